@@ -1,0 +1,59 @@
+"""Monitored items: what a component records about the things it creates that are worth watching.
+
+Components never build alarms themselves. Each exposes ``monitored_items`` (a tuple of
+:class:`MonitoredItem`); the observability component turns every item into alarms and
+dashboard widgets through its catalog, keyed by :class:`Kind`. Adding a function, a queue or
+a table therefore gives it alarms with no edit to the observability code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pulumi
+
+
+class Kind(StrEnum):
+    """The kinds of monitored item; each has an entry in the observability catalog."""
+
+    LAMBDA = "lambda"
+    API_STAGE = "api-stage"
+    DYNAMODB_TABLE = "dynamodb-table"
+    DYNAMODB_GSI = "dynamodb-gsi"
+    DAX_CLUSTER = "dax-cluster"
+    CLOUDFRONT = "cloudfront"
+    KINESIS_STREAM = "kinesis-stream"
+    FIREHOSE = "firehose"
+    SQS_QUEUE = "sqs-queue"
+    EVENTBRIDGE_RULE = "eventbridge-rule"
+    ELASTICACHE = "elasticache"
+
+
+@dataclass(frozen=True)
+class Slo:
+    """A service level objective attached to an item (availability or latency)."""
+
+    availability_percent: float | None = None
+    latency_ms: float | None = None
+    latency_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class MonitoredItem:
+    """One deployed thing to watch.
+
+    ``name`` is the stable logical name used in alarm names (``<project>-<stack>-<name>-...``);
+    ``dimensions`` are the CloudWatch dimensions of its metrics (values may be Outputs);
+    ``region`` is where its metrics live (``us-east-1`` for CloudFront); ``attributes`` carry
+    kind-specific facts the catalog needs, such as a function's timeout or reserved concurrency.
+    """
+
+    kind: Kind
+    name: str
+    dimensions: Mapping[str, pulumi.Input[str]]
+    region: str
+    owner: str
+    slo: Slo | None = None
+    attributes: Mapping[str, object] = field(default_factory=dict)

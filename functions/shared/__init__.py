@@ -1,0 +1,1 @@
+"""Code every handler shares: event schemas, retry helpers."""

@@ -1,0 +1,119 @@
+"""The marketplace's domain events: one schema that producers and analytics consumers share.
+
+Every event goes to the stack's EventBridge bus with ``Source`` = :data:`SOURCE`,
+``DetailType`` = the event type, and ``Detail`` = the JSON of :func:`envelope`: the fields of
+the event type plus ``event_id``, ``occurred_at`` and ``schema_version``. The analytics
+pipeline receives the whole EventBridge event through Kinesis and validates ``detail`` with
+:func:`validate`.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+SOURCE = "marketplace.listings"
+SCHEMA_VERSION = 1
+CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an event: its JSON type(s) and whether it must be present."""
+
+    types: tuple[type, ...]
+    required: bool = True
+
+
+def _f(*types: type, required: bool = True) -> Field:
+    return Field(types, required)
+
+
+NUMBER = (int, float)
+
+# Event type -> field -> schema. Kept small and flat so Glue/Athena can read it as columns.
+SCHEMAS: dict[str, dict[str, Field]] = {
+    "ListingCreated": {
+        "listing_id": _f(str), "seller_id": _f(str), "category": _f(str),
+        "price": _f(*NUMBER), "currency": _f(str), "featured": _f(bool, required=False),
+        "title": _f(str, required=False),
+    },
+    "ListingUpdated": {
+        "listing_id": _f(str), "seller_id": _f(str), "category": _f(str),
+        "version": _f(int), "price": _f(*NUMBER, required=False),
+    },
+    "ListingDeleted": {
+        "listing_id": _f(str), "seller_id": _f(str), "category": _f(str, required=False),
+    },
+    "ListingViewed": {
+        "listing_id": _f(str), "category": _f(str, required=False),
+        "user_id": _f(str, required=False), "user_agent": _f(str, required=False),
+    },
+    "SearchPerformed": {
+        "query": _f(str), "category": _f(str, required=False), "result_count": _f(int),
+        "user_id": _f(str, required=False), "user_agent": _f(str, required=False),
+    },
+    "ContactRequested": {
+        "listing_id": _f(str), "seller_id": _f(str, required=False),
+        "user_id": _f(str, required=False), "category": _f(str, required=False),
+    },
+    "UserRegistered": {
+        "user_id": _f(str), "signup_channel": _f(str, required=False),
+    },
+}
+EVENT_TYPES = tuple(SCHEMAS)
+COMMON: dict[str, Field] = {
+    "event_id": _f(str), "occurred_at": _f(str), "schema_version": _f(int),
+}
+
+
+class SchemaError(ValueError):
+    """An event that does not match its schema; the message names the field."""
+
+
+def envelope(event_type: str, fields: Mapping[str, Any], *, now: datetime | None = None,
+             event_id: str | None = None) -> dict[str, Any]:
+    """The ``detail`` of an event: ``fields`` plus id, timestamp and schema version, validated."""
+    detail = {
+        **fields,
+        "event_id": event_id or str(uuid.uuid4()),
+        "occurred_at": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
+        "schema_version": SCHEMA_VERSION,
+    }
+    validate(event_type, detail)
+    return detail
+
+
+def validate(event_type: str, detail: Any) -> dict[str, Any]:
+    """Check ``detail`` against the schema of ``event_type``; return it or raise SchemaError."""
+    schema = SCHEMAS.get(event_type)
+    if schema is None:
+        raise SchemaError(f"unknown event type {event_type!r}")
+    if not isinstance(detail, dict):
+        raise SchemaError("detail is not a JSON object")
+    for name, spec in {**COMMON, **schema}.items():
+        if name not in detail or detail[name] is None:
+            if spec.required:
+                raise SchemaError(f"{event_type}.{name} is missing")
+            continue
+        value = detail[name]
+        # bool is an int in Python; only accept it where bool is the declared type.
+        if isinstance(value, bool) and bool not in spec.types:
+            raise SchemaError(f"{event_type}.{name} has the wrong type")
+        if not isinstance(value, spec.types):
+            raise SchemaError(f"{event_type}.{name} has the wrong type")
+    return detail
+
+
+def to_entry(event_type: str, detail: Mapping[str, Any], bus_name: str) -> dict[str, Any]:
+    """A PutEvents entry for ``detail`` on ``bus_name``."""
+    return {
+        "Source": SOURCE,
+        "DetailType": event_type,
+        "Detail": json.dumps(detail, separators=(",", ":"), default=str),
+        "EventBusName": bus_name,
+    }

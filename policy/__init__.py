@@ -1,0 +1,1 @@
+"""CrossGuard policy pack; the rules live in ``policy.rules`` as plain functions."""

@@ -1,0 +1,101 @@
+"""Foundation rules: tags, key rotation, log retention, Lambda shape, no wildcard IAM actions."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from policy.rules import Subject, rule
+
+REQUIRED_TAGS = ("project", "stack", "owner", "cost-center")
+IAM_POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
+
+
+@cache
+def is_taggable(type_: str) -> bool:
+    """Whether the pulumi-aws resource type takes ``tags`` (read from the SDK itself)."""
+    parts = type_.split(":")
+    if len(parts) != 3 or parts[0] != "aws":
+        return False
+    module, kind = parts[1].split("/")[0], parts[2]
+    for name in (f"pulumi_aws.{module}", f"pulumi_aws.{module}_"):
+        try:
+            cls = getattr(importlib.import_module(name), kind)
+        except (ImportError, AttributeError):
+            continue
+        return "tags" in inspect.signature(cls._internal_init).parameters
+    return False
+
+
+@rule("required-tags", f"Every taggable AWS resource carries the tags {', '.join(REQUIRED_TAGS)} "
+      "(its own or its provider's default tags).")
+def required_tags(s: Subject) -> Iterator[str]:
+    if not is_taggable(s.type):
+        return
+    tags = dict(((s.provider_props.get("defaultTags") or {}).get("tags")) or {})
+    tags.update(s.props.get("tags") or {})
+    missing = [t for t in REQUIRED_TAGS if not tags.get(t)]
+    if missing:
+        yield f"missing tags: {', '.join(missing)}"
+
+
+@rule("kms-key-rotation", "Every customer-managed KMS key rotates automatically.",
+      types=("aws:kms/key:Key",))
+def kms_rotation(s: Subject) -> Iterator[str]:
+    if not s.props.get("enableKeyRotation"):
+        yield "enableKeyRotation is not true"
+
+
+@rule("log-group-retention", "Every log group has a retention period.",
+      types=("aws:cloudwatch/logGroup:LogGroup",))
+def log_retention(s: Subject) -> Iterator[str]:
+    if not s.props.get("retentionInDays"):
+        yield "retentionInDays is not set (logs would be kept forever)"
+
+
+@rule("lambda-arm64-tracing", "Every Lambda function runs on arm64 with X-Ray active tracing.",
+      types=("aws:lambda/function:Function",))
+def lambda_shape(s: Subject) -> Iterator[str]:
+    if list(s.props.get("architectures") or []) != ["arm64"]:
+        yield f"architectures is {s.props.get('architectures')!r}, not ['arm64']"
+    if (s.props.get("tracingConfig") or {}).get("mode") != "Active":
+        yield "tracingConfig.mode is not Active"
+
+
+def _statements(document: Any) -> list[dict[str, Any]]:
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []
+    if not isinstance(document, dict):
+        return []
+    statements = document.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def wildcard_actions(document: Any) -> list[str]:
+    """Actions in Allow statements of a policy document that are ``*`` or ``service:*``."""
+    found = []
+    for statement in _statements(document):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action", [])
+        for action in [actions] if isinstance(actions, str) else actions:
+            if action == "*" or str(action).endswith(":*"):
+                found.append(str(action))
+    return found
+
+
+@rule("iam-no-wildcard-actions", "No IAM policy statement allows '*' or 'service:*' actions.",
+      types=(*IAM_POLICY_TYPES, "aws:iam/role:Role"))
+def no_wildcard_actions(s: Subject) -> Iterator[str]:
+    documents = [s.props.get("policy")]
+    documents += [p.get("policy") for p in s.props.get("inlinePolicies") or []]
+    for document in documents:
+        for action in wildcard_actions(document):
+            yield f"statement allows {action!r}"

@@ -1,0 +1,82 @@
+"""Helpers the tests share: running the program or a piece of it under the recording mocks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+from components.config import LambdaDefaults, PlatformConfig, build
+from policy.rules import Subject
+from tools.mock_runtime import Registry, config_from_file, run, stack_file
+
+STACKS = ("dev", "prod")
+
+
+@cache
+def stack_config(stack: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """The stack file's config as the CLI would pass it (hashable, for caching)."""
+    config, secrets = config_from_file(stack_file(stack))
+    return tuple(sorted(config.items())), tuple(secrets)
+
+
+def config_of(stack: str, **overrides: Any) -> dict[str, str]:
+    """The stack file's raw config with ``overrides`` (short keys) applied."""
+    config = dict(stack_config(stack)[0])
+    for key, value in overrides.items():
+        full = key if ":" in key else f"marketplace:{key}"
+        if value is None:
+            config.pop(full, None)
+        elif isinstance(value, bool):
+            config[full] = "true" if value else "false"
+        elif isinstance(value, list | dict):
+            config[full] = json.dumps(value)
+        else:
+            config[full] = str(value)
+    return config
+
+
+@cache
+def _stack(stack: str) -> Registry:
+    config, secrets = stack_config(stack)
+    return run(stack, dict(config), list(secrets))
+
+
+def stack_registry(stack: str) -> Registry:
+    """The whole program run for ``stack`` (once per test process)."""
+    return _stack(stack)
+
+
+def run_program(stack: str = "dev", program: Callable[[], None] | None = None,
+                **overrides: Any) -> Registry:
+    """Run the program (or ``program``) for ``stack`` with config ``overrides``."""
+    _config, secrets = stack_config(stack)
+    return run(stack, config_of(stack, **overrides), list(secrets), program)
+
+
+def platform(stack: str = "dev") -> PlatformConfig:
+    """The validated platform section of a stack file."""
+    return build(dict(stack_config(stack)[0]), project="marketplace", stack=stack).platform
+
+
+def lambda_defaults(stack: str = "dev") -> LambdaDefaults:
+    """The validated Lambda defaults of a stack file."""
+    return build(dict(stack_config(stack)[0]), project="marketplace", stack=stack).lambdas
+
+
+def subjects(registry: Registry) -> list[Subject]:
+    """Every custom resource of a run, as policy rules see it."""
+    out = []
+    for r in registry:
+        if not r.custom or r.type.startswith("pulumi:providers:"):
+            continue
+        provider = registry.provider_of(r)
+        out.append(Subject(type=r.type, name=r.name, props=r.inputs,
+                           provider_props=provider.inputs if provider else {}))
+    return out
+
+
+def policy_document(value: Any) -> Mapping[str, Any]:
+    """A policy input as a dict, whether it was sent as JSON text or as an object."""
+    return json.loads(value) if isinstance(value, str) else value

@@ -1,0 +1,1 @@
+"""Developer commands: offline preview and the mock runtime behind it."""
