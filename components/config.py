@@ -13,8 +13,8 @@ keys, so tables (per-item overrides) are arrays of ``name=value`` strings, parse
 from __future__ import annotations
 
 import difflib
-import math
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
