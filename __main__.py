@@ -4,13 +4,36 @@ from __future__ import annotations
 
 import pulumi
 
+from components.alert_topics import AlertTopics, AlertTopicsArgs
 from components.config import load
 from components.core import PlatformCore, PlatformCoreArgs
+from components.events import EventBus, EventBusArgs
 
 config = load()
 platform = config.platform
+prefix = platform.prefix
 
-core = PlatformCore(f"{platform.prefix}-core", PlatformCoreArgs(platform=platform))
+core = PlatformCore(f"{prefix}-core", PlatformCoreArgs(platform=platform))
+# Every component below inherits the tagged regional provider from these options.
+regional = pulumi.ResourceOptions(providers=core.providers)
+
+bus = EventBus(
+    f"{prefix}-events",
+    EventBusArgs(
+        kms_key_arn=core.kms_key_arn,
+        account_id=core.account_id,
+        archive_retention_days=config.events.archive_retention_days,
+        schema_discovery=config.events.schema_discovery,
+    ),
+    regional,
+)
+topics = AlertTopics(
+    f"{prefix}-alerts",
+    AlertTopicsArgs(prefix=prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id),
+    regional,
+)
 
 pulumi.export("region", platform.region)
 pulumi.export("kmsKeyArn", core.kms_key_arn)
+pulumi.export("eventBusName", bus.name)
+pulumi.export("alertTopicArns", topics.arns)

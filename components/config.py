@@ -395,11 +395,20 @@ class LambdaDefaults:
 
 
 @dataclass(frozen=True)
+class EventsConfig:
+    """The domain event bus: how long the replay archive keeps events, schema discovery."""
+
+    archive_retention_days: int
+    schema_discovery: bool
+
+
+@dataclass(frozen=True)
 class StackConfig:
     """The whole validated configuration of one stack."""
 
     platform: PlatformConfig
     lambdas: LambdaDefaults
+    events: EventsConfig
 
 
 def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
@@ -436,11 +445,20 @@ def _lambdas(r: Reader) -> LambdaDefaults:
     )
 
 
+def _events(r: Reader) -> EventsConfig:
+    return EventsConfig(
+        archive_retention_days=r.integer("eventArchiveRetentionDays", 7, minimum=0,
+                                         maximum=36500),
+        schema_discovery=r.boolean("eventSchemaDiscovery", False),
+    )
+
+
 def _read(r: Reader, project: str, stack: str) -> StackConfig:
     # One place lists the sections, so build() and declared_keys() cannot disagree.
     return StackConfig(
         platform=_platform(r, project, stack),
         lambdas=_lambdas(r),
+        events=_events(r),
     )
 
 

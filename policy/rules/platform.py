@@ -36,7 +36,10 @@ def is_taggable(type_: str) -> bool:
 def required_tags(s: Subject) -> Iterator[str]:
     if not is_taggable(s.type):
         return
-    tags = dict(((s.provider_props.get("defaultTags") or {}).get("tags")) or {})
+    defaults = s.provider_props.get("defaultTags") or {}
+    if isinstance(defaults, str):  # providers receive their object inputs as JSON text
+        defaults = json.loads(defaults)
+    tags = dict(defaults.get("tags") or {})
     tags.update(s.props.get("tags") or {})
     missing = [t for t in REQUIRED_TAGS if not tags.get(t)]
     if missing:

@@ -1,0 +1,60 @@
+"""Each foundation rule catches what it is for and passes what is right."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy.rules import Subject, all_rules
+from policy.rules.platform import is_taggable, wildcard_actions
+
+RULES = {r.name: r for r in all_rules()}
+TAGS = {"project": "m", "stack": "dev", "owner": "o", "cost-center": "c"}
+
+
+def check(rule: str, type_: str, props: dict, provider: dict | None = None) -> list[str]:
+    return RULES[rule].violations(Subject(type_, "r", props, provider or {}))
+
+
+def test_taggability_is_read_from_the_sdk() -> None:
+    assert is_taggable("aws:sqs/queue:Queue")
+    assert is_taggable("aws:lambda/function:Function")
+    assert not is_taggable("aws:iam/rolePolicy:RolePolicy")
+    assert not is_taggable("cloudflare:index/dnsRecord:DnsRecord")
+
+
+def test_tags_from_provider_defaults_count() -> None:
+    provider = {"defaultTags": {"tags": TAGS}}
+    assert check("required-tags", "aws:sqs/queue:Queue", {}, provider) == []
+    missing = check("required-tags", "aws:sqs/queue:Queue", {"tags": {"owner": "o"}})
+    assert missing == ["missing tags: project, stack, cost-center"]
+
+
+def test_kms_rotation() -> None:
+    assert check("kms-key-rotation", "aws:kms/key:Key", {"enableKeyRotation": False})
+    assert not check("kms-key-rotation", "aws:kms/key:Key", {"enableKeyRotation": True})
+
+
+def test_log_retention() -> None:
+    assert check("log-group-retention", "aws:cloudwatch/logGroup:LogGroup", {})
+    assert not check("log-group-retention", "aws:cloudwatch/logGroup:LogGroup",
+                     {"retentionInDays": 30})
+
+
+@pytest.mark.parametrize(("props", "count"), [
+    ({"architectures": ["arm64"], "tracingConfig": {"mode": "Active"}}, 0),
+    ({"architectures": ["x86_64"], "tracingConfig": {"mode": "Active"}}, 1),
+    ({"architectures": ["arm64"], "tracingConfig": {"mode": "PassThrough"}}, 1),
+    ({}, 2),
+])
+def test_lambda_shape(props: dict, count: int) -> None:
+    assert len(check("lambda-arm64-tracing", "aws:lambda/function:Function", props)) == count
+
+
+def test_wildcards_in_role_policies_and_inline_policies() -> None:
+    doc = '{"Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]}'
+    assert wildcard_actions(doc) == ["s3:*"]
+    assert check("iam-no-wildcard-actions", "aws:iam/rolePolicy:RolePolicy", {"policy": doc})
+    assert check("iam-no-wildcard-actions", "aws:iam/role:Role",
+                 {"inlinePolicies": [{"policy": doc}]})
+    deny = '{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}'
+    assert not check("iam-no-wildcard-actions", "aws:iam/rolePolicy:RolePolicy", {"policy": deny})
