@@ -369,6 +369,11 @@ class PlatformConfig:
         return f"{self.project}-{self.stack}"
 
     @property
+    def metrics_namespace(self) -> str:
+        """CloudWatch namespace of every handler's EMF metrics: ``<project>/<stack>``."""
+        return f"{self.project}/{self.stack}"
+
+    @property
     def tags(self) -> dict[str, str]:
         """Default tags on every taggable resource (also the cost allocation tags)."""
         return {

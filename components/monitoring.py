@@ -4,6 +4,29 @@ Components never build alarms themselves. Each exposes ``monitored_items`` (a tu
 :class:`MonitoredItem`); the observability component turns every item into alarms and
 dashboard widgets through its catalog, keyed by :class:`Kind`. Adding a function, a queue or
 a table therefore gives it alarms with no edit to the observability code.
+
+Dimensions per kind (the CloudWatch dimension names of the service's metrics) and the
+attributes the catalog may read:
+
+============== ============================================ ====================================
+kind           dimensions                                   attributes
+============== ============================================ ====================================
+lambda         FunctionName                                 timeout_ms, reserved_concurrency,
+                                                            provisioned_concurrency, consumes_stream
+api-stage      ApiName, Stage                               cache_enabled
+dynamodb-table TableName                                    billing_mode, read_capacity,
+                                                            write_capacity
+dynamodb-gsi   TableName, GlobalSecondaryIndexName          billing_mode, read_capacity,
+                                                            write_capacity
+dax-cluster    ClusterId                                    node_count
+cloudfront     DistributionId, Region (= "Global")          (region is us-east-1)
+kinesis-stream StreamName                                   shard_count (None when on-demand)
+firehose       DeliveryStreamName                           buffer_seconds
+sqs-queue      QueueName                                    dead_letter
+eventbridge-   RuleName, EventBusName                       -
+rule
+elasticache    clusterId                                    serverless
+============== ============================================ ====================================
 """
 
 from __future__ import annotations

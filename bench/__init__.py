@@ -1,0 +1,46 @@
+"""Benchmarks run by `make bench`: each ``bench/bench_*.py`` module adds rows.
+
+A module exposes ``measure() -> list[Measurement]``. Every measurement is a ratio against a
+baseline measured in the same run on the same machine, because these machines are shared and
+noisy: absolute times mean little, ratios travel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One row of ``bench/results.json``.
+
+    ``ratio`` is ``value / baseline``; ``target`` and ``better`` (``"lower"`` or ``"higher"``)
+    say which side of the target is good, so the table can mark a regression.
+    """
+
+    name: str
+    value: float
+    unit: str
+    baseline: float
+    target: float | None = None
+    better: str = "lower"
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """``value / baseline`` (0 when the baseline is 0)."""
+        return self.value / self.baseline if self.baseline else 0.0
+
+    @property
+    def meets_target(self) -> bool | None:
+        """Whether the ratio is on the good side of the target (None without a target)."""
+        if self.target is None:
+            return None
+        return self.ratio <= self.target if self.better == "lower" else self.ratio >= self.target
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON row: ``name, value, unit, baseline, ratio`` plus target information."""
+        row = asdict(self)
+        row["ratio"] = round(self.ratio, 4)
+        row["meets_target"] = self.meets_target
+        return row

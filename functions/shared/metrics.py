@@ -1,0 +1,22 @@
+"""Names of the business metrics, shared by the handlers that emit them and the alarms on them.
+
+Handlers emit EMF through Powertools into the stack's namespace (``POWERTOOLS_METRICS_NAMESPACE``,
+``<project>/<stack>``, e.g. ``marketplace/prod``). Business metrics carry the single dimension
+``service`` = :data:`BUSINESS_SERVICE` so that alarms and dashboards can name them without
+knowing which function emitted them.
+"""
+
+from __future__ import annotations
+
+BUSINESS_SERVICE = "business"
+
+LISTINGS_CREATED = "ListingsCreated"
+LISTING_VIEWS = "ListingViews"
+REGISTRATIONS = "Registrations"
+SEARCHES = "Searches"
+SEARCHES_WITH_RESULTS = "SearchesWithResults"
+CONTACTS = "ContactRequests"
+
+BUSINESS_METRICS = (
+    LISTINGS_CREATED, LISTING_VIEWS, REGISTRATIONS, SEARCHES, SEARCHES_WITH_RESULTS, CONTACTS,
+)
