@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.alert_topics import AlertTopics, AlertTopicsArgs
+from components.audit_log import AuditLog, AuditLogArgs
 from components.config import load
 from components.core import PlatformCore, PlatformCoreArgs
 from components.events import EventBus, EventBusArgs
@@ -32,8 +33,15 @@ topics = AlertTopics(
     AlertTopicsArgs(prefix=prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id),
     regional,
 )
+audit = AuditLog(
+    f"{prefix}-audit",
+    AuditLogArgs(prefix=prefix, kms_key_arn=core.kms_key_arn,
+                 retention_days=platform.audit_log_retention_days),
+    regional,
+)
 
 pulumi.export("region", platform.region)
 pulumi.export("kmsKeyArn", core.kms_key_arn)
 pulumi.export("eventBusName", bus.name)
 pulumi.export("alertTopicArns", topics.arns)
+pulumi.export("auditLogGroup", audit.name)

@@ -41,6 +41,7 @@ AWS_REGIONS = (
 LAMBDA_PYTHON_RUNTIMES = ("python3.12", "python3.13", "python3.14")
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 TAG_VALUE_RE = re.compile(r"^[\w\s.:/=+\-@]{1,256}$")
 
 T = TypeVar("T")
@@ -362,6 +363,8 @@ class PlatformConfig:
     cost_center: str
     kms_deletion_window_days: int
     runbook_base_url: str
+    domain: str
+    audit_log_retention_days: int
 
     @property
     def prefix(self) -> str:
@@ -431,6 +434,10 @@ def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
             pattern=re.compile(r"^https://\S+$"),
             what="an https:// URL",
         ),
+        domain=r.string("domainName", "marketplace.example.com", pattern=DOMAIN_RE,
+                        what="a DNS domain name"),
+        audit_log_retention_days=r.integer("auditLogRetentionDays", 365,
+                                           allowed=LOG_RETENTION_DAYS),
     )
 
 

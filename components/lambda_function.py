@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import LambdaDefaults
+from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.monitoring import Kind, MonitoredItem
 
 FUNCTIONS_DIR = "functions"
@@ -112,13 +113,13 @@ class LambdaFunction(pulumi.ComponentResource):
         memory = args.memory_mb or d.memory_mb
         timeout = args.timeout_seconds or d.timeout_seconds
 
-        self.failure_queue = aws.sqs.Queue(
+        failures = DeadLetterQueue(
             f"{name}-failures",
-            kms_master_key_id=args.kms_key_arn,
-            kms_data_key_reuse_period_seconds=300,
-            message_retention_seconds=d.dlq_retention_days * 86400,
+            DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn, retention_days=d.dlq_retention_days,
+                                region=args.region, owner=args.owner),
             opts=child,
         )
+        self.failure_queue = failures.queue
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/lambda/{name}",
@@ -267,16 +268,10 @@ class LambdaFunction(pulumi.ComponentResource):
                     "reserved_concurrency": args.reserved_concurrency,
                     "provisioned_concurrency": args.provisioned_concurrency,
                     "consumes_stream": args.consumes_stream,
+                    "log_group": self.log_group.name,
                 },
             ),
-            MonitoredItem(
-                kind=Kind.SQS_QUEUE,
-                name=f"{name}-failures",
-                dimensions={"QueueName": self.failure_queue.name},
-                region=args.region,
-                owner=args.owner,
-                attributes={"dead_letter": True},
-            ),
+            *failures.monitored_items,
         )
         self.register_outputs({
             "functionName": self.function_name,

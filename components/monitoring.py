@@ -12,7 +12,9 @@ attributes the catalog may read:
 kind           dimensions                                   attributes
 ============== ============================================ ====================================
 lambda         FunctionName                                 timeout_ms, reserved_concurrency,
-                                                            provisioned_concurrency, consumes_stream
+                                                            provisioned_concurrency,
+                                                            consumes_stream,
+                                                            log_group (name, Output)
 api-stage      ApiName, Stage                               cache_enabled
 dynamodb-table TableName                                    billing_mode, read_capacity,
                                                             write_capacity

@@ -78,7 +78,7 @@ def test_async_failures_go_to_encrypted_queue() -> None:
     reg = _build()["registry"]
     config = reg.named("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
                        "fn-async").inputs
-    queue = reg.named("aws:sqs/queue:Queue", "fn-failures")
+    queue = reg.named("aws:sqs/queue:Queue", "fn-failures-queue")
     assert config["destinationConfig"]["onFailure"]["destination"] == queue.outputs["arn"]
     assert config["maximumRetryAttempts"] == lambda_defaults("dev").async_max_retries
     assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:")

@@ -1,0 +1,155 @@
+"""A private S3 bucket with the settings every bucket in the stack must have."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class SecureBucketArgs:
+    """Inputs of :class:`SecureBucket`.
+
+    ``kms_key_arn`` ``None`` means SSE-S3 (only for buckets whose writer cannot use KMS, such as
+    S3 server access log targets). ``lifecycle_rules`` are extra rules (dicts in the shape of
+    ``BucketLifecycleConfigurationRuleArgs``); noncurrent versions always expire after
+    ``noncurrent_days`` and incomplete uploads after 7 days. ``policy_statements`` are added to
+    the TLS-only bucket policy (e.g. CloudFront OAC or a service's write access).
+    """
+
+    kms_key_arn: pulumi.Input[str] | None
+    noncurrent_days: int = 90
+    lifecycle_rules: Sequence[Mapping[str, Any]] = ()
+    policy_statements: Sequence[Mapping[str, Any]] = ()
+    access_log_bucket: pulumi.Input[str] | None = None
+    access_log_prefix: str = ""
+    object_lock_days: int | None = None
+    force_destroy: bool = False
+    extra_tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class SecureBucket(pulumi.ComponentResource):
+    """Versioned, encrypted, owner-enforced bucket with public access blocked and TLS required.
+
+    Optional: server access logging to another bucket, object lock (compliance retention) and
+    extra lifecycle rules and policy statements.
+    """
+
+    bucket: aws.s3.Bucket
+    name: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    regional_domain_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SecureBucketArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:storage:SecureBucket", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket_prefix=f"{name[:36]}-",
+            force_destroy=args.force_destroy,
+            object_lock_enabled=args.object_lock_days is not None or None,
+            tags=dict(args.extra_tags) or None,
+            opts=child,
+        )
+        bucket_id = self.bucket.id
+        ownership = aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket_id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        public_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access",
+            bucket=bucket_id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket_id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
+                status="Enabled"),
+            opts=child,
+        )
+        default_sse = (
+            aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs
+        )
+        by_default = (
+            default_sse(sse_algorithm="aws:kms", kms_master_key_id=args.kms_key_arn)
+            if args.kms_key_arn is not None
+            else default_sse(sse_algorithm="AES256")
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket_id,
+            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=by_default,
+                bucket_key_enabled=args.kms_key_arn is not None,
+            )],
+            opts=child,
+        )
+        rules: list[Any] = [
+            {
+                "id": "expire-noncurrent-versions",
+                "status": "Enabled",
+                "filter": {},
+                "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_days},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+            },
+            *args.lifecycle_rules,
+        ]
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket_id,
+            rules=rules,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=bucket_id,
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    },
+                    *args.policy_statements,
+                ],
+            }),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_block, ownership]),
+        )
+        if args.access_log_bucket is not None:
+            aws.s3.BucketLogging(
+                f"{name}-access-logs",
+                bucket=bucket_id,
+                target_bucket=args.access_log_bucket,
+                target_prefix=args.access_log_prefix or f"{name}/",
+                opts=child,
+            )
+        if args.object_lock_days is not None:
+            aws.s3.BucketObjectLockConfiguration(
+                f"{name}-object-lock",
+                bucket=bucket_id,
+                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                        mode="COMPLIANCE", days=args.object_lock_days),
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+            )
+        self.name = self.bucket.bucket
+        self.arn = self.bucket.arn
+        self.regional_domain_name = self.bucket.bucket_regional_domain_name
+        self.register_outputs({"name": self.name, "arn": self.arn})

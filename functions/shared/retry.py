@@ -1,0 +1,74 @@
+"""Retries with exponential backoff and full jitter, bounded by attempts and by time.
+
+Used for everything a handler hands to a peer that may throttle or fail for a moment:
+DynamoDB unprocessed items, PutEvents failed entries, HTTP calls to Slack, PagerDuty and
+Cloudflare. Full jitter (``uniform(0, min(cap, base * 2**attempt))``) is AWS's recommended
+scheme: it spreads retries of many clients so they do not collide again.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter: ``attempts`` tries in all, delays capped."""
+
+    attempts: int = 5
+    base_seconds: float = 0.05
+    cap_seconds: float = 2.0
+
+    def delay(self, retry: int, rng: Callable[[float, float], float] = random.uniform) -> float:
+        """The pause before retry number ``retry`` (0 for the first retry)."""
+        return rng(0.0, min(self.cap_seconds, self.base_seconds * (2 ** retry)))
+
+
+class Deadline:
+    """Time left for retries: stop before the function's own timeout cuts the work off."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._end = clock() + seconds
+
+    @classmethod
+    def from_context(cls, context: object, reserve_ms: int = 1500) -> Deadline:
+        """From a Lambda context, keeping ``reserve_ms`` to report and raise cleanly."""
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        ms = remaining() if callable(remaining) else 30_000
+        return cls(max(0.0, (ms - reserve_ms) / 1000.0))
+
+    def remaining(self) -> float:
+        """Seconds left (never negative)."""
+        return max(0.0, self._end - self._clock())
+
+    def allows(self, pause: float) -> bool:
+        """Whether pausing ``pause`` seconds still leaves time to try again."""
+        return self.remaining() > pause
+
+
+def retry_after_seconds(header: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from an HTTP ``Retry-After`` header (delta-seconds or HTTP-date)."""
+    if not header:
+        return None
+    text = header.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def sleep(seconds: float) -> None:
+    """Pause; a seam so tests can count pauses instead of waiting."""
+    if seconds > 0:
+        time.sleep(seconds)
