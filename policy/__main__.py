@@ -34,11 +34,18 @@ def _validator(r: Rule):
     return validate
 
 
-PolicyPack(
-    name="marketplace-guardrails",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    policies=[
+def policies() -> list[ResourceValidationPolicy]:
+    """One CrossGuard policy per rule of policy.rules."""
+    return [
         ResourceValidationPolicy(name=r.name, description=r.description, validate=_validator(r))
         for r in all_rules()
-    ],
-)
+    ]
+
+
+if __name__ == "__main__":
+    # Constructing the pack starts the analyzer server the Pulumi CLI talks to.
+    PolicyPack(
+        name="marketplace-guardrails",
+        enforcement_level=EnforcementLevel.MANDATORY,
+        policies=policies(),
+    )
