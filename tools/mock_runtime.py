@@ -57,6 +57,7 @@ class Registry:
 
     resources: list[Resource] = field(default_factory=list)
     exports: dict[str, Any] = field(default_factory=dict)
+    secret_exports: set[str] = field(default_factory=set)
     stack_urn: str = ""
 
     def __iter__(self) -> Iterator[Resource]:
@@ -259,16 +260,21 @@ def run(
         else:
             program()
         _sync_await(wait_for_rpcs())
-        registry.exports = _collect_exports(root)
+        registry.exports, registry.secret_exports = _collect_exports(root)
     finally:
         os.chdir(cwd)
         _reset_runtime()
     return registry
 
 
-def _collect_exports(root: Any) -> dict[str, Any]:
+def _collect_exports(root: Any) -> tuple[dict[str, Any], set[str]]:
+    """The stack's exported values, and which of them are secret (so a display can mask them)."""
     outputs = getattr(root, "outputs", None) or {}
     exports: dict[str, Any] = {}
+    secrets: set[str] = set()
     for key, value in outputs.items():
-        exports[key] = _sync_await(pulumi.Output.from_input(value).future())
-    return exports
+        output = pulumi.Output.from_input(value)
+        exports[key] = _sync_await(output.future())
+        if _sync_await(output.is_secret()):
+            secrets.add(key)
+    return exports, secrets
