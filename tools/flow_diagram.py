@@ -94,7 +94,7 @@ def strings(value: Any) -> Iterator[str]:
 
 
 def flows(registry: Registry) -> tuple[list[Node], list[Edge]]:
-    """The top-level nodes in creation order and the data flows between them."""
+    """The top-level nodes in registration order and the data flows between them."""
     tops = top_level(registry)
     nodes: dict[str, Node] = {}
     for resource in registry:
