@@ -18,13 +18,19 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from components.config import ConfigError
 from tools.flow_diagram import mermaid
-from tools.mock_runtime import SECRET_PLACEHOLDER, Registry, config_from_file, run, stack_file
+from tools.mock_runtime import (
+    SECRET_PLACEHOLDER,
+    Registry,
+    Resource,
+    config_from_file,
+    run,
+    stack_file,
+)
 from tools.preview_json import STACK_TYPE, document, masked
 
 EXIT_BAD_CONFIG = 2
@@ -39,15 +45,10 @@ class Row:
     name: str
     urn: str
 
-    @property
-    def depth(self) -> int:
-        """0 for the stack, 1 for what the stack holds directly, and so on."""
-        return len(self.prefix) // 3
-
 
 def tree(registry: Registry) -> list[Row]:
     """The stack and every resource, children under their parents in registration order."""
-    children: dict[str, list[Any]] = {}
+    children: dict[str, list[Resource]] = {}
     for resource in registry:
         children.setdefault(resource.parent, []).append(resource)
     stack_name = registry.stack_urn.rsplit("::", 1)[-1]
