@@ -6,12 +6,14 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint preview preview-json bench clean
+.PHONY: venv test lint preview preview-json bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
+
+venv: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -8,10 +8,12 @@ against the engine.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import runpy
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import wait_for_rpcs
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from tools.mock_outputs import fake_call, fake_outputs
 
@@ -57,6 +59,7 @@ class Registry:
 
     resources: list[Resource] = field(default_factory=list)
     exports: dict[str, Any] = field(default_factory=dict)
+    secret_exports: set[str] = field(default_factory=set)
     stack_urn: str = ""
 
     def __iter__(self) -> Iterator[Resource]:
@@ -146,9 +149,32 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: RecordingMocks) -> None:
         super().__init__(mocks)
         self.recorder = mocks
+        # The event loop the base monitor makes for each worker thread it is called on.
+        self.thread_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def _note_thread_loop(self) -> None:
+        self.thread_loops.add(_ensure_event_loop())
+
+    def close_thread_loops(self) -> None:
+        """Close the worker threads' loops once the threads are done with them."""
+        for loop in self.thread_loops:
+            if not loop.is_running() and not loop.is_closed():
+                loop.close()
+        self.thread_loops.clear()
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().Invoke(request)
+        self._note_thread_loop()
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().ReadResource(request)
+        self._note_thread_loop()
+        return response
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)
+        self._note_thread_loop()
         if request.type == "pulumi:pulumi:Stack":
             self.recorder.registry.stack_urn = response.urn
             return response
@@ -246,11 +272,17 @@ def run(
         config, secret_keys = config_from_file(config_file or stack_file(stack))
     registry = Registry()
     mocks = RecordingMocks(registry)
+    monitor = RecordingMonitor(mocks)
     _reset_runtime()
-    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=True,
-                           monitor=RecordingMonitor(mocks))
+    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor)
     pulumi.runtime.set_all_config(dict(config), list(secret_keys or []))
     root = pulumi_settings.get_root_resource()
+    # The SDK calls the monitor from worker threads, and the mock monitor gives each worker
+    # thread an event loop. A pool per run, shut down at the end, lets those loops be closed
+    # here rather than at interpreter exit, where closing them can fail with a spurious
+    # "Exception ignored ... Invalid file descriptor" traceback after a successful preview.
+    executor = ThreadPoolExecutor(thread_name_prefix="pulumi-mock")
+    _ensure_event_loop().set_default_executor(executor)
     cwd = Path.cwd()
     os.chdir(ROOT)
     try:
@@ -259,16 +291,23 @@ def run(
         else:
             program()
         _sync_await(wait_for_rpcs())
-        registry.exports = _collect_exports(root)
+        registry.exports, registry.secret_exports = _collect_exports(root)
     finally:
         os.chdir(cwd)
         _reset_runtime()
+        executor.shutdown(wait=True)
+        monitor.close_thread_loops()
     return registry
 
 
-def _collect_exports(root: Any) -> dict[str, Any]:
+def _collect_exports(root: Any) -> tuple[dict[str, Any], set[str]]:
+    """The stack's exported values, and which of them are secret (so a display can mask them)."""
     outputs = getattr(root, "outputs", None) or {}
     exports: dict[str, Any] = {}
+    secrets: set[str] = set()
     for key, value in outputs.items():
-        exports[key] = _sync_await(pulumi.Output.from_input(value).future())
-    return exports
+        output = pulumi.Output.from_input(value)
+        exports[key] = _sync_await(output.future())
+        if _sync_await(output.is_secret()):
+            secrets.add(key)
+    return exports, secrets

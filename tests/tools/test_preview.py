@@ -1,0 +1,181 @@
+"""The offline preview: tree, preview JSON, Mermaid flows, and clean failures on bad settings."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+import yaml
+
+from tests.helpers import stack_registry
+from tools.flow_diagram import flows
+from tools.mock_runtime import ROOT, SECRET_PLACEHOLDER, Registry, run, stack_file
+from tools.preview import main
+from tools.preview_json import STACK_TYPE, document
+
+LINE = re.compile(r"^ \+   (?P<prefix>(?:[│ ]  |[├└]─ )*)(?P<type>\S+)\s+(?P<name>\S+)\s+create$")
+
+
+def _preview(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(list(args)) == 0
+    return capsys.readouterr().out
+
+
+def _expected(registry: Registry) -> dict[tuple[str, str], str]:
+    """(type, name) -> parent (type, name) for every resource, the stack at the root."""
+    by_urn = {r.urn: (r.type, r.name) for r in registry}
+    stack = (STACK_TYPE, registry.stack_urn.rsplit("::", 1)[-1])
+    by_urn[registry.stack_urn] = stack
+    out = {(r.type, r.name): by_urn[r.parent] for r in registry}
+    out[stack] = None
+    return out
+
+
+def test_tree_shows_every_resource_once_under_its_parent(
+        stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    registry = stack_registry(stack)
+    text = _preview(capsys, "--stack", stack)
+    rows = [m for m in map(LINE.match, text.splitlines()) if m]
+    seen = Counter((m["type"], m["name"]) for m in rows)
+    expected = _expected(registry)
+    assert seen == Counter(list(expected))  # each recorded resource, and the stack, exactly once
+    # The parent of a row is the nearest row above it one level shallower.
+    open_at_depth: list[tuple[str, str]] = []
+    for m in rows:
+        depth = len(m["prefix"]) // 3
+        del open_at_depth[depth:]
+        parent = open_at_depth[-1] if open_at_depth else None
+        assert parent == expected[(m["type"], m["name"])], m.group(0)
+        open_at_depth.append((m["type"], m["name"]))
+    assert f"+ {len(registry) + 1} to create" in text
+    assert text.startswith(f"Previewing update ({stack})")
+
+
+def test_json_has_one_create_step_per_resource_with_real_parents(
+        stack: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    registry = stack_registry(stack)
+    out = tmp_path / "nested" / "preview.json"
+    _preview(capsys, "--stack", stack, "--json", str(out))
+    doc = json.loads(out.read_text())
+    steps = doc["steps"]
+    urns = [s["urn"] for s in steps]
+    assert len(urns) == len(set(urns)) == len(registry) + 1
+    assert set(urns) == {r.urn for r in registry} | {registry.stack_urn}
+    assert {s["op"] for s in steps} == {"create"}
+    assert doc["changeSummary"] == {"create": len(steps)}
+    recorded = {r.urn: r for r in registry}
+    for step in steps:
+        state = step["newState"]
+        assert state["urn"] == step["urn"]
+        if state["type"] == STACK_TYPE:
+            assert state["parent"] == ""
+            continue
+        resource = recorded[step["urn"]]
+        assert state["parent"] in set(urns) - {step["urn"]}
+        assert (state["type"], state["custom"]) == (resource.type, resource.custom)
+        assert state["inputs"] == resource.inputs
+        # The engine receives camelCase property names, never the SDK's snake_case.
+        assert all(re.fullmatch(r"[a-z][A-Za-z0-9]*|__\w+", key) for key in state["inputs"])
+        assert step.get("provider", "") == state.get("provider", "") == resource.provider
+    key = next(s for s in steps if s["newState"]["type"] == "aws:kms/key:Key")
+    assert key["newState"]["inputs"]["enableKeyRotation"] is True
+
+
+def test_json_masks_secret_inputs_and_config() -> None:
+    def program() -> None:
+        aws.ssm.Parameter("webhook", name="/marketplace/webhook", type="SecureString",
+                          value=pulumi.Output.secret("https://hooks.example.com/T0/B0/xyz"))
+
+    config = {"marketplace:slackWebhookUrl": "https://hooks.example.com/T0/B0/xyz"}
+    registry = run("dev", config, ["marketplace:slackWebhookUrl"], program)
+    text = json.dumps(document(registry, config, {"marketplace:slackWebhookUrl"}, 1))
+    assert "hooks.example.com" not in text
+    doc = json.loads(text)
+    parameter = next(s for s in doc["steps"] if s["newState"]["type"].startswith("aws:ssm"))
+    assert parameter["newState"]["inputs"]["value"] == SECRET_PLACEHOLDER
+    assert parameter["newState"]["inputs"]["name"] == "/marketplace/webhook"
+    assert doc["config"]["marketplace:slackWebhookUrl"] == SECRET_PLACEHOLDER
+
+
+def test_mermaid_names_every_component_and_the_key_flows(
+        stack: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    registry = stack_registry(stack)
+    out = tmp_path / "flows.mmd"
+    _preview(capsys, "--stack", stack, "--mermaid", str(out))
+    lines = [line.strip() for line in out.read_text().splitlines()]
+    assert lines[0] == "flowchart LR"
+    top = registry.children(registry.stack_urn)
+    for component in top:
+        assert sum(f"<br/>{component.name}\"]" in line for line in lines) == 1
+    # Every component whose resources use the stack key gets an edge from the core.
+    key_arn = registry.by_type("aws:kms/key:Key")[0].outputs["arn"]
+    core = next(c for c in top if c.type == "marketplace:core:PlatformCore")
+    users = [c for c in top if c is not core
+             and any(key_arn in json.dumps(d.inputs) for d in registry.descendants(c))]
+    assert users
+    nodes, edges = flows(registry)
+    key_of = {n.name: n.key for n in nodes}
+    for user in users:
+        edge = next(e for e in edges
+                    if (e.source, e.target) == (key_of[core.name], key_of[user.name]))
+        assert "kms Key" in edge.kinds
+        assert f'{edge.source} -->|"{", ".join(edge.kinds)}"| {edge.target}' in lines
+
+
+class _Box(pulumi.ComponentResource):
+    def __init__(self, name: str) -> None:
+        super().__init__("test:flows:Box", name)
+
+
+def test_flows_come_from_the_data_not_a_list() -> None:
+    def program() -> None:
+        producer, consumer, bystander = _Box("producer"), _Box("consumer"), _Box("bystander")
+        queue = aws.sqs.Queue("producer-queue", name="orders-queue",
+                              opts=pulumi.ResourceOptions(parent=producer))
+        aws.ssm.Parameter("consumer-param", name="/consumer/queue", type="String",
+                          value=queue.url, opts=pulumi.ResourceOptions(parent=consumer))
+        # A longer name that merely starts with the queue's name is not a reference.
+        aws.ssm.Parameter("bystander-param", name="/bystander/other", type="String",
+                          value="orders-queue-archive",
+                          opts=pulumi.ResourceOptions(parent=bystander))
+
+    nodes, edges = flows(run("dev", {}, [], program))
+    assert sorted(n.name for n in nodes) == ["bystander", "consumer", "producer"]
+    assert [(e.source, e.target, e.kinds) for e in edges] == [
+        ("n_producer", "n_consumer", ("sqs Queue",))]
+
+
+def _bad_files(tmp_path: Path) -> list[tuple[Path, str]]:
+    settings = yaml.safe_load(stack_file("dev").read_text())
+    out_of_range = dict(settings["config"], **{"marketplace:lambdaMemoryMb": 99999})
+    typo = dict(settings["config"], **{"marketplace:lambdaMemroyMb": 512})
+    cases = {"range.yaml": (yaml.safe_dump({"config": out_of_range}), "lambdaMemoryMb"),
+             "typo.yaml": (yaml.safe_dump({"config": typo}), "lambdaMemroyMb"),
+             "broken.yaml": ("config: [\n  owner: x\n", "broken.yaml")}
+    files = []
+    for name, (text, named) in cases.items():
+        (tmp_path / name).write_text(text)
+        files.append((tmp_path / name, named))
+    files.append((tmp_path / "missing.yaml", "missing.yaml"))
+    return files
+
+
+def test_bad_stack_files_exit_2_with_the_problem_and_no_traceback(tmp_path: Path) -> None:
+    files = _bad_files(tmp_path)
+    runs = [subprocess.Popen([sys.executable, "-m", "tools.preview", "--stack", "dev",
+                              "--config", str(path)], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for path, _named in files]
+    for (path, named), proc in zip(files, runs, strict=True):
+        stdout, stderr = proc.communicate(timeout=60)
+        assert proc.returncode == 2, (path.name, stderr)
+        assert named in stderr
+        assert "Traceback" not in stderr + stdout
+        assert "to create" not in stdout

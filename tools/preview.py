@@ -1,0 +1,133 @@
+"""Offline ``pulumi preview``: run the program under the mocks and show what it would create.
+
+    python -m tools.preview --stack dev|prod [--config FILE] [--json OUT] [--mermaid OUT]
+
+The stack's settings come from ``Pulumi.<stack>.yaml`` (or ``--config FILE``); ``secure:``
+values cannot be decrypted offline and become placeholders. The tree printed is the one the
+Pulumi CLI prints; ``--json`` writes the CLI's ``--json`` document and ``--mermaid`` a diagram
+of the components and the data flows between them. A bad stack file prints its problems and
+exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from components.config import ConfigError
+from tools.flow_diagram import mermaid
+from tools.mock_runtime import (
+    SECRET_PLACEHOLDER,
+    Registry,
+    Resource,
+    config_from_file,
+    run,
+    stack_file,
+)
+from tools.preview_json import STACK_TYPE, document, masked
+
+EXIT_BAD_CONFIG = 2
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the tree: a resource at a depth, with the glyphs that draw its branch."""
+
+    prefix: str
+    type: str
+    name: str
+    urn: str
+
+
+def tree(registry: Registry) -> list[Row]:
+    """The stack and every resource, children under their parents in registration order."""
+    children: dict[str, list[Resource]] = {}
+    for resource in registry:
+        children.setdefault(resource.parent, []).append(resource)
+    stack_name = registry.stack_urn.rsplit("::", 1)[-1]
+    rows = [Row("", STACK_TYPE, stack_name, registry.stack_urn)]
+
+    def walk(urn: str, indent: str) -> Iterator[Row]:
+        kids = children.get(urn, [])
+        for i, child in enumerate(kids):
+            last = i == len(kids) - 1
+            yield Row(indent + ("└─ " if last else "├─ "), child.type, child.name, child.urn)
+            yield from walk(child.urn, indent + ("   " if last else "│  "))
+
+    rows.extend(walk(registry.stack_urn, ""))
+    return rows
+
+
+def render(registry: Registry, stack: str) -> str:
+    """The text ``pulumi preview`` prints for a new stack: tree, outputs, summary."""
+    rows = tree(registry)
+    type_width = max(len(r.prefix + r.type) for r in rows) + 2
+    name_width = max(len(r.name) for r in rows) + 2
+    lines = [f"Previewing update ({stack}) offline, under mocks:", "",
+             f"     {'Type':{type_width}}{'Name':{name_width}}Plan"]
+    lines += [f" +   {r.prefix + r.type:{type_width}}{r.name:{name_width}}create" for r in rows]
+    if registry.exports:
+        lines += ["", "Outputs:"]
+        for key in sorted(registry.exports):
+            value = (SECRET_PLACEHOLDER if key in registry.secret_exports
+                     else masked(registry.exports[key]))
+            lines.append(f"    {key}: {json.dumps(value)}")
+    lines += ["", "Resources:", f"    + {len(rows)} to create", ""]
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m tools.preview",
+                                     description="Offline pulumi preview under mocks.")
+    parser.add_argument("--stack", required=True, help="stack name, e.g. dev or prod")
+    parser.add_argument("--config", type=Path,
+                        help="stack settings file (default: Pulumi.<stack>.yaml)")
+    parser.add_argument("--json", type=Path, metavar="OUT",
+                        help="write the `pulumi preview --json` document here")
+    parser.add_argument("--mermaid", type=Path, metavar="OUT",
+                        help="write a Mermaid flowchart of components and data flows here")
+    return parser.parse_args(argv)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the preview; 0 on success, 2 when the stack's settings are unusable."""
+    args = parse_args(argv)
+    path = args.config or stack_file(args.stack)
+    started = time.perf_counter_ns()
+    try:
+        config, secrets = config_from_file(path)
+    except (OSError, yaml.YAMLError, ValueError) as error:
+        print(f"error: cannot read stack settings {path}: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    try:
+        registry = run(args.stack, config, secrets)
+    except ConfigError as error:
+        print(f"error: {path.name}: {error}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    duration = time.perf_counter_ns() - started
+    print(render(registry, args.stack))
+    if args.json:
+        _write(args.json, json.dumps(document(registry, config, set(secrets), duration),
+                                     indent=2) + "\n")
+        print(f"wrote {args.json}")
+    if args.mermaid:
+        _write(args.mermaid, mermaid(registry))
+        print(f"wrote {args.mermaid}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
