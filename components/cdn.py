@@ -18,7 +18,14 @@ import pulumi_aws as aws
 from components.config import EdgeConfig
 from components.monitoring import Kind, MonitoredItem
 
-VIEWER_FUNCTION = Path("functions") / "edge" / "viewer_request.js"
+# CloudFront Functions (viewer request), by key: SPA routing and image negotiation for the
+# site and media; the /api prefix stripped for the REST API.
+FUNCTIONS: dict[str, tuple[Path, str]] = {
+    "viewer": (Path("functions") / "edge" / "viewer_request.js",
+               "SPA routing and WebP/AVIF negotiation"),
+    "api": (Path("functions") / "edge" / "api_request.js",
+            "Strips /api before the request reaches the REST API"),
+}
 YEAR = 365 * 86400
 DAY = 86400
 MONTH = 30 * DAY
@@ -29,8 +36,7 @@ READ_METHODS = ["GET", "HEAD", "OPTIONS"]
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
 SESSION_COOKIE = "session"
 # Query strings the API reads; anything else is dropped from the key and the origin request.
-API_QUERY_STRINGS = ("q", "category", "page", "limit", "cursor", "sort", "min_price",
-                     "max_price", "currency")
+API_QUERY_STRINGS = ("q", "category", "limit", "cursor")
 
 
 @dataclass(frozen=True)
@@ -88,14 +94,14 @@ class Behavior:
     cache_policy: str
     origin_request_policy: str
     methods: tuple[str, ...]
-    viewer_function: bool
+    function: str | None  # key in FUNCTIONS run on viewer request, or None
 
 
 BEHAVIORS: tuple[Behavior, ...] = (
-    Behavior("/api/*", API_ORIGIN, "api", "api", tuple(ALL_METHODS), False),
-    Behavior("/assets/*", ASSETS_ORIGIN, "static", "s3", tuple(READ_METHODS), False),
-    Behavior("/media/*", MEDIA_ORIGIN, "media", "s3", tuple(READ_METHODS), True),
-    Behavior(None, ASSETS_ORIGIN, "static", "s3", tuple(READ_METHODS), True),
+    Behavior("/api/*", API_ORIGIN, "api", "api", tuple(ALL_METHODS), "api"),
+    Behavior("/assets/*", ASSETS_ORIGIN, "static", "s3", tuple(READ_METHODS), None),
+    Behavior("/media/*", MEDIA_ORIGIN, "media", "s3", tuple(READ_METHODS), "viewer"),
+    Behavior(None, ASSETS_ORIGIN, "static", "s3", tuple(READ_METHODS), "viewer"),
 )
 
 REALTIME_LOG_FIELDS = (
@@ -236,16 +242,6 @@ class Cdn(pulumi.ComponentResource):
             signing_protocol="sigv4",
             opts=child,
         )
-        viewer_function = aws.cloudfront.Function(
-            f"{name}-viewer-request",
-            name=f"{args.prefix}-viewer-request",
-            comment="SPA routing and WebP/AVIF negotiation",
-            runtime="cloudfront-js-2.0",
-            code=VIEWER_FUNCTION.read_text(),
-            publish=True,
-            opts=child,
-        )
-
         self.realtime_stream = None
         realtime_config_arn: pulumi.Output[str] | None = None
         if config.realtime_logs:
@@ -274,6 +270,20 @@ class Cdn(pulumi.ComponentResource):
                                   "origin_shield_region": config.origin_shield_region},
             })
         origin_ids = {o["origin_id"] for o in origins}
+        in_use = [b for b in BEHAVIORS if b.origin in origin_ids]
+        functions = {
+            key: aws.cloudfront.Function(
+                f"{name}-{key}-request",
+                name=f"{args.prefix}-{key}-request",
+                comment=comment,
+                runtime="cloudfront-js-2.0",
+                code=path.read_text(),
+                publish=True,
+                opts=child,
+            )
+            for key, (path, comment) in FUNCTIONS.items()
+            if any(b.function == key for b in in_use)
+        }
 
         def behavior(b: Behavior) -> dict[str, Any]:
             shape: dict[str, Any] = {
@@ -286,8 +296,8 @@ class Cdn(pulumi.ComponentResource):
                 "origin_request_policy_id": origin_request_policies[b.origin_request_policy].id,
                 "response_headers_policy_id": headers.id,
                 "function_associations": (
-                    [{"event_type": "viewer-request", "function_arn": viewer_function.arn}]
-                    if b.viewer_function else []
+                    [{"event_type": "viewer-request", "function_arn": functions[b.function].arn}]
+                    if b.function else []
                 ),
             }
             if realtime_config_arn is not None:
@@ -296,8 +306,8 @@ class Cdn(pulumi.ComponentResource):
                 shape["path_pattern"] = b.path
             return shape
 
-        ordered = [behavior(b) for b in BEHAVIORS if b.path and b.origin in origin_ids]
-        (default,) = [behavior(b) for b in BEHAVIORS if b.path is None]
+        ordered = [behavior(b) for b in in_use if b.path]
+        (default,) = [behavior(b) for b in in_use if b.path is None]
         self.distribution = aws.cloudfront.Distribution(
             f"{name}-distribution",
             comment=f"{args.prefix}: marketplace site, media and API",

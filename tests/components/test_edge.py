@@ -269,7 +269,7 @@ def test_behaviours_use_the_policy_tables_and_the_viewer_function(registry: Regi
     media = policies[by_path["/media/*"]["cachePolicyId"]]
     assert media["parametersInCacheKeyAndForwardedToOrigin"]["headersConfig"]["headers"][
         "items"] == ["Accept"]
-    (function,) = registry.by_type("aws:cloudfront/function:Function")
+    (function,) = registry.by_type("aws:cloudfront/function:Function")  # no API origin here
     assert function.inputs["runtime"] == "cloudfront-js-2.0"
     assert function.inputs["code"] == Path("functions/edge/viewer_request.js").read_text()
     with_function = {path for path, b in by_path.items()
@@ -307,6 +307,11 @@ def test_api_origin_adds_the_api_behaviour_with_origin_shield() -> None:
                                    edge_config("prod").edge.origin_shield_region}
     behavior = behaviors(dist)["/api/*"]
     assert behavior["targetOriginId"] == "api"
+    functions = {f.outputs["arn"]: f.inputs for f in
+                 registry.by_type("aws:cloudfront/function:Function")}
+    (association,) = behavior["functionAssociations"]
+    assert functions[association["functionArn"]]["code"] == Path(
+        "functions/edge/api_request.js").read_text()
     assert set(behavior["allowedMethods"]) >= {"GET", "POST", "PUT", "PATCH", "DELETE"}
     policies = {r.outputs["id"]: r.inputs for r in
                 registry.by_type("aws:cloudfront/cachePolicy:CachePolicy")}

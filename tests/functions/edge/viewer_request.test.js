@@ -72,3 +72,28 @@ test('media that is not a JPEG or PNG is neither negotiated nor routed', () => {
   assert.equal(request.headers.accept.value, 'image/avif');
   assert.equal(handler()(event('/media/listings/1/folder')).uri, '/media/listings/1/folder');
 });
+
+const API_SOURCE = fs.readFileSync(
+  path.join(__dirname, '..', '..', '..', 'functions', 'edge', 'api_request.js'), 'utf8');
+
+function apiHandler() {
+  const context = vm.createContext({});
+  vm.runInContext(API_SOURCE, context);
+  return context.handler;
+}
+
+test('the API function strips /api so the REST API sees its own resource paths', () => {
+  const cases = [['/api/listings/abc-123', '/listings/abc-123'], ['/api/search', '/search'],
+    ['/api', '/'], ['/api/', '/']];
+  for (const [uri, expected] of cases) {
+    const e = event(uri);
+    e.request.querystring = { q: { value: 'bike' } };
+    const request = apiHandler()(e);
+    assert.equal(request.uri, expected, uri);
+    assert.equal(request.querystring.q.value, 'bike');
+  }
+});
+
+test('the API function leaves paths that only look like /api alone', () => {
+  assert.equal(apiHandler()(event('/apiary/listing')).uri, '/apiary/listing');
+});
