@@ -52,7 +52,6 @@ edge = Edge(
         account_id=core.account_id,
         us_east_1=core.us_east_1,
         bus_name=bus.name,
-        bus_arn=bus.arn,
         api_origin=None,  # the integrator passes ApiOrigin(backend's domain, f"/{stage}")
     ),
     regional,

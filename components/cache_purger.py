@@ -43,7 +43,6 @@ class CachePurgerArgs:
     owner: str
     metrics_namespace: str
     bus_name: pulumi.Input[str]
-    bus_arn: pulumi.Input[str]
     distribution_id: pulumi.Input[str]
     distribution_arn: pulumi.Input[str]
     purge_token: pulumi.Input[str] | None

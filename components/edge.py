@@ -43,7 +43,6 @@ class EdgeArgs:
     account_id: pulumi.Input[str]
     us_east_1: aws.Provider
     bus_name: pulumi.Input[str]
-    bus_arn: pulumi.Input[str]
     api_origin: ApiOrigin | None = None
 
 
@@ -154,7 +153,6 @@ class Edge(pulumi.ComponentResource):
                 owner=platform.owner,
                 metrics_namespace=platform.metrics_namespace,
                 bus_name=args.bus_name,
-                bus_arn=args.bus_arn,
                 distribution_id=cdn.distribution_id,
                 distribution_arn=cdn.distribution_arn,
                 purge_token=config.cloudflare_purge_token or config.cloudflare_api_token,

@@ -52,7 +52,6 @@ def built(stack: str, with_api: bool) -> tuple[Registry, Edge]:
             EdgeArgs(platform=config.platform, config=config.edge, lambdas=config.lambdas,
                      kms_key_arn=core.kms_key_arn, account_id=core.account_id,
                      us_east_1=core.us_east_1, bus_name="bus",
-                     bus_arn="arn:aws:events:us-east-1:123456789012:event-bus/bus",
                      api_origin=ApiOrigin(API_DOMAIN, "/v1") if with_api else None),
             pulumi.ResourceOptions(providers=core.providers),
         )
