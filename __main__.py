@@ -8,6 +8,7 @@ from components.alert_topics import AlertTopics, AlertTopicsArgs
 from components.audit_log import AuditLog, AuditLogArgs
 from components.config import load
 from components.core import PlatformCore, PlatformCoreArgs
+from components.edge import Edge, EdgeArgs
 from components.events import EventBus, EventBusArgs
 
 config = load()
@@ -40,8 +41,28 @@ audit = AuditLog(
     regional,
 )
 
+# --- edge: Cloudflare zone -> CloudFront -> S3 / API, cache purging -----------------------
+edge = Edge(
+    f"{prefix}-edge",
+    EdgeArgs(
+        platform=platform,
+        config=config.edge,
+        lambdas=config.lambdas,
+        kms_key_arn=core.kms_key_arn,
+        account_id=core.account_id,
+        us_east_1=core.us_east_1,
+        bus_name=bus.name,
+        api_origin=None,  # the integrator passes ApiOrigin(backend's domain, f"/{stage}")
+    ),
+    regional,
+)
+
 pulumi.export("region", platform.region)
 pulumi.export("kmsKeyArn", core.kms_key_arn)
 pulumi.export("eventBusName", bus.name)
 pulumi.export("alertTopicArns", topics.arns)
 pulumi.export("auditLogGroup", audit.name)
+pulumi.export("distributionId", edge.distribution_id)
+pulumi.export("distributionDomain", edge.distribution_domain)
+pulumi.export("assetsBucket", edge.assets_bucket_name)
+pulumi.export("mediaBucket", edge.media_bucket_name)

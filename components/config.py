@@ -417,6 +417,7 @@ class StackConfig:
     platform: PlatformConfig
     lambdas: LambdaDefaults
     events: EventsConfig
+    edge: EdgeConfig
 
 
 def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
@@ -465,12 +466,112 @@ def _events(r: Reader) -> EventsConfig:
     )
 
 
+# --- edge (Cloudflare zone, CloudFront, WAF, cache purging) ------------------------------
+CLOUDFLARE_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+CLOUDFRONT_PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+# Regions where CloudFront offers Origin Shield (CloudFront developer guide, Origin Shield).
+ORIGIN_SHIELD_REGIONS = (
+    "us-east-1", "us-east-2", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
+    "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2",
+    "sa-east-1", "me-south-1",
+)
+CLOUDFLARE_POLISH = ("off", "lossless", "lossy")
+CLOUDFLARE_WAF_ACTIONS = ("block", "managed_challenge", "challenge", "js_challenge", "log")
+# OWASP anomaly score thresholds Cloudflare offers: high (25), medium (40), low (60).
+CLOUDFLARE_OWASP_THRESHOLDS = (25, 40, 60)
+# Periods and mitigation timeouts the rate limiting rules API accepts (plan-gated).
+CLOUDFLARE_RATELIMIT_PERIODS = (10, 60, 120, 300, 600, 3600)
+CLOUDFLARE_RATELIMIT_TIMEOUTS = (0, 10, 60, 120, 300, 600, 3600, 86400)
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    """Cloudflare in front of CloudFront: zone, rulesets, distribution, WAF and cache purging.
+
+    ``cloudflare_api_token`` is a secret Output (``None`` when unset); the purge function gets
+    ``cloudflare_purge_token`` (falls back to the API token) through Secrets Manager only.
+    """
+
+    cloudflare_zone_id: str
+    cloudflare_api_token: pulumi.Output[str] | None
+    cloudflare_purge_token: pulumi.Output[str] | None
+    polish: str
+    webp: bool
+    tiered_cache: bool
+    cache_reserve: bool
+    waf_paranoia_level: int
+    waf_action: str
+    owasp_score_threshold: int
+    write_rate_limit: int
+    login_rate_limit: int
+    rate_limit_period_seconds: int
+    rate_limit_timeout_seconds: int
+    purge_batch_size: int
+    price_class: str
+    waf_required: bool
+    waf_rate_limit: int
+    origin_shield_region: str
+    realtime_logs: bool
+    realtime_log_sampling_percent: int
+    realtime_log_shards: int
+    access_log_days: int
+
+
+def _edge(r: Reader) -> EdgeConfig:
+    polish = r.string("cloudflarePolish", "off", choices=CLOUDFLARE_POLISH)
+    webp = r.boolean("cloudflareWebp", False)
+    if webp and polish == "off":
+        r.fail("cloudflareWebp", "WebP conversion needs Polish; set cloudflarePolish to "
+               "lossless or lossy, or cloudflareWebp to false")
+    api_token = r.secret("cloudflareApiToken")
+    if api_token is None:
+        r.fail("cloudflareApiToken", "is required (a secret: pulumi config set --secret)")
+    zone = r.string("cloudflareZoneId", "", pattern=CLOUDFLARE_ID_RE,
+                    what="a Cloudflare zone id (32 hex digits)")
+    if not r.is_set("cloudflareZoneId"):
+        r.fail("cloudflareZoneId", "is required (32 hex digits, from the Cloudflare dashboard)")
+    return EdgeConfig(
+        cloudflare_zone_id=zone,
+        cloudflare_api_token=api_token,
+        cloudflare_purge_token=r.secret("cloudflarePurgeToken"),
+        polish=polish,
+        webp=webp,
+        tiered_cache=r.boolean("cloudflareTieredCache", True),
+        cache_reserve=r.boolean("cloudflareCacheReserve", False),
+        waf_paranoia_level=r.integer("cloudflareWafParanoiaLevel", 1, minimum=1, maximum=4),
+        waf_action=r.string("cloudflareWafAction", "block", choices=CLOUDFLARE_WAF_ACTIONS),
+        owasp_score_threshold=r.integer("cloudflareOwaspScoreThreshold", 40,
+                                        allowed=CLOUDFLARE_OWASP_THRESHOLDS),
+        write_rate_limit=r.integer("cloudflareWriteRateLimit", 60, minimum=1,
+                                   maximum=1_000_000),
+        login_rate_limit=r.integer("cloudflareLoginRateLimit", 10, minimum=1,
+                                   maximum=1_000_000),
+        rate_limit_period_seconds=r.integer("cloudflareRateLimitPeriodSeconds", 60,
+                                            allowed=CLOUDFLARE_RATELIMIT_PERIODS),
+        rate_limit_timeout_seconds=r.integer("cloudflareRateLimitTimeoutSeconds", 600,
+                                             allowed=CLOUDFLARE_RATELIMIT_TIMEOUTS),
+        purge_batch_size=r.integer("cloudflarePurgeBatchSize", 100, minimum=1, maximum=500),
+        price_class=r.string("edgePriceClass", "PriceClass_100",
+                             choices=CLOUDFRONT_PRICE_CLASSES),
+        waf_required=r.boolean("edgeWafEnabled", True),
+        waf_rate_limit=r.integer("edgeWafRateLimit", 2000, minimum=10, maximum=2_000_000_000),
+        origin_shield_region=r.string("edgeOriginShieldRegion", "us-east-1",
+                                      choices=ORIGIN_SHIELD_REGIONS),
+        realtime_logs=r.boolean("edgeRealtimeLogs", False),
+        realtime_log_sampling_percent=r.integer("edgeRealtimeLogSamplingPercent", 100,
+                                                minimum=1, maximum=100),
+        realtime_log_shards=r.integer("edgeRealtimeLogShards", 1, minimum=1, maximum=100),
+        access_log_days=r.integer("edgeAccessLogDays", 90, minimum=1, maximum=3653),
+    )
+
+
 def _read(r: Reader, project: str, stack: str) -> StackConfig:
     # One place lists the sections, so build() and declared_keys() cannot disagree.
     return StackConfig(
         platform=_platform(r, project, stack),
         lambdas=_lambdas(r),
         events=_events(r),
+        edge=_edge(r),
     )
 
 

@@ -28,6 +28,10 @@ KEY_USERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("budgets.amazonaws.com", ("kms:Decrypt", "kms:GenerateDataKey*")),
     ("costalerts.amazonaws.com", ("kms:Decrypt", "kms:GenerateDataKey*")),
     ("cloudtrail.amazonaws.com", ("kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt")),
+    # edge: CloudFront reads SSE-KMS objects through OAC; CloudWatch vended-log delivery
+    # (CloudFront standard logging v2, WAF logs) writes encrypted log objects.
+    ("cloudfront.amazonaws.com", ("kms:Decrypt",)),
+    ("delivery.logs.amazonaws.com", ("kms:Decrypt", "kms:GenerateDataKey*")),
 )
 
 

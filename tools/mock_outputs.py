@@ -46,6 +46,14 @@ ARN_FORMATS: dict[str, str] = {
     "aws:dax/cluster:Cluster": "arn:{p}:dax:{r}:{a}:cache/{n}",
     "aws:apigateway/restApi:RestApi": "arn:{p}:apigateway:{r}::/restapis/{i}",
     "aws:apigateway/stage:Stage": "arn:{p}:apigateway:{r}::/restapis/{api}/stages/{n}",
+    "aws:cloudfront/function:Function": "arn:{p}:cloudfront::{a}:function/{n}",
+    "aws:cloudfront/realtimeLogConfig:RealtimeLogConfig":
+        "arn:{p}:cloudfront::{a}:realtime-log-config/{n}",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+        "arn:{p}:logs:{r}:{a}:delivery-source:{n}",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+        "arn:{p}:logs:{r}:{a}:delivery-destination:{n}",
+    "aws:cloudwatch/logDelivery:LogDelivery": "arn:{p}:logs:{r}:{a}:delivery:{i}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -137,7 +145,30 @@ def _stage_extras(o: Outputs, region: str, account: str) -> None:
     o["executionArn"] = f"arn:aws:execute-api:{region}:{account}:{api}/{o['name']}"
 
 
+def _certificate_extras(o: Outputs, region: str, account: str) -> None:
+    # ACM answers one CNAME per name: _<hash>.<name>. -> _<hash>.<random>.acm-validations.aws.
+    names = [o.get("domainName", ""), *(o.get("subjectAlternativeNames") or [])]
+    o["domainValidationOptions"] = [
+        {
+            "domainName": name,
+            "resourceRecordName": f"_{_digest(name, 'name', length=32)}.{name}.",
+            "resourceRecordType": "CNAME",
+            "resourceRecordValue": f"_{_digest(name, 'value', length=32)}.acm-validations.aws.",
+        }
+        for name in names if name
+    ]
+    o["status"] = "PENDING_VALIDATION"
+
+
+def _web_acl_extras(o: Outputs, region: str, account: str) -> None:
+    # CloudFront-scoped web ACLs live in the "global" namespace of us-east-1.
+    if str(o.get("scope", "")).upper() == "CLOUDFRONT":
+        o["arn"] = f"arn:aws:wafv2:us-east-1:{account}:global/webacl/{o['name']}/{o['id']}"
+
+
 EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
+    "aws:acm/certificate:Certificate": _certificate_extras,
+    "aws:wafv2/webAcl:WebAcl": _web_acl_extras,
     "aws:lambda/function:Function": _function_extras,
     "aws:lambda/alias:Alias": _alias_extras,
     "aws:sqs/queue:Queue": _queue_extras,

@@ -1,0 +1,126 @@
+"""The CloudFront-scoped AWS WAF web ACL (us-east-1) and its logging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+# AWS managed rule groups, in evaluation order: (priority, name). The IP reputation list
+# goes first: it is the cheapest way to drop known-bad sources.
+MANAGED_RULE_GROUPS: tuple[tuple[int, str], ...] = (
+    (10, "AWSManagedRulesAmazonIpReputationList"),
+    (20, "AWSManagedRulesCommonRuleSet"),
+    (30, "AWSManagedRulesKnownBadInputsRuleSet"),
+)
+RATE_RULE_PRIORITY = 40
+# Headers that carry credentials never reach the WAF logs.
+REDACTED_HEADERS = ("authorization", "cookie")
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF only logs to groups named like this
+
+
+@dataclass(frozen=True)
+class EdgeWafArgs:
+    """Inputs of :class:`EdgeWaf`: the us-east-1 provider, the key and retention of its logs."""
+
+    prefix: str
+    us_east_1: aws.Provider
+    kms_key_arn: pulumi.Input[str]
+    rate_limit: int
+    log_retention_days: int
+
+
+def _visibility(metric: str) -> dict[str, Any]:
+    return {"cloudwatch_metrics_enabled": True, "metric_name": metric,
+            "sampled_requests_enabled": True}
+
+
+def waf_rules(rate_limit: int) -> list[dict[str, Any]]:
+    """The web ACL's rules: the managed groups, then a per-IP rate-based block."""
+    rules: list[dict[str, Any]] = [
+        {
+            "name": group,
+            "priority": priority,
+            "override_action": {"none": {}},
+            "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
+            "visibility_config": _visibility(group),
+        }
+        for priority, group in MANAGED_RULE_GROUPS
+    ]
+    rules.append({
+        "name": "RateLimitPerIp",
+        "priority": RATE_RULE_PRIORITY,
+        "action": {"block": {}},
+        "statement": {"rate_based_statement": {
+            "limit": rate_limit,
+            "aggregate_key_type": "IP",
+            "evaluation_window_sec": 300,
+        }},
+        "visibility_config": _visibility("RateLimitPerIp"),
+    })
+    return rules
+
+
+class EdgeWaf(pulumi.ComponentResource):
+    """Web ACL with AWS managed rule groups and a rate-based rule, logging to CloudWatch Logs."""
+
+    web_acl: aws.wafv2.WebAcl
+    arn: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EdgeWafArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:edge:EdgeWaf", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
+        self.web_acl = aws.wafv2.WebAcl(
+            f"{name}-acl",
+            name=f"{args.prefix}-edge",
+            description=f"{args.prefix}: CloudFront web ACL",
+            scope="CLOUDFRONT",
+            default_action={"allow": {}},
+            rules=waf_rules(args.rate_limit),
+            visibility_config=_visibility(f"{args.prefix}-edge"),
+            opts=child,
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"{WAF_LOG_GROUP_PREFIX}{args.prefix}-edge",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child,
+        )
+        # WAF delivers through CloudWatch vended logs; the resource policy lets the delivery
+        # service write only to this group, only on behalf of this account's log deliveries.
+        logs_arn = log_group.arn.apply(lambda arn: arn.split(":log-group:")[0])
+        aws.cloudwatch.LogResourcePolicy(
+            f"{name}-log-delivery",
+            policy_name=f"{args.prefix}-edge-waf-logs",
+            policy_document=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "WafDeliversLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": pulumi.Output.concat(log_group.arn, ":*"),
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": logs_arn.apply(
+                            lambda arn: arn.split(":")[4])},
+                        "ArnLike": {"aws:SourceArn": pulumi.Output.concat(logs_arn, ":*")},
+                    },
+                }],
+            }),
+            opts=child,
+        )
+        aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-logging",
+            resource_arn=self.web_acl.arn,
+            log_destination_configs=[log_group.arn],
+            redacted_fields=[{"single_header": {"name": h}} for h in REDACTED_HEADERS],
+            opts=child,
+        )
+        self.arn = self.web_acl.arn
+        self.log_group_name = log_group.name
+        self.register_outputs({"arn": self.arn, "logGroup": self.log_group_name})

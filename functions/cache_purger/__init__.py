@@ -1,0 +1,1 @@
+"""Purges a changed listing's cached pages from Cloudflare and CloudFront."""

@@ -1,0 +1,208 @@
+"""Listing updated or deleted: purge its URLs from Cloudflare, invalidate them in CloudFront.
+
+Invoked asynchronously by an EventBridge rule with one ``ListingUpdated``/``ListingDeleted``
+event. Cloudflare is purged by URL (page and API URLs on every site host) and by prefix (the
+listing's media), in requests of at most ``PURGE_BATCH_SIZE`` items (Cloudflare's per-request
+limit). CloudFront gets one invalidation per event, idempotent on the event id. 429 (with
+``Retry-After``), 5xx and timeouts are retried with backoff and jitter within the function's
+remaining time; what still fails raises, so Lambda's asynchronous retries and the on-failure
+queue keep the event. The API token is read once from Secrets Manager and kept in memory; it
+is never put in the environment or in a log line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import boto3
+import urllib3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from botocore.config import Config
+
+from functions.shared import retry
+from functions.shared.events import SOURCE, SchemaError, validate
+
+CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
+PURGE_EVENTS = ("ListingUpdated", "ListingDeleted")
+LISTING_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# What a listing is cached as, per host: exact URLs and one media prefix.
+PAGE_PATHS = ("/listings/{id}", "/api/listings/{id}")
+MEDIA_PREFIX = "/media/listings/{id}/"
+# CloudFront paths of one listing; the media wildcard counts as one path.
+# A trailing * also covers every query string variant of the API URL.
+INVALIDATION_PATHS = ("/listings/{id}", "/api/listings/{id}*", "/media/listings/{id}/*")
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
+BACKOFF = retry.Backoff(attempts=5, base_seconds=0.5, cap_seconds=8.0)
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+secrets = boto3.client("secretsmanager")
+cloudfront = boto3.client("cloudfront", config=Config(retries={"mode": "standard",
+                                                                "max_attempts": 5}))
+http = urllib3.PoolManager(retries=False)
+_token: str | None = None
+
+
+class BadEventError(ValueError):
+    """The event is not a listing change this function can act on; names the field."""
+
+
+class PurgeFailedError(RuntimeError):
+    """Cloudflare did not accept a purge within the attempts and time available."""
+
+
+def _settings() -> dict[str, Any]:
+    return {
+        "zone": os.environ["CLOUDFLARE_ZONE_ID"],
+        "secret": os.environ["CLOUDFLARE_TOKEN_SECRET_ARN"],
+        "distribution": os.environ["DISTRIBUTION_ID"],
+        "hosts": [h for h in os.environ["SITE_HOSTS"].split(",") if h],
+        "batch": int(os.environ.get("PURGE_BATCH_SIZE", "100")),
+        "api": os.environ.get("CLOUDFLARE_API_BASE", CLOUDFLARE_API).rstrip("/"),
+    }
+
+
+def listing_of(event: Any) -> tuple[str, str]:
+    """``(event type, listing id)`` of a purge event, or :class:`BadEventError` naming the field."""
+    if not isinstance(event, dict):
+        raise BadEventError("event is not a JSON object")
+    if event.get("source") != SOURCE:
+        raise BadEventError(f"source is {event.get('source')!r}, not {SOURCE!r}")
+    event_type = event.get("detail-type")
+    if event_type not in PURGE_EVENTS:
+        raise BadEventError(f"detail-type {event_type!r} is not one of {', '.join(PURGE_EVENTS)}")
+    try:
+        detail = validate(event_type, event.get("detail"))
+    except SchemaError as exc:
+        raise BadEventError(str(exc)) from exc
+    listing_id = detail["listing_id"]
+    if not LISTING_ID.match(listing_id):
+        raise BadEventError(f"{event_type}.listing_id has characters a URL path cannot carry")
+    return event_type, listing_id
+
+
+def purge_items(listing_id: str, hosts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The listing's Cloudflare purge items: full URLs and host-qualified media prefixes."""
+    files = [f"https://{host}{path.format(id=listing_id)}" for host in hosts
+             for path in PAGE_PATHS]
+    prefixes = [f"{host}{MEDIA_PREFIX.format(id=listing_id)}" for host in hosts]
+    return files, prefixes
+
+
+def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    """``items`` in consecutive lists of at most ``size``."""
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+def _api_token(secret_arn: str) -> str:
+    global _token  # noqa: PLW0603 - read once per execution environment, reused warm
+    if _token is None:
+        _token = secrets.get_secret_value(SecretId=secret_arn)["SecretString"].strip()
+    return _token
+
+
+def _errors(response: urllib3.BaseHTTPResponse) -> str:
+    try:
+        body = json.loads(response.data or b"{}")
+    except ValueError:
+        return f"HTTP {response.status}"
+    errors = body.get("errors") or []
+    described = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors
+                          if isinstance(e, dict))
+    return f"HTTP {response.status}" + (f" ({described})" if described else "")
+
+
+@tracer.capture_method
+def purge(settings: dict[str, Any], kind: str, items: list[str],
+          deadline: retry.Deadline) -> None:
+    """POST one purge request (``kind`` is ``files`` or ``prefixes``), retrying what may pass."""
+    url = f"{settings['api']}/zones/{settings['zone']}/purge_cache"
+    body = json.dumps({kind: items}).encode()
+    headers = {"Authorization": f"Bearer {_api_token(settings['secret'])}",
+               "Content-Type": "application/json"}
+    problem = "no attempt was made"
+    for attempt in range(BACKOFF.attempts):
+        read = max(0.1, min(READ_TIMEOUT, deadline.remaining()))
+        try:
+            response = http.request(
+                "POST", url, body=body, headers=headers,
+                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read),
+            )
+        except (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError,
+                urllib3.exceptions.NewConnectionError) as exc:
+            problem = f"{type(exc).__name__}"
+            pause = BACKOFF.delay(attempt)
+        else:
+            if response.status == 200 and json.loads(response.data or b"{}").get("success"):
+                return
+            problem = _errors(response)
+            if response.status != 429 and response.status < 500:
+                # 4xx other than 429 will not pass by retrying (bad token, bad zone, bad item).
+                raise PurgeFailedError(
+                    f"Cloudflare refused to purge {len(items)} {kind}: {problem}")
+            waited = retry.retry_after_seconds(response.headers.get("Retry-After"))
+            pause = waited if waited is not None else BACKOFF.delay(attempt)
+        last = attempt == BACKOFF.attempts - 1
+        if last or not deadline.allows(pause):
+            break
+        logger.warning("Cloudflare purge retried", extra={"kind": kind, "items": len(items),
+                                                          "attempt": attempt + 1,
+                                                          "problem": problem, "pause": pause})
+        retry.sleep(pause)
+    raise PurgeFailedError(f"Cloudflare did not purge {len(items)} {kind}: {problem}")
+
+
+@tracer.capture_method
+def invalidate(distribution_id: str, listing_id: str, reference: str) -> str:
+    """One CloudFront invalidation for the listing's paths; returns its id."""
+    paths = [p.format(id=listing_id) for p in INVALIDATION_PATHS]
+    result = cloudfront.create_invalidation(
+        DistributionId=distribution_id,
+        InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths},
+                           # The event id makes a retried event reuse its invalidation.
+                           "CallerReference": reference},
+    )
+    return result["Invalidation"]["Id"]
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Purge one listing's cached URLs; raise so that what failed is retried and kept."""
+    try:
+        event_type, listing_id = listing_of(event)
+    except BadEventError as exc:
+        # Raised, not swallowed: the on-failure queue keeps the event for a person to see.
+        logger.error("Not a purgeable listing event", extra={"problem": str(exc),
+                                                            "event_id": _event_id(event)})
+        raise
+    settings = _settings()
+    deadline = retry.Deadline.from_context(context)
+    files, prefixes = purge_items(listing_id, settings["hosts"])
+    requests = 0
+    for kind, items in (("files", files), ("prefixes", prefixes)):
+        for batch in batches(items, settings["batch"]):
+            purge(settings, kind, batch, deadline)
+            requests += 1
+    invalidation = invalidate(settings["distribution"], listing_id,
+                              _event_id(event) or f"{event_type}-{listing_id}")
+    metrics.add_metric(name="CachePurgeRequests", unit=MetricUnit.Count, value=requests)
+    metrics.add_metric(name="CachePurgedItems", unit=MetricUnit.Count,
+                       value=len(files) + len(prefixes))
+    logger.info("Listing purged", extra={"listing_id": listing_id, "event_type": event_type,
+                                         "requests": requests, "invalidation": invalidation})
+    return {"listing_id": listing_id, "purge_requests": requests, "invalidation": invalidation}
+
+
+def _event_id(event: Any) -> str | None:
+    return event.get("id") if isinstance(event, dict) else None
+

@@ -1,0 +1,270 @@
+"""The cache purger against a local stand-in for the Cloudflare API and moto's AWS."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from functions.shared import retry
+from functions.shared.events import SOURCE, envelope
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "edge" / "eventbridge-scheduled-event.json"
+ZONE = "0123456789abcdef0123456789abcdef"
+TOKEN = "cf-purge-token-value"
+HOSTS = ("shop.example.com", "www.shop.example.com", "api.shop.example.com")
+PURGE_PATH = f"/client/v4/zones/{ZONE}/purge_cache"
+OK = {"success": True, "errors": [], "messages": [], "result": {"id": ZONE}}
+
+
+def listing_event(event_type: str = "ListingUpdated", listing_id: str = "lst-42",
+                  **fields: Any) -> dict[str, Any]:
+    """A real EventBridge envelope carrying a marketplace listing event."""
+    event = json.loads(FIXTURE.read_text())
+    detail = {"listing_id": listing_id, "seller_id": "s-1", "category": "bikes", "version": 3,
+              **fields}
+    if event_type == "ListingDeleted":
+        detail.pop("version")
+    event.update({"source": SOURCE, "detail-type": event_type,
+                  "detail": envelope(event_type, detail)})
+    return event
+
+
+class Context:
+    """The attributes of a Lambda context the handler and Powertools read."""
+
+    function_name = "marketplace-dev-cache-purger"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:x:live"
+    aws_request_id = "req-1"
+
+    def __init__(self, remaining_ms: int = 60_000) -> None:
+        self._end = time.monotonic() + remaining_ms / 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._end - time.monotonic()) * 1000)
+
+
+@pytest.fixture
+def aws(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
+    """moto Secrets Manager and CloudFront, env pointing the handler at the local server."""
+    for key, value in {
+        "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "POWERTOOLS_SERVICE_NAME": "cache-purger",
+        "POWERTOOLS_METRICS_NAMESPACE": "marketplace/test", "POWERTOOLS_TRACE_DISABLED": "true",
+        "CLOUDFLARE_ZONE_ID": ZONE, "SITE_HOSTS": ",".join(HOSTS), "PURGE_BATCH_SIZE": "100",
+        "CLOUDFLARE_API_BASE": httpserver.url_for("/client/v4"),
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        secret = boto3.client("secretsmanager").create_secret(Name="purge-token",
+                                                              SecretString=TOKEN)
+        cloudfront = boto3.client("cloudfront")
+        distribution = cloudfront.create_distribution(DistributionConfig={
+            "CallerReference": "test", "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{
+                "Id": "assets", "DomainName": "assets.s3.us-east-1.amazonaws.com",
+                "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "assets",
+                                     "ViewerProtocolPolicy": "https-only",
+                                     "ForwardedValues": {"QueryString": False,
+                                                         "Cookies": {"Forward": "none"}},
+                                     "MinTTL": 0, "TrustedSigners": {"Enabled": False,
+                                                                     "Quantity": 0}},
+        })["Distribution"]
+        monkeypatch.setenv("CLOUDFLARE_TOKEN_SECRET_ARN", secret["ARN"])
+        monkeypatch.setenv("DISTRIBUTION_ID", distribution["Id"])
+        module = importlib.import_module("functions.cache_purger.handler")
+        module = importlib.reload(module)  # fresh clients inside moto, empty token cache
+        pauses: list[float] = []
+        monkeypatch.setattr(retry, "sleep", pauses.append)
+        yield SimpleNamespace(handler=module, cloudfront=cloudfront,
+                              distribution_id=distribution["Id"], pauses=pauses,
+                              secret_arn=secret["ARN"])
+
+
+def bodies(httpserver: HTTPServer) -> list[dict[str, Any]]:
+    return [json.loads(request.get_data()) for request, _ in httpserver.log]
+
+
+def invalidated_paths(aws: SimpleNamespace) -> list[list[str]]:
+    listed = aws.cloudfront.list_invalidations(DistributionId=aws.distribution_id)
+    out = []
+    for item in listed["InvalidationList"].get("Items", []):
+        got = aws.cloudfront.get_invalidation(DistributionId=aws.distribution_id, Id=item["Id"])
+        out.append(got["Invalidation"]["InvalidationBatch"]["Paths"]["Items"])
+    return out
+
+
+def test_success_purges_every_url_and_prefix_and_invalidates_once(
+        aws: SimpleNamespace, httpserver: HTTPServer, capsys: pytest.CaptureFixture) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    result = aws.handler.handler(listing_event(listing_id="lst-42"), Context())
+
+    files = sorted(f"https://{h}{p}" for h in HOSTS
+                   for p in ("/listings/lst-42", "/api/listings/lst-42"))
+    prefixes = sorted(f"{h}/media/listings/lst-42/" for h in HOSTS)
+    sent = bodies(httpserver)
+    assert sorted(u for b in sent for u in b.get("files", [])) == files
+    assert sorted(u for b in sent for u in b.get("prefixes", [])) == prefixes
+    for request, _ in httpserver.log:
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert request.headers["Content-Type"] == "application/json"
+    (paths,) = invalidated_paths(aws)
+    assert sorted(paths) == sorted(["/listings/lst-42", "/api/listings/lst-42*",
+                                    "/media/listings/lst-42/*"])
+    assert result["purge_requests"] == len(sent) == 2
+    assert TOKEN not in capsys.readouterr().out  # logs and metrics never carry the token
+
+
+def test_deleted_listings_are_purged_too(aws: SimpleNamespace, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    aws.handler.handler(listing_event("ListingDeleted", listing_id="gone-1"), Context())
+    assert any("https://shop.example.com/listings/gone-1" in b.get("files", [])
+               for b in bodies(httpserver))
+
+
+def test_items_are_sent_in_batches_of_the_configured_size(
+        aws: SimpleNamespace, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PURGE_BATCH_SIZE", "4")
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    aws.handler.handler(listing_event(), Context())
+
+    sent = bodies(httpserver)
+    files = [b["files"] for b in sent if "files" in b]
+    prefixes = [b["prefixes"] for b in sent if "prefixes" in b]
+    n_files, n_prefixes = len(HOSTS) * 2, len(HOSTS)
+    assert [len(b) for b in files] == [4, n_files - 4]
+    assert [len(b) for b in prefixes] == [n_prefixes]
+    assert len(invalidated_paths(aws)) == 1  # one invalidation for the whole event
+
+
+def test_429_waits_as_long_as_retry_after_says(aws: SimpleNamespace,
+                                               httpserver: HTTPServer) -> None:
+    limited = {"success": False, "errors": [{"code": 10000, "message": "rate limited"}]}
+    httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_json(
+        limited, status=429, headers={"Retry-After": "3"})
+    httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    aws.handler.handler(listing_event(), Context())
+    assert aws.pauses == [3.0]
+    assert len(httpserver.log) == 3
+    assert len(invalidated_paths(aws)) == 1
+
+
+def test_5xx_is_retried_with_capped_jittered_backoff(aws: SimpleNamespace,
+                                                     httpserver: HTTPServer) -> None:
+    for _ in range(2):
+        httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_data(
+            "upstream error", status=502)
+    httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    aws.handler.handler(listing_event(), Context())
+    backoff = aws.handler.BACKOFF
+    assert len(aws.pauses) == 2
+    for attempt, pause in enumerate(aws.pauses):
+        assert 0 <= pause <= min(backoff.cap_seconds, backoff.base_seconds * 2 ** attempt)
+
+
+def test_persistent_5xx_raises_and_creates_no_invalidation(aws: SimpleNamespace,
+                                                           httpserver: HTTPServer) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_data("down", status=503)
+    with pytest.raises(aws.handler.PurgeFailedError, match="HTTP 503"):
+        aws.handler.handler(listing_event(), Context())
+    assert len(httpserver.log) == aws.handler.BACKOFF.attempts
+    assert invalidated_paths(aws) == []  # the async retry redoes the whole event
+
+
+def test_retries_stop_when_the_function_runs_out_of_time(aws: SimpleNamespace,
+                                                         httpserver: HTTPServer) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(
+        {"success": False, "errors": []}, status=429, headers={"Retry-After": "30"})
+    with pytest.raises(aws.handler.PurgeFailedError, match="HTTP 429"):
+        aws.handler.handler(listing_event(), Context(remaining_ms=10_000))
+    assert len(httpserver.log) == 1  # a 30 s pause does not fit in what is left
+    assert aws.pauses == []
+
+
+def test_a_timeout_is_retried(aws: SimpleNamespace, httpserver: HTTPServer,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aws.handler, "READ_TIMEOUT", 0.2)
+    calls = {"n": 0}
+
+    def slow_then_fast(request: Request) -> Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            time.sleep(0.5)
+        return Response(json.dumps(OK), status=200, content_type="application/json")
+
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_handler(slow_then_fast)
+    aws.handler.handler(listing_event(), Context())
+    # The stand-in serves one request at a time, so retries sent while it still sleeps time
+    # out too; the purge goes through once it answers, well within the attempts.
+    assert 1 <= len(aws.pauses) < aws.handler.BACKOFF.attempts
+    assert len(invalidated_paths(aws)) == 1
+
+
+def test_a_refusal_is_not_retried(aws: SimpleNamespace, httpserver: HTTPServer) -> None:
+    refused = {"success": False, "errors": [{"code": 10000, "message": "Authentication error"}]}
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(refused, status=403)
+    with pytest.raises(aws.handler.PurgeFailedError, match="10000: Authentication error"):
+        aws.handler.handler(listing_event(), Context())
+    assert len(httpserver.log) == 1
+    assert aws.pauses == []
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"detail-type": "ListingCreated"}, "detail-type"),
+    ({"source": "aws.events"}, "source"),
+    ({"detail": {"seller_id": "s-1"}}, "listing_id"),
+    ({"detail": "not json"}, "detail"),
+])
+def test_bad_events_raise_naming_the_field_and_purge_nothing(
+        aws: SimpleNamespace, httpserver: HTTPServer, change: dict, field: str) -> None:
+    event = copy.deepcopy(listing_event())
+    if isinstance(change.get("detail"), dict):
+        event["detail"] = {**change["detail"], "event_id": "e", "occurred_at": "t",
+                           "schema_version": 1, "category": "bikes", "version": 1}
+    else:
+        event.update(change)
+    with pytest.raises(aws.handler.BadEventError, match=field):
+        aws.handler.handler(event, Context())
+    assert httpserver.log == []
+    assert invalidated_paths(aws) == []
+
+
+def test_listing_ids_that_would_change_the_url_are_refused(aws: SimpleNamespace,
+                                                           httpserver: HTTPServer) -> None:
+    with pytest.raises(aws.handler.BadEventError, match="listing_id"):
+        aws.handler.handler(listing_event(listing_id="../admin"), Context())
+    assert httpserver.log == []
+
+
+def test_the_token_is_read_once_per_environment(aws: SimpleNamespace,
+                                                httpserver: HTTPServer) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    aws.handler.handler(listing_event(listing_id="a"), Context())
+    boto3.client("secretsmanager").delete_secret(SecretId=aws.secret_arn,
+                                                 ForceDeleteWithoutRecovery=True)
+    aws.handler.handler(listing_event(listing_id="b"), Context())  # warm: cached token
+    assert [r.headers["Authorization"] for r, _ in httpserver.log][-1] == f"Bearer {TOKEN}"
+
+
+def test_purge_items_and_batches_follow_the_tables() -> None:
+    from functions.cache_purger.handler import PAGE_PATHS, batches, purge_items
+
+    files, prefixes = purge_items("x1", ["a.test", "b.test"])
+    assert len(files) == 2 * len(PAGE_PATHS)
+    assert prefixes == ["a.test/media/listings/x1/", "b.test/media/listings/x1/"]
+    assert [len(b) for b in batches(list(range(7)), 3)] == [3, 3, 1]
