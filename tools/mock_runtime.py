@@ -223,7 +223,8 @@ def config_from_file(path: Path) -> tuple[dict[str, str], list[str]]:
     """Read a stack file the way the Pulumi CLI hands it to a program.
 
     Values become strings (lists and maps as JSON); ``secure:`` values cannot be decrypted
-    offline and become a placeholder, marked secret.
+    offline and become a placeholder, marked secret, and so do secrets Pulumi.yaml declares
+    that the file does not set.
     """
     document = yaml.safe_load(path.read_text()) or {}
     if not isinstance(document, dict):
@@ -246,7 +247,20 @@ def config_from_file(path: Path) -> tuple[dict[str, str], list[str]]:
             config[full] = ""
         else:
             config[full] = str(value)
+    for key in declared_secrets():
+        if key not in config:
+            # A secret is set with `pulumi config set --secret`, per machine; offline it is a
+            # placeholder so the program can be previewed without anyone's credentials.
+            config[key] = SECRET_PLACEHOLDER
+            secrets.append(key)
     return config, secrets
+
+
+def declared_secrets() -> list[str]:
+    """Keys Pulumi.yaml declares ``secret: true``, with their namespace."""
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text()) or {}
+    return [f"{PROJECT}:{key}" for key, spec in (project.get("config") or {}).items()
+            if isinstance(spec, dict) and spec.get("secret")]
 
 
 def _reset_runtime() -> None:

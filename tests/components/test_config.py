@@ -84,7 +84,9 @@ def test_stacks_differ_only_in_values_not_in_keys_they_may_set() -> None:
 
 
 def test_defaults_apply_when_keys_are_absent() -> None:
-    config = build({}, project="marketplace", stack="scratch")
+    required = {"marketplace:cloudflareZoneId": "0" * 32,
+                "marketplace:cloudflareApiToken": "token"}
+    config = build(required, project="marketplace", stack="scratch")
     assert config.lambdas.memory_mb == 512
     assert config.platform.prefix == "marketplace-scratch"
 
