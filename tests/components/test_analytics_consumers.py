@@ -250,3 +250,11 @@ def test_analytics_keys_are_declared_in_pulumi_yaml() -> None:
             if k.startswith("marketplace:analytics")}
     assert mine
     assert {k: declared[k]["type"] for k in mine} == mine
+
+
+def test_optional_stores_comply_with_every_policy_rule() -> None:
+    from policy.rules import evaluate
+    from tests.helpers import subjects
+
+    assert evaluate(subjects(influxdb())) == []
+    assert evaluate(subjects(live_analytics())) == []
