@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 DEVICE_CLASSES = ("bot", "tablet", "mobile", "desktop", "unknown")
@@ -21,6 +22,9 @@ _DEVICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Traffic repeats a small set of browsers; classifying each distinct agent once keeps the
+# regexes off the per-record path.
+@lru_cache(maxsize=4096)
 def device_class(user_agent: str | None) -> str:
     """``bot``, ``tablet``, ``mobile``, ``desktop`` or ``unknown`` for a User-Agent header."""
     if not user_agent:

@@ -84,13 +84,12 @@ class Tally:
         listing = detail.get("listing_id")
         if isinstance(listing, str) and category != UNKNOWN:
             self.categories[listing] = category
-        device = device_class(detail.get("user_agent"))
         for metric, applies in METRICS_BY_TYPE.get(event.event_type, ()):
             if applies(detail):
                 self.totals[metric] += 1
                 self.by_category[(metric, category)] += 1
                 if metric in BY_DEVICE:
-                    self.by_device[(metric, device)] += 1
+                    self.by_device[(metric, device_class(detail.get("user_agent")))] += 1
         return True
 
     def emit(self) -> None:
