@@ -12,6 +12,8 @@ from components.lake_schema import EVENTS_PREFIX
 from components.secure_bucket import SecureBucket, SecureBucketArgs
 
 RESULTS_PREFIX = "results/"
+# Server access logs serve security investigations of the last quarter.
+ACCESS_LOG_DAYS = 90
 
 
 def lake_lifecycle(config: AnalyticsConfig) -> list[dict[str, Any]]:
@@ -80,7 +82,7 @@ class DataLake(pulumi.ComponentResource):
                 noncurrent_days=30,
                 lifecycle_rules=[{
                     "id": "expire-access-logs", "status": "Enabled", "filter": {},
-                    "expiration": {"days": max(c.athena_results_days, 90)},
+                    "expiration": {"days": ACCESS_LOG_DAYS},
                 }],
                 policy_statements=[{
                     # With BucketOwnerEnforced, log delivery is granted by policy, not ACL.

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-# AWS APIs the window aggregator calls from inside the VPC (there is no NAT gateway).
-ENDPOINT_SERVICES = ("monitoring", "secretsmanager", "xray", "logs")
+# AWS APIs the window aggregator calls from inside the VPC (there is no NAT gateway):
+# CloudWatch metrics, the InfluxDB credentials, and X-Ray for its traces. (Its logs and the
+# Kinesis polling go through the Lambda service, not the function's network interfaces.)
+ENDPOINT_SERVICES = ("monitoring", "secretsmanager", "xray")
 HTTPS = 443
 
 

@@ -107,6 +107,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Fold the batch into the window state; at the window's end, publish and reset."""
     state = WindowState.from_dict(event.get("state"))
     response = _fold(state, event.get("Records") or [])
+    if event.get("isWindowTerminatedEarly"):
+        # Lambda closes a window early when its state passes 1 MB; bound() should prevent it.
+        logger.warning("window terminated early", extra={"window": event.get("window"),
+                                                         "shard_id": event.get("shardId")})
     if event.get("isFinalInvokeForWindow"):
         window = sinks.Window(start=event["window"]["start"], end=event["window"]["end"],
                               shard_id=event.get("shardId", "unknown"), top_n=TOP_N)
