@@ -95,7 +95,8 @@ class Analytics(pulumi.ComponentResource):
         self.timeseries = TimeSeries(
             f"{name}-timeseries",
             TimeSeriesArgs(prefix=args.prefix, kms_key_arn=args.kms_key_arn,
-                           region=args.region, config=c),
+                           region=args.region,
+                           log_retention_days=args.lambdas.log_retention_days, config=c),
             opts=child,
         )
         self.consumers = StreamConsumers(

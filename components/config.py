@@ -437,6 +437,7 @@ class AnalyticsConfig:
     timestream_magnetic_days: int
     influx_instance_type: str
     influx_storage_gb: int
+    influx_deployment_type: str
     influx_password: pulumi.Output[str] | None
     quicksight_enabled: bool
     quicksight_principal: str | None
@@ -445,6 +446,7 @@ class AnalyticsConfig:
 
 STREAM_MODES = ("ON_DEMAND", "PROVISIONED")
 TIMESERIES_STORES = ("none", "liveanalytics", "influxdb")
+INFLUX_DEPLOYMENT_TYPES = ("SINGLE_AZ", "WITH_MULTIAZ_STANDBY")
 INFLUX_INSTANCE_TYPES = (
     "db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge",
     "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge",
@@ -512,6 +514,8 @@ def _analytics(r: Reader) -> AnalyticsConfig:
         influx_instance_type=r.string("analyticsInfluxInstanceType", "db.influx.medium",
                                       choices=INFLUX_INSTANCE_TYPES),
         influx_storage_gb=r.integer("analyticsInfluxStorageGb", 20, minimum=20, maximum=16384),
+        influx_deployment_type=r.string("analyticsInfluxDeploymentType", "SINGLE_AZ",
+                                        choices=INFLUX_DEPLOYMENT_TYPES),
         influx_password=password,
         quicksight_enabled=quicksight,
         quicksight_principal=principal,

@@ -12,6 +12,14 @@ import pulumi_aws as aws
 # Kinesis polling go through the Lambda service, not the function's network interfaces.)
 ENDPOINT_SERVICES = ("monitoring", "secretsmanager", "xray")
 HTTPS = 443
+FLOW_LOGS_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }],
+}
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,8 @@ class PrivateNetworkArgs:
     """Inputs of :class:`PrivateNetwork`: the VPC's CIDR and how many AZs (subnets) to span."""
 
     region: str
+    kms_key_arn: pulumi.Input[str]
+    flow_log_retention_days: int
     cidr_block: str = "10.42.0.0/24"
     zones: int = 2
 
@@ -104,4 +114,46 @@ class PrivateNetwork(pulumi.ComponentResource):
                 security_group_ids=[endpoint_group.id],
                 opts=child,
             )
+        self._flow_logs(name, args)
         self.register_outputs({"vpcId": self.vpc.id})
+
+    def _flow_logs(self, name: str, args: PrivateNetworkArgs) -> None:
+        """Every accepted and rejected connection, to a KMS-encrypted log group."""
+        child = pulumi.ResourceOptions(parent=self)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=args.flow_log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            assume_role_policy=pulumi.Output.json_dumps(FLOW_LOGS_TRUST),
+            description=f"VPC flow logs of {name} to CloudWatch Logs",
+            opts=child,
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-flow-logs-policy",
+            role=role.id,
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "DeliverFlowLogs", "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
+                               "logs:DescribeLogStreams"],
+                    "Resource": pulumi.Output.concat(log_group.arn, ":*"),
+                }],
+            }),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )

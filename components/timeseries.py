@@ -34,6 +34,7 @@ class TimeSeriesArgs:
     prefix: str
     kms_key_arn: pulumi.Input[str]
     region: str
+    log_retention_days: int
     config: AnalyticsConfig
 
 
@@ -102,8 +103,11 @@ class TimeSeries(pulumi.ComponentResource):
     def _influxdb(self, name: str, args: TimeSeriesArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
         c = args.config
-        network = PrivateNetwork(f"{name}-network", PrivateNetworkArgs(region=args.region),
-                                 opts=child)
+        network = PrivateNetwork(
+            f"{name}-network",
+            PrivateNetworkArgs(region=args.region, kms_key_arn=args.kms_key_arn,
+                               flow_log_retention_days=args.log_retention_days),
+            opts=child)
         influx_group = aws.ec2.SecurityGroup(
             f"{name}-influxdb-sg",
             vpc_id=network.vpc.id,
@@ -135,14 +139,16 @@ class TimeSeries(pulumi.ComponentResource):
             db_instance_type=c.influx_instance_type,
             db_storage_type="InfluxIOIncludedT1",
             allocated_storage=c.influx_storage_gb,
-            deployment_type="SINGLE_AZ",
+            deployment_type=c.influx_deployment_type,
             publicly_accessible=False,
             port=INFLUX_PORT,
             organization=INFLUX_ORG,
             bucket=INFLUX_BUCKET,
             username=INFLUX_USER,
             password=c.influx_password,
-            vpc_subnet_ids=network.subnet_ids[:1],
+            # A standby needs a subnet in a second AZ; a single instance uses the first.
+            vpc_subnet_ids=(network.subnet_ids if c.influx_deployment_type != "SINGLE_AZ"
+                            else network.subnet_ids[:1]),
             vpc_security_group_ids=[influx_group.id],
             opts=child,
         )

@@ -113,7 +113,8 @@ def test_live_analytics_table_retention_and_aggregator_access() -> None:
 @cache
 def influxdb() -> Registry:
     return run_program("dev", analyticsTimeseries="influxdb",
-                       analyticsInfluxPassword="correct-horse-battery")
+                       analyticsInfluxPassword="correct-horse-battery",
+                       analyticsInfluxDeploymentType="WITH_MULTIAZ_STANDBY")
 
 
 def test_influxdb_is_private_in_its_own_network_and_the_aggregator_joins_it() -> None:
@@ -125,7 +126,9 @@ def test_influxdb_is_private_in_its_own_network_and_the_aggregator_joins_it() ->
     assert len({s.inputs["availabilityZone"] for s in subnets}) == 2
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
     assert not reg.by_type("aws:ec2/internetGateway:InternetGateway")
-    assert set(instance.inputs["vpcSubnetIds"]) <= {s.outputs["id"] for s in subnets}
+    # The standby needs the second AZ's subnet too.
+    assert instance.inputs["deploymentType"] == "WITH_MULTIAZ_STANDBY"
+    assert sorted(instance.inputs["vpcSubnetIds"]) == sorted(s.outputs["id"] for s in subnets)
     fn = reg.named(FUNCTION, "marketplace-dev-window-aggregator-function").inputs
     assert sorted(fn["vpcConfig"]["subnetIds"]) == sorted(s.outputs["id"] for s in subnets)
     env = fn["environment"]["variables"]
@@ -134,6 +137,18 @@ def test_influxdb_is_private_in_its_own_network_and_the_aggregator_joins_it() ->
     endpoints = {e.inputs["serviceName"].rsplit(".", 1)[1]
                  for e in reg.by_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
     assert {"monitoring", "secretsmanager"} <= endpoints
+
+
+def test_private_network_records_flow_logs_encrypted() -> None:
+    reg = influxdb()
+    (vpc,) = reg.by_type("aws:ec2/vpc:Vpc")
+    (flow,) = reg.by_type("aws:ec2/flowLog:FlowLog")
+    assert flow.inputs["vpcId"] == vpc.outputs["id"]
+    assert flow.inputs["trafficType"] == "ALL"
+    group = next(g for g in reg.by_type("aws:cloudwatch/logGroup:LogGroup")
+                 if g.outputs["arn"] == flow.inputs["logDestination"])
+    assert group.inputs["kmsKeyId"].startswith("arn:aws:kms:")
+    assert group.inputs["retentionInDays"] > 0
 
 
 def test_influxdb_port_is_open_only_to_the_network_clients() -> None:
