@@ -62,7 +62,8 @@ class Analytics(pulumi.ComponentResource):
         c = args.config
         self.stream = EventStream(
             f"{name}-events",
-            EventStreamArgs(bus_name=args.bus_name, kms_key_arn=args.kms_key_arn, config=c,
+            EventStreamArgs(bus_name=args.bus_name, kms_key_arn=args.kms_key_arn,
+                            account_id=args.account_id, config=c,
                             dlq_retention_days=args.lambdas.dlq_retention_days,
                             region=args.region, owner=args.owner),
             opts=child,

@@ -52,6 +52,7 @@ class EventStreamArgs:
 
     bus_name: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
     config: AnalyticsConfig
     dlq_retention_days: int
     region: str
@@ -130,7 +131,12 @@ class EventStream(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{name}-rule-role",
-            assume_role_policy=pulumi.Output.json_dumps(EVENTS_TRUST),
+            # Only EventBridge acting for this account's rules may assume it (confused deputy).
+            assume_role_policy=pulumi.Output.json_dumps({
+                **EVENTS_TRUST,
+                "Statement": [{**EVENTS_TRUST["Statement"][0], "Condition": {
+                    "StringEquals": {"aws:SourceAccount": args.account_id}}}],
+            }),
             description=f"EventBridge puts domain events into {name}",
             opts=child,
         )

@@ -124,3 +124,10 @@ def test_rule_role_may_only_put_records_into_the_stream(registry: Registry) -> N
     put = next(st for st in statements if st["Sid"] == "PutIntoStream")
     assert put["Action"] == ["kinesis:PutRecord", "kinesis:PutRecords"]
     assert put["Resource"] == s.outputs["arn"]
+
+
+def test_only_eventbridge_for_this_account_assumes_the_rule_role(registry: Registry) -> None:
+    (role,) = [r for r in registry.by_type("aws:iam/role:Role") if r.name.endswith("rule-role")]
+    (statement,) = policy_document(role.inputs["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
