@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 from components.analytics import Analytics, AnalyticsArgs
-from components.config import ConfigError, build
+from components.config import ConfigError, build, load
 from components.core import PlatformCore, PlatformCoreArgs
 from components.kpi_queries import QUERIES
 from components.monitoring import Kind
@@ -23,7 +23,7 @@ from tests.components.analytics_support import (
     analytics_config,
     prefix,
 )
-from tests.helpers import config_of, policy_document, run_program, stack_config
+from tests.helpers import config_of, policy_document, run_program
 from tools.mock_runtime import Registry
 
 CONSUMERS = ("stream-processor", "window-aggregator")
@@ -88,10 +88,31 @@ def test_no_time_series_store_when_none(registry: Registry, stack: str) -> None:
     assert fn.inputs["environment"]["variables"]["TIMESERIES"] == "none"
 
 
+def build_analytics(stack: str, **overrides: object) -> tuple[Registry, Analytics]:
+    """Only the core and the analytics component, with config overrides (cheaper than all)."""
+    built: dict[str, Analytics] = {}
+
+    def program() -> None:
+        config = load()
+        core = PlatformCore(f"{prefix(stack)}-core", PlatformCoreArgs(platform=config.platform))
+        built["analytics"] = Analytics(
+            f"{prefix(stack)}-analytics",
+            AnalyticsArgs(prefix=prefix(stack), bus_name=f"{prefix(stack)}-events",
+                          kms_key_arn=core.kms_key_arn, account_id=core.account_id,
+                          region=config.platform.region, owner=config.platform.owner,
+                          metrics_namespace=config.platform.metrics_namespace,
+                          config=config.analytics, lambdas=config.lambdas),
+            pulumi.ResourceOptions(providers=core.providers))
+
+    registry = run_program(stack, program, **overrides)
+    return registry, built["analytics"]
+
+
 @cache
 def live_analytics() -> Registry:
-    return run_program("dev", analyticsTimeseries="liveanalytics",
-                       analyticsTimestreamMemoryHours=12, analyticsTimestreamMagneticDays=400)
+    return build_analytics("dev", analyticsTimeseries="liveanalytics",
+                           analyticsTimestreamMemoryHours=12,
+                           analyticsTimestreamMagneticDays=400)[0]
 
 
 def test_live_analytics_table_retention_and_aggregator_access() -> None:
@@ -111,10 +132,15 @@ def test_live_analytics_table_retention_and_aggregator_access() -> None:
 
 
 @cache
+def influxdb_prod() -> tuple[Registry, Analytics]:
+    # prod (shards, fan-out) with InfluxDB: also the run the monitored-items test reads.
+    return build_analytics("prod", analyticsTimeseries="influxdb",
+                           analyticsInfluxPassword="correct-horse-battery",
+                           analyticsInfluxDeploymentType="WITH_MULTIAZ_STANDBY")
+
+
 def influxdb() -> Registry:
-    return run_program("dev", analyticsTimeseries="influxdb",
-                       analyticsInfluxPassword="correct-horse-battery",
-                       analyticsInfluxDeploymentType="WITH_MULTIAZ_STANDBY")
+    return influxdb_prod()[0]
 
 
 def test_influxdb_is_private_in_its_own_network_and_the_aggregator_joins_it() -> None:
@@ -129,7 +155,7 @@ def test_influxdb_is_private_in_its_own_network_and_the_aggregator_joins_it() ->
     # The standby needs the second AZ's subnet too.
     assert instance.inputs["deploymentType"] == "WITH_MULTIAZ_STANDBY"
     assert sorted(instance.inputs["vpcSubnetIds"]) == sorted(s.outputs["id"] for s in subnets)
-    fn = reg.named(FUNCTION, "marketplace-dev-window-aggregator-function").inputs
+    fn = reg.named(FUNCTION, "marketplace-prod-window-aggregator-function").inputs
     assert sorted(fn["vpcConfig"]["subnetIds"]) == sorted(s.outputs["id"] for s in subnets)
     env = fn["environment"]["variables"]
     assert env["INFLUX_URL"] == f"https://{instance.outputs['endpoint']}:8086"
@@ -209,25 +235,13 @@ def test_quicksight_role_reaches_only_the_workgroup(prod: Registry) -> None:
 
 
 def test_monitored_items_cover_stream_rules_firehose_consumers_and_queues() -> None:
-    built: dict[str, Analytics] = {}
-
-    def program() -> None:
-        config = build(dict(stack_config("prod")[0]), project="marketplace", stack="prod")
-        core = PlatformCore("core", PlatformCoreArgs(platform=config.platform))
-        built["a"] = Analytics("a", AnalyticsArgs(
-            prefix="mp", bus_name="bus", kms_key_arn=core.kms_key_arn,
-            account_id=core.account_id, region="us-east-1", owner="team",
-            metrics_namespace="mp/prod", config=config.analytics, lambdas=config.lambdas),
-            pulumi.ResourceOptions(providers=core.providers))
-
-    run_program("prod", program)
-    items = built["a"].monitored_items
+    items = influxdb_prod()[1].monitored_items
     dims = {(i.kind, tuple(sorted(i.dimensions))) for i in items}
     assert (Kind.KINESIS_STREAM, ("StreamName",)) in dims
     assert (Kind.FIREHOSE, ("DeliveryStreamName",)) in dims
     assert (Kind.EVENTBRIDGE_RULE, ("EventBusName", "RuleName")) in dims
     lambdas = [i for i in items if i.kind is Kind.LAMBDA]
-    assert {i.name for i in lambdas} == {f"mp-{k}" for k in CONSUMERS}
+    assert {i.name for i in lambdas} == {f"marketplace-prod-{k}" for k in CONSUMERS}
     assert all(i.attributes["consumes_stream"] is True for i in lambdas)
     queues = [i for i in items if i.kind is Kind.SQS_QUEUE]
     # Each consumer's async failure queue and on-failure destination, plus the rules' DLQ.
