@@ -66,3 +66,26 @@ pulumi.export("distributionId", edge.distribution_id)
 pulumi.export("distributionDomain", edge.distribution_domain)
 pulumi.export("assetsBucket", edge.assets_bucket_name)
 pulumi.export("mediaBucket", edge.media_bucket_name)
+
+# --- analytics: bus -> Kinesis -> Firehose/Parquet lake, stream consumers, Athena, BI --------
+from components.analytics import Analytics, AnalyticsArgs  # noqa: E402
+
+analytics = Analytics(
+    f"{prefix}-analytics",
+    AnalyticsArgs(
+        prefix=prefix,
+        bus_name=bus.name,
+        kms_key_arn=core.kms_key_arn,
+        account_id=core.account_id,
+        region=platform.region,
+        owner=platform.owner,
+        metrics_namespace=platform.metrics_namespace,
+        config=config.analytics,
+        lambdas=config.lambdas,
+    ),
+    regional,
+)
+pulumi.export("analyticsStreamName", analytics.stream_name)
+pulumi.export("analyticsLakeBucket", analytics.lake_bucket_name)
+pulumi.export("analyticsAthenaWorkgroup", analytics.workgroup_name)
+pulumi.export("analyticsGlueDatabase", analytics.database_name)

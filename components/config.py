@@ -411,6 +411,120 @@ class EventsConfig:
 
 
 @dataclass(frozen=True)
+class AnalyticsConfig:
+    """The real-time analytics pipeline: stream, lake, consumers, time series, BI."""
+
+    stream_mode: str
+    stream_shards: int
+    stream_retention_hours: int
+    enhanced_fan_out: bool
+    processor_batch_size: int
+    processor_batching_window_seconds: int
+    aggregator_batch_size: int
+    tumbling_window_seconds: int
+    consumer_max_retries: int
+    consumer_max_record_age_seconds: int
+    firehose_buffer_mb: int
+    firehose_buffer_seconds: int
+    lake_ia_days: int
+    lake_glacier_days: int
+    lake_expiration_days: int
+    athena_results_days: int
+    athena_bytes_scanned_cutoff_mb: int
+    top_n: int
+    timeseries: str
+    timestream_memory_hours: int
+    timestream_magnetic_days: int
+    influx_instance_type: str
+    influx_storage_gb: int
+    influx_deployment_type: str
+    influx_password: pulumi.Output[str] | None
+    quicksight_enabled: bool
+    quicksight_principal: str | None
+    quicksight_refresh_interval: str
+
+
+STREAM_MODES = ("ON_DEMAND", "PROVISIONED")
+TIMESERIES_STORES = ("none", "liveanalytics", "influxdb")
+INFLUX_DEPLOYMENT_TYPES = ("SINGLE_AZ", "WITH_MULTIAZ_STANDBY")
+INFLUX_INSTANCE_TYPES = (
+    "db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge",
+    "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge",
+)
+QUICKSIGHT_REFRESH_INTERVALS = ("HOURLY", "DAILY", "WEEKLY")
+QUICKSIGHT_PRINCIPAL_RE = re.compile(r"^(user|group)/[\w+=,.@-]{1,64}$")
+
+
+def _analytics(r: Reader) -> AnalyticsConfig:
+    ia_days = r.integer("analyticsLakeIaDays", 30, minimum=30)
+    glacier_days = r.integer("analyticsLakeGlacierDays", 90, minimum=60)
+    # S3 keeps an object 30 days in STANDARD_IA before a further transition is allowed.
+    if glacier_days < ia_days + 30:
+        r.fail("analyticsLakeGlacierDays",
+               f"{glacier_days} must be at least analyticsLakeIaDays + 30 ({ia_days + 30})")
+    expiration = r.integer("analyticsLakeExpirationDays", 0, minimum=0)
+    if expiration and expiration <= glacier_days:
+        r.fail("analyticsLakeExpirationDays",
+               f"{expiration} must be 0 (keep) or after analyticsLakeGlacierDays ({glacier_days})")
+    timeseries = r.string("analyticsTimeseries", "none", choices=TIMESERIES_STORES)
+    password = r.secret("analyticsInfluxPassword")
+    if timeseries == "influxdb" and password is None:
+        r.fail("analyticsInfluxPassword",
+               "is required when analyticsTimeseries is influxdb "
+               "(pulumi config set --secret analyticsInfluxPassword)")
+    quicksight = r.boolean("analyticsQuicksightEnabled", False)
+    principal = r.optional_string("analyticsQuicksightPrincipal", pattern=QUICKSIGHT_PRINCIPAL_RE,
+                                  what="user/<name> or group/<name>")
+    if quicksight and principal is None and not r.is_set("analyticsQuicksightPrincipal"):
+        r.fail("analyticsQuicksightPrincipal",
+               "is required when analyticsQuicksightEnabled is true (user/<name> or group/<name>)")
+    return AnalyticsConfig(
+        stream_mode=r.string("analyticsStreamMode", "ON_DEMAND", choices=STREAM_MODES),
+        stream_shards=r.integer("analyticsStreamShards", 1, minimum=1, maximum=500),
+        stream_retention_hours=r.integer("analyticsStreamRetentionHours", 24, minimum=24,
+                                         maximum=8760),
+        enhanced_fan_out=r.boolean("analyticsEnhancedFanOut", False),
+        processor_batch_size=r.integer("analyticsProcessorBatchSize", 100, minimum=1,
+                                       maximum=10000),
+        processor_batching_window_seconds=r.integer("analyticsProcessorBatchingWindowSeconds",
+                                                    1, minimum=0, maximum=300),
+        aggregator_batch_size=r.integer("analyticsAggregatorBatchSize", 500, minimum=1,
+                                        maximum=10000),
+        tumbling_window_seconds=r.integer("analyticsTumblingWindowSeconds", 60, minimum=1,
+                                          maximum=900),
+        consumer_max_retries=r.integer("analyticsConsumerMaxRetries", 3, minimum=0,
+                                       maximum=10000),
+        consumer_max_record_age_seconds=r.integer("analyticsConsumerMaxRecordAgeSeconds", 3600,
+                                                  minimum=60, maximum=604800),
+        firehose_buffer_mb=r.integer("analyticsFirehoseBufferMb", 128, minimum=64, maximum=128),
+        firehose_buffer_seconds=r.integer("analyticsFirehoseBufferSeconds", 300, minimum=60,
+                                          maximum=900),
+        lake_ia_days=ia_days,
+        lake_glacier_days=glacier_days,
+        lake_expiration_days=expiration,
+        athena_results_days=r.integer("analyticsAthenaResultsDays", 7, minimum=1, maximum=365),
+        athena_bytes_scanned_cutoff_mb=r.integer("analyticsAthenaBytesScannedCutoffMb", 1024,
+                                                 minimum=10),
+        top_n=r.integer("analyticsTopN", 10, minimum=1, maximum=50),
+        timeseries=timeseries,
+        timestream_memory_hours=r.integer("analyticsTimestreamMemoryHours", 24, minimum=1,
+                                          maximum=8766),
+        timestream_magnetic_days=r.integer("analyticsTimestreamMagneticDays", 365, minimum=1,
+                                           maximum=73000),
+        influx_instance_type=r.string("analyticsInfluxInstanceType", "db.influx.medium",
+                                      choices=INFLUX_INSTANCE_TYPES),
+        influx_storage_gb=r.integer("analyticsInfluxStorageGb", 20, minimum=20, maximum=16384),
+        influx_deployment_type=r.string("analyticsInfluxDeploymentType", "SINGLE_AZ",
+                                        choices=INFLUX_DEPLOYMENT_TYPES),
+        influx_password=password,
+        quicksight_enabled=quicksight,
+        quicksight_principal=principal,
+        quicksight_refresh_interval=r.string("analyticsQuicksightRefreshInterval", "DAILY",
+                                             choices=QUICKSIGHT_REFRESH_INTERVALS),
+    )
+
+
+@dataclass(frozen=True)
 class StackConfig:
     """The whole validated configuration of one stack."""
 
@@ -418,6 +532,7 @@ class StackConfig:
     lambdas: LambdaDefaults
     events: EventsConfig
     edge: EdgeConfig
+    analytics: AnalyticsConfig
 
 
 def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
@@ -572,6 +687,7 @@ def _read(r: Reader, project: str, stack: str) -> StackConfig:
         lambdas=_lambdas(r),
         events=_events(r),
         edge=_edge(r),
+        analytics=_analytics(r),
     )
 
 

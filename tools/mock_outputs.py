@@ -54,6 +54,12 @@ ARN_FORMATS: dict[str, str] = {
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
         "arn:{p}:logs:{r}:{a}:delivery-destination:{n}",
     "aws:cloudwatch/logDelivery:LogDelivery": "arn:{p}:logs:{r}:{a}:delivery:{i}",
+    # analytics
+    "aws:timestreamwrite/database:Database": "arn:{p}:timestream:{r}:{a}:database/{n}",
+    "aws:quicksight/dataSource:DataSource": "arn:{p}:quicksight:{r}:{a}:datasource/{n}",
+    "aws:quicksight/dataSet:DataSet": "arn:{p}:quicksight:{r}:{a}:dataset/{n}",
+    "aws:timestreaminfluxdb/dbInstance:DbInstance":
+        "arn:{p}:timestream-influxdb:{r}:{a}:db-instance/{i}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -62,6 +68,11 @@ NAME_INPUTS: dict[str, str] = {
     "aws:dax/cluster:Cluster": "clusterName",
     "aws:lambda/alias:Alias": "name",
     "aws:apigateway/stage:Stage": "stageName",
+    # analytics
+    "aws:timestreamwrite/database:Database": "databaseName",
+    "aws:timestreamwrite/table:Table": "tableName",
+    "aws:quicksight/dataSource:DataSource": "dataSourceId",
+    "aws:quicksight/dataSet:DataSet": "dataSetId",
 }
 
 
@@ -164,6 +175,21 @@ def _web_acl_extras(o: Outputs, region: str, account: str) -> None:
     # CloudFront-scoped web ACLs live in the "global" namespace of us-east-1.
     if str(o.get("scope", "")).upper() == "CLOUDFRONT":
         o["arn"] = f"arn:aws:wafv2:us-east-1:{account}:global/webacl/{o['name']}/{o['id']}"
+def _timestream_table_extras(o: Outputs, region: str, account: str) -> None:
+    o["arn"] = (f"arn:aws:timestream:{region}:{account}:database/{o.get('databaseName')}"
+                f"/table/{o['tableName']}")
+
+
+def _stream_consumer_extras(o: Outputs, region: str, account: str) -> None:
+    o["arn"] = f"{o.get('streamArn', 'stream')}/consumer/{o['name']}:1700000000"
+
+
+def _influxdb_extras(o: Outputs, region: str, account: str) -> None:
+    o["endpoint"] = (f"{o['id'].lower()}-{_digest(o['name'], length=10)}.{region}"
+                     ".timestream-influxdb.amazonaws.com")
+    o["influxAuthParametersSecretArn"] = (
+        f"arn:aws:secretsmanager:{region}:{account}:secret:READONLY-InfluxDB-auth-parameters-"
+        f"{o['id'].lower()}-AbCdEf")
 
 
 EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
@@ -178,6 +204,9 @@ EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:dax/cluster:Cluster": _dax_extras,
     "aws:apigateway/restApi:RestApi": _rest_api_extras,
     "aws:apigateway/stage:Stage": _stage_extras,
+    "aws:timestreamwrite/table:Table": _timestream_table_extras,
+    "aws:kinesis/streamConsumer:StreamConsumer": _stream_consumer_extras,
+    "aws:timestreaminfluxdb/dbInstance:DbInstance": _influxdb_extras,
 }
 
 

@@ -1,0 +1,205 @@
+"""The stream processor on Kinesis batches built from AWS's sample Kinesis event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from functions.shared import metrics as names
+from tests.functions.analytics_support import (
+    NAMESPACE,
+    Context,
+    emf_lines,
+    emf_values,
+    encode,
+    eventbridge_event,
+    kinesis_batch,
+    set_environment,
+)
+
+set_environment()
+from functions.stream_processor import handler as processor  # noqa: E402
+from functions.stream_processor.enrichment import device_class  # noqa: E402
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
+DESKTOP = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/120.0 Safari/537.36")
+T = "2026-11-28T06:41:07Z"
+BUSINESS = (("service", names.BUSINESS_SERVICE),)
+
+
+def good_events() -> list[dict[str, Any]]:
+    return [
+        eventbridge_event("ListingCreated", {"listing_id": "l-1", "seller_id": "u-9",
+                                             "category": "cars", "price": 1200,
+                                             "currency": "EUR"}, time=T, event_id="e-1"),
+        eventbridge_event("ListingViewed", {"listing_id": "l-1", "user_agent": IPHONE},
+                          time=T, event_id="e-2"),
+        eventbridge_event("ListingViewed", {"listing_id": "l-2", "category": "bikes",
+                                            "user_agent": DESKTOP}, time=T, event_id="e-3"),
+        eventbridge_event("SearchPerformed", {"query": "red bike", "result_count": 3,
+                                              "user_agent": IPHONE}, time=T, event_id="e-4"),
+        eventbridge_event("SearchPerformed", {"query": "unicorn", "result_count": 0},
+                          time=T, event_id="e-5"),
+        eventbridge_event("UserRegistered", {"user_id": "u-1"}, time=T, event_id="e-6"),
+        eventbridge_event("ContactRequested", {"listing_id": "l-1", "user_id": "u-1"},
+                          time=T, event_id="e-7"),
+        eventbridge_event("ListingUpdated", {"listing_id": "l-1", "seller_id": "u-9",
+                                             "category": "cars", "version": 2},
+                          time=T, event_id="e-8"),
+    ]
+
+
+def bad_payloads() -> dict[str, str]:
+    unknown = eventbridge_event("UserRegistered", {"user_id": "u-2"}, time=T)
+    unknown["detail-type"] = "ListingExploded"
+    violation = eventbridge_event("SearchPerformed", {"query": "x", "result_count": 1}, time=T)
+    violation["detail"]["result_count"] = "three"
+    foreign = eventbridge_event("UserRegistered", {"user_id": "u-3"}, time=T)
+    foreign["source"] = "aws.events"
+    return {
+        "malformed base64": "!!not*base64!!",
+        "malformed JSON": encode("{not json"),
+        "unknown event type": encode(unknown),
+        "schema violation": encode(violation),
+        "foreign source": encode(foreign),
+    }
+
+
+# What the logged reason names for each kind of bad record.
+REASONS = {"malformed base64": "malformed base64", "malformed JSON": "malformed JSON",
+           "unknown event type": "unknown event type", "schema violation": "schema violation",
+           "foreign source": "unexpected source"}
+
+
+def run(datas: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], str]:
+    capsys.readouterr()
+    response = processor.handler(kinesis_batch(datas), Context())
+    return response, capsys.readouterr().out
+
+
+def expected_counts(events: list[dict[str, Any]]) -> dict[str, int]:
+    # From the spec: which event types count towards which business metric.
+    by_type = {"ListingCreated": [names.LISTINGS_CREATED], "ListingViewed": [names.LISTING_VIEWS],
+               "UserRegistered": [names.REGISTRATIONS], "ContactRequested": [names.CONTACTS],
+               "SearchPerformed": [names.SEARCHES]}
+    counts: dict[str, int] = {}
+    for e in events:
+        metrics = list(by_type.get(e["detail-type"], []))
+        if e["detail-type"] == "SearchPerformed" and e["detail"]["result_count"] > 0:
+            metrics.append(names.SEARCHES_WITH_RESULTS)
+        for m in metrics:
+            counts[m] = counts.get(m, 0) + 1
+    return counts
+
+
+def test_good_records_become_business_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    events = good_events()
+    response, out = run([encode(e) for e in events], capsys)
+    assert response == {"batchItemFailures": []}
+    docs = emf_lines(out)
+    assert docs
+    assert all(d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == NAMESPACE for d in docs)
+    values = emf_values(docs)
+    totals = {m: int(v) for (m, dims), v in values.items() if dims == BUSINESS}
+    assert totals == expected_counts(events)
+    assert set(totals) <= set(names.BUSINESS_METRICS)
+
+
+def test_views_and_searches_are_broken_down_by_device_class(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    events = good_events()
+    _response, out = run([encode(e) for e in events], capsys)
+    values = emf_values(emf_lines(out))
+    by_device = {(m, dict(dims)["device_class"]): int(v) for (m, dims), v in values.items()
+                 if "device_class" in dict(dims)}
+    expected: dict[tuple[str, str], int] = {}
+    for e in events:
+        if e["detail-type"] in ("ListingViewed", "SearchPerformed"):
+            metric = names.LISTING_VIEWS if e["detail-type"] == "ListingViewed" else names.SEARCHES
+            key = (metric, device_class(e["detail"].get("user_agent")))
+            expected[key] = expected.get(key, 0) + 1
+            if e["detail"].get("result_count", 0) > 0:
+                key = (names.SEARCHES_WITH_RESULTS, key[1])
+                expected[key] = expected.get(key, 0) + 1
+    assert by_device == expected
+    # Low cardinality: only the fixed device classes appear as dimension values.
+    assert {d for (_m, d) in by_device} <= {"bot", "tablet", "mobile", "desktop", "unknown"}
+
+
+@pytest.mark.parametrize("kind", list(bad_payloads()))
+def test_each_kind_of_bad_record_is_a_batch_item_failure(
+        kind: str, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    good = [encode(e) for e in good_events()[:3]]
+    datas = [good[0], bad_payloads()[kind], good[1], good[2]]
+    batch = kinesis_batch(datas)
+    capsys.readouterr()
+    response = processor.handler(batch, Context())
+    out = capsys.readouterr().out
+    bad_sequence = batch["Records"][1]["kinesis"]["sequenceNumber"]
+    assert response == {"batchItemFailures": [{"itemIdentifier": bad_sequence}]}
+    logs = [r for r in caplog.records if r.getMessage() == "bad stream record"]
+    assert [r.sequence_number for r in logs] == [bad_sequence]  # type: ignore[attr-defined]
+    assert REASONS[kind] in logs[0].reason  # type: ignore[attr-defined]
+    # The good records around it are still counted.
+    totals = {m: int(v) for (m, dims), v in emf_values(emf_lines(out)).items() if dims == BUSINESS}
+    assert totals == expected_counts(good_events()[:3])
+
+
+def test_mixed_batch_reports_exactly_the_bad_sequence_numbers(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    good = [encode(e) for e in good_events()]
+    bad = list(bad_payloads().values())
+    datas = [good[0], bad[0], good[1], bad[1], bad[2], good[2], bad[3], bad[4], good[3]]
+    batch = kinesis_batch(datas)
+    capsys.readouterr()
+    response = processor.handler(batch, Context())
+    bad_positions = [i for i, d in enumerate(datas) if d in bad]
+    assert response["batchItemFailures"] == [
+        {"itemIdentifier": batch["Records"][i]["kinesis"]["sequenceNumber"]}
+        for i in bad_positions
+    ]
+
+
+# Nothing to count: Powertools warns that the invocation has no metrics, as it should.
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_an_all_bad_batch_is_reported_not_raised(capsys: pytest.CaptureFixture[str]) -> None:
+    bad = list(bad_payloads().values())
+    batch = kinesis_batch(bad)
+    response = processor.handler(batch, Context())
+    assert len(response["batchItemFailures"]) == len(bad)
+
+
+def test_duplicates_within_a_batch_are_counted_once(capsys: pytest.CaptureFixture[str]) -> None:
+    events = good_events()
+    view = events[1]
+    response, out = run([encode(e) for e in events] + [encode(view), encode(view)], capsys)
+    assert response == {"batchItemFailures": []}
+    totals = {m: int(v) for (m, dims), v in emf_values(emf_lines(out)).items() if dims == BUSINESS}
+    assert totals == expected_counts(events)
+
+
+def test_category_is_enriched_from_a_listing_event_earlier_in_the_batch(
+        capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    events = good_events()
+    run([encode(e) for e in events], capsys)
+    (summary,) = [r for r in caplog.records if r.getMessage() == "batch processed"]
+    by_category = summary.by_category  # type: ignore[attr-defined]
+    # l-1's view carries no category; ListingCreated of l-1 in the batch said "cars".
+    assert by_category[f"{names.LISTING_VIEWS}/cars"] == 1
+    assert by_category[f"{names.LISTING_VIEWS}/bikes"] == 1
+
+
+@pytest.mark.parametrize(("agent", "expected"), [
+    (IPHONE, "mobile"), (DESKTOP, "desktop"), (None, "unknown"), ("", "unknown"),
+    ("Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) Mobile/15E148", "tablet"),
+    ("Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 Safari/537.36", "tablet"),
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537.36",
+     "mobile"),
+    ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "bot"),
+    ("something odd", "unknown"),
+])
+def test_device_class(agent: str | None, expected: str) -> None:
+    assert device_class(agent) == expected
