@@ -45,3 +45,29 @@ pulumi.export("kmsKeyArn", core.kms_key_arn)
 pulumi.export("eventBusName", bus.name)
 pulumi.export("alertTopicArns", topics.arns)
 pulumi.export("auditLogGroup", audit.name)
+
+# --- backend: listings table, DAX/VPC/app cache (config), functions, user pool, REST API ----
+from components.backend import Backend, BackendArgs  # noqa: E402
+
+backend = Backend(
+    f"{prefix}-backend",
+    BackendArgs(
+        prefix=prefix,
+        config=config.backend,
+        lambdas=config.lambdas,
+        kms_key_arn=core.kms_key_arn,
+        region=platform.region,
+        owner=platform.owner,
+        metrics_namespace=platform.metrics_namespace,
+        event_bus_name=bus.name,
+        event_bus_arn=bus.arn,
+        audit_log_group_name=audit.name,
+        audit_log_stream_arn=audit.stream_arn,
+    ),
+    regional,
+)
+pulumi.export("apiUrl", backend.api_url)
+pulumi.export("apiOriginDomain", backend.api_origin_domain)
+pulumi.export("listingsTableName", backend.table_name)
+pulumi.export("userPoolId", backend.user_pool_id)
+pulumi.export("userPoolClientId", backend.user_pool_client_id)

@@ -428,6 +428,7 @@ class BackendConfig:
     dax_node_count: int
     dax_item_ttl_seconds: int
     dax_query_ttl_seconds: int
+    dax_client_layer_arn: str | None
     vpc_cidr: str
     vpc_az_count: int
     vpc_interface_endpoints: tuple[str, ...]
@@ -521,6 +522,7 @@ API_CACHE_SIZES_GB = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
 API_CACHED_ROUTES = ("getListing", "featured", "sellerListings", "categoryListings", "search")
 VPC_ENDPOINT_SERVICES = ("events", "logs", "monitoring", "xray", "sqs", "sts", "kms")
 CIDR_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(1[6-9]|2[0-4])$")
+LAYER_ARN_RE = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
 STAGE_RE = re.compile(r"^[A-Za-z0-9_]{1,128}$")
 
 
@@ -545,6 +547,12 @@ def _backend(r: Reader) -> BackendConfig:
     burst = r.integer("apiThrottleBurstLimit", 200, minimum=1, maximum=5000)
     cidr = r.string("vpcCidr", "10.40.0.0/16", pattern=CIDR_RE,
                     what="an IPv4 CIDR block with a /16../24 prefix")
+    dax_enabled = r.boolean("daxEnabled", False)
+    dax_layer = r.optional_string("daxClientLayerArn", pattern=LAYER_ARN_RE,
+                                  what="a Lambda layer version ARN")
+    if dax_enabled and dax_layer is None and not r.is_set("daxClientLayerArn"):
+        r.fail("daxClientLayerArn", "is required when daxEnabled is true (the layer with "
+               "amazon-dax-client, built from functions/api/requirements.txt)")
     match = CIDR_RE.match(cidr)
     if match and any(int(octet) > 255 for octet in match.groups()[:4]):
         r.fail("vpcCidr", f"{cidr!r} has an octet above 255")
@@ -559,7 +567,8 @@ def _backend(r: Reader) -> BackendConfig:
         table_deletion_protection=r.boolean("tableDeletionProtection", True),
         category_shards=r.integer("categoryShards", 4, minimum=1, maximum=32),
         listing_ttl_days=r.integer("listingTtlDays", 0, minimum=0, maximum=3650),
-        dax_enabled=r.boolean("daxEnabled", False),
+        dax_enabled=dax_enabled,
+        dax_client_layer_arn=dax_layer,
         dax_node_type=r.string("daxNodeType", "dax.t3.small", choices=DAX_NODE_TYPES),
         dax_node_count=r.integer("daxNodeCount", 3, minimum=1, maximum=11),
         dax_item_ttl_seconds=r.integer("daxItemTtlSeconds", 300, minimum=0, maximum=86400),

@@ -76,8 +76,12 @@ class DataTier(pulumi.ComponentResource):
             global_secondary_indexes=[
                 aws.dynamodb.TableGlobalSecondaryIndexArgs(
                     name=index.name,
-                    hash_key=index.hash_key,
-                    range_key=index.range_key,
+                    key_schemas=[
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name=index.hash_key, key_type="HASH"),
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name=index.range_key, key_type="RANGE"),
+                    ],
                     projection_type="ALL",
                     **capacity,
                 )

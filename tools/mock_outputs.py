@@ -46,6 +46,8 @@ ARN_FORMATS: dict[str, str] = {
     "aws:dax/cluster:Cluster": "arn:{p}:dax:{r}:{a}:cache/{n}",
     "aws:apigateway/restApi:RestApi": "arn:{p}:apigateway:{r}::/restapis/{i}",
     "aws:apigateway/stage:Stage": "arn:{p}:apigateway:{r}::/restapis/{api}/stages/{n}",
+    "aws:elasticache/serverlessCache:ServerlessCache":
+        "arn:{p}:elasticache:{r}:{a}:serverlesscache:{n}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -137,6 +139,17 @@ def _stage_extras(o: Outputs, region: str, account: str) -> None:
     o["executionArn"] = f"arn:aws:execute-api:{region}:{account}:{api}/{o['name']}"
 
 
+def _serverless_cache_extras(o: Outputs, region: str, account: str) -> None:
+    host = f"{o['name']}-{_digest(o['name'], length=6)}.serverless.use1.cache.amazonaws.com"
+    o["endpoints"] = [{"address": host, "port": 6379}]
+    o["readerEndpoints"] = [{"address": host, "port": 6380}]
+
+
+def _vpc_endpoint_extras(o: Outputs, region: str, account: str) -> None:
+    if o.get("vpcEndpointType") == "Gateway":
+        o["prefixListId"] = f"pl-{_digest(o['id'], length=8)}"
+
+
 EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:lambda/function:Function": _function_extras,
     "aws:lambda/alias:Alias": _alias_extras,
@@ -147,6 +160,8 @@ EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:dax/cluster:Cluster": _dax_extras,
     "aws:apigateway/restApi:RestApi": _rest_api_extras,
     "aws:apigateway/stage:Stage": _stage_extras,
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache_extras,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint_extras,
 }
 
 

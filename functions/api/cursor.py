@@ -13,7 +13,7 @@ import binascii
 import json
 import re
 
-from functions.api.validation import InvalidInput
+from functions.api.validation import InvalidInputError
 
 POSITION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T[0-9:.]+Z#[A-Za-z0-9_-]{1,64}$")
 MAX_CURSOR = 512
@@ -30,16 +30,16 @@ def decode(scope: str, token: str | None) -> str | None:
     if token is None:
         return None
     if not token or len(token) > MAX_CURSOR:
-        raise InvalidInput("cursor: not a valid cursor")
+        raise InvalidInputError("cursor: not a valid cursor")
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         value = json.loads(raw)
     except (binascii.Error, ValueError):
-        raise InvalidInput("cursor: not a valid cursor") from None
+        raise InvalidInputError("cursor: not a valid cursor") from None
     if not isinstance(value, dict) or not isinstance(value.get("p"), str):
-        raise InvalidInput("cursor: not a valid cursor")
+        raise InvalidInputError("cursor: not a valid cursor")
     if value.get("s") != scope:
-        raise InvalidInput("cursor: belongs to a different listing feed")
+        raise InvalidInputError("cursor: belongs to a different listing feed")
     if not POSITION_RE.match(value["p"]):
-        raise InvalidInput("cursor: not a valid cursor")
+        raise InvalidInputError("cursor: not a valid cursor")
     return value["p"]

@@ -1,7 +1,7 @@
 """Request validation of the listings API: every problem is a 400 naming the field.
 
 The functions here take untrusted input (JSON bodies, path and query parameters) and return
-clean values or raise :class:`InvalidInput`, whose message starts with the field's name.
+clean values or raise :class:`InvalidInputError`, whose message starts with the field's name.
 """
 
 from __future__ import annotations
@@ -28,79 +28,79 @@ CREATE_FIELDS = {"title", "description", "price", "currency", "category", "selle
 UPDATE_FIELDS = {"title", "description", "price", "currency", "category", "featured"}
 
 
-class InvalidInput(ValueError):
+class InvalidInputError(ValueError):
     """Bad request input; the message names the field."""
 
 
 def parse_json(body: str | None) -> dict[str, Any]:
     """The request body as a JSON object (numbers with decimals kept exact)."""
     if body is None or not body.strip():
-        raise InvalidInput("body: a JSON object is required")
+        raise InvalidInputError("body: a JSON object is required")
     try:
         value = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
-    except InvalidInput:
+    except InvalidInputError:
         raise
     except (ValueError, RecursionError):
-        raise InvalidInput("body: not valid JSON") from None
+        raise InvalidInputError("body: not valid JSON") from None
     if not isinstance(value, dict):
-        raise InvalidInput("body: must be a JSON object")
+        raise InvalidInputError("body: must be a JSON object")
     return value
 
 
 def _reject_constant(name: str) -> Any:
-    raise InvalidInput(f"body: {name} is not a valid JSON number")
+    raise InvalidInputError(f"body: {name} is not a valid JSON number")
 
 
 def _string(body: dict[str, Any], field: str, *, maximum: int, minimum: int = 1,
             pattern: re.Pattern[str] | None = None) -> str:
     value = body.get(field)
     if not isinstance(value, str):
-        raise InvalidInput(f"{field}: must be a string")
+        raise InvalidInputError(f"{field}: must be a string")
     value = value.strip()
     if not minimum <= len(value) <= maximum:
-        raise InvalidInput(f"{field}: must be {minimum} to {maximum} characters")
+        raise InvalidInputError(f"{field}: must be {minimum} to {maximum} characters")
     if pattern is not None and not pattern.match(value):
-        raise InvalidInput(f"{field}: has characters that are not allowed")
+        raise InvalidInputError(f"{field}: has characters that are not allowed")
     return value
 
 
 def _price(body: dict[str, Any]) -> Decimal:
     value = body.get("price")
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise InvalidInput("price: must be a number")
+        raise InvalidInputError("price: must be a number")
     try:
         price = Decimal(value)
     except InvalidOperation:
-        raise InvalidInput("price: must be a number") from None
+        raise InvalidInputError("price: must be a number") from None
     if not price.is_finite():
-        raise InvalidInput("price: must be a finite number")
+        raise InvalidInputError("price: must be a finite number")
     if price < 0:
-        raise InvalidInput("price: must not be negative")
+        raise InvalidInputError("price: must not be negative")
     if price > MAX_PRICE:
-        raise InvalidInput(f"price: must be at most {MAX_PRICE}")
+        raise InvalidInputError(f"price: must be at most {MAX_PRICE}")
     if price != price.quantize(Decimal("0.01")):
-        raise InvalidInput("price: at most 2 decimal places")
+        raise InvalidInputError("price: at most 2 decimal places")
     return price.quantize(Decimal("0.01")) if price.as_tuple().exponent < 0 else price
 
 
 def _currency(body: dict[str, Any]) -> str:
     value = body.get("currency")
     if not isinstance(value, str) or value not in CURRENCIES:
-        raise InvalidInput(f"currency: must be one of {', '.join(CURRENCIES)}")
+        raise InvalidInputError(f"currency: must be one of {', '.join(CURRENCIES)}")
     return value
 
 
 def _featured(body: dict[str, Any]) -> bool:
     value = body.get("featured", False)
     if not isinstance(value, bool):
-        raise InvalidInput("featured: must be true or false")
+        raise InvalidInputError("featured: must be true or false")
     return value
 
 
 def _unknown(body: dict[str, Any], allowed: set[str]) -> None:
     extra = sorted(set(body) - allowed)
     if extra:
-        raise InvalidInput(f"{extra[0]}: unknown field")
+        raise InvalidInputError(f"{extra[0]}: unknown field")
 
 
 _FIELDS = {
@@ -119,7 +119,7 @@ def listing_input(body: dict[str, Any]) -> dict[str, Any]:
     _unknown(body, CREATE_FIELDS)
     for field in sorted(CREATE_FIELDS - {"featured"}):
         if field not in body:
-            raise InvalidInput(f"{field}: is required")
+            raise InvalidInputError(f"{field}: is required")
     return {field: parse(body) for field, parse in _FIELDS.items()}
 
 
@@ -128,10 +128,10 @@ def update_input(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     _unknown(body, UPDATE_FIELDS | {"version"})
     version = body.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput("version: must be a whole number >= 1")
+        raise InvalidInputError("version: must be a whole number >= 1")
     changes = {field: _FIELDS[field](body) for field in UPDATE_FIELDS if field in body}
     if not changes:
-        raise InvalidInput(f"body: give at least one of {', '.join(sorted(UPDATE_FIELDS))}")
+        raise InvalidInputError(f"body: give at least one of {', '.join(sorted(UPDATE_FIELDS))}")
     return version, changes
 
 
@@ -140,19 +140,19 @@ def batch_ids(body: dict[str, Any]) -> list[str]:
     _unknown(body, {"ids"})
     ids = body.get("ids")
     if not isinstance(ids, list) or not ids:
-        raise InvalidInput("ids: must be a non-empty list of listing ids")
+        raise InvalidInputError("ids: must be a non-empty list of listing ids")
     if len(ids) > MAX_BATCH_IDS:
-        raise InvalidInput(f"ids: at most {MAX_BATCH_IDS} ids")
+        raise InvalidInputError(f"ids: at most {MAX_BATCH_IDS} ids")
     for index, value in enumerate(ids):
         if not isinstance(value, str) or not ID_RE.match(value):
-            raise InvalidInput(f"ids[{index}]: not a listing id")
+            raise InvalidInputError(f"ids[{index}]: not a listing id")
     return list(dict.fromkeys(ids))
 
 
 def path_value(name: str, value: str | None, pattern: re.Pattern[str]) -> str:
     """A path parameter that must match ``pattern``."""
     if not isinstance(value, str) or not pattern.match(value):
-        raise InvalidInput(f"{name}: not valid")
+        raise InvalidInputError(f"{name}: not valid")
     return value
 
 
@@ -161,15 +161,15 @@ def limit(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
     if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
-        raise InvalidInput(f"limit: must be a whole number from 1 to {MAX_LIMIT}")
+        raise InvalidInputError(f"limit: must be a whole number from 1 to {MAX_LIMIT}")
     return int(value)
 
 
 def search_query(value: str | None) -> str:
     """The title prefix to search for: 1..100 characters, compared case-insensitively."""
     if value is None or not value.strip():
-        raise InvalidInput("q: is required")
+        raise InvalidInputError("q: is required")
     text = value.strip()
     if len(text) > MAX_QUERY:
-        raise InvalidInput(f"q: at most {MAX_QUERY} characters")
+        raise InvalidInputError(f"q: at most {MAX_QUERY} characters")
     return text.casefold()
