@@ -154,15 +154,18 @@ class ListingRepository:
               before: str | None) -> Page:
         def query(partition: str) -> tuple[list[dict[str, Any]], bool]:
             condition = "#h = :h"
+            names = {"#h": index.hash_key}
             values: dict[str, Any] = {":h": partition}
             if before is not None:
+                # DynamoDB refuses unused names, so #r only when the cursor uses it.
                 condition += " AND #r < :before"
+                names["#r"] = index.range_key
                 values[":before"] = before
             response = self.client.query(
                 TableName=self.table,
                 IndexName=index.name,
                 KeyConditionExpression=condition,
-                ExpressionAttributeNames={"#h": index.hash_key, "#r": index.range_key},
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues=to_item(values),
                 ScanIndexForward=False,
                 Limit=limit,
