@@ -12,7 +12,13 @@ from components.config import ConfigError, build
 from components.monitoring import Kind
 from components.rest_api import ROUTES
 from functions.api import keys
-from tests.helpers import config_of, policy_document, run_program, stack_config
+from tests.helpers import (
+    config_of,
+    lambda_defaults,
+    policy_document,
+    run_program,
+    stack_config,
+)
 from tools.mock_runtime import Registry
 
 TABLE = "aws:dynamodb/table:Table"
@@ -245,7 +251,8 @@ def test_stage_has_tracing_json_access_logs_and_cache_from_config(registry, stac
     fields = json.loads(stage["accessLogSettings"]["format"])
     assert fields["requestId"] == "$context.requestId"
     assert fields["xrayTraceId"] == "$context.xrayTraceId"
-    assert logs.inputs["retentionInDays"] and logs.inputs["kmsKeyId"] == kms_arn(registry)
+    assert logs.inputs["retentionInDays"] == lambda_defaults(stack).log_retention_days
+    assert logs.inputs["kmsKeyId"] == kms_arn(registry)
     assert stage["cacheClusterEnabled"] is config.api_cache_enabled
     assert stage.get("cacheClusterSize") == (config.api_cache_size_gb
                                              if config.api_cache_enabled else None)
@@ -296,7 +303,8 @@ def test_integrations_invoke_the_live_alias_with_cache_keys(registry, stack) -> 
     for integration in registry.by_type(INTEGRATION):
         assert integration.inputs["type"] == "AWS_PROXY"
         assert integration.inputs["uri"] == alias.outputs["invokeArn"]
-    get_one = next(i for i in registry.by_type(INTEGRATION) if i.name.endswith("listings-id-get-lambda"))
+    get_one = next(i for i in registry.by_type(INTEGRATION)
+                   if i.name.endswith("listings-id-get-lambda"))
     assert get_one.inputs["cacheKeyParameters"] == ["method.request.path.id"]
     permission = registry.named("aws:lambda/permission:Permission",
                                 f"marketplace-{stack}-backend-rest-invokes-function")

@@ -50,7 +50,8 @@ def test_create_returns_201_with_server_fields_and_emits_event(api: Api) -> None
     assert listing["price"] == body["price"]
     assert listing["featured"] is True
     assert listing["version"] == 1
-    assert listing["id"] and listing["created_at"].endswith("Z")
+    assert listing["id"]
+    assert listing["created_at"].endswith("Z")
     assert not {"pk", "sk", "gsi1pk", "gsi2pk", "gsi3pk"} & set(listing)
     (event,) = [e for e in published(api, "ListingCreated")
                 if e["listing_id"] == listing["id"]]
@@ -68,7 +69,8 @@ def test_get_returns_listing_and_counts_a_view(api: Api, capsys: pytest.CaptureF
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines()
            if line.startswith("{") and "_aws" in line]
     views = [d for d in emf if "ListingViews" in d]
-    assert views and views[0]["service"] == BUSINESS_SERVICE
+    assert views
+    assert views[0]["service"] == BUSINESS_SERVICE
     latency = [d for d in emf if "Latency" in d]
     assert latency[0]["access_pattern"] == "GetListing"
     returned = latency[0]["ItemsReturned"]
@@ -350,7 +352,8 @@ def test_business_counter_names_come_from_the_shared_module(api: Api, capsys) ->
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines()
            if line.startswith("{") and "_aws" in line]
     created = [d for d in emf if LISTINGS_CREATED in d]
-    assert created and created[0]["service"] == BUSINESS_SERVICE
+    assert created
+    assert created[0]["service"] == BUSINESS_SERVICE
     namespace = created[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"]
     assert namespace == ENV["POWERTOOLS_METRICS_NAMESPACE"]
 

@@ -10,7 +10,7 @@ from tests.functions.api.conftest import Api, user
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
 def test_every_declared_route_is_served(api: Api, route) -> None:
-    params = {p: "abc123" for p in route.path_params}
+    params = dict.fromkeys(route.path_params, "abc123")
     path = route.path
     for name, value in params.items():
         path = path.replace(f"{{{name}}}", value)
