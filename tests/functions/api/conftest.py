@@ -112,7 +112,7 @@ def user(sub: str, *groups: str) -> dict[str, str]:
     return claims
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def api() -> Iterator[Api]:
     """The handler imported inside moto with the declared table, the bus and the audit group."""
     saved = {k: os.environ.get(k) for k in ENV}

@@ -22,23 +22,32 @@ EVENT = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "backend"
 BUS = "post-confirmation-test-bus"
 
 
-@pytest.fixture
-def trigger(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ModuleType, list]]:
-    for key, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                       "AWS_SECRET_ACCESS_KEY": "testing", "EVENT_BUS_NAME": BUS,
-                       "POWERTOOLS_TRACE_DISABLED": "1",
-                       "POWERTOOLS_METRICS_NAMESPACE": "marketplace/test"}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        boto3.client("events").create_event_bus(Name=BUS)
-        import functions.post_confirmation.handler as module
+@pytest.fixture(scope="module")
+def loaded() -> Iterator[tuple[ModuleType, list]]:
+    """The trigger imported inside moto with the bus; PutEvents entries recorded."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                           "AWS_SECRET_ACCESS_KEY": "testing", "EVENT_BUS_NAME": BUS,
+                           "POWERTOOLS_TRACE_DISABLED": "1",
+                           "POWERTOOLS_METRICS_NAMESPACE": "marketplace/test"}.items():
+            patch.setenv(key, value)
+        with mock_aws():
+            boto3.client("events").create_event_bus(Name=BUS)
+            import functions.post_confirmation.handler as module
 
-        module = importlib.reload(module)
-        entries: list[dict[str, Any]] = []
-        module.publisher._client.meta.events.register(
-            "provide-client-params.events.PutEvents",
-            lambda params, **_: entries.extend(params["Entries"]))
-        yield module, entries
+            module = importlib.reload(module)
+            entries: list[dict[str, Any]] = []
+            module.publisher._client.meta.events.register(
+                "provide-client-params.events.PutEvents",
+                lambda params, **_: entries.extend(params["Entries"]))
+            yield module, entries
+
+
+@pytest.fixture
+def trigger(loaded: tuple[ModuleType, list]) -> tuple[ModuleType, list]:
+    """The loaded trigger with an empty record of sent entries."""
+    loaded[1].clear()
+    return loaded
 
 
 def confirmation(trigger_source: str = "PostConfirmation_ConfirmSignUp",

@@ -18,15 +18,22 @@ from functions.shared.publisher import MAX_ENTRIES, Publisher
 BUS = "publisher-test-bus"
 
 
+@pytest.fixture(scope="module")
+def moto_bus() -> Iterator[None]:
+    """One moto account with the bus for the module (moto start-up is the slow part)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        with mock_aws():
+            boto3.client("events").create_event_bus(Name=BUS)
+            yield
+
+
 @pytest.fixture
-def events_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("events")
-        client.create_event_bus(Name=BUS)
-        yield client
+def events_client(moto_bus: None) -> Any:
+    """A fresh client per test, so hooks registered on it stay in that test."""
+    return boto3.client("events")
 
 
 @pytest.fixture
