@@ -122,7 +122,10 @@ class Backend(pulumi.ComponentResource):
             memory_mb=c.api_memory_mb,
             provisioned_concurrency=c.api_provisioned_concurrency,
             vpc=self.network.placement if self.network is not None else None,
-            layers=[c.dax_client_layer_arn] if self.dax and c.dax_client_layer_arn else (),
+            # amazon-dax-client and redis are not in the runtime; only stacks using them
+            # attach the layer built from functions/api/requirements.txt.
+            layers=([c.api_clients_layer_arn]
+                    if (self.dax or self.app_cache) and c.api_clients_layer_arn else ()),
         ), child)
         self.post_confirmation_function = LambdaFunction(
             f"{args.prefix}-post-confirmation", LambdaFunctionArgs(
@@ -202,4 +205,6 @@ class Backend(pulumi.ComponentResource):
             environment["DAX_ENDPOINT"] = self.dax.endpoint
         if self.app_cache is not None:
             environment["APP_CACHE_ENDPOINT"] = self.app_cache.endpoint
+            environment["APP_CACHE_PORT"] = self.app_cache.port.apply(str)
+            environment["APP_CACHE_TTL_SECONDS"] = str(c.app_cache_ttl_seconds)
         return environment

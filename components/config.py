@@ -428,11 +428,12 @@ class BackendConfig:
     dax_node_count: int
     dax_item_ttl_seconds: int
     dax_query_ttl_seconds: int
-    dax_client_layer_arn: str | None
+    api_clients_layer_arn: str | None
     vpc_cidr: str
     vpc_az_count: int
     vpc_interface_endpoints: tuple[str, ...]
     app_cache_enabled: bool
+    app_cache_ttl_seconds: int
     app_cache_max_data_gb: int
     app_cache_max_ecpu_per_second: int
     app_cache_snapshot_retention_days: int
@@ -548,11 +549,13 @@ def _backend(r: Reader) -> BackendConfig:
     cidr = r.string("vpcCidr", "10.40.0.0/16", pattern=CIDR_RE,
                     what="an IPv4 CIDR block with a /16../24 prefix")
     dax_enabled = r.boolean("daxEnabled", False)
-    dax_layer = r.optional_string("daxClientLayerArn", pattern=LAYER_ARN_RE,
-                                  what="a Lambda layer version ARN")
-    if dax_enabled and dax_layer is None and not r.is_set("daxClientLayerArn"):
-        r.fail("daxClientLayerArn", "is required when daxEnabled is true (the layer with "
-               "amazon-dax-client, built from functions/api/requirements.txt)")
+    app_cache_enabled = r.boolean("appCacheEnabled", False)
+    clients_layer = r.optional_string("apiClientsLayerArn", pattern=LAYER_ARN_RE,
+                                      what="a Lambda layer version ARN")
+    if (dax_enabled or app_cache_enabled) and clients_layer is None and not r.is_set(
+            "apiClientsLayerArn"):
+        r.fail("apiClientsLayerArn", "is required when daxEnabled or appCacheEnabled is true "
+               "(the layer built from functions/api/requirements.txt)")
     match = CIDR_RE.match(cidr)
     if match and any(int(octet) > 255 for octet in match.groups()[:4]):
         r.fail("vpcCidr", f"{cidr!r} has an octet above 255")
@@ -568,7 +571,7 @@ def _backend(r: Reader) -> BackendConfig:
         category_shards=r.integer("categoryShards", 4, minimum=1, maximum=32),
         listing_ttl_days=r.integer("listingTtlDays", 0, minimum=0, maximum=3650),
         dax_enabled=dax_enabled,
-        dax_client_layer_arn=dax_layer,
+        api_clients_layer_arn=clients_layer,
         dax_node_type=r.string("daxNodeType", "dax.t3.small", choices=DAX_NODE_TYPES),
         dax_node_count=r.integer("daxNodeCount", 3, minimum=1, maximum=11),
         dax_item_ttl_seconds=r.integer("daxItemTtlSeconds", 300, minimum=0, maximum=86400),
@@ -580,7 +583,8 @@ def _backend(r: Reader) -> BackendConfig:
             item=lambda v: None if v in VPC_ENDPOINT_SERVICES else (
                 f"{v!r} is not allowed; use one of {', '.join(VPC_ENDPOINT_SERVICES)}"
                 + _did_you_mean(v, VPC_ENDPOINT_SERVICES))),
-        app_cache_enabled=r.boolean("appCacheEnabled", False),
+        app_cache_enabled=app_cache_enabled,
+        app_cache_ttl_seconds=r.integer("appCacheTtlSeconds", 30, minimum=1, maximum=86400),
         app_cache_max_data_gb=r.integer("appCacheMaxDataGb", 5, minimum=1, maximum=5000),
         app_cache_max_ecpu_per_second=r.integer("appCacheMaxEcpuPerSecond", 5000,
                                                 minimum=1000, maximum=15000000),

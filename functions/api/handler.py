@@ -32,6 +32,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import ClientError
 
 from functions.api import cursor, validation
+from functions.api.app_cache import cache_from_env
 from functions.api.repository import (
     ListingNotFoundError,
     ListingRepository,
@@ -66,6 +67,7 @@ repository = ListingRepository(
 )
 publisher = Publisher.from_env(boto3.client("events"), logger)
 audit_writer = audit.writer_from_env(boto3.client("logs"))
+query_cache = cache_from_env(logger)
 pending_events: list[tuple[str, dict[str, Any]]] = []
 
 
@@ -156,6 +158,30 @@ def page_response(items: list[dict[str, Any]], scope: str, position: str | None)
             "cursor": cursor.encode(scope, position) if position else None}
 
 
+def cached(scope: str, params: list[Any], load: Any) -> dict[str, Any]:
+    """``load()``'s answer, through the app cache when one is configured."""
+    if query_cache is None:
+        return load()
+    return query_cache.get_or_load(scope, params, load)
+
+
+def scopes_of(*listings: dict[str, Any]) -> list[str]:
+    """Cache scopes a write to these listings (before and after) makes stale."""
+    found: set[str] = set()
+    for listing in listings:
+        found |= {f"seller:{listing['seller_id']}", f"category:{listing['category']}",
+                  f"search:{listing['category']}"}
+        if listing.get("featured"):
+            found.add("featured")
+    return sorted(found)
+
+
+def invalidate(*listings: dict[str, Any]) -> None:
+    """Make cached answers that may contain these listings stale."""
+    if query_cache is not None:
+        query_cache.invalidate(*scopes_of(*listings))
+
+
 # -- routes ------------------------------------------------------------------------------
 @app.post("/listings")
 def create_listing() -> tuple[dict[str, Any], int]:
@@ -166,6 +192,7 @@ def create_listing() -> tuple[dict[str, Any], int]:
         listing_id = uuid.uuid4().hex
         authorize_owner(user, admin, fields["seller_id"], "create", listing_id)
         listing = repository.create(listing_id, fields)
+        invalidate(listing)
         seen.items = 1
     count(business.LISTINGS_CREATED)
     emit("ListingCreated", listing_id=listing_id, seller_id=listing["seller_id"],
@@ -180,9 +207,14 @@ def featured_listings() -> dict[str, Any]:
     with observe("FeaturedListings") as seen:
         limit = validation.limit(query("limit"))
         before = cursor.decode("featured", query("cursor"))
-        page = repository.featured(limit, before)
-        seen.items = len(page.items)
-    return page_response(page.items, "featured", page.next_position)
+
+        def load() -> dict[str, Any]:
+            page = repository.featured(limit, before)
+            return page_response(page.items, "featured", page.next_position)
+
+        answer = cached("featured", [limit, before], load)
+        seen.items = len(answer["items"])
+    return answer
 
 
 @app.post("/listings/batch-get")
@@ -221,6 +253,7 @@ def update_listing(listing_id: str) -> dict[str, Any]:
         current = repository.get(listing_id, consistent=True)
         authorize_owner(user, admin, current["seller_id"], "update", listing_id)
         listing = repository.update(current, version, changes)
+        invalidate(current, listing)
         seen.items = 1
     emit("ListingUpdated", listing_id=listing_id, seller_id=listing["seller_id"],
          category=listing["category"], version=int(listing["version"]),
@@ -237,6 +270,7 @@ def delete_listing(listing_id: str) -> Response:
         current = repository.get(listing_id, consistent=True)
         authorize_owner(user, admin, current["seller_id"], "delete", listing_id)
         repository.delete(current)
+        invalidate(current)
     emit("ListingDeleted", listing_id=listing_id, seller_id=current["seller_id"],
          category=current.get("category"))
     return Response(status_code=204, content_type=None, body=None)
@@ -263,9 +297,15 @@ def seller_listings(seller_id: str) -> dict[str, Any]:
         seller_id = validation.path_value("seller_id", seller_id, validation.SELLER_RE)
         limit = validation.limit(query("limit"))
         scope = f"seller:{seller_id}"
-        page = repository.by_seller(seller_id, limit, cursor.decode(scope, query("cursor")))
-        seen.items = len(page.items)
-    return page_response(page.items, scope, page.next_position)
+        before = cursor.decode(scope, query("cursor"))
+
+        def load() -> dict[str, Any]:
+            page = repository.by_seller(seller_id, limit, before)
+            return page_response(page.items, scope, page.next_position)
+
+        answer = cached(scope, [limit, before], load)
+        seen.items = len(answer["items"])
+    return answer
 
 
 @app.get("/categories/<category>/listings")
@@ -275,9 +315,15 @@ def category_listings(category: str) -> dict[str, Any]:
         category = validation.path_value("category", category, validation.CATEGORY_RE)
         limit = validation.limit(query("limit"))
         scope = f"category:{category}"
-        page = repository.by_category(category, limit, cursor.decode(scope, query("cursor")))
-        seen.items = len(page.items)
-    return page_response(page.items, scope, page.next_position)
+        before = cursor.decode(scope, query("cursor"))
+
+        def load() -> dict[str, Any]:
+            page = repository.by_category(category, limit, before)
+            return page_response(page.items, scope, page.next_position)
+
+        answer = cached(scope, [limit, before], load)
+        seen.items = len(answer["items"])
+    return answer
 
 
 @app.get("/search")
@@ -287,15 +333,20 @@ def search() -> dict[str, Any]:
         prefix = validation.search_query(query("q"))
         category = validation.path_value("category", query("category"), validation.CATEGORY_RE)
         limit = validation.limit(query("limit"))
-        results = repository.search(category, prefix, limit)
-        seen.items = len(results)
+
+        def load() -> dict[str, Any]:
+            results = repository.search(category, prefix, limit)
+            return {"items": [public(r) for r in results], "count": len(results)}
+
+        answer = cached(f"search:{category}", [limit, prefix], load)
+        seen.items = answer["count"]
     count(business.SEARCHES)
-    if results:
+    if answer["count"]:
         count(business.SEARCHES_WITH_RESULTS)
-    emit("SearchPerformed", query=prefix, category=category, result_count=len(results),
+    emit("SearchPerformed", query=prefix, category=category, result_count=answer["count"],
          user_id=claims().get("sub"),
          user_agent=app.current_event.request_context.identity.user_agent)
-    return {"items": [public(r) for r in results], "count": len(results)}
+    return answer
 
 
 # -- errors ------------------------------------------------------------------------------

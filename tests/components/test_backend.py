@@ -182,7 +182,7 @@ def test_prod_api_function_runs_in_vpc_with_dax_client(prod: Registry) -> None:
                                                            for s in prod.by_type(SUBNET))
     env = api["environment"]["variables"]
     assert env["DAX_ENDPOINT"] == "daxs://" + only(prod, DAX).outputs["clusterAddress"]
-    assert config.dax_client_layer_arn in api["layers"]
+    assert config.api_clients_layer_arn in api["layers"]
     policy = policy_document(prod.named("aws:iam/rolePolicy:RolePolicy",
                                         "marketplace-prod-api-policy").inputs["policy"])
     dax_statement = next(s for s in policy["Statement"] if s.get("Sid") == "ListingsCache")
@@ -190,7 +190,8 @@ def test_prod_api_function_runs_in_vpc_with_dax_client(prod: Registry) -> None:
 
 
 def test_app_cache_is_valkey_serverless_in_the_vpc_when_enabled() -> None:
-    registry = run_program("dev", appCacheEnabled=True)
+    layer = "arn:aws:lambda:us-east-1:123456789012:layer:api-clients:3"
+    registry = run_program("dev", appCacheEnabled=True, apiClientsLayerArn=layer)
     cache = only(registry, CACHE)
     assert cache.inputs["engine"] == "valkey"
     assert cache.inputs["kmsKeyId"] == kms_arn(registry)
@@ -199,6 +200,8 @@ def test_app_cache_is_valkey_serverless_in_the_vpc_when_enabled() -> None:
     assert registry.by_type(DAX) == []  # the VPC exists for the cache alone
     env = function(registry, "-api").inputs["environment"]["variables"]
     assert env["APP_CACHE_ENDPOINT"] == cache.outputs["endpoints"][0]["address"]
+    assert env["APP_CACHE_PORT"] == str(cache.outputs["endpoints"][0]["port"])
+    assert layer in function(registry, "-api").inputs["layers"]
     ports = sorted(r.inputs["fromPort"] for r in registry.by_type(INGRESS)
                    if r.name.startswith("marketplace-dev-backend-cache-from-functions"))
     assert ports == [6379, 6380]
@@ -403,7 +406,9 @@ def test_dev_items_have_no_dax() -> None:
 
 # -- config ------------------------------------------------------------------------------
 @pytest.mark.parametrize(("overrides", "key"), [
-    ({"daxEnabled": True, "daxClientLayerArn": None}, "marketplace:daxClientLayerArn"),
+    ({"daxEnabled": True, "apiClientsLayerArn": None}, "marketplace:apiClientsLayerArn"),
+    ({"appCacheEnabled": True}, "marketplace:apiClientsLayerArn"),
+    ({"apiClientsLayerArn": "arn:aws:s3:::bucket"}, "marketplace:apiClientsLayerArn"),
     ({"tableBillingMode": "ON_DEMAND"}, "marketplace:tableBillingMode"),
     ({"tableReadCapacityMin": 50, "tableReadCapacityMax": 10},
      "marketplace:tableReadCapacityMax"),
