@@ -183,7 +183,11 @@ class ListingRepository:
 
     def _gather(self, query: Callable[[Any], tuple[list[dict[str, Any]], bool]],
                 partitions: Iterable[Any]) -> list[tuple[list[dict[str, Any]], bool]]:
-        """Run one query per partition, in parallel when there are several."""
+        """Run one query per partition, in parallel when there are several.
+
+        boto3 clients are thread-safe. In Lambda the X-Ray SDK gives each worker thread the
+        invocation's trace (from ``_X_AMZN_TRACE_ID``), so shard queries are still traced.
+        """
         parts = list(partitions)
         if len(parts) == 1 or self._pool is None:
             return [query(p) for p in parts]

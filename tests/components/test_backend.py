@@ -399,11 +399,6 @@ def test_monitored_items_cover_everything_worth_watching() -> None:
     assert backend.api_function.monitored_items[0].kind is Kind.LAMBDA
 
 
-def test_dev_items_have_no_dax() -> None:
-    kinds = {i.kind for i in _backend("dev").monitored_items}
-    assert Kind.DAX_CLUSTER not in kinds
-
-
 # -- config ------------------------------------------------------------------------------
 @pytest.mark.parametrize(("overrides", "key"), [
     ({"daxEnabled": True, "apiClientsLayerArn": None}, "marketplace:apiClientsLayerArn"),

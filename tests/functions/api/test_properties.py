@@ -35,7 +35,7 @@ ROUTES = [
     ("GET", "/categories/{category}/listings", "category"),
     ("GET", "/listings/featured", None), ("GET", "/search", None),
 ]
-SETTINGS = settings(max_examples=80, deadline=None,
+SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
