@@ -16,6 +16,7 @@ from functions.shared.events import CURRENCIES
 ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SELLER_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+LIMIT_RE = re.compile(r"^[0-9]{1,4}$")
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 MAX_QUERY = 100
@@ -47,6 +48,15 @@ def parse_json(body: str | None) -> dict[str, Any]:
     return value
 
 
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid UTF-8 material (JSON escapes can smuggle lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _reject_constant(name: str) -> Any:
     raise InvalidInputError(f"body: {name} is not a valid JSON number")
 
@@ -59,6 +69,8 @@ def _string(body: dict[str, Any], field: str, *, maximum: int, minimum: int = 1,
     value = value.strip()
     if not minimum <= len(value) <= maximum:
         raise InvalidInputError(f"{field}: must be {minimum} to {maximum} characters")
+    if not _encodable(value):
+        raise InvalidInputError(f"{field}: is not valid Unicode text")
     if pattern is not None and not pattern.match(value):
         raise InvalidInputError(f"{field}: has characters that are not allowed")
     return value
@@ -160,7 +172,8 @@ def limit(value: str | None) -> int:
     """The page size: 1..100, default 20."""
     if value is None:
         return DEFAULT_LIMIT
-    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+    # ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+    if not LIMIT_RE.match(value) or not 1 <= int(value) <= MAX_LIMIT:
         raise InvalidInputError(f"limit: must be a whole number from 1 to {MAX_LIMIT}")
     return int(value)
 
@@ -172,4 +185,6 @@ def search_query(value: str | None) -> str:
     text = value.strip()
     if len(text) > MAX_QUERY:
         raise InvalidInputError(f"q: at most {MAX_QUERY} characters")
+    if not _encodable(text):
+        raise InvalidInputError("q: is not valid Unicode text")
     return text.casefold()

@@ -253,6 +253,15 @@ def test_missing_field_is_400(api: Api) -> None:
     assert response["json"]["message"].startswith("currency:")
 
 
+def test_lone_surrogate_in_a_string_is_400(api: Api) -> None:
+    listing = new_listing()
+    raw = json.dumps(listing).replace('"Vintage road bike"', '"bike \\ud800"')
+    assert "\\ud800" in raw
+    response = api.request("POST", "/listings", raw_body=raw, claims=user(listing["seller_id"]))
+    assert response["statusCode"] == 400
+    assert response["json"]["message"].startswith("title:")
+
+
 @pytest.mark.parametrize("raw", ["{not json", "[1, 2]", "", '{"price": NaN}'])
 def test_invalid_json_is_400(api: Api, raw: str) -> None:
     response = api.request("POST", "/listings", raw_body=raw, claims=user("s"))
@@ -262,6 +271,7 @@ def test_invalid_json_is_400(api: Api, raw: str) -> None:
 
 @pytest.mark.parametrize(("query", "field"), [
     ({"limit": "0"}, "limit"), ({"limit": "101"}, "limit"), ({"limit": "x"}, "limit"),
+    ({"limit": "\u00b2"}, "limit"), ({"limit": "-1"}, "limit"),
     ({"cursor": "!!!"}, "cursor"), ({"cursor": "eyJzIjoiZmVhdHVyZWQifQ"}, "cursor"),
 ])
 def test_bad_paging_is_400(api: Api, query: dict, field: str) -> None:
