@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-ADMINS_GROUP = "admins"  # members may change any listing; the API audits what they do
+from functions.api.roles import ADMINS_GROUP
 
 
 @dataclass(frozen=True)

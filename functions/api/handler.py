@@ -41,13 +41,13 @@ from functions.api.repository import (
     client_from_env,
     public,
 )
+from functions.api.roles import ADMINS_GROUP
 from functions.api.validation import ID_RE, InvalidInputError
 from functions.shared import audit
 from functions.shared import metrics as business
 from functions.shared.publisher import Publisher
 from functions.shared.retry import Deadline
 
-ADMINS_GROUP = "admins"
 THROTTLED = ("ProvisionedThroughputExceededException", "ThrottlingException",
              "RequestLimitExceeded", "LimitExceededException")
 
@@ -59,7 +59,7 @@ app = APIGatewayRestResolver()
 SHARDS = int(os.environ.get("CATEGORY_SHARDS", "1"))
 repository = ListingRepository(
     client_from_env(),
-    os.environ.get("TABLE_NAME", "listings"),
+    os.environ["TABLE_NAME"],  # set by the stack; without it init fails loudly
     shards=SHARDS,
     ttl_days=int(os.environ.get("LISTING_TTL_DAYS", "0")),
     # Threads start on first use; sized to query every shard at once.

@@ -12,6 +12,7 @@ from components.config import ConfigError, build
 from components.monitoring import Kind
 from components.rest_api import ROUTES
 from functions.api import keys
+from functions.api.roles import ADMINS_GROUP
 from tests.helpers import (
     config_of,
     lambda_defaults,
@@ -328,6 +329,8 @@ def test_user_pool_triggers_post_confirmation_alias(registry, stack) -> None:
     assert permission.inputs["principal"] == "cognito-idp.amazonaws.com"
     assert permission.inputs["sourceArn"] == only(
         registry, "aws:cognito/userPool:UserPool").outputs["arn"]
+    group = only(registry, "aws:cognito/userGroup:UserGroup").inputs
+    assert group["name"] == ADMINS_GROUP  # the group the handler honours
     client = only(registry, "aws:cognito/userPoolClient:UserPoolClient").inputs
     assert client["generateSecret"] is False
     assert client["preventUserExistenceErrors"] == "ENABLED"

@@ -41,7 +41,7 @@ def test_importing_the_handler_loads_neither_dax_nor_redis() -> None:
             "print(sorted(m for m in ('amazondax', 'redis') if m in sys.modules))")
     env = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x",
            "AWS_SECRET_ACCESS_KEY": "x", "POWERTOOLS_TRACE_DISABLED": "1",
-           "PATH": "/usr/bin:/bin"}
+           "PATH": "/usr/bin:/bin", "TABLE_NAME": "listings"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
