@@ -422,3 +422,12 @@ def test_bad_backend_config_names_the_key(overrides: dict, key: str) -> None:
     with pytest.raises(ConfigError) as error:
         build(config_of("dev", **overrides), project="marketplace", stack="dev")
     assert key in error.value.keys
+
+
+def test_subnets_are_carved_from_the_vpc_cidr() -> None:
+    from components.network import subnet_cidrs
+
+    assert subnet_cidrs("10.40.0.0/16", 3) == ["10.40.0.0/20", "10.40.16.0/20", "10.40.32.0/20"]
+    assert subnet_cidrs("10.40.0.0/24", 2) == ["10.40.0.0/28", "10.40.0.16/28"]
+    with pytest.raises(ValueError, match="too small"):
+        subnet_cidrs("10.40.0.0/28", 2)
