@@ -73,7 +73,8 @@ def test_table_is_single_table_design_with_declared_indexes(registry: Registry) 
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_billing_and_deletion_protection_follow_config(stack: str, request) -> None:
+def test_billing_and_deletion_protection_follow_config(stack: str,
+                                                       request: pytest.FixtureRequest) -> None:
     registry = request.getfixturevalue(stack)
     config = backend_config(stack)
     table = only(registry, TABLE).inputs
@@ -231,7 +232,8 @@ def test_api_function_env_and_least_privilege(registry: Registry, stack: str) ->
                                                            ":log-stream:*")
 
 
-def test_provisioned_concurrency_only_in_prod_on_the_live_alias(registry, stack) -> None:
+def test_provisioned_concurrency_only_in_prod_on_the_live_alias(registry: Registry,
+                                                                stack: str) -> None:
     wanted = backend_config(stack).api_provisioned_concurrency
     configs = [c.inputs for c in registry.by_type(PC)]
     if wanted == 0:
@@ -244,7 +246,8 @@ def test_provisioned_concurrency_only_in_prod_on_the_live_alias(registry, stack)
 
 
 # -- API ---------------------------------------------------------------------------------
-def test_stage_has_tracing_json_access_logs_and_cache_from_config(registry, stack) -> None:
+def test_stage_has_tracing_json_access_logs_and_cache_from_config(registry: Registry,
+                                                                  stack: str) -> None:
     config = backend_config(stack)
     stage = only(registry, STAGE).inputs
     assert stage["xrayTracingEnabled"] is True
@@ -263,7 +266,7 @@ def test_stage_has_tracing_json_access_logs_and_cache_from_config(registry, stac
     assert registry.by_type("aws:apigateway/account:Account")
 
 
-def test_method_settings_throttle_and_cache_per_route(registry, stack) -> None:
+def test_method_settings_throttle_and_cache_per_route(registry: Registry, stack: str) -> None:
     config = backend_config(stack)
     settings = {s.inputs["methodPath"]: s.inputs["settings"] for s in registry.by_type(SETTINGS)}
     default = settings["*/*"]
@@ -302,7 +305,7 @@ def test_write_routes_use_the_cognito_authorizer(registry: Registry) -> None:
     assert {r.method for r in ROUTES if r.authorized} == {"POST", "PUT", "DELETE"}
 
 
-def test_integrations_invoke_the_live_alias_with_cache_keys(registry, stack) -> None:
+def test_integrations_invoke_the_live_alias_with_cache_keys(registry: Registry, stack: str) -> None:
     alias = registry.named("aws:lambda/alias:Alias", f"marketplace-{stack}-api-live")
     for integration in registry.by_type(INTEGRATION):
         assert integration.inputs["type"] == "AWS_PROXY"
@@ -318,7 +321,7 @@ def test_integrations_invoke_the_live_alias_with_cache_keys(registry, stack) -> 
         f"/{backend_config(stack).api_stage_name}/*/*")
 
 
-def test_user_pool_triggers_post_confirmation_alias(registry, stack) -> None:
+def test_user_pool_triggers_post_confirmation_alias(registry: Registry, stack: str) -> None:
     pool = only(registry, "aws:cognito/userPool:UserPool").inputs
     alias = registry.named("aws:lambda/alias:Alias", f"marketplace-{stack}-post-confirmation-live")
     assert pool["lambdaConfig"]["postConfirmation"] == alias.outputs["arn"]

@@ -59,7 +59,8 @@ def test_create_returns_201_with_server_fields_and_emits_event(api: Api) -> None
     assert api.published[-1]["EventBusName"] == ENV["EVENT_BUS_NAME"]
 
 
-def test_get_returns_listing_and_counts_a_view(api: Api, capsys: pytest.CaptureFixture) -> None:
+def test_get_returns_listing_and_counts_a_view(api: Api,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     listing = create(api)
     capsys.readouterr()
     response = api.request("GET", **item_path(listing["id"]))
@@ -109,7 +110,8 @@ def test_update_with_stale_version_is_409(api: Api) -> None:
     assert "version" in stale["json"]["message"]
 
 
-def test_update_race_lost_in_the_transaction_is_409(api: Api, monkeypatch) -> None:
+def test_update_race_lost_in_the_transaction_is_409(api: Api,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     listing = create(api)
     repository = api.handler.repository
     real_get = repository.get
@@ -356,7 +358,8 @@ def test_admin_may_change_any_listing_and_is_audited(api: Api) -> None:
                and e["action"] == "delete" for e in audit_events())
 
 
-def test_business_counter_names_come_from_the_shared_module(api: Api, capsys) -> None:
+def test_business_counter_names_come_from_the_shared_module(api: Api,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     create(api)
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines()

@@ -15,7 +15,7 @@ from functions.api.repository import client_from_env, public
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_without_dax_endpoint_it_is_a_dynamodb_client(monkeypatch) -> None:
+def test_without_dax_endpoint_it_is_a_dynamodb_client(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DAX_ENDPOINT", raising=False)
     client = client_from_env("us-east-1")
     assert client.meta.service_model.service_name == "dynamodb"

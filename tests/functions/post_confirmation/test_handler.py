@@ -58,7 +58,8 @@ def confirmation(trigger_source: str = "PostConfirmation_ConfirmSignUp",
     return event
 
 
-def test_sign_up_emits_user_registered(trigger, capsys) -> None:
+def test_sign_up_emits_user_registered(trigger: tuple[ModuleType, list],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     module, entries = trigger
     event = confirmation(sub="4f6c1b2a-0000-4000-8000-000000000001")
     assert module.lambda_handler(event, Context()) == event
@@ -74,21 +75,22 @@ def test_sign_up_emits_user_registered(trigger, capsys) -> None:
                for d in emf if d.get("service") == "business")
 
 
-def test_federated_sign_up_is_labelled(trigger) -> None:
+def test_federated_sign_up_is_labelled(trigger: tuple[ModuleType, list]) -> None:
     module, entries = trigger
     module.lambda_handler(confirmation(sub="u2", identities='[{"providerName":"Google"}]'),
                           Context())
     assert json.loads(entries[0]["Detail"])["signup_channel"] == "federated"
 
 
-def test_password_reset_confirmation_is_not_a_registration(trigger) -> None:
+def test_password_reset_confirmation_is_not_a_registration(trigger: tuple[ModuleType,
+                                                           list]) -> None:
     module, entries = trigger
     event = confirmation("PostConfirmation_ConfirmForgotPassword", sub="u3")
     assert module.lambda_handler(event, Context()) == event
     assert entries == []
 
 
-def test_missing_sub_returns_event_without_emitting(trigger) -> None:
+def test_missing_sub_returns_event_without_emitting(trigger: tuple[ModuleType, list]) -> None:
     module, entries = trigger
     event = confirmation()
     assert module.lambda_handler(event, Context()) == event

@@ -124,7 +124,7 @@ def test_without_a_bus_events_are_logged_not_sent(events_client: Any, sent: list
     assert "EVENT_BUS_NAME is not set" in caplog.text
 
 
-def test_from_env_reads_the_bus_name(events_client: Any, monkeypatch) -> None:
+def test_from_env_reads_the_bus_name(events_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
     assert Publisher.from_env(events_client, LOG).enabled
     monkeypatch.delenv("EVENT_BUS_NAME")
