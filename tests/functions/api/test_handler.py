@@ -358,8 +358,8 @@ def test_admin_may_change_any_listing_and_is_audited(api: Api) -> None:
                and e["action"] == "delete" for e in audit_events())
 
 
-def test_business_counter_names_come_from_the_shared_module(api: Api,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_business_counters_use_the_shared_names(
+        api: Api, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     create(api)
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines()
