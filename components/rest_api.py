@@ -86,6 +86,15 @@ ACCESS_LOG_FORMAT = {
 }
 
 
+# API Gateway's own errors (authorizer 401, throttling 429, unknown route 403, integration
+# failures) in the same JSON shape as the handler's, with the request id to quote.
+GATEWAY_ERROR_TEMPLATE = (
+    '{"statusCode":"$context.error.responseType","message":$context.error.messageString,'
+    '"requestId":"$context.requestId"}'
+)
+GATEWAY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
+
+
 def slug(path: str) -> str:
     """A resource-name-safe form of a path: ``/listings/{id}`` -> ``listings-id``."""
     return "-".join(p.strip("{}") for p in path.strip("/").split("/")) or "root"
@@ -175,13 +184,22 @@ class RestApi(pulumi.ComponentResource):
                 opts=child,
             )
             methods += [method, integration]
+        for response_type in GATEWAY_RESPONSES:
+            methods.append(aws.apigateway.Response(
+                f"{name}-{response_type.lower().replace('_', '-')}",
+                rest_api_id=self.api.id,
+                response_type=response_type,
+                response_templates={"application/json": GATEWAY_ERROR_TEMPLATE},
+                opts=child,
+            ))
 
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment",
             rest_api=self.api.id,
             description="Listings API routes",
             # A new deployment whenever the route table changes.
-            triggers={"routes": hashlib.sha256(repr(ROUTES).encode()).hexdigest()},
+            triggers={"routes": hashlib.sha256(
+                repr((ROUTES, GATEWAY_ERROR_TEMPLATE)).encode()).hexdigest()},
             opts=pulumi.ResourceOptions(parent=self, depends_on=methods),
         )
         self.access_log_group = aws.cloudwatch.LogGroup(

@@ -305,6 +305,15 @@ def test_write_routes_use_the_cognito_authorizer(registry: Registry) -> None:
     assert {r.method for r in ROUTES if r.authorized} == {"POST", "PUT", "DELETE"}
 
 
+def test_gateway_errors_are_json_like_the_handlers(registry: Registry) -> None:
+    responses = {r.inputs["responseType"]: r.inputs
+                 for r in registry.by_type("aws:apigateway/response:Response")}
+    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    for response in responses.values():
+        template = response["responseTemplates"]["application/json"]
+        assert '"message":$context.error.messageString' in template
+
+
 def test_integrations_invoke_the_live_alias_with_cache_keys(registry: Registry, stack: str) -> None:
     alias = registry.named("aws:lambda/alias:Alias", f"marketplace-{stack}-api-live")
     for integration in registry.by_type(INTEGRATION):
