@@ -5,7 +5,10 @@ from __future__ import annotations
 import pulumi
 
 from components.alert_topics import AlertTopics, AlertTopicsArgs
+from components.analytics import Analytics, AnalyticsArgs
 from components.audit_log import AuditLog, AuditLogArgs
+from components.backend import Backend, BackendArgs
+from components.cdn import ApiOrigin
 from components.config import load
 from components.core import PlatformCore, PlatformCoreArgs
 from components.edge import Edge, EdgeArgs
@@ -41,6 +44,25 @@ audit = AuditLog(
     regional,
 )
 
+# --- backend: listings table, DAX/VPC/app cache (config), functions, user pool, REST API ----
+backend = Backend(
+    f"{prefix}-backend",
+    BackendArgs(
+        prefix=prefix,
+        config=config.backend,
+        lambdas=config.lambdas,
+        kms_key_arn=core.kms_key_arn,
+        region=platform.region,
+        owner=platform.owner,
+        metrics_namespace=platform.metrics_namespace,
+        event_bus_name=bus.name,
+        event_bus_arn=bus.arn,
+        audit_log_group_name=audit.name,
+        audit_log_stream_arn=audit.stream_arn,
+    ),
+    regional,
+)
+
 # --- edge: Cloudflare zone -> CloudFront -> S3 / API, cache purging -----------------------
 edge = Edge(
     f"{prefix}-edge",
@@ -52,24 +74,14 @@ edge = Edge(
         account_id=core.account_id,
         us_east_1=core.us_east_1,
         bus_name=bus.name,
-        api_origin=None,  # the integrator passes ApiOrigin(backend's domain, f"/{stage}")
+        api_origin=ApiOrigin(domain_name=backend.api_origin_domain,
+                             origin_path=f"/{backend.api_stage_name}"),
     ),
     regional,
 )
 
-pulumi.export("region", platform.region)
-pulumi.export("kmsKeyArn", core.kms_key_arn)
-pulumi.export("eventBusName", bus.name)
-pulumi.export("alertTopicArns", topics.arns)
-pulumi.export("auditLogGroup", audit.name)
-pulumi.export("distributionId", edge.distribution_id)
-pulumi.export("distributionDomain", edge.distribution_domain)
-pulumi.export("assetsBucket", edge.assets_bucket_name)
-pulumi.export("mediaBucket", edge.media_bucket_name)
 
 # --- analytics: bus -> Kinesis -> Firehose/Parquet lake, stream consumers, Athena, BI --------
-from components.analytics import Analytics, AnalyticsArgs  # noqa: E402
-
 analytics = Analytics(
     f"{prefix}-analytics",
     AnalyticsArgs(
@@ -85,7 +97,27 @@ analytics = Analytics(
     ),
     regional,
 )
-pulumi.export("analyticsStreamName", analytics.stream_name)
-pulumi.export("analyticsLakeBucket", analytics.lake_bucket_name)
-pulumi.export("analyticsAthenaWorkgroup", analytics.workgroup_name)
-pulumi.export("analyticsGlueDatabase", analytics.database_name)
+
+# --- stack outputs: what operators and other stacks read ------------------------------------
+outputs: dict[str, object] = {
+    "region": platform.region,
+    "kmsKeyArn": core.kms_key_arn,
+    "eventBusName": bus.name,
+    "alertTopicArns": topics.arns,
+    "auditLogGroup": audit.name,
+    "distributionId": edge.distribution_id,
+    "distributionDomain": edge.distribution_domain,
+    "assetsBucket": edge.assets_bucket_name,
+    "mediaBucket": edge.media_bucket_name,
+    "analyticsStreamName": analytics.stream_name,
+    "analyticsLakeBucket": analytics.lake_bucket_name,
+    "analyticsAthenaWorkgroup": analytics.workgroup_name,
+    "analyticsGlueDatabase": analytics.database_name,
+    "apiUrl": backend.api_url,
+    "apiOriginDomain": backend.api_origin_domain,
+    "listingsTableName": backend.table_name,
+    "userPoolId": backend.user_pool_id,
+    "userPoolClientId": backend.user_pool_client_id,
+}
+for key, value in outputs.items():
+    pulumi.export(key, value)

@@ -411,6 +411,53 @@ class EventsConfig:
 
 
 @dataclass(frozen=True)
+class BackendConfig:
+    """The listings backend: table, DAX, network, app cache, REST API, functions and SLO."""
+
+    billing_mode: str
+    read_capacity_min: int
+    read_capacity_max: int
+    write_capacity_min: int
+    write_capacity_max: int
+    capacity_target_percent: int
+    table_deletion_protection: bool
+    category_shards: int
+    listing_ttl_days: int
+    dax_enabled: bool
+    dax_node_type: str
+    dax_node_count: int
+    dax_item_ttl_seconds: int
+    dax_query_ttl_seconds: int
+    api_clients_layer_arn: str | None
+    vpc_cidr: str
+    vpc_az_count: int
+    vpc_interface_endpoints: tuple[str, ...]
+    app_cache_enabled: bool
+    app_cache_ttl_seconds: int
+    app_cache_max_data_gb: int
+    app_cache_max_ecpu_per_second: int
+    app_cache_snapshot_retention_days: int
+    api_stage_name: str
+    api_throttle_rate_limit: int
+    api_throttle_burst_limit: int
+    api_cache_enabled: bool
+    api_cache_size_gb: str
+    api_cache_ttls: dict[str, int]
+    api_memory_mb: int
+    api_provisioned_concurrency: int
+    post_confirmation_memory_mb: int
+    user_pool_deletion_protection: bool
+    slo_availability_percent: float
+    slo_latency_ms: int
+    slo_latency_percent: float
+
+    @property
+    def needs_vpc(self) -> bool:
+        """Whether anything the backend runs needs the VPC (DAX or the app cache)."""
+        return self.dax_enabled or self.app_cache_enabled
+
+
+@dataclass(frozen=True)
 class AnalyticsConfig:
     """The real-time analytics pipeline: stream, lake, consumers, time series, BI."""
 
@@ -531,6 +578,7 @@ class StackConfig:
     platform: PlatformConfig
     lambdas: LambdaDefaults
     events: EventsConfig
+    backend: BackendConfig
     edge: EdgeConfig
     analytics: AnalyticsConfig
 
@@ -680,12 +728,113 @@ def _edge(r: Reader) -> EdgeConfig:
     )
 
 
+# Backend: values the AWS APIs accept.
+BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
+DAX_NODE_TYPES = (
+    "dax.t3.small", "dax.t3.medium", "dax.r5.large", "dax.r5.xlarge", "dax.r5.2xlarge",
+    "dax.r5.4xlarge", "dax.r5.8xlarge", "dax.r5.12xlarge", "dax.r5.16xlarge", "dax.r5.24xlarge",
+)
+API_CACHE_SIZES_GB = ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237")
+API_CACHED_ROUTES = ("getListing", "featured", "sellerListings", "categoryListings", "search")
+VPC_ENDPOINT_SERVICES = ("events", "logs", "monitoring", "xray", "sqs", "sts", "kms")
+CIDR_RE = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(1[6-9]|2[0-4])$")
+LAYER_ARN_RE = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
+STAGE_RE = re.compile(r"^[A-Za-z0-9_]{1,128}$")
+
+
+def _cache_ttl(text: str) -> int:
+    seconds = positive_int(text)
+    if seconds > 3600:
+        raise ValueError(f"{seconds} is out of range; API Gateway caches 0..3600 seconds")
+    return seconds
+
+
+def _backend(r: Reader) -> BackendConfig:
+    read_min = r.integer("tableReadCapacityMin", 5, minimum=1, maximum=40000)
+    read_max = r.integer("tableReadCapacityMax", 100, minimum=1, maximum=40000)
+    write_min = r.integer("tableWriteCapacityMin", 5, minimum=1, maximum=40000)
+    write_max = r.integer("tableWriteCapacityMax", 100, minimum=1, maximum=40000)
+    if read_max < read_min:
+        r.fail("tableReadCapacityMax", f"{read_max} is below tableReadCapacityMin ({read_min})")
+    if write_max < write_min:
+        r.fail("tableWriteCapacityMax",
+               f"{write_max} is below tableWriteCapacityMin ({write_min})")
+    rate = r.integer("apiThrottleRateLimit", 100, minimum=1, maximum=10000)
+    burst = r.integer("apiThrottleBurstLimit", 200, minimum=1, maximum=5000)
+    cidr = r.string("vpcCidr", "10.40.0.0/16", pattern=CIDR_RE,
+                    what="an IPv4 CIDR block with a /16../24 prefix")
+    dax_enabled = r.boolean("daxEnabled", False)
+    app_cache_enabled = r.boolean("appCacheEnabled", False)
+    clients_layer = r.optional_string("apiClientsLayerArn", pattern=LAYER_ARN_RE,
+                                      what="a Lambda layer version ARN")
+    if (dax_enabled or app_cache_enabled) and clients_layer is None and not r.is_set(
+            "apiClientsLayerArn"):
+        r.fail("apiClientsLayerArn", "is required when daxEnabled or appCacheEnabled is true "
+               "(the layer built from functions/api/requirements.txt)")
+    match = CIDR_RE.match(cidr)
+    if match and any(int(octet) > 255 for octet in match.groups()[:4]):
+        r.fail("vpcCidr", f"{cidr!r} has an octet above 255")
+    return BackendConfig(
+        billing_mode=r.string("tableBillingMode", "PAY_PER_REQUEST", choices=BILLING_MODES),
+        read_capacity_min=read_min,
+        read_capacity_max=max(read_min, read_max),
+        write_capacity_min=write_min,
+        write_capacity_max=max(write_min, write_max),
+        capacity_target_percent=r.integer("tableCapacityTargetPercent", 70, minimum=20,
+                                          maximum=90),
+        table_deletion_protection=r.boolean("tableDeletionProtection", True),
+        category_shards=r.integer("categoryShards", 4, minimum=1, maximum=32),
+        listing_ttl_days=r.integer("listingTtlDays", 0, minimum=0, maximum=3650),
+        dax_enabled=dax_enabled,
+        api_clients_layer_arn=clients_layer,
+        dax_node_type=r.string("daxNodeType", "dax.t3.small", choices=DAX_NODE_TYPES),
+        dax_node_count=r.integer("daxNodeCount", 3, minimum=1, maximum=11),
+        dax_item_ttl_seconds=r.integer("daxItemTtlSeconds", 300, minimum=0, maximum=86400),
+        dax_query_ttl_seconds=r.integer("daxQueryTtlSeconds", 60, minimum=0, maximum=86400),
+        vpc_cidr=cidr,
+        vpc_az_count=r.integer("vpcAzCount", 2, minimum=2, maximum=3),
+        vpc_interface_endpoints=r.strings(
+            "vpcInterfaceEndpoints", ("events", "logs"),
+            item=lambda v: None if v in VPC_ENDPOINT_SERVICES else (
+                f"{v!r} is not allowed; use one of {', '.join(VPC_ENDPOINT_SERVICES)}"
+                + _did_you_mean(v, VPC_ENDPOINT_SERVICES))),
+        app_cache_enabled=app_cache_enabled,
+        app_cache_ttl_seconds=r.integer("appCacheTtlSeconds", 30, minimum=1, maximum=86400),
+        app_cache_max_data_gb=r.integer("appCacheMaxDataGb", 5, minimum=1, maximum=5000),
+        app_cache_max_ecpu_per_second=r.integer("appCacheMaxEcpuPerSecond", 5000,
+                                                minimum=1000, maximum=15000000),
+        app_cache_snapshot_retention_days=r.integer("appCacheSnapshotRetentionDays", 1,
+                                                    minimum=0, maximum=35),
+        api_stage_name=r.string("apiStageName", "v1", pattern=STAGE_RE,
+                                what="a stage name (letters, digits, underscore)"),
+        api_throttle_rate_limit=rate,
+        api_throttle_burst_limit=burst,
+        api_cache_enabled=r.boolean("apiCacheEnabled", False),
+        api_cache_size_gb=r.string("apiCacheSizeGb", "0.5", choices=API_CACHE_SIZES_GB),
+        api_cache_ttls=r.table("apiCacheTtlSeconds", _cache_ttl, names=API_CACHED_ROUTES,
+                               default={"getListing": 60, "featured": 300,
+                                        "sellerListings": 30, "categoryListings": 30,
+                                        "search": 30}),
+        api_memory_mb=r.integer("apiMemoryMb", 1024, minimum=128, maximum=10240),
+        api_provisioned_concurrency=r.integer("apiProvisionedConcurrency", 0, minimum=0,
+                                              maximum=1000),
+        post_confirmation_memory_mb=r.integer("postConfirmationMemoryMb", 256, minimum=128,
+                                              maximum=10240),
+        user_pool_deletion_protection=r.boolean("userPoolDeletionProtection", True),
+        slo_availability_percent=r.number("apiSloAvailabilityPercent", 99.9, minimum=90,
+                                          maximum=100, exclusive_minimum=False),
+        slo_latency_ms=r.integer("apiSloLatencyMs", 400, minimum=1, maximum=29000),
+        slo_latency_percent=r.number("apiSloLatencyPercent", 99.0, minimum=50, maximum=100),
+    )
+
+
 def _read(r: Reader, project: str, stack: str) -> StackConfig:
     # One place lists the sections, so build() and declared_keys() cannot disagree.
     return StackConfig(
         platform=_platform(r, project, stack),
         lambdas=_lambdas(r),
         events=_events(r),
+        backend=_backend(r),
         edge=_edge(r),
         analytics=_analytics(r),
     )

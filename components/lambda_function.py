@@ -60,6 +60,7 @@ class LambdaFunctionArgs:
     provisioned_concurrency: int = 0
     vpc: VpcPlacement | None = None
     consumes_stream: bool = False
+    layers: Sequence[pulumi.Input[str]] = ()
 
 
 def check_statements(statements: Sequence[Mapping[str, Any]]) -> None:
@@ -202,7 +203,8 @@ class LambdaFunction(pulumi.ComponentResource):
             layers=[
                 f"arn:aws:lambda:{args.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
                 f"AWSLambdaPowertoolsPythonV3-{d.runtime.replace('.', '')}-arm64:"
-                f"{d.powertools_layer_version}"
+                f"{d.powertools_layer_version}",
+                *args.layers,
             ],
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=environment),
             kms_key_arn=args.kms_key_arn,

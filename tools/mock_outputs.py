@@ -60,6 +60,8 @@ ARN_FORMATS: dict[str, str] = {
     "aws:quicksight/dataSet:DataSet": "arn:{p}:quicksight:{r}:{a}:dataset/{n}",
     "aws:timestreaminfluxdb/dbInstance:DbInstance":
         "arn:{p}:timestream-influxdb:{r}:{a}:db-instance/{i}",
+    "aws:elasticache/serverlessCache:ServerlessCache":
+        "arn:{p}:elasticache:{r}:{a}:serverlesscache:{n}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -175,6 +177,8 @@ def _web_acl_extras(o: Outputs, region: str, account: str) -> None:
     # CloudFront-scoped web ACLs live in the "global" namespace of us-east-1.
     if str(o.get("scope", "")).upper() == "CLOUDFRONT":
         o["arn"] = f"arn:aws:wafv2:us-east-1:{account}:global/webacl/{o['name']}/{o['id']}"
+
+
 def _timestream_table_extras(o: Outputs, region: str, account: str) -> None:
     o["arn"] = (f"arn:aws:timestream:{region}:{account}:database/{o.get('databaseName')}"
                 f"/table/{o['tableName']}")
@@ -192,6 +196,17 @@ def _influxdb_extras(o: Outputs, region: str, account: str) -> None:
         f"{o['id'].lower()}-AbCdEf")
 
 
+def _serverless_cache_extras(o: Outputs, region: str, account: str) -> None:
+    host = f"{o['name']}-{_digest(o['name'], length=6)}.serverless.use1.cache.amazonaws.com"
+    o["endpoints"] = [{"address": host, "port": 6379}]
+    o["readerEndpoints"] = [{"address": host, "port": 6380}]
+
+
+def _vpc_endpoint_extras(o: Outputs, region: str, account: str) -> None:
+    if o.get("vpcEndpointType") == "Gateway":
+        o["prefixListId"] = f"pl-{_digest(o['id'], length=8)}"
+
+
 EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:acm/certificate:Certificate": _certificate_extras,
     "aws:wafv2/webAcl:WebAcl": _web_acl_extras,
@@ -207,6 +222,8 @@ EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:timestreamwrite/table:Table": _timestream_table_extras,
     "aws:kinesis/streamConsumer:StreamConsumer": _stream_consumer_extras,
     "aws:timestreaminfluxdb/dbInstance:DbInstance": _influxdb_extras,
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache_extras,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint_extras,
 }
 
 

@@ -257,7 +257,11 @@ def _stack(registry: Registry) -> str:
 def test_behaviours_use_the_policy_tables_and_the_viewer_function(registry: Registry) -> None:
     dist = distribution(registry)
     by_path = behaviors(dist)
-    assert "/api/*" not in by_path  # the stack program passes no API origin yet
+    # The stack wires the backend's stage as the /api/* origin.
+    target = by_path["/api/*"]["targetOriginId"]
+    (api,) = [o for o in dist.inputs["origins"] if o["originId"] == target]
+    assert api["domainName"] == registry.exports["apiOriginDomain"]
+    assert api["originPath"] == "/v1"
     policies = {r.outputs["id"]: r.inputs for r in
                 registry.by_type("aws:cloudfront/cachePolicy:CachePolicy")}
     static = policies[by_path["/assets/*"]["cachePolicyId"]]
@@ -268,7 +272,8 @@ def test_behaviours_use_the_policy_tables_and_the_viewer_function(registry: Regi
     media = policies[by_path["/media/*"]["cachePolicyId"]]
     assert media["parametersInCacheKeyAndForwardedToOrigin"]["headersConfig"]["headers"][
         "items"] == ["Accept"]
-    (function,) = registry.by_type("aws:cloudfront/function:Function")  # no API origin here
+    (function,) = [f for f in registry.by_type("aws:cloudfront/function:Function")
+                   if f.name.endswith("-viewer-request")]
     assert function.inputs["runtime"] == "cloudfront-js-2.0"
     assert function.inputs["code"] == Path("functions/edge/viewer_request.js").read_text()
     with_function = {path for path, b in by_path.items()

@@ -1,0 +1,210 @@
+"""The serverless listings backend, composed from its parts.
+
+``DataTier`` (table) -> ``Network`` (only when DAX or the app cache needs a VPC) ->
+``DaxCluster`` / ``AppCache`` (config) -> the API and post-confirmation functions
+(``LambdaFunction``) -> ``UserPool`` -> ``RestApi``. Environments differ only in
+:class:`~components.config.BackendConfig` values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from components.app_cache import AppCache, AppCacheArgs
+from components.config import BackendConfig, LambdaDefaults
+from components.data_tier import DataTier, DataTierArgs
+from components.dax_cluster import DAX_CLIENT_ACTIONS, DaxCluster, DaxClusterArgs
+from components.lambda_function import LambdaFunction, LambdaFunctionArgs
+from components.monitoring import MonitoredItem
+from components.network import Network, NetworkArgs
+from components.rest_api import RestApi, RestApiArgs
+from components.user_pool import UserPool, UserPoolArgs
+
+# What the API function does to the table (transactions need the per-item actions).
+API_TABLE_ACTIONS = (
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+    "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+)
+
+
+@dataclass(frozen=True)
+class BackendArgs:
+    """Inputs of :class:`Backend`."""
+
+    prefix: str
+    config: BackendConfig
+    lambdas: LambdaDefaults
+    kms_key_arn: pulumi.Input[str]
+    region: str
+    owner: str
+    metrics_namespace: str
+    event_bus_name: pulumi.Input[str]
+    event_bus_arn: pulumi.Input[str]
+    audit_log_group_name: pulumi.Input[str]
+    audit_log_stream_arn: pulumi.Input[str]
+
+
+class Backend(pulumi.ComponentResource):
+    """Table, optional DAX/VPC/app cache, the listings API and the user pool.
+
+    Exposes what the edge and observability need: :attr:`api_origin_domain`,
+    :attr:`api_stage_name`, ids of the API, table and pool, :attr:`api_function` and
+    :attr:`monitored_items`.
+    """
+
+    api_origin_domain: pulumi.Output[str]
+    api_stage_name: str
+    api_url: pulumi.Output[str]
+    rest_api_id: pulumi.Output[str]
+    table_name: pulumi.Output[str]
+    table_arn: pulumi.Output[str]
+    user_pool_id: pulumi.Output[str]
+    user_pool_client_id: pulumi.Output[str]
+    api_function: LambdaFunction
+    post_confirmation_function: LambdaFunction
+    network: Network | None
+    dax: DaxCluster | None
+    app_cache: AppCache | None
+    monitored_items: tuple[MonitoredItem, ...]
+
+    def __init__(self, name: str, args: BackendArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:backend:Backend", name, None, opts)
+        c = args.config
+        child = pulumi.ResourceOptions(parent=self)
+        data = DataTier(f"{name}-data", DataTierArgs(
+            table_name=f"{args.prefix}-listings", config=c, kms_key_arn=args.kms_key_arn,
+            region=args.region, owner=args.owner), child)
+        self.table_name = data.name
+        self.table_arn = data.arn
+
+        self.network = self.dax = self.app_cache = None
+        if c.needs_vpc:
+            self.network = Network(f"{name}-network", NetworkArgs(
+                cidr=c.vpc_cidr, az_count=c.vpc_az_count,
+                interface_endpoints=c.vpc_interface_endpoints, region=args.region,
+                table_arn=data.arn, kms_key_arn=args.kms_key_arn,
+                flow_log_retention_days=args.lambdas.log_retention_days), child)
+        if c.dax_enabled and self.network is not None:
+            self.dax = DaxCluster(f"{name}-dax", DaxClusterArgs(
+                cluster_name=f"{args.prefix}-dax"[:20].rstrip("-"),
+                node_type=c.dax_node_type, node_count=c.dax_node_count,
+                item_ttl_seconds=c.dax_item_ttl_seconds,
+                query_ttl_seconds=c.dax_query_ttl_seconds,
+                subnet_ids=self.network.subnet_ids,
+                availability_zones=self.network.availability_zones,
+                vpc_id=self.network.vpc.id,
+                client_security_group_id=self.network.functions_security_group.id,
+                table_arn=data.arn, region=args.region, owner=args.owner), child)
+        if c.app_cache_enabled and self.network is not None:
+            self.app_cache = AppCache(f"{name}-cache", AppCacheArgs(
+                cache_name=f"{args.prefix}-app-cache", max_data_gb=c.app_cache_max_data_gb,
+                max_ecpu_per_second=c.app_cache_max_ecpu_per_second,
+                snapshot_retention_days=c.app_cache_snapshot_retention_days,
+                subnet_ids=self.network.subnet_ids, vpc_id=self.network.vpc.id,
+                client_security_group_id=self.network.functions_security_group.id,
+                kms_key_arn=args.kms_key_arn, region=args.region, owner=args.owner), child)
+
+        self.api_function = LambdaFunction(f"{args.prefix}-api", LambdaFunctionArgs(
+            package="api",
+            handler="functions.api.handler.lambda_handler",
+            description="Marketplace listings REST API",
+            defaults=args.lambdas,
+            kms_key_arn=args.kms_key_arn,
+            region=args.region,
+            powertools_namespace=args.metrics_namespace,
+            owner=args.owner,
+            statements=self._api_statements(args, data),
+            environment=self._api_environment(args, data),
+            memory_mb=c.api_memory_mb,
+            provisioned_concurrency=c.api_provisioned_concurrency,
+            vpc=self.network.placement if self.network is not None else None,
+            # amazon-dax-client and redis are not in the runtime; only stacks using them
+            # attach the layer built from functions/api/requirements.txt.
+            layers=([c.api_clients_layer_arn]
+                    if (self.dax or self.app_cache) and c.api_clients_layer_arn else ()),
+        ), child)
+        self.post_confirmation_function = LambdaFunction(
+            f"{args.prefix}-post-confirmation", LambdaFunctionArgs(
+                package="post_confirmation",
+                handler="functions.post_confirmation.handler.lambda_handler",
+                description="Cognito post-confirmation trigger: emits UserRegistered",
+                defaults=args.lambdas,
+                kms_key_arn=args.kms_key_arn,
+                region=args.region,
+                powertools_namespace=args.metrics_namespace,
+                owner=args.owner,
+                statements=[{"Sid": "PublishDomainEvents", "Effect": "Allow",
+                             "Action": ["events:PutEvents"], "Resource": args.event_bus_arn}],
+                environment={"EVENT_BUS_NAME": args.event_bus_name},
+                memory_mb=c.post_confirmation_memory_mb,
+            ), child)
+        pool = UserPool(f"{name}-users", UserPoolArgs(
+            pool_name=f"{args.prefix}-users",
+            deletion_protection=c.user_pool_deletion_protection,
+            post_confirmation_arn=self.post_confirmation_function.alias_arn,
+            post_confirmation_function=self.post_confirmation_function.function_name), child)
+        self.user_pool_id = pool.id
+        self.user_pool_client_id = pool.client_id
+
+        api = RestApi(f"{name}-rest", RestApiArgs(
+            api_name=f"{args.prefix}-listings-api", config=c,
+            function_name=self.api_function.function_name,
+            function_invoke_arn=self.api_function.invoke_arn,
+            user_pool_arn=pool.arn, kms_key_arn=args.kms_key_arn,
+            log_retention_days=args.lambdas.log_retention_days,
+            region=args.region, owner=args.owner), child)
+        self.rest_api_id = api.rest_api_id
+        self.api_stage_name = api.stage_name
+        self.api_origin_domain = api.origin_domain
+        self.api_url = api.url
+
+        self.monitored_items = (
+            *self.api_function.monitored_items,
+            *self.post_confirmation_function.monitored_items,
+            *api.monitored_items,
+            *data.monitored_items,
+            *(self.dax.monitored_items if self.dax else ()),
+            *(self.app_cache.monitored_items if self.app_cache else ()),
+        )
+        self.register_outputs({
+            "apiUrl": self.api_url, "restApiId": self.rest_api_id,
+            "tableName": self.table_name, "userPoolId": self.user_pool_id,
+            "userPoolClientId": self.user_pool_client_id,
+        })
+
+    def _api_statements(self, args: BackendArgs, data: DataTier) -> list[dict[str, Any]]:
+        statements: list[dict[str, Any]] = [
+            {"Sid": "ListingsTable", "Effect": "Allow", "Action": list(API_TABLE_ACTIONS),
+             "Resource": [data.arn, pulumi.Output.concat(data.arn, "/index/*")]},
+            {"Sid": "PublishDomainEvents", "Effect": "Allow", "Action": ["events:PutEvents"],
+             "Resource": args.event_bus_arn},
+            {"Sid": "WriteAuditEvents", "Effect": "Allow",
+             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+             "Resource": args.audit_log_stream_arn},
+        ]
+        if self.dax is not None:
+            statements.append({"Sid": "ListingsCache", "Effect": "Allow",
+                               "Action": list(DAX_CLIENT_ACTIONS), "Resource": self.dax.arn})
+        return statements
+
+    def _api_environment(self, args: BackendArgs,
+                         data: DataTier) -> dict[str, pulumi.Input[str]]:
+        c = args.config
+        environment: dict[str, pulumi.Input[str]] = {
+            "TABLE_NAME": data.name,
+            "CATEGORY_SHARDS": str(c.category_shards),
+            "LISTING_TTL_DAYS": str(c.listing_ttl_days),
+            "EVENT_BUS_NAME": args.event_bus_name,
+            "AUDIT_LOG_GROUP": args.audit_log_group_name,
+        }
+        if self.dax is not None:
+            environment["DAX_ENDPOINT"] = self.dax.endpoint
+        if self.app_cache is not None:
+            environment["APP_CACHE_ENDPOINT"] = self.app_cache.endpoint
+            environment["APP_CACHE_PORT"] = self.app_cache.port.apply(str)
+            environment["APP_CACHE_TTL_SECONDS"] = str(c.app_cache_ttl_seconds)
+        return environment

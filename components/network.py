@@ -1,0 +1,224 @@
+"""The backend VPC: private subnets only, no NAT, endpoints for what in-VPC functions call.
+
+Created only when something must live in a VPC (DAX, the app cache); dev without them has
+no VPC at all. Functions placed here reach DynamoDB through a gateway endpoint (free, and its
+policy limits it to the listings table) and the other AWS APIs they call through interface
+endpoints listed in config; there is no route to the internet.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.lambda_function import VpcPlacement
+
+HTTPS = 443
+# DynamoDB actions the listings API performs; the gateway endpoint allows nothing else.
+TABLE_ACTIONS = (
+    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+    "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    """Inputs of :class:`Network`."""
+
+    cidr: str
+    az_count: int
+    interface_endpoints: Sequence[str]
+    region: str
+    table_arn: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    flow_log_retention_days: int
+
+
+def subnet_cidrs(cidr: str, count: int) -> list[str]:
+    """``count`` equal private subnets carved from the start of ``cidr`` (a /20 of a /16)."""
+    network = ipaddress.ip_network(cidr)
+    prefix = min(network.prefixlen + 4, 28)
+    subnets = list(network.subnets(new_prefix=prefix))
+    if len(subnets) < count:
+        raise ValueError(f"{cidr} is too small for {count} subnets")
+    return [str(s) for s in subnets[:count]]
+
+
+class Network(pulumi.ComponentResource):
+    """VPC with private subnets in ``az_count`` AZs, endpoints, and the functions' security group.
+
+    :attr:`functions_security_group` is the group of in-VPC functions; DAX and the app cache
+    admit their ports only from it. :attr:`placement` is what ``LambdaFunctionArgs.vpc`` takes.
+    """
+
+    vpc: aws.ec2.Vpc
+    subnet_ids: list[pulumi.Output[str]]
+    availability_zones: list[pulumi.Output[str]]
+    functions_security_group: aws.ec2.SecurityGroup
+    placement: VpcPlacement
+
+    def __init__(self, name: str, args: NetworkArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:backend:Network", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,  # interface endpoints answer on the AWS API names
+            tags={"Name": f"{name}-vpc"},
+            opts=child,
+        )
+        # The default group admits its own members; strip it so nothing relies on it.
+        aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=self.vpc.id, opts=child)
+
+        zones = aws.get_availability_zones_output(
+            state="available", opts=pulumi.InvokeOptions(parent=self))
+        route_table = aws.ec2.RouteTable(f"{name}-private-routes", vpc_id=self.vpc.id,
+                                         tags={"Name": f"{name}-private"}, opts=child)
+        self.subnet_ids = []
+        self.availability_zones = []
+        for index, block in enumerate(subnet_cidrs(args.cidr, args.az_count)):
+            zone = zones.names.apply(lambda names, i=index: names[i])
+            subnet = aws.ec2.Subnet(
+                f"{name}-private-{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=block,
+                availability_zone=zone,
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-private-{index}"},
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(f"{name}-private-{index}-routes",
+                                          subnet_id=subnet.id, route_table_id=route_table.id,
+                                          opts=child)
+            self.subnet_ids.append(subnet.id)
+            self.availability_zones.append(zone)
+
+        self.functions_security_group = aws.ec2.SecurityGroup(
+            f"{name}-functions-sg",
+            vpc_id=self.vpc.id,
+            description="In-VPC Lambda functions of the backend",
+            tags={"Name": f"{name}-functions"},
+            opts=child,
+        )
+        endpoints_sg = aws.ec2.SecurityGroup(
+            f"{name}-endpoints-sg",
+            vpc_id=self.vpc.id,
+            description="Interface VPC endpoints: HTTPS from the backend functions only",
+            tags={"Name": f"{name}-endpoints"},
+            opts=child,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-endpoints-from-functions",
+            security_group_id=endpoints_sg.id,
+            referenced_security_group_id=self.functions_security_group.id,
+            ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
+            description="HTTPS from the backend functions",
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-functions-to-endpoints",
+            security_group_id=self.functions_security_group.id,
+            referenced_security_group_id=endpoints_sg.id,
+            ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
+            description="HTTPS to the interface endpoints",
+            opts=child,
+        )
+
+        dynamodb = aws.ec2.VpcEndpoint(
+            f"{name}-dynamodb",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{args.region}.dynamodb",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[route_table.id],
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "OnlyTheListingsTable",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": list(TABLE_ACTIONS),
+                    "Resource": [args.table_arn, pulumi.Output.concat(args.table_arn,
+                                                                      "/index/*")],
+                }],
+            }),
+            tags={"Name": f"{name}-dynamodb"},
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-functions-to-dynamodb",
+            security_group_id=self.functions_security_group.id,
+            prefix_list_id=dynamodb.prefix_list_id,
+            ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
+            description="HTTPS to DynamoDB through the gateway endpoint",
+            opts=child,
+        )
+        for service in args.interface_endpoints:
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service}",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=self.subnet_ids,
+                security_group_ids=[endpoints_sg.id],
+                tags={"Name": f"{name}-{service}"},
+                opts=child,
+            )
+        self._flow_logs(name, args)
+
+        self.placement = VpcPlacement(subnet_ids=self.subnet_ids,
+                                      security_group_ids=[self.functions_security_group.id])
+        self.register_outputs({"vpcId": self.vpc.id, "subnetIds": self.subnet_ids})
+
+    def _flow_logs(self, name: str, args: NetworkArgs) -> None:
+        """Rejected and accepted flows to a KMS-encrypted log group with retention."""
+        child = pulumi.ResourceOptions(parent=self)
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/vpc/{name}/flow-logs",
+            retention_in_days=args.flow_log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            description=f"VPC flow logs of {name}",
+            assume_role_policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow",
+                               "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                               "Action": "sts:AssumeRole"}],
+            }),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs-policy",
+            role=role.id,
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
+                               "logs:DescribeLogStreams"],
+                    "Resource": [group.arn, pulumi.Output.concat(group.arn, ":*")],
+                }],
+            }),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            opts=child,
+        )
