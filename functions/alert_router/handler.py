@@ -52,6 +52,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deadline = Deadline.from_context(context)
     d = dispatcher()
     if is_schedule(event):
+        metrics.add_metric(name="EscalationSweeps", unit="Count", value=1)
         escalated = escalation.sweep(d, deadline)
         logger.info("escalation sweep", extra={"escalated": len(escalated)})
         return {"escalated": escalated}
