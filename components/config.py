@@ -626,7 +626,7 @@ def _alerting(r: Reader) -> AlertingConfig:
 
 
 def _security(r: Reader) -> SecurityConfig:
-    return SecurityConfig(
+    config = SecurityConfig(
         trail_object_lock_days=r.integer("trailObjectLockDays", 0, minimum=0, maximum=3650),
         trail_retention_days=r.integer("trailRetentionDays", 365, minimum=1, maximum=3650),
         trail_log_retention_days=r.integer("trailLogRetentionDays", 90,
@@ -641,6 +641,11 @@ def _security(r: Reader) -> SecurityConfig:
                                      choices=GUARDDUTY_FREQUENCIES),
         securityhub_enabled=r.boolean("securityHubEnabled", False),
     )
+    if config.trail_object_lock_days > config.trail_retention_days:
+        # Expiring a log file that Object Lock still protects fails: keep them at least as long.
+        r.fail("trailRetentionDays", f"{config.trail_retention_days} is shorter than "
+               f"trailObjectLockDays ({config.trail_object_lock_days})")
+    return config
 
 
 def _cost(r: Reader) -> CostConfig:

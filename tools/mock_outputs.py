@@ -46,6 +46,13 @@ ARN_FORMATS: dict[str, str] = {
     "aws:dax/cluster:Cluster": "arn:{p}:dax:{r}:{a}:cache/{n}",
     "aws:apigateway/restApi:RestApi": "arn:{p}:apigateway:{r}::/restapis/{i}",
     "aws:apigateway/stage:Stage": "arn:{p}:apigateway:{r}::/restapis/{api}/stages/{n}",
+    "aws:guardduty/detector:Detector": "arn:{p}:guardduty:{r}:{a}:detector/{i}",
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor": "arn:{p}:ce::{a}:anomalymonitor/{i}",
+    "aws:costexplorer/anomalySubscription:AnomalySubscription":
+        "arn:{p}:ce::{a}:anomalysubscription/{i}",
+    "aws:budgets/budget:Budget": "arn:{p}:budgets::{a}:budget/{n}",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration":
+        "arn:{p}:chatbot::{a}:chat-configuration/slack-channel/{n}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -54,6 +61,7 @@ NAME_INPUTS: dict[str, str] = {
     "aws:dax/cluster:Cluster": "clusterName",
     "aws:lambda/alias:Alias": "name",
     "aws:apigateway/stage:Stage": "stageName",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "configurationName",
 }
 
 
