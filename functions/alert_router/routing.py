@@ -9,7 +9,7 @@ are ``pagerduty`` and ``slack:<channel>``. Rules come from the stack config
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,7 +106,3 @@ def decode_list(text: str | None) -> list[str]:
         raise ValueError("expected a JSON list")
     return [str(v) for v in value]
 
-
-def as_mapping(value: object) -> Mapping[str, object]:
-    """``value`` when it is a mapping, else an empty one (for defensive access)."""
-    return value if isinstance(value, Mapping) else {}
