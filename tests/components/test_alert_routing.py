@@ -16,6 +16,7 @@ from tests.components.alerting_helpers import (
     RULE,
     SUBSCRIPTION,
     TARGET,
+    dev_with_options,
     kms_key_arn,
     queue_by_arn,
     queue_policy_of,
@@ -104,15 +105,15 @@ def test_state_table_has_ttl_and_the_stack_key(registry: Registry) -> None:
     assert table.inputs["serverSideEncryption"]["kmsKeyArn"] == kms_key_arn(registry)
 
 
-def test_secrets_are_encrypted_and_empty_unless_configured(registry: Registry) -> None:
-    secrets = registry.by_type("aws:secretsmanager/secret:Secret")
+def test_secrets_are_encrypted_and_empty_unless_configured(dev: Registry) -> None:
+    secrets = dev.by_type("aws:secretsmanager/secret:Secret")
     assert len(secrets) == 2
-    assert all(s.inputs["kmsKeyId"] == kms_key_arn(registry) for s in secrets)
-    assert registry.by_type("aws:secretsmanager/secretVersion:SecretVersion") == []
-    configured = run_program("dev", pagerDutyRoutingKey="pd-key",
-                             slackWebhookUrls='{"dev-alerts": "https://hooks.slack.com/x"}')
+    assert all(s.inputs["kmsKeyId"] == kms_key_arn(dev) for s in secrets)
+    assert dev.by_type("aws:secretsmanager/secretVersion:SecretVersion") == []
+    configured = dev_with_options()
     versions = configured.by_type("aws:secretsmanager/secretVersion:SecretVersion")
-    assert len(versions) == 2
+    secret_ids = {s.outputs["id"] for s in configured.by_type("aws:secretsmanager/secret:Secret")}
+    assert {v.inputs["secretId"] for v in versions} == secret_ids
 
 
 def test_escalation_schedule_invokes_the_router(registry: Registry, stack: str) -> None:
@@ -138,11 +139,9 @@ def test_health_events_reach_the_topics_by_category(registry: Registry, stack: s
         assert target.inputs["retryPolicy"]["maximumEventAgeInSeconds"] > 0
 
 
-def test_chatbot_only_when_configured(registry: Registry) -> None:
-    assert registry.by_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration") \
-        == []
-    reg = run_program("dev", chatbotSlackTeamId="T0123ABCDE", chatbotSlackChannelId="C0123ABCDE",
-                      chatbotSeverities=["critical"])
+def test_chatbot_only_when_configured(dev: Registry) -> None:
+    assert dev.by_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration") == []
+    reg = dev_with_options()
     [chatbot] = reg.by_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
     assert chatbot.inputs["slackTeamId"] == "T0123ABCDE"
     assert chatbot.inputs["snsTopicArns"] == [topic_arns(reg)["critical"]]

@@ -17,13 +17,14 @@ from components.security_monitoring import (
 from tests.components.alerting_helpers import (
     RULE,
     TARGET,
+    dev_with_options,
     kms_key_arn,
     queue_by_arn,
     queue_policy_of,
     stack_config,
     topic_arns,
 )
-from tests.helpers import policy_document, run_program
+from tests.helpers import policy_document
 from tools.mock_runtime import Registry
 
 TRAIL = "aws:cloudtrail/trail:Trail"
@@ -171,7 +172,7 @@ def test_security_hub_in_prod_only(prod: Registry, dev: Registry) -> None:
 
 
 def test_guardduty_can_be_turned_off() -> None:
-    reg = run_program("dev", guardDutyEnabled=False)
+    reg = dev_with_options()
     assert reg.by_type("aws:guardduty/detector:Detector") == []
     assert [r for r in reg.by_type(RULE) if "findings" in r.name] == []
 

@@ -142,7 +142,7 @@ records = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=50, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(record=records)
 def test_malformed_records_never_crash_and_every_alert_is_accounted_for(
