@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from functions.alert_router.alert import ALARM, OK, Alert
@@ -28,6 +30,25 @@ def summary_of(alert: Alert) -> str:
     return text if len(text) <= SUMMARY_MAX else text[:SUMMARY_MAX - 1] + "…"
 
 
+def iso_timestamp(text: str) -> str | None:
+    """``text`` as ISO 8601 (PagerDuty rejects anything else), or None when unreadable.
+
+    CloudWatch sends ``2026-11-28T06:01:10.554+0000``, EventBridge ``...Z``, AWS Health
+    RFC 2822 dates (``Sat, 28 Nov 2026 04:02:00 GMT``).
+    """
+    when: datetime | None
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.isoformat()
+
+
 def event_for(alert: Alert, routing_key: str) -> dict[str, Any] | None:
     """The Events API v2 body for an alert; None when its state maps to no action."""
     if alert.state == OK:
@@ -47,8 +68,9 @@ def event_for(alert: Alert, routing_key: str) -> dict[str, Any] | None:
         "class": alert.source,
         "custom_details": details,
     }
-    if alert.time:
-        payload["timestamp"] = alert.time
+    timestamp = iso_timestamp(alert.time) if alert.time else None
+    if timestamp:
+        payload["timestamp"] = timestamp
     return {
         "routing_key": routing_key,
         "event_action": "trigger",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -41,7 +42,8 @@ def test_critical_alarm_triggers_pagerduty_and_posts_slack(env: SimpleNamespace)
     assert event["payload"]["severity"] == "critical"
     assert event["payload"]["summary"] == (
         f"[CRITICAL] {message['AlarmName']}: {message['NewStateReason']}")
-    assert event["payload"]["timestamp"] == message["StateChangeTime"]
+    assert datetime.fromisoformat(event["payload"]["timestamp"]) == datetime.strptime(
+        message["StateChangeTime"], "%Y-%m-%dT%H:%M:%S.%f%z")
     assert event["payload"]["custom_details"]["threshold"] == message["Trigger"]["Threshold"]
     assert {link["text"] for link in event["links"]} == {"Alarm", "Runbook"}
     [post] = bodies(env, "/slack/incidents")
@@ -74,6 +76,16 @@ def test_summary_is_cut_to_1024() -> None:
     event = pagerduty.event_for(alert, "key")
     assert event is not None
     assert len(event["payload"]["summary"]) == pagerduty.SUMMARY_MAX
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("2015-06-03T17:43:27.123+0000", "2015-06-03T17:43:27.123000+00:00"),
+    ("2026-11-28T06:05:21Z", "2026-11-28T06:05:21+00:00"),
+    ("Sat, 28 Nov 2026 04:02:00 GMT", "2026-11-28T04:02:00+00:00"),
+    ("yesterday", None),
+])
+def test_timestamps_are_iso_8601_or_left_out(text: str, iso: str | None) -> None:
+    assert pagerduty.iso_timestamp(text) == iso
 
 
 def test_429_honours_retry_after_then_delivers(env: SimpleNamespace) -> None:
