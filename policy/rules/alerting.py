@@ -39,6 +39,7 @@ def _list(value: Any) -> list[Any]:
       "managed KMS key (the stack key), not the AWS managed alias or SSE-SQS.",
       types=(TOPIC, QUEUE))
 def encrypted_with_stack_key(s: Subject) -> Iterator[str]:
+    """A topic or queue without ``kmsMasterKeyId`` or with an alias/managed key."""
     key = s.props.get("kmsMasterKeyId")
     if not key:
         yield "kmsMasterKeyId is not set"
@@ -49,6 +50,7 @@ def encrypted_with_stack_key(s: Subject) -> Iterator[str]:
 @rule("sns-subscription-redrive", "Every SNS subscription has a redrive policy to a DLQ.",
       types=(SUBSCRIPTION,))
 def subscription_redrive(s: Subject) -> Iterator[str]:
+    """A subscription whose ``redrivePolicy`` names no dead-letter queue."""
     redrive = _document(s.props.get("redrivePolicy"))
     if not str(redrive.get("deadLetterTargetArn", "")).startswith("arn:"):
         yield "redrivePolicy has no deadLetterTargetArn"
@@ -91,12 +93,14 @@ def foreign_principals(document: Any) -> list[str]:
       "outside the account in ('*' or a service only with an account condition).",
       types=(*POLICY_TYPES, TOPIC, QUEUE))
 def account_only(s: Subject) -> Iterator[str]:
+    """Statements of the resource's policy that admit someone outside the account."""
     yield from foreign_principals(s.props.get("policy"))
 
 
 @rule("cloudtrail-multi-region-validated", "Every CloudTrail trail is multi-region with log "
       "file validation.", types=(TRAIL,))
 def trail_shape(s: Subject) -> Iterator[str]:
+    """A trail that is single-region or does not validate its log files."""
     if s.props.get("isMultiRegionTrail") is not True:
         yield "isMultiRegionTrail is not true"
     if s.props.get("enableLogFileValidation") is not True:

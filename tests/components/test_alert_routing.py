@@ -184,3 +184,10 @@ def test_bad_routes_are_config_errors(overrides: dict) -> None:
     with pytest.raises(ConfigError) as error:
         stack_config("dev", **overrides)
     assert error.value.keys == ("marketplace:alertRoutes[0]",)
+
+
+def test_router_handler_path_is_importable(dev: Registry) -> None:
+    import importlib
+
+    module, _, function = router(dev, "dev")["handler"].rpartition(".")
+    assert callable(getattr(importlib.import_module(module), function))
