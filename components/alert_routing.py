@@ -21,6 +21,7 @@ from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.event_routes import EventRoute, route_events
 from components.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.monitoring import MonitoredItem
+from functions.alert_router.email import FORWARDED_BY
 
 # AWS Health event categories and the topic each goes to: scheduled changes are maintenance.
 HEALTH_ROUTES = (
@@ -104,6 +105,7 @@ class AlertRouting(pulumi.ComponentResource):
                 owner=args.owner,
                 timeout_seconds=cfg.router_timeout_seconds,
                 statements=[
+                    *publish_statements(args),
                     {"Sid": "AlertState", "Effect": "Allow",
                      "Action": ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Scan"],
                      "Resource": self.state_table.arn},
@@ -147,6 +149,9 @@ class AlertRouting(pulumi.ComponentResource):
                 protocol="lambda",
                 endpoint=self.router.alias_arn,
                 redrive_policy=redrive,
+                # The router's own email copies carry this attribute: never route them again.
+                filter_policy=json.dumps({FORWARDED_BY: [{"exists": False}]}),
+                filter_policy_scope="MessageAttributes",
                 opts=child,
             ))
             for index, address in enumerate(cfg.emails.get(severity, ())):
@@ -299,4 +304,21 @@ def router_environment(args: AlertRoutingArgs, table_name: pulumi.Input[str],
         "SLACK_SECRET_ARN": slack_secret_arn,
         "HTTP_TIMEOUT_SECONDS": str(cfg.http_timeout_seconds),
         "RUNBOOK_BASE_URL": args.runbook_base_url,
+        "TOPIC_ARNS": pulumi.Output.json_dumps(dict(args.topic_arns)),
     }
+
+
+def email_severities(args: AlertRoutingArgs) -> list[str]:
+    """Severities whose topics the routes send email copies to (``email:<severity>``)."""
+    found = {t.partition(":")[2] for r in args.alerting.routes for t in r.targets
+             if t.startswith("email:")}
+    return sorted(found)
+
+
+def publish_statements(args: AlertRoutingArgs) -> list[dict[str, object]]:
+    """sns:Publish on exactly the topics the email targets name (none when unused)."""
+    severities = email_severities(args)
+    if not severities:
+        return []
+    return [{"Sid": "EmailCopies", "Effect": "Allow", "Action": ["sns:Publish"],
+             "Resource": [args.topic_arns[s] for s in severities]}]

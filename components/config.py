@@ -429,8 +429,9 @@ SLACK_ID_RE = re.compile(r"^[A-Z0-9]{9,11}$")
 class AlertRoute:
     """One routing rule: alerts of these severities from these sources go to these targets.
 
-    ``*`` in severities or sources matches all; targets are ``pagerduty`` or
-    ``slack:<channel>`` (a key of the Slack webhook secret).
+    ``*`` in severities or sources matches all; targets are ``pagerduty``,
+    ``slack:<channel>`` (a key of the Slack webhook secret) or ``email:<severity>`` (a
+    readable copy to that topic's email subscribers).
     """
 
     severities: tuple[str, ...]
@@ -460,15 +461,16 @@ def parse_route(text: str, channels: Iterable[str]) -> AlertRoute:
                 raise ValueError(f"{text!r}: unknown {label} {value!r}; use * or one of "
                                  f"{', '.join(allowed)}{_did_you_mean(value, allowed)}")
     if not targets:
-        raise ValueError(f"{text!r}: no target; use pagerduty or slack:<channel>")
+        raise ValueError(f"{text!r}: no target; use pagerduty, slack:<channel> or "
+                         "email:<severity>")
     for target in targets:
-        kind, _, channel = target.partition(":")
-        if target == "pagerduty":
+        kind, _, name = target.partition(":")
+        if target == "pagerduty" or (kind == "email" and name in ALERT_SEVERITIES):
             continue
-        if kind != "slack" or channel not in known:
-            raise ValueError(f"{text!r}: unknown target {target!r}; use pagerduty or "
-                             f"slack:<channel> with a channel of alertSlackChannels "
-                             f"({', '.join(known) or 'none declared'})")
+        if kind != "slack" or name not in known:
+            raise ValueError(f"{text!r}: unknown target {target!r}; use pagerduty, "
+                             f"email:<severity> or slack:<channel> with a channel of "
+                             f"alertSlackChannels ({', '.join(known) or 'none declared'})")
     return AlertRoute(severities, sources, targets)
 
 

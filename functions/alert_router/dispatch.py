@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import urllib3
+from botocore.exceptions import BotoCoreError, ClientError
 
-from functions.alert_router import pagerduty, slack
+from functions.alert_router import email, pagerduty, slack
 from functions.alert_router import secrets as secret_store
 from functions.alert_router.alert import ALARM, Alert
 from functions.alert_router.dedup import DedupStore
@@ -49,7 +50,7 @@ class Dispatcher:
     def __init__(self, settings: Settings, table: Any, secrets_client: Any,
                  http: urllib3.PoolManager, metrics: Any,
                  clock: Callable[[], float] = time.time,
-                 backoff: Backoff = DEFAULT_BACKOFF) -> None:
+                 backoff: Backoff = DEFAULT_BACKOFF, sns: Any = None) -> None:
         self.settings = settings
         self.store = DedupStore(table, settings.dedup_window_seconds,
                                 settings.state_ttl_seconds, settings.lease_seconds)
@@ -58,6 +59,7 @@ class Dispatcher:
         self.metrics = metrics
         self.clock = clock
         self.backoff = backoff
+        self.sns = sns
 
     def _count(self, name: str, value: int = 1) -> None:
         self.metrics.add_metric(name=name, unit="Count", value=value)
@@ -78,6 +80,10 @@ class Dispatcher:
     def handle_record(self, record: Any, deadline: Deadline) -> Outcome:
         """Route every alert of a record; failures are collected, not raised."""
         outcome = Outcome()
+        if email.forwarded(record):
+            # Our own email copy; the subscription filter keeps these out, this is the backstop.
+            outcome.skipped["forwarded"] = "published by the router"
+            return outcome
         for alert in self.alerts_of(record):
             self._count("AlertsReceived")
             try:
@@ -143,7 +149,10 @@ class Dispatcher:
             post_json(self.http, target, self.settings.pagerduty_url, event, deadline,
                       self.backoff, timeout)
             return True
-        channel = target.partition(":")[2]
+        kind, _, name = target.partition(":")
+        if kind == "email":
+            return self._publish(target, name, alert)
+        channel = name
         hooks = secret_store.slack_webhooks(self.secrets, self.settings.slack_secret_arn)
         if channel not in hooks:
             raise DeliveryError(target, "no webhook URL for this channel in the secret",
@@ -152,3 +161,13 @@ class Dispatcher:
                   self.backoff, timeout)
         return True
 
+    def _publish(self, target: str, severity: str, alert: Alert) -> bool:
+        topic = self.settings.topic_arns.get(severity)
+        if not topic or self.sns is None:
+            raise DeliveryError(target, "no topic to publish to", permanent=True)
+        try:
+            # botocore retries throttling and 5xx itself (standard retry mode).
+            self.sns.publish(**email.publish_args(alert, topic))
+        except (ClientError, BotoCoreError) as exc:
+            raise DeliveryError(target, f"publish failed: {exc}") from exc
+        return True

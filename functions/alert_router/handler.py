@@ -28,6 +28,7 @@ metrics = Metrics()
 # Clients at module scope: reused across invocations of a warm container.
 _dynamodb = boto3.resource("dynamodb")
 _secrets = boto3.client("secretsmanager")
+_sns = boto3.client("sns")
 _http = urllib3.PoolManager(num_pools=4, maxsize=4)
 
 
@@ -35,7 +36,8 @@ _http = urllib3.PoolManager(num_pools=4, maxsize=4)
 def dispatcher() -> Dispatcher:
     """The module's dispatcher, built from the environment on first use."""
     settings = Settings.from_env()
-    return Dispatcher(settings, _dynamodb.Table(settings.table_name), _secrets, _http, metrics)
+    return Dispatcher(settings, _dynamodb.Table(settings.table_name), _secrets, _http, metrics,
+                      sns=_sns)
 
 
 def is_schedule(event: Any) -> bool:

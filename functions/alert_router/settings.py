@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from functions.alert_router.pagerduty import DEFAULT_URL
 from functions.alert_router.routing import (
@@ -33,6 +34,7 @@ class Settings:
     pagerduty_url: str
     http_timeout_seconds: float
     runbook_base_url: str
+    topic_arns: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -52,4 +54,5 @@ class Settings:
             pagerduty_url=e.get("PAGERDUTY_URL") or DEFAULT_URL,
             http_timeout_seconds=float(e.get("HTTP_TIMEOUT_SECONDS", "5")),
             runbook_base_url=e.get("RUNBOOK_BASE_URL", ""),
+            topic_arns=json.loads(e.get("TOPIC_ARNS") or "{}"),
         )

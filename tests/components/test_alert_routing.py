@@ -52,6 +52,8 @@ def test_every_topic_feeds_the_router_alias_with_a_redrive_to_its_own_dlq(
         assert permission.inputs["principal"] == "sns.amazonaws.com"
         assert permission.inputs["qualifier"] == "live"
         assert severity in sub.name
+        assert json.loads(sub.inputs["filterPolicy"]) == {"forwarded-by": [{"exists": False}]}
+        assert sub.inputs["filterPolicyScope"] == "MessageAttributes"
 
 
 def test_email_subscriptions_follow_config(registry: Registry, stack: str) -> None:
@@ -95,6 +97,17 @@ def test_router_role_reaches_only_its_table_and_secrets(registry: Registry, stac
                          for s in registry.by_type("aws:secretsmanager/secret:Secret"))
     assert sorted(statements["AlertSecrets"]["Resource"]) == secret_arns
     assert statements["AlertSecrets"]["Action"] == ["secretsmanager:GetSecretValue"]
+    # Publish only to the topics email targets name, and only when some route has one.
+    wanted = sorted({t.partition(":")[2] for r in stack_config(stack).alerting.routes
+                     for t in r.targets if t.startswith("email:")})
+    arns = topic_arns(registry)
+    if wanted:
+        assert statements["EmailCopies"]["Resource"] == [arns[s] for s in wanted]
+        assert statements["EmailCopies"]["Action"] == ["sns:Publish"]
+    else:
+        assert "EmailCopies" not in statements
+    env = router(registry, stack)["environment"]["variables"]
+    assert json.loads(env["TOPIC_ARNS"]) == arns
 
 
 def test_state_table_has_ttl_and_the_stack_key(registry: Registry) -> None:
@@ -178,6 +191,7 @@ def test_dead_letter_queues_are_monitored_items() -> None:
     {"alertRoutes": ["critical|*|slack:nowhere"]},
     {"alertRoutes": ["urgent|*|pagerduty"]},
     {"alertRoutes": ["critical|*"]},
+    {"alertRoutes": ["critical|*|email:everyone"]},
 ])
 def test_bad_routes_are_config_errors(overrides: dict) -> None:
     from components.config import ConfigError

@@ -7,13 +7,19 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+import boto3
 import pytest
 
 from functions.alert_router import escalation
 from functions.alert_router.dispatch import UndeliveredError
-from functions.alert_router.routing import load_windows, parse_window
+from functions.alert_router.routing import load_routes, load_windows, parse_window
 from functions.shared.retry import Deadline
-from tests.functions.alert_router.conftest import WINDOW, alarm_message, sns_record
+from tests.functions.alert_router.conftest import (
+    WINDOW,
+    alarm_message,
+    fixture_json,
+    sns_record,
+)
 
 
 def slack_posts(env: SimpleNamespace, channel: str) -> list[dict]:
@@ -151,3 +157,36 @@ def test_resolved_warnings_are_not_escalated(env: SimpleNamespace) -> None:
     env.dispatcher.handle_record(warning("blip", "OK"), Deadline(10))
     env.clock.now += env.settings.escalate_after_seconds * 2
     assert escalation.sweep(env.dispatcher, Deadline(10)) == []
+
+
+def test_email_target_publishes_a_readable_copy_the_router_ignores(
+        env: SimpleNamespace) -> None:
+    sns = boto3.client("sns", region_name="us-east-1")
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    topic = sns.create_topic(Name="marketplace-prod-warning")["TopicArn"]
+    queue = sqs.create_queue(QueueName="mailbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    routes = (*env.settings.routes, *load_routes(json.dumps([
+        {"severities": ["critical"], "sources": ["guardduty"], "targets": ["email:warning"]}])))
+    env.dispatcher.settings = replace(env.settings, routes=routes,
+                                      topic_arns={"warning": topic})
+    env.dispatcher.sns = sns
+    env.server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, 202)
+    env.server.expect_request("/slack/incidents").respond_with_data("ok")
+    finding = fixture_json("eventbridge-guardduty-finding.json")
+    outcome = env.dispatcher.handle_record(sns_record(finding, "critical"), Deadline(10))
+    assert list(outcome.sent.values()) == [["pagerduty", "slack:incidents", "email:warning"]]
+    [delivered] = sqs.receive_message(QueueUrl=queue)["Messages"]
+    envelope = json.loads(delivered["Body"])
+    subject = envelope["Subject"]
+    assert len(subject) < 100  # SNS's limit; the finding's title is longer
+    assert f"[CRITICAL] ALARM: {finding['detail']['title']}".startswith(subject.removesuffix("..."))
+    assert finding["detail"]["description"] in envelope["Message"]
+    assert envelope["MessageAttributes"]["forwarded-by"]["Value"] == "alert-router"
+    # Were it delivered back to the router, it would be skipped, not routed again.
+    again = sns_record(envelope["Message"], "warning")
+    again["Sns"]["MessageAttributes"] = envelope["MessageAttributes"]
+    assert env.dispatcher.handle_record(again, Deadline(10)).skipped == {
+        "forwarded": "published by the router"}
