@@ -22,10 +22,16 @@ def stack_config(stack: str, **overrides: object) -> StackConfig:
     return build(config_of(stack, **overrides), project="marketplace", stack=stack)
 
 
+def alert_topics(registry: Registry) -> list[Resource]:
+    """The AlertTopics component's topics (other components may have topics of their own)."""
+    [component] = registry.by_type("marketplace:alerting:AlertTopics")
+    return [t for t in registry.children(component) if t.type == TOPIC]
+
+
 def topic_arns(registry: Registry) -> dict[str, str]:
     """Severity -> ARN of the alert topics."""
     return {t.inputs["name"].rsplit("-", 1)[-1]: t.outputs["arn"]
-            for t in registry.by_type(TOPIC)}
+            for t in alert_topics(registry)}
 
 
 def kms_key_arn(registry: Registry) -> str:

@@ -24,9 +24,28 @@ from tests.components.alerting_helpers import (
     topic_arns,
 )
 from tests.helpers import policy_document, run_program
-from tools.mock_runtime import Registry
+from tools.mock_runtime import Registry, Resource
 
 ROUTER = "aws:lambda/function:Function"
+SECRET = "aws:secretsmanager/secret:Secret"
+VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+
+
+def state_table(registry: Registry, stack: str) -> Resource:
+    """The router's state table (other components have tables of their own)."""
+    return registry.named("aws:dynamodb/table:Table", f"marketplace-{stack}-alert-routing-state")
+
+
+def routing_secrets(registry: Registry, stack: str) -> list:
+    """The alert routing component's secrets (other components have their own)."""
+    return [s for s in registry.by_type(SECRET)
+            if s.name.startswith(f"marketplace-{stack}-alert-routing-")]
+
+
+def routing_versions(registry: Registry, stack: str) -> list:
+    """Versions of the alert routing component's secrets."""
+    return [v for v in registry.by_type(VERSION)
+            if v.name.startswith(f"marketplace-{stack}-alert-routing-")]
 
 
 def router(registry: Registry, stack: str) -> dict:
@@ -75,10 +94,10 @@ def test_router_environment_carries_the_config(registry: Registry, stack: str) -
     assert env["ESCALATE_AFTER_SECONDS"] == str(cfg.escalate_after_minutes * 60)
     assert env["STATE_TTL_SECONDS"] == str(cfg.state_ttl_days * 86400)
     assert json.loads(env["MAINTENANCE_WINDOWS"]) == list(cfg.maintenance_windows)
-    [table] = registry.by_type("aws:dynamodb/table:Table")
+    table = state_table(registry, stack)
     assert env["DEDUP_TABLE"] == table.outputs["name"]
     secrets = {s.name.rsplit("-", 1)[-1]: s.outputs["arn"]
-               for s in registry.by_type("aws:secretsmanager/secret:Secret")}
+               for s in routing_secrets(registry, stack)}
     assert env["PAGERDUTY_SECRET_ARN"] == secrets["pagerduty"]
     assert env["SLACK_SECRET_ARN"] == secrets["slack"]
     assert router(registry, stack)["timeout"] == cfg.router_timeout_seconds
@@ -89,12 +108,11 @@ def test_router_role_reaches_only_its_table_and_secrets(registry: Registry, stac
     policy = registry.named("aws:iam/rolePolicy:RolePolicy",
                             f"marketplace-{stack}-alert-router-policy")
     statements = {s.get("Sid"): s for s in policy_document(policy.inputs["policy"])["Statement"]}
-    [table] = registry.by_type("aws:dynamodb/table:Table")
+    table = state_table(registry, stack)
     assert statements["AlertState"]["Resource"] == table.outputs["arn"]
     assert sorted(statements["AlertState"]["Action"]) == [
         "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
-    secret_arns = sorted(s.outputs["arn"]
-                         for s in registry.by_type("aws:secretsmanager/secret:Secret"))
+    secret_arns = sorted(s.outputs["arn"] for s in routing_secrets(registry, stack))
     assert sorted(statements["AlertSecrets"]["Resource"]) == secret_arns
     assert statements["AlertSecrets"]["Action"] == ["secretsmanager:GetSecretValue"]
     # Publish only to the topics email targets name, and only when some route has one.
@@ -110,8 +128,8 @@ def test_router_role_reaches_only_its_table_and_secrets(registry: Registry, stac
     assert json.loads(env["TOPIC_ARNS"]) == arns
 
 
-def test_state_table_has_ttl_and_the_stack_key(registry: Registry) -> None:
-    [table] = registry.by_type("aws:dynamodb/table:Table")
+def test_state_table_has_ttl_and_the_stack_key(registry: Registry, stack: str) -> None:
+    table = state_table(registry, stack)
     assert table.inputs["hashKey"] == "alert_key"
     assert table.inputs["billingMode"] == "PAY_PER_REQUEST"
     assert table.inputs["ttl"] == {"attributeName": "expires_at", "enabled": True}
@@ -119,15 +137,15 @@ def test_state_table_has_ttl_and_the_stack_key(registry: Registry) -> None:
 
 
 def test_secrets_are_encrypted_and_get_a_value_only_from_config(dev: Registry) -> None:
-    secrets = dev.by_type("aws:secretsmanager/secret:Secret")
-    assert len(secrets) == 2
+    secrets = routing_secrets(dev, "dev")
+    assert sorted(s.name.rsplit("-", 1)[-1] for s in secrets) == ["pagerduty", "slack"]
     assert all(s.inputs["kmsKeyId"] == kms_key_arn(dev) for s in secrets)
     unset = run_program("dev", pagerDutyRoutingKey=None, slackWebhookUrls=None)
     # Left for operators to fill with put-secret-value: no version in the program.
-    assert unset.by_type("aws:secretsmanager/secretVersion:SecretVersion") == []
+    assert routing_versions(unset, "dev") == []
     configured = dev_with_options()
-    versions = configured.by_type("aws:secretsmanager/secretVersion:SecretVersion")
-    secret_ids = {s.outputs["id"] for s in configured.by_type("aws:secretsmanager/secret:Secret")}
+    versions = routing_versions(configured, "dev")
+    secret_ids = {s.outputs["id"] for s in routing_secrets(configured, "dev")}
     assert {v.inputs["secretId"] for v in versions} == secret_ids
 
 
