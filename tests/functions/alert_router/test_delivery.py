@@ -156,13 +156,17 @@ def test_400_is_not_retried_and_logged_with_the_response(
     assert all("/slack/alerts" not in r.getMessage() + str(r.__dict__) for r in ours)
 
 
-def test_one_failing_target_does_not_stop_the_others(env: SimpleNamespace) -> None:
+def test_one_failing_target_does_not_stop_the_others(
+        env: SimpleNamespace, caplog: pytest.LogCaptureFixture) -> None:
     env.server.expect_request("/v2/enqueue").respond_with_data("", status=500)
     env.server.expect_request("/slack/incidents").respond_with_data("ok")
     outcome = env.dispatcher.handle_record(critical_alarm(), Deadline(10))
     assert len(outcome.errors) == 1
     assert len(bodies(env, "/slack/incidents")) == 1
     assert env.metrics.counts["DeliveryFailures"] == 1
+    # The routing key went out in the body; it is never in a log record or the error.
+    assert ROUTING_KEY not in str(outcome.errors[0])
+    assert all(ROUTING_KEY not in r.getMessage() + str(r.__dict__) for r in caplog.records)
 
 
 def test_missing_channel_in_secret_fails_clearly(env: SimpleNamespace) -> None:
