@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components.alert_routing import AlertRouting, AlertRoutingArgs
 from components.alert_topics import AlertTopics, AlertTopicsArgs
 from components.analytics import Analytics, AnalyticsArgs
 from components.audit_log import AuditLog, AuditLogArgs
@@ -11,8 +12,10 @@ from components.backend import Backend, BackendArgs
 from components.cdn import ApiOrigin
 from components.config import load
 from components.core import PlatformCore, PlatformCoreArgs
+from components.cost_guardrails import CostGuardrails, CostGuardrailsArgs
 from components.edge import Edge, EdgeArgs
 from components.events import EventBus, EventBusArgs
+from components.security_monitoring import SecurityMonitoring, SecurityMonitoringArgs
 
 config = load()
 platform = config.platform
@@ -41,6 +44,44 @@ audit = AuditLog(
     f"{prefix}-audit",
     AuditLogArgs(prefix=prefix, kms_key_arn=core.kms_key_arn,
                  retention_days=platform.audit_log_retention_days),
+    regional,
+)
+
+# --- alerting, security monitoring, cost guardrails ---------------------------------------
+alert_routing = AlertRouting(
+    f"{prefix}-alert-routing",
+    AlertRoutingArgs(
+        prefix=prefix,
+        alerting=config.alerting,
+        lambdas=config.lambdas,
+        topic_arns=topics.arns,
+        kms_key_arn=core.kms_key_arn,
+        region=platform.region,
+        owner=platform.owner,
+        metrics_namespace=platform.metrics_namespace,
+        runbook_base_url=platform.runbook_base_url,
+    ),
+    regional,
+)
+security = SecurityMonitoring(
+    f"{prefix}-security",
+    SecurityMonitoringArgs(
+        prefix=prefix,
+        security=config.security,
+        kms_key_arn=core.kms_key_arn,
+        account_id=core.account_id,
+        region=platform.region,
+        owner=platform.owner,
+        topic_arns=topics.arns,
+        dlq_retention_days=config.lambdas.dlq_retention_days,
+        runbook_base_url=platform.runbook_base_url,
+    ),
+    regional,
+)
+cost_guardrails = CostGuardrails(
+    f"{prefix}-cost",
+    CostGuardrailsArgs(prefix=prefix, stack=platform.stack, cost=config.cost,
+                       account_id=core.account_id, topic_arns=topics.arns),
     regional,
 )
 
@@ -105,6 +146,13 @@ outputs: dict[str, object] = {
     "eventBusName": bus.name,
     "alertTopicArns": topics.arns,
     "auditLogGroup": audit.name,
+    "alertRouterFunctionName": alert_routing.router_function_name,
+    "alertStateTableName": alert_routing.state_table.name,
+    "pagerDutySecretArn": alert_routing.pagerduty_secret.arn,
+    "slackWebhooksSecretArn": alert_routing.slack_secret.arn,
+    "cloudTrailName": security.trail_name,
+    "cloudTrailBucket": security.trail_bucket.name,
+    "budgetName": cost_guardrails.budget.name,
     "distributionId": edge.distribution_id,
     "distributionDomain": edge.distribution_domain,
     "assetsBucket": edge.assets_bucket_name,

@@ -410,6 +410,114 @@ class EventsConfig:
     schema_discovery: bool
 
 
+# --- alerting, security monitoring, cost guardrails ------------------------------------
+ALERT_SEVERITIES = ("critical", "warning", "info", "maintenance")
+ALERT_SOURCES = ("cloudwatch", "guardduty", "securityhub", "health", "budgets",
+                 "cost-anomaly", "generic")
+GUARDDUTY_FEATURES = ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION",
+                      "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")
+GUARDDUTY_FREQUENCIES = ("FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS")
+BUDGET_CURRENCIES = ("USD",)  # AWS Budgets limits are expressed in USD
+CHANNEL_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WINDOW_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)-"
+                       r"([01]\d|2[0-3]):([0-5]\d)$")
+SLACK_ID_RE = re.compile(r"^[A-Z0-9]{9,11}$")
+
+
+@dataclass(frozen=True)
+class AlertRoute:
+    """One routing rule: alerts of these severities from these sources go to these targets.
+
+    ``*`` in severities or sources matches all; targets are ``pagerduty``,
+    ``slack:<channel>`` (a key of the Slack webhook secret) or ``email:<severity>`` (a
+    readable copy to that topic's email subscribers).
+    """
+
+    severities: tuple[str, ...]
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, list[str]]:
+        """The rule as the router reads it (JSON in its environment)."""
+        return {"severities": list(self.severities), "sources": list(self.sources),
+                "targets": list(self.targets)}
+
+
+def parse_route(text: str, channels: Iterable[str]) -> AlertRoute:
+    """Parse ``severities|sources|targets`` (comma lists); raise ValueError naming the bad part."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) != 3:
+        raise ValueError(f"{text!r} is not of the form severities|sources|targets")
+    known = tuple(channels)
+    lists = [tuple(x.strip() for x in p.split(",") if x.strip()) for p in parts]
+    severities, sources, targets = lists
+    for label, values, allowed in (("severity", severities, ALERT_SEVERITIES),
+                                   ("source", sources, ALERT_SOURCES)):
+        if not values:
+            raise ValueError(f"{text!r}: no {label}; use * or a list")
+        for value in values:
+            if value != "*" and value not in allowed:
+                raise ValueError(f"{text!r}: unknown {label} {value!r}; use * or one of "
+                                 f"{', '.join(allowed)}{_did_you_mean(value, allowed)}")
+    if not targets:
+        raise ValueError(f"{text!r}: no target; use pagerduty, slack:<channel> or "
+                         "email:<severity>")
+    for target in targets:
+        kind, _, name = target.partition(":")
+        if target == "pagerduty" or (kind == "email" and name in ALERT_SEVERITIES):
+            continue
+        if kind != "slack" or name not in known:
+            raise ValueError(f"{text!r}: unknown target {target!r}; use pagerduty, "
+                             f"email:<severity> or slack:<channel> with a channel of "
+                             f"alertSlackChannels ({', '.join(known) or 'none declared'})")
+    return AlertRoute(severities, sources, targets)
+
+
+@dataclass(frozen=True)
+class AlertingConfig:
+    """Subscriptions, the router's routing/dedup/escalation settings and Chatbot."""
+
+    emails: Mapping[str, tuple[str, ...]]
+    slack_channels: tuple[str, ...]
+    routes: tuple[AlertRoute, ...]
+    dedup_window_minutes: int
+    escalate_after_minutes: int
+    escalation_check_minutes: int
+    state_ttl_days: int
+    maintenance_windows: tuple[str, ...]
+    maintenance_suppresses: tuple[str, ...]
+    http_timeout_seconds: int
+    router_timeout_seconds: int
+    pagerduty_routing_key: pulumi.Output[str] | None
+    slack_webhooks: pulumi.Output[str] | None
+    chatbot_slack_team_id: str | None
+    chatbot_slack_channel_id: str | None
+    chatbot_severities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    """CloudTrail, GuardDuty and Security Hub."""
+
+    trail_object_lock_days: int
+    trail_retention_days: int
+    trail_log_retention_days: int
+    guardduty_enabled: bool
+    guardduty_features: tuple[str, ...]
+    guardduty_frequency: str
+    securityhub_enabled: bool
+
+
+@dataclass(frozen=True)
+class CostConfig:
+    """The monthly budget and Cost Anomaly Detection threshold."""
+
+    budget_monthly_amount: float
+    budget_currency: str
+    anomaly_threshold_amount: float
+
+
 @dataclass(frozen=True)
 class BackendConfig:
     """The listings backend: table, DAX, network, app cache, REST API, functions and SLO."""
@@ -581,6 +689,9 @@ class StackConfig:
     backend: BackendConfig
     edge: EdgeConfig
     analytics: AnalyticsConfig
+    alerting: AlertingConfig
+    security: SecurityConfig
+    cost: CostConfig
 
 
 def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
@@ -828,6 +939,90 @@ def _backend(r: Reader) -> BackendConfig:
     )
 
 
+def _alerting(r: Reader) -> AlertingConfig:
+    emails = {s: r.emails(f"alertEmails{s.capitalize()}") for s in ALERT_SEVERITIES}
+    channels = r.strings("alertSlackChannels", item=lambda v: None if CHANNEL_RE.match(v)
+                         else f"{v!r} is not a channel name (lowercase letters, digits, -)")
+    routes: list[AlertRoute] = []
+
+    def route(text: str) -> str | None:
+        try:
+            routes.append(parse_route(text, channels))
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    r.strings("alertRoutes", item=route)
+    severities = lambda v: (None if v in ALERT_SEVERITIES  # noqa: E731
+                            else f"{v!r} is not one of {', '.join(ALERT_SEVERITIES)}")
+    team = r.optional_string("chatbotSlackTeamId", pattern=SLACK_ID_RE, what="a Slack team id")
+    channel = r.optional_string("chatbotSlackChannelId", pattern=SLACK_ID_RE,
+                                what="a Slack channel id")
+    if r.is_set("chatbotSlackTeamId") != r.is_set("chatbotSlackChannelId"):
+        r.fail("chatbotSlackTeamId" if r.is_set("chatbotSlackChannelId")
+               else "chatbotSlackChannelId",
+               "set both chatbotSlackTeamId and chatbotSlackChannelId, or neither")
+    return AlertingConfig(
+        emails=emails,
+        slack_channels=channels,
+        routes=tuple(routes),
+        dedup_window_minutes=r.integer("alertDedupWindowMinutes", 60, minimum=1, maximum=1440),
+        escalate_after_minutes=r.integer("alertEscalateAfterMinutes", 30, minimum=5,
+                                         maximum=1440),
+        escalation_check_minutes=r.integer("alertEscalationCheckMinutes", 5, minimum=1,
+                                           maximum=60),
+        state_ttl_days=r.integer("alertStateTtlDays", 7, minimum=1, maximum=90),
+        maintenance_windows=r.strings(
+            "alertMaintenanceWindows",
+            item=lambda v: None if WINDOW_RE.match(v)
+            else f"{v!r} is not a weekly UTC window like 'sun 02:00-04:00'"),
+        maintenance_suppresses=r.strings("alertMaintenanceSuppresses", ("warning", "info"),
+                                         item=severities),
+        http_timeout_seconds=r.integer("alertHttpTimeoutSeconds", 5, minimum=1, maximum=30),
+        router_timeout_seconds=r.integer("alertRouterTimeoutSeconds", 60, minimum=10,
+                                         maximum=900),
+        pagerduty_routing_key=r.secret("pagerDutyRoutingKey"),
+        slack_webhooks=r.secret("slackWebhookUrls"),
+        chatbot_slack_team_id=team,
+        chatbot_slack_channel_id=channel,
+        chatbot_severities=r.strings("chatbotSeverities", ("critical", "warning"),
+                                     item=severities),
+    )
+
+
+def _security(r: Reader) -> SecurityConfig:
+    config = SecurityConfig(
+        trail_object_lock_days=r.integer("trailObjectLockDays", 0, minimum=0, maximum=3650),
+        trail_retention_days=r.integer("trailRetentionDays", 365, minimum=1, maximum=3650),
+        trail_log_retention_days=r.integer("trailLogRetentionDays", 90,
+                                           allowed=LOG_RETENTION_DAYS),
+        guardduty_enabled=r.boolean("guardDutyEnabled", True),
+        guardduty_features=r.strings(
+            "guardDutyFeatures", ("S3_DATA_EVENTS", "LAMBDA_NETWORK_LOGS"),
+            item=lambda v: None if v in GUARDDUTY_FEATURES else
+            f"{v!r} is not a GuardDuty feature; use one of {', '.join(GUARDDUTY_FEATURES)}"
+            + _did_you_mean(v, GUARDDUTY_FEATURES)),
+        guardduty_frequency=r.string("guardDutyFindingFrequency", "SIX_HOURS",
+                                     choices=GUARDDUTY_FREQUENCIES),
+        securityhub_enabled=r.boolean("securityHubEnabled", False),
+    )
+    if config.trail_object_lock_days > config.trail_retention_days:
+        # Expiring a log file that Object Lock still protects fails: keep them at least as long.
+        r.fail("trailRetentionDays", f"{config.trail_retention_days} is shorter than "
+               f"trailObjectLockDays ({config.trail_object_lock_days})")
+    return config
+
+
+def _cost(r: Reader) -> CostConfig:
+    return CostConfig(
+        budget_monthly_amount=r.number("budgetMonthlyAmount", 100.0, minimum=0,
+                                       exclusive_minimum=True),
+        budget_currency=r.string("budgetCurrency", "USD", choices=BUDGET_CURRENCIES),
+        anomaly_threshold_amount=r.number("costAnomalyThresholdAmount", 25.0, minimum=0,
+                                          exclusive_minimum=True),
+    )
+
+
 def _read(r: Reader, project: str, stack: str) -> StackConfig:
     # One place lists the sections, so build() and declared_keys() cannot disagree.
     return StackConfig(
@@ -837,6 +1032,9 @@ def _read(r: Reader, project: str, stack: str) -> StackConfig:
         backend=_backend(r),
         edge=_edge(r),
         analytics=_analytics(r),
+        alerting=_alerting(r),
+        security=_security(r),
+        cost=_cost(r),
     )
 
 

@@ -62,6 +62,13 @@ ARN_FORMATS: dict[str, str] = {
         "arn:{p}:timestream-influxdb:{r}:{a}:db-instance/{i}",
     "aws:elasticache/serverlessCache:ServerlessCache":
         "arn:{p}:elasticache:{r}:{a}:serverlesscache:{n}",
+    "aws:guardduty/detector:Detector": "arn:{p}:guardduty:{r}:{a}:detector/{i}",
+    "aws:costexplorer/anomalyMonitor:AnomalyMonitor": "arn:{p}:ce::{a}:anomalymonitor/{i}",
+    "aws:costexplorer/anomalySubscription:AnomalySubscription":
+        "arn:{p}:ce::{a}:anomalysubscription/{i}",
+    "aws:budgets/budget:Budget": "arn:{p}:budgets::{a}:budget/{n}",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration":
+        "arn:{p}:chatbot::{a}:chat-configuration/slack-channel/{n}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -75,6 +82,7 @@ NAME_INPUTS: dict[str, str] = {
     "aws:timestreamwrite/table:Table": "tableName",
     "aws:quicksight/dataSource:DataSource": "dataSourceId",
     "aws:quicksight/dataSet:DataSet": "dataSetId",
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "configurationName",
 }
 
 

@@ -43,7 +43,13 @@ def backend_config(stack: str):
 
 
 def only(registry: Registry, type_: str) -> Any:
-    (resource,) = registry.by_type(type_)
+    """The one resource of ``type_`` in the stack, or else the one the backend owns."""
+    found = registry.by_type(type_)
+    if len(found) > 1:
+        (backend,) = registry.by_type("marketplace:backend:Backend")
+        within = {r.urn for r in registry.descendants(backend)}
+        found = [r for r in found if r.urn in within]
+    (resource,) = found
     return resource
 
 

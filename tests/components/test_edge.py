@@ -438,7 +438,10 @@ def test_purge_function_reads_the_token_from_secrets_manager_only(registry: Regi
     fn = registry.named("aws:lambda/function:Function", f"marketplace-{stack}-cache-purger-"
                         "function")
     env = fn.inputs["environment"]["variables"]
-    (secret,) = registry.by_type("aws:secretsmanager/secret:Secret")
+    (edge,) = registry.by_type("marketplace:edge:Edge")
+    within = {r.urn for r in registry.descendants(edge)}
+    (secret,) = [s for s in registry.by_type("aws:secretsmanager/secret:Secret")
+                 if s.urn in within]
     assert env["CLOUDFLARE_TOKEN_SECRET_ARN"] == secret.outputs["arn"]
     assert secret.inputs["kmsKeyId"].startswith("arn:aws:kms:")
     assert not any("token" in k.lower() and k != "CLOUDFLARE_TOKEN_SECRET_ARN" for k in env)

@@ -40,7 +40,10 @@ ENV = {
 
 def declared_table() -> dict[str, Any]:
     """CreateTable arguments from the table the dev stack declares (recorded by the mocks)."""
-    (table,) = stack_registry("dev").by_type(TABLE)
+    registry = stack_registry("dev")
+    (backend,) = registry.by_type("marketplace:backend:Backend")
+    within = {r.urn for r in registry.descendants(backend)}
+    (table,) = [t for t in registry.by_type(TABLE) if t.urn in within]
     inputs = table.inputs
     return {
         "TableName": ENV["TABLE_NAME"],

@@ -1,0 +1,1 @@
+"""The alert router: SNS notifications in, deduplicated Slack and PagerDuty messages out."""

@@ -1,0 +1,173 @@
+"""From one SNS record to delivered messages: parse, suppress, deduplicate, route, deliver."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import urllib3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from functions.alert_router import email, pagerduty, slack
+from functions.alert_router import secrets as secret_store
+from functions.alert_router.alert import ALARM, Alert
+from functions.alert_router.dedup import DedupStore
+from functions.alert_router.delivery import DeliveryError, post_json
+from functions.alert_router.parsers import Origin, parse, severity_of_topic
+from functions.alert_router.routing import suppressed, targets_for
+from functions.alert_router.settings import Settings
+from functions.shared.retry import Backoff, Deadline
+
+log = logging.getLogger(__name__)
+# Four tries per message, pauses up to 5 s, always bounded by the function's remaining time.
+DEFAULT_BACKOFF = Backoff(attempts=4, base_seconds=0.2, cap_seconds=5.0)
+
+
+class UndeliveredError(Exception):
+    """Some alerts could not be delivered; raised so Lambda retries and keeps the event."""
+
+    def __init__(self, errors: list[DeliveryError | Exception]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class Outcome:
+    """What happened to the alerts of one record, by alert key."""
+
+    sent: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    errors: list[Exception] = field(default_factory=list)
+
+
+class Dispatcher:
+    """The router's work, with its collaborators passed in (tests pass moto and fakes)."""
+
+    def __init__(self, settings: Settings, table: Any, secrets_client: Any,
+                 http: urllib3.PoolManager, metrics: Any,
+                 clock: Callable[[], float] = time.time,
+                 backoff: Backoff = DEFAULT_BACKOFF, sns: Any = None) -> None:
+        self.settings = settings
+        self.store = DedupStore(table, settings.dedup_window_seconds,
+                                settings.state_ttl_seconds, settings.lease_seconds)
+        self.secrets = secrets_client
+        self.http = http
+        self.metrics = metrics
+        self.clock = clock
+        self.backoff = backoff
+        self.sns = sns
+
+    def _count(self, name: str, value: int = 1) -> None:
+        self.metrics.add_metric(name=name, unit="Count", value=value)
+
+    # -- notifications --------------------------------------------------------------------
+    def alerts_of(self, record: Any) -> list[Alert]:
+        """The alerts in one SNS record; an odd record becomes one generic alert."""
+        sns = record.get("Sns") if isinstance(record, Mapping) else None
+        if not isinstance(sns, Mapping):
+            sns = {"Message": record}
+        topic = str(sns.get("TopicArn") or "")
+        origin = Origin(severity=severity_of_topic(topic),
+                        runbook_base_url=self.settings.runbook_base_url,
+                        topic_arn=topic, subject=str(sns.get("Subject") or ""))
+        message = sns.get("Message")
+        return parse(message if message is not None else "", origin)
+
+    def handle_record(self, record: Any, deadline: Deadline) -> Outcome:
+        """Route every alert of a record; failures are collected, not raised."""
+        outcome = Outcome()
+        if email.forwarded(record):
+            # Our own email copy; the subscription filter keeps these out, this is the backstop.
+            outcome.skipped["forwarded"] = "published by the router"
+            return outcome
+        for alert in self.alerts_of(record):
+            self._count("AlertsReceived")
+            try:
+                self.handle_alert(alert, deadline, outcome)
+            except Exception as exc:  # kept, and raised after the record's other alerts
+                log.exception("alert not delivered", extra={"alert_key": alert.key})
+                outcome.errors.append(exc)
+        return outcome
+
+    def handle_alert(self, alert: Alert, deadline: Deadline, outcome: Outcome) -> None:
+        """Suppress, deduplicate, route and deliver one alert."""
+        now = self.clock()
+        when = datetime.fromtimestamp(now, UTC)
+        if suppressed(alert, when, self.settings.windows, self.settings.suppress_severities):
+            outcome.skipped[alert.key] = "maintenance window"
+            self._count("AlertsSuppressed")
+            return
+        claim = self.store.claim(alert, int(now))
+        if not claim.send:
+            outcome.skipped[alert.key] = "duplicate"
+            self._count("AlertsDeduplicated")
+            return
+        if ALARM not in (alert.state, claim.previous_state):
+            # OK after OK or never alarmed (a new alarm settling), or INSUFFICIENT_DATA:
+            # nothing to announce or resolve.
+            self.store.confirm(alert, claim)
+            outcome.skipped[alert.key] = f"{alert.state} without a preceding ALARM"
+            return
+        if claim.was_escalated:
+            alert = alert.with_severity("critical", escalated=True)
+        try:
+            outcome.sent[alert.key] = self.deliver(alert, deadline)
+        except Exception:
+            self.store.release(alert, claim)
+            raise
+        self.store.confirm(alert, claim)
+
+    # -- delivery ---------------------------------------------------------------------------
+    def deliver(self, alert: Alert, deadline: Deadline) -> list[str]:
+        """Send the alert to every target its routes name; raise if any target failed."""
+        targets = targets_for(alert, self.settings.routes)
+        delivered: list[str] = []
+        errors: list[Exception] = []
+        for target in targets:
+            try:
+                if self._send(target, alert, deadline):
+                    delivered.append(target)
+                    self._count("MessagesSent")
+            except (DeliveryError, secret_store.MissingSecretError, ValueError) as exc:
+                self._count("DeliveryFailures")
+                errors.append(exc)
+        if errors:
+            raise UndeliveredError(errors)
+        return delivered
+
+    def _send(self, target: str, alert: Alert, deadline: Deadline) -> bool:
+        timeout = self.settings.http_timeout_seconds
+        if target == "pagerduty":
+            key = secret_store.secret_string(self.secrets, self.settings.pagerduty_secret_arn)
+            event = pagerduty.event_for(alert, key.strip())
+            if event is None:
+                return False
+            post_json(self.http, target, self.settings.pagerduty_url, event, deadline,
+                      self.backoff, timeout)
+            return True
+        kind, _, name = target.partition(":")
+        if kind == "email":
+            return self._publish(target, name, alert)
+        channel = name
+        hooks = secret_store.slack_webhooks(self.secrets, self.settings.slack_secret_arn)
+        if channel not in hooks:
+            raise DeliveryError(target, "no webhook URL for this channel in the secret",
+                                permanent=True)
+        post_json(self.http, target, hooks[channel], slack.message_for(alert), deadline,
+                  self.backoff, timeout)
+        return True
+
+    def _publish(self, target: str, severity: str, alert: Alert) -> bool:
+        topic = self.settings.topic_arns.get(severity)
+        if not topic or self.sns is None:
+            raise DeliveryError(target, "no topic to publish to", permanent=True)
+        try:
+            # botocore retries throttling and 5xx itself (standard retry mode).
+            self.sns.publish(**email.publish_args(alert, topic))
+        except (ClientError, BotoCoreError) as exc:
+            raise DeliveryError(target, f"publish failed: {exc}") from exc
+        return True

@@ -1,0 +1,107 @@
+"""Alerting rules: encrypted topics and queues, redrive on subscriptions, account-only
+topic and queue policies, a multi-region trail with log file validation."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from policy.rules import Subject, rule
+
+TOPIC = "aws:sns/topic:Topic"
+QUEUE = "aws:sqs/queue:Queue"
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+POLICY_TYPES = ("aws:sns/topicPolicy:TopicPolicy", "aws:sqs/queuePolicy:QueuePolicy")
+TRAIL = "aws:cloudtrail/trail:Trail"
+KEY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
+ACCOUNT_RE = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+# Condition keys that pin a request to one account (or one resource in it).
+ACCOUNT_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceowner",
+                "aws:principalaccount", "aws:principalorgid")
+
+
+def _document(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@rule("sns-sqs-stack-key", "Every SNS topic and SQS queue is encrypted with a customer "
+      "managed KMS key (the stack key), not the AWS managed alias or SSE-SQS.",
+      types=(TOPIC, QUEUE))
+def encrypted_with_stack_key(s: Subject) -> Iterator[str]:
+    """A topic or queue without ``kmsMasterKeyId`` or with an alias/managed key."""
+    key = s.props.get("kmsMasterKeyId")
+    if not key:
+        yield "kmsMasterKeyId is not set"
+    elif not KEY_ARN_RE.match(str(key)):
+        yield f"kmsMasterKeyId {key!r} is not a customer managed key ARN"
+
+
+@rule("sns-subscription-redrive", "Every SNS subscription has a redrive policy to a DLQ.",
+      types=(SUBSCRIPTION,))
+def subscription_redrive(s: Subject) -> Iterator[str]:
+    """A subscription whose ``redrivePolicy`` names no dead-letter queue."""
+    redrive = _document(s.props.get("redrivePolicy"))
+    if not str(redrive.get("deadLetterTargetArn", "")).startswith("arn:"):
+        yield "redrivePolicy has no deadLetterTargetArn"
+
+
+def foreign_principals(document: Any) -> list[str]:
+    """Allow statements of a topic/queue policy that let someone outside the account in."""
+    found: list[str] = []
+    for statement in _list(_document(document).get("Statement", [])):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        resources = [str(r) for r in _list(statement.get("Resource", []))]
+        owners = {m.group(1) for r in resources if (m := ACCOUNT_RE.match(r))}
+        conditions = statement.get("Condition") or {}
+        keys = {k.lower() for operator in conditions.values() if isinstance(operator, dict)
+                for k in operator}
+        pinned = bool(keys & set(ACCOUNT_KEYS))
+        principal = statement.get("Principal")
+        sid = statement.get("Sid", "statement")
+        if principal == "*" or (isinstance(principal, dict) and "*" in _list(
+                principal.get("AWS", []))):
+            if not pinned:
+                found.append(f"{sid}: principal '*' without an account condition")
+            continue
+        if not isinstance(principal, dict):
+            continue
+        for arn in _list(principal.get("AWS", [])):
+            account = str(arn) if re.fullmatch(r"\d{12}", str(arn)) else (
+                m.group(1) if (m := re.match(r"^arn:aws[a-z-]*:iam::(\d{12}):", str(arn)))
+                else None)
+            if owners and account not in owners:
+                found.append(f"{sid}: principal {arn} is outside account "
+                             f"{', '.join(sorted(owners))}")
+        if principal.get("Service") and not pinned:
+            found.append(f"{sid}: service principal without aws:SourceAccount/aws:SourceArn")
+    return found
+
+
+@rule("topic-queue-policy-account-only", "No SNS topic or SQS queue policy lets a principal "
+      "outside the account in ('*' or a service only with an account condition).",
+      types=(*POLICY_TYPES, TOPIC, QUEUE))
+def account_only(s: Subject) -> Iterator[str]:
+    """Statements of the resource's policy that admit someone outside the account."""
+    yield from foreign_principals(s.props.get("policy"))
+
+
+@rule("cloudtrail-multi-region-validated", "Every CloudTrail trail is multi-region with log "
+      "file validation.", types=(TRAIL,))
+def trail_shape(s: Subject) -> Iterator[str]:
+    """A trail that is single-region or does not validate its log files."""
+    if s.props.get("isMultiRegionTrail") is not True:
+        yield "isMultiRegionTrail is not true"
+    if s.props.get("enableLogFileValidation") is not True:
+        yield "enableLogFileValidation is not true"

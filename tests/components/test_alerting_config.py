@@ -1,0 +1,63 @@
+"""The alerting, security and cost config sections: declared, validated, reported together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.config import ConfigError, declared_keys
+from tests.components.alerting_helpers import stack_config
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = ("alertEmailsCritical", "alertEmailsWarning", "alertEmailsInfo",
+        "alertEmailsMaintenance", "alertSlackChannels", "alertRoutes", "alertDedupWindowMinutes",
+        "alertEscalateAfterMinutes", "alertEscalationCheckMinutes", "alertStateTtlDays",
+        "alertMaintenanceWindows", "alertMaintenanceSuppresses", "alertHttpTimeoutSeconds",
+        "alertRouterTimeoutSeconds", "pagerDutyRoutingKey", "slackWebhookUrls",
+        "chatbotSlackTeamId", "chatbotSlackChannelId", "chatbotSeverities",
+        "trailObjectLockDays", "trailRetentionDays", "trailLogRetentionDays",
+        "guardDutyEnabled", "guardDutyFeatures", "guardDutyFindingFrequency",
+        "securityHubEnabled", "budgetMonthlyAmount", "budgetCurrency",
+        "costAnomalyThresholdAmount")
+
+
+def test_every_key_is_declared_in_pulumi_yaml_with_its_type() -> None:
+    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    read = declared_keys()
+    for key in KEYS:
+        assert declared[key]["type"] == read[f"marketplace:{key}"], key
+    assert declared["pagerDutyRoutingKey"].get("secret") is True
+    assert declared["slackWebhookUrls"].get("secret") is True
+
+
+def test_stacks_differ_in_values_only() -> None:
+    dev, prod = stack_config("dev"), stack_config("prod")
+    assert not dev.security.securityhub_enabled
+    assert prod.security.securityhub_enabled
+    assert any(t == "pagerduty" for r in prod.alerting.routes for t in r.targets)
+    assert dev.cost.budget_monthly_amount < prod.cost.budget_monthly_amount
+
+
+def test_every_problem_is_reported_together() -> None:
+    with pytest.raises(ConfigError) as error:
+        stack_config("dev", alertEmailsWarning=["not-an-email"],
+                     alertMaintenanceWindows=["sunday 2am"],
+                     alertMaintenanceSuppresses=["loud"],
+                     guardDutyFindingFrequency="HOURLY",
+                     chatbotSlackTeamId="T0123ABCDE",
+                     alertDedupWindowMinutes=0)
+    assert set(error.value.keys) == {
+        "marketplace:alertEmailsWarning[0]", "marketplace:alertMaintenanceWindows[0]",
+        "marketplace:alertMaintenanceSuppresses[0]", "marketplace:guardDutyFindingFrequency",
+        "marketplace:chatbotSlackChannelId", "marketplace:alertDedupWindowMinutes"}
+
+
+def test_routes_parse_into_rules() -> None:
+    cfg = stack_config("dev", alertSlackChannels=["ops"],
+                       alertRoutes=["critical,warning|guardduty,*|pagerduty,slack:ops"])
+    [route] = cfg.alerting.routes
+    assert route.as_dict() == {"severities": ["critical", "warning"],
+                               "sources": ["guardduty", "*"],
+                               "targets": ["pagerduty", "slack:ops"]}

@@ -1,0 +1,157 @@
+"""The Lambda handler end to end (Powertools, moto, local server), and malformed input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from functions.alert_router import handler as router
+from functions.alert_router.dispatch import UndeliveredError
+from functions.shared.retry import Deadline
+from tests.functions.alert_router.conftest import (
+    ROUTES,
+    TABLE,
+    alarm_message,
+    fixture_json,
+    sns_record,
+)
+
+
+@dataclass
+class Context:
+    """The parts of the Lambda context Powertools and the handler read."""
+
+    function_name: str = "marketplace-test-alert-router"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = ("arn:aws:lambda:us-east-1:123456789012:function:"
+                                 "marketplace-test-alert-router:live")
+    aws_request_id: str = "0f5b8e4a-1111-2222-3333-444455556666"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@pytest.fixture
+def lambda_env(env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
+    """The handler module wired to moto and the local server through its environment."""
+    variables = {
+        "DEDUP_TABLE": TABLE, "ROUTES": json.dumps(ROUTES), "DEDUP_WINDOW_SECONDS": "3600",
+        "PAGERDUTY_SECRET_ARN": env.pd_arn, "SLACK_SECRET_ARN": env.slack_arn,
+        "PAGERDUTY_URL": env.server.url_for("/v2/enqueue"), "HTTP_TIMEOUT_SECONDS": "1",
+        "MAINTENANCE_WINDOWS": "[]", "MAINTENANCE_SUPPRESSES": '["warning", "info"]',
+        "RUNBOOK_BASE_URL": "https://runbooks.example.com/r.md",
+    }
+    for key, value in variables.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(router, "_dynamodb", boto3.resource("dynamodb", region_name="us-east-1"))
+    monkeypatch.setattr(router, "_secrets", env.secrets)
+    router.dispatcher.cache_clear()
+    yield env
+    router.dispatcher.cache_clear()
+
+
+def test_handler_delivers_and_reports(lambda_env: SimpleNamespace,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    lambda_env.server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, 202)
+    lambda_env.server.expect_request("/slack/incidents").respond_with_data("ok")
+    event = fixture_json("cloudwatch-alarm-sns-single-metric.json")
+    event["Records"][0]["Sns"]["TopicArn"] = "arn:aws:sns:us-east-1:123456789012:m-critical"
+    result = router.handler(event, Context())
+    key = json.loads(event["Records"][0]["Sns"]["Message"])["AlarmArn"]
+    assert result["sent"] == {key: ["pagerduty", "slack:incidents"]}
+    # Powertools wrote EMF with the counts.
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+           if '"_aws"' in line]
+    sent = emf[-1]["MessagesSent"]
+    total = sum(sent) if isinstance(sent, list) else sent
+    assert total == 2
+    assert emf[-1]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "marketplace/test"
+
+
+def test_nothing_is_lost_when_one_target_fails(lambda_env: SimpleNamespace) -> None:
+    server = lambda_env.server
+    server.expect_ordered_request("/v2/enqueue").respond_with_data("", status=500)
+    server.expect_ordered_request("/v2/enqueue").respond_with_data("", status=500)
+    server.expect_ordered_request("/v2/enqueue").respond_with_data("", status=500)
+    server.expect_ordered_request("/v2/enqueue").respond_with_data("", status=500)
+    server.expect_request("/slack/incidents").respond_with_data("ok")
+    server.expect_request("/slack/alerts").respond_with_data("ok")
+    event = {"Records": [
+        sns_record(alarm_message("down", "ALARM"), "critical"),
+        sns_record("{not json", "warning"),
+        sns_record(alarm_message("slow", "ALARM"), "warning"),
+    ]}
+    with pytest.raises(UndeliveredError):
+        router.handler(event, Context())
+    paths = [r.path for r, _ in server.log]
+    assert paths.count("/slack/alerts") == 2  # the malformed one and the warning
+    # Lambda's retry of the same event: PagerDuty is back; the warnings are not re-sent.
+    server.clear()
+    server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, 202)
+    server.expect_request("/slack/incidents").respond_with_data("ok")
+    result = router.handler(event, Context())
+    assert len(result["sent"]) == 1
+    assert sorted(result["skipped"].values()) == ["duplicate", "duplicate"]
+    assert [r.path for r, _ in server.log].count("/v2/enqueue") == 1
+
+
+def test_schedule_runs_the_escalation_sweep(lambda_env: SimpleNamespace) -> None:
+    result = router.handler(fixture_json("eventbridge-scheduled-event.json"), Context())
+    assert result == {"escalated": []}
+
+
+# -- malformed input -----------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                 max_size=3),
+    max_leaves=8)
+alarm_like = st.fixed_dictionaries(
+    {"AlarmName": json_values, "NewStateValue": json_values},
+    optional={"AlarmRule": json_values, "Trigger": json_values, "AlarmArn": json_values,
+              "TriggeringChildren": json_values, "Region": json_values})
+event_like = st.fixed_dictionaries(
+    {"detail-type": st.sampled_from(["CloudWatch Alarm State Change", "GuardDuty Finding",
+                                     "Security Hub Findings - Imported", "AWS Health Event",
+                                     "Other"]),
+     "detail": st.dictionaries(st.sampled_from(["id", "findings", "eventArn", "alarmName",
+                                                "state", "severity", "service"]),
+                               json_values, max_size=4)})
+anomaly_like = st.fixed_dictionaries({"anomalyId": json_values, "impact": json_values},
+                                     optional={"rootCauses": json_values})
+messages = st.one_of(
+    st.text(max_size=80),
+    st.just("AWS Budget Notification") | st.text(max_size=40).map(
+        lambda t: f"AWS Budget Notification\nBudget Name: {t}"),
+    (alarm_like | event_like | anomaly_like | json_values).map(json.dumps),
+    json_values,
+)
+records = st.one_of(
+    messages.map(lambda m: sns_record(m if isinstance(m, str) else json.dumps(m), "warning")),
+    json_values,
+    st.fixed_dictionaries({"Sns": json_values}),
+)
+
+
+@settings(max_examples=50, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(record=records)
+def test_malformed_records_never_crash_and_every_alert_is_accounted_for(
+        env: SimpleNamespace, record: Any) -> None:
+    env.server.expect_request("/slack/alerts").respond_with_data("ok")
+    env.server.expect_request("/slack/finops").respond_with_data("ok")
+    env.clock.now += 1
+    alerts = env.dispatcher.alerts_of(record)
+    outcome = env.dispatcher.handle_record(record, Deadline(10))
+    assert outcome.errors == []
+    assert alerts
+    assert {a.key for a in alerts} <= set(outcome.sent) | set(outcome.skipped)
