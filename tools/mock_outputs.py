@@ -46,6 +46,11 @@ ARN_FORMATS: dict[str, str] = {
     "aws:dax/cluster:Cluster": "arn:{p}:dax:{r}:{a}:cache/{n}",
     "aws:apigateway/restApi:RestApi": "arn:{p}:apigateway:{r}::/restapis/{i}",
     "aws:apigateway/stage:Stage": "arn:{p}:apigateway:{r}::/restapis/{api}/stages/{n}",
+    "aws:rum/appMonitor:AppMonitor": "arn:{p}:rum:{r}:{a}:appmonitor/{n}",
+    "aws:cognito/identityPool:IdentityPool": "arn:{p}:cognito-identity:{r}:{a}:identitypool/{i}",
+    "aws:synthetics/canary:Canary": "arn:{p}:synthetics:{r}:{a}:canary:{n}",
+    "aws:xray/group:Group": "arn:{p}:xray:{r}:{a}:group/{n}/{i}",
+    "aws:xray/samplingRule:SamplingRule": "arn:{p}:xray:{r}:{a}:sampling-rule/{n}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -54,6 +59,10 @@ NAME_INPUTS: dict[str, str] = {
     "aws:dax/cluster:Cluster": "clusterName",
     "aws:lambda/alias:Alias": "name",
     "aws:apigateway/stage:Stage": "stageName",
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
+    "aws:cloudwatch/dashboard:Dashboard": "dashboardName",
+    "aws:xray/group:Group": "groupName",
+    "aws:xray/samplingRule:SamplingRule": "ruleName",
 }
 
 
@@ -137,7 +146,21 @@ def _stage_extras(o: Outputs, region: str, account: str) -> None:
     o["executionArn"] = f"arn:aws:execute-api:{region}:{account}:{api}/{o['name']}"
 
 
+def _app_monitor_extras(o: Outputs, region: str, account: str) -> None:
+    digest = _digest(o["name"], "appmonitor", length=32)
+    o["appMonitorId"] = "-".join((digest[:8], digest[8:12], digest[12:16], digest[16:20],
+                                  digest[20:32]))
+    o["cwLogGroup"] = f"/aws/vendedlogs/RUMService_{o['name']}{digest[:8]}"
+
+
+def _object_extras(o: Outputs, region: str, account: str) -> None:
+    o["versionId"] = _digest(str(o.get("key")), "version", length=32)
+    o["etag"] = _digest(str(o.get("key")), "etag", length=32)
+
+
 EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
+    "aws:rum/appMonitor:AppMonitor": _app_monitor_extras,
+    "aws:s3/bucketObjectv2:BucketObjectv2": _object_extras,
     "aws:lambda/function:Function": _function_extras,
     "aws:lambda/alias:Alias": _alias_extras,
     "aws:sqs/queue:Queue": _queue_extras,

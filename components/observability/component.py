@@ -128,8 +128,9 @@ class Observability(pulumi.ComponentResource):
 
         # -- maintenance window and composites ---------------------------------------------
         maintenance = composites.maintenance_alarm(
-            name, p.prefix, p.metrics_namespace, args.topic_arns["maintenance"], child)
-        self.alarms[f"{p.prefix}-maintenance-window-info"] = maintenance
+            name, p.prefix, p.metrics_namespace, args.topic_arns["maintenance"],
+            f"{p.runbook_base_url}#operations-maintenance-mode", child)
+        self.alarms[composites.maintenance_alarm_name(p.prefix)] = maintenance
         regional_items = tuple(i for i in items if i.region == p.region
                                and i.kind is not Kind.CLOUDFRONT)
         self.composite_alarms = {}

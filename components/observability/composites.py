@@ -97,15 +97,22 @@ def rule(spec: CompositeSpec, items: Sequence[MonitoredItem],
     return text
 
 
+def maintenance_alarm_name(prefix: str) -> str:
+    """``<prefix>-operations-maintenance-mode-maintenance``: item, metric, severity (topic)."""
+    return f"{prefix}-operations-maintenance-mode-maintenance"
+
+
 def maintenance_alarm(name: str, prefix: str, namespace: str, topic_arn: pulumi.Input[str],
+                      runbook_url: str,
                       opts: pulumi.ResourceOptions) -> aws.cloudwatch.MetricAlarm:
     """The maintenance-window alarm: in ALARM while ``MaintenanceMode`` is 1."""
     return aws.cloudwatch.MetricAlarm(
         f"{name}-maintenance-window",
-        name=f"{prefix}-maintenance-window-info",
+        name=maintenance_alarm_name(prefix),
         alarm_description=(
-            "In ALARM while a maintenance window is open (MaintenanceMode=1 in "
-            f"{namespace}); suppresses the composite alarms' actions."),
+            "[maintenance] In ALARM while a maintenance window is open (MaintenanceMode=1 in "
+            f"{namespace}); suppresses the composite alarms' actions. Runbook: "
+            f"{runbook_url}"),
         namespace=namespace,
         metric_name=MAINTENANCE_METRIC,
         dimensions=MAINTENANCE_DIMENSIONS,
