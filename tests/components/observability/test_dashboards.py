@@ -78,7 +78,10 @@ def test_widgets_have_cloudwatch_shapes_on_the_grid(built) -> None:
         for widget in body["widgets"]:
             assert widget["type"] in WIDGET_TYPES, name
             x, y, w, h = widget["x"], widget["y"], widget["width"], widget["height"]
-            assert x >= 0 and x + w <= 24 and 1 <= w <= 24 and 1 <= h <= 1000, (name, widget)
+            assert x >= 0, (name, widget)
+            assert x + w <= 24, (name, widget)
+            assert 1 <= w <= 24, (name, widget)
+            assert 1 <= h <= 1000, (name, widget)
             covered = {(cx, cy) for cx in range(x, x + w) for cy in range(y, y + h)}
             assert not covered & cells, f"{name}: widgets overlap at {widget}"
             cells |= covered
