@@ -79,7 +79,9 @@ def program(stack: str, built: Built, overrides: dict[str, Any]) -> None:
         attributes=[aws.dynamodb.TableAttributeArgs(name=n, type="S")
                     for n in ("pk", "sk", "gsi1pk")],
         global_secondary_indexes=[aws.dynamodb.TableGlobalSecondaryIndexArgs(
-            name="gsi1", hash_key="gsi1pk", projection_type="ALL", read_capacity=5,
+            name="gsi1", projection_type="ALL", read_capacity=5,
+            key_schemas=[aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                attribute_name="gsi1pk", key_type="HASH")],
             write_capacity=5)],
         opts=on_regional)
     dax = aws.dax.Cluster("dax", cluster_name=f"{p.stack}-dax", node_type="dax.t3.small",
