@@ -210,6 +210,7 @@ class Observability(pulumi.ComponentResource):
         inputs = DashboardInputs(
             prefix=p.prefix, region=p.region, namespace=p.metrics_namespace,
             start_hours=cfg.dashboard_start_hours, items=items, alarms=refs,
+            band_width=cfg.anomaly_band_width,
             composite_arns=[c.arn for c in self.composite_alarms.values()],
             slo_arns=slo_arns, anomaly_arns=anomaly_arns,
             security_arns=[a.arn for a in security.values()],

@@ -20,6 +20,7 @@ from typing import Any
 import pulumi
 
 from components.monitoring import Kind, MonitoredItem
+from components.observability.anomaly import BUSINESS_ANOMALIES
 from components.observability.catalog import DYNAMODB_OPERATIONS, specs_for
 from components.observability.log_queries import QUERIES
 from components.observability.security_filters import EVENTS as SECURITY_EVENTS
@@ -41,6 +42,7 @@ DEPLOYMENT_DIMENSIONS = {"service": "deploy"}
 BILLING_DIMENSIONS = {"Currency": "USD"}
 BILLING_REGION = "us-east-1"  # AWS/Billing metrics exist only there
 DASHBOARDS = ("executive", "operations", "developer", "customer-success")
+MAX_WIDGETS = 500  # CloudWatch's limit per dashboard
 
 AlarmKey = tuple[str, str, str]  # (item name, metric, severity)
 
@@ -69,12 +71,16 @@ class DashboardInputs:
     anomaly_arns: Sequence[pulumi.Input[str]] = ()
     security_arns: Sequence[pulumi.Input[str]] = ()
     log_groups: Sequence[pulumi.Input[str]] = ()
+    band_width: float = 2.0
     rum_app_name: str | None = None
     canary_name: pulumi.Input[str] | None = None
     extra_status: list[pulumi.Input[str]] = field(default_factory=list)
 
 
 def _body(d: DashboardInputs, grid: Grid) -> dict[str, Any]:
+    if len(grid.widgets) > MAX_WIDGETS:
+        raise ValueError(f"a dashboard of {d.prefix} would have {len(grid.widgets)} widgets; "
+                         f"CloudWatch allows {MAX_WIDGETS}")
     return {"start": f"-PT{d.start_hours}H", "periodOverride": "inherit",
             "widgets": grid.widgets}
 
@@ -227,11 +233,16 @@ def customer_success(d: DashboardInputs) -> dict[str, Any]:
     """User journey and engagement: registrations, listings, searches, contacts, funnel."""
     grid = Grid()
     grid.add(text_widget(f"# {d.prefix} — customer success", height=1))
-    grid.section("Engagement")
+    grid.section("Engagement", "Shaded: the band the anomaly alarms expect.")
+    banded = {m for spec in BUSINESS_ANOMALIES if spec.expression == "FILL(m, 0)"
+              for _id, m in spec.metrics}
     for metric in (business.REGISTRATIONS, business.LISTINGS_CREATED, business.SEARCHES,
                    business.LISTING_VIEWS, business.CONTACTS):
-        grid.add(metric_widget(metric, [_biz_row(d, metric, label=metric)], d.region,
-                               period=3600, width=8))
+        rows = [_biz_row(d, metric, label=metric, id="m")]
+        if metric in banded:
+            rows.append(expression_row(f"ANOMALY_DETECTION_BAND(m, {d.band_width:g})",
+                                       "expected", row_id="band"))
+        grid.add(metric_widget(metric, rows, d.region, period=300, width=8))
     grid.add(metric_widget("Search success rate (%)", [
         _biz_row(d, business.SEARCHES, id="searches", visible=False),
         _biz_row(d, business.SEARCHES_WITH_RESULTS, id="hits", visible=False),

@@ -27,10 +27,15 @@ class GroupSpec:
 
 
 def groups(prefix: str, slow_request_ms: int) -> tuple[GroupSpec, ...]:
-    """The groups: traces of the stack's services with errors/faults, and slow ones."""
-    service = f'service("{prefix}-*")'
+    """The groups: traces of the stack's services with errors/faults, and slow ones.
+
+    Powertools' tracer annotates every segment with ``Service`` (the function's
+    ``POWERTOOLS_SERVICE_NAME``, which starts with the stack prefix), so the groups select
+    the stack by that annotation.
+    """
+    service = f'annotation.Service BEGINSWITH "{prefix}-"'
     return (
-        GroupSpec("errors", f"{service} AND (error = true OR fault = true)"),
+        GroupSpec("errors", f"{service} AND (error OR fault)"),
         GroupSpec("slow", f"{service} AND responsetime > {slow_request_ms / 1000:g}"),
     )
 

@@ -182,3 +182,16 @@ def test_executive_shows_slo_and_business_kpis(built) -> None:
         "aws:cloudwatch/compositeAlarm:CompositeAlarm") if "-slo-" in r.inputs["alarmName"]}
     assert status
     assert len(slo_names) == 6
+
+
+def test_business_graphs_draw_the_anomaly_band(built) -> None:
+    _registry, bodies, prefix = built
+    from components.observability.anomaly import BUSINESS_ANOMALIES
+
+    widgets = {w["properties"]["title"]: w for w in bodies[f"{prefix}-customer-success"]["widgets"]
+               if w["type"] == "metric"}
+    listings = BUSINESS_ANOMALIES[0].metrics[0][1]
+    expressions = [row[0]["expression"] for row in widgets[listings]["properties"]["metrics"]
+                   if isinstance(row[0], dict)]
+    assert len(expressions) == 1
+    assert expressions[0].startswith("ANOMALY_DETECTION_BAND(m, ")
