@@ -218,13 +218,15 @@ class Observability(pulumi.ComponentResource):
             rum_app_name=rum_name, canary_name=self.canary_name, extra_status=canary_arns)
         self.dashboard_names = {}
         for key, build in dashboards.BUILDERS.items():
-            board = aws.cloudwatch.Dashboard(
-                f"{name}-dashboard-{key}",
-                dashboard_name=f"{p.prefix}-{key}",
-                dashboard_body=pulumi.Output.json_dumps(build(inputs)),
-                opts=child,
-            )
-            self.dashboard_names[key] = board.dashboard_name
+            for page, body in enumerate(dashboards.paginate(build(inputs)), start=1):
+                suffix = "" if page == 1 else f"-{page}"
+                board = aws.cloudwatch.Dashboard(
+                    f"{name}-dashboard-{key}{suffix}",
+                    dashboard_name=f"{p.prefix}-{key}{suffix}",
+                    dashboard_body=pulumi.Output.json_dumps(body),
+                    opts=child,
+                )
+                self.dashboard_names[f"{key}{suffix}"] = board.dashboard_name
 
         self.alarm_arns = {n: a.arn for n, a in self.alarms.items()}
         self.register_outputs({

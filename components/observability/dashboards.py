@@ -77,10 +77,22 @@ class DashboardInputs:
     extra_status: list[pulumi.Input[str]] = field(default_factory=list)
 
 
+def paginate(body: dict[str, Any], limit: int = MAX_WIDGETS) -> list[dict[str, Any]]:
+    """Split a body into pages of at most ``limit`` widgets, each page starting at y = 0.
+
+    A big stack's operations or developer board can outgrow CloudWatch's 500 widgets; the
+    component then creates ``<name>``, ``<name>-2``, ... instead of failing the deployment.
+    """
+    widgets = body["widgets"]
+    pages = []
+    for start in range(0, max(len(widgets), 1), limit):
+        chunk = widgets[start:start + limit]
+        top = min((w["y"] for w in chunk), default=0)
+        pages.append({**body, "widgets": [{**w, "y": w["y"] - top} for w in chunk]})
+    return pages
+
+
 def _body(d: DashboardInputs, grid: Grid) -> dict[str, Any]:
-    if len(grid.widgets) > MAX_WIDGETS:
-        raise ValueError(f"a dashboard of {d.prefix} would have {len(grid.widgets)} widgets; "
-                         f"CloudWatch allows {MAX_WIDGETS}")
     return {"start": f"-PT{d.start_hours}H", "periodOverride": "inherit",
             "widgets": grid.widgets}
 

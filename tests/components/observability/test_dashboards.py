@@ -195,3 +195,16 @@ def test_business_graphs_draw_the_anomaly_band(built) -> None:
                    if isinstance(row[0], dict)]
     assert len(expressions) == 1
     assert expressions[0].startswith("ANOMALY_DETECTION_BAND(m, ")
+
+
+def test_big_boards_are_split_into_pages_of_500() -> None:
+    from components.observability.dashboards import paginate
+
+    widgets = [{"type": "text", "x": (i % 3) * 8, "y": (i // 3) * 2, "width": 8, "height": 2,
+                "properties": {"markdown": str(i)}} for i in range(1100)]
+    pages = paginate({"start": "-PT3H", "widgets": widgets})
+    assert [len(p["widgets"]) for p in pages] == [500, 500, 100]
+    assert all(min(w["y"] for w in p["widgets"]) == 0 for p in pages)
+    assert [w["properties"] for p in pages for w in p["widgets"]] == [
+        w["properties"] for w in widgets]
+    assert paginate({"widgets": []}) == [{"widgets": []}]
