@@ -49,7 +49,7 @@ class Thresholds:
         value = configured
         if spec.relative_to is not None:
             base = item.attributes[spec.relative_to]
-            value = round(configured * float(base) / 100, 6)  # type: ignore[arg-type]
+            value = configured * float(base) / 100  # type: ignore[arg-type]
         return Threshold(configured, value, chosen.key if chosen is not None else None)
 
     def validate(self, items: Iterable[MonitoredItem]) -> None:
