@@ -88,6 +88,7 @@ class Observability(pulumi.ComponentResource):
         p, cfg = args.platform, args.config
         items = tuple(args.items)
         _check_unique(items)
+        _check_regions(items, p.region)
         thresholds = Thresholds(cfg.alarm_thresholds)
         thresholds.validate(items)
 
@@ -287,6 +288,14 @@ class Observability(pulumi.ComponentResource):
                     self.composite_alarms[key] = composite
                     arns.append(composite.arn)
         return arns
+
+
+def _check_regions(items: tuple[MonitoredItem, ...], region: str) -> None:
+    """Alarms exist in the stack region or us-east-1 (CloudFront); refuse any other."""
+    stray = [f"{i.name} ({i.region})" for i in items if i.region not in (region, EDGE_REGION)]
+    if stray:
+        raise ValueError(f"monitored items outside {region} and {EDGE_REGION} cannot be "
+                         f"alarmed from this stack: {', '.join(stray)}")
 
 
 def _check_unique(items: tuple[MonitoredItem, ...]) -> None:

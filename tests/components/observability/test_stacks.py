@@ -89,3 +89,18 @@ def test_other_region_alarms_cloudfront_through_us_east_1_topics() -> None:
 def test_test_program_complies_with_every_policy_rule() -> None:
     registry, _built = run_test_program("prod")
     assert evaluate(subjects(registry)) == []
+
+
+def test_items_must_be_unique_and_in_an_alarmable_region() -> None:
+    import pytest
+
+    from components.monitoring import Kind, MonitoredItem
+    from components.observability.component import _check_regions, _check_unique
+
+    a = MonitoredItem(Kind.LAMBDA, "fn", {"FunctionName": "fn"}, "eu-west-1", "team")
+    b = MonitoredItem(Kind.SQS_QUEUE, "fn", {"QueueName": "q"}, "eu-west-1", "team")
+    with pytest.raises(ValueError, match="two monitored items are named 'fn'"):
+        _check_unique((a, b))
+    _check_regions((a,), "eu-west-1")
+    with pytest.raises(ValueError, match=r"fn \(eu-west-1\)"):
+        _check_regions((a,), "us-west-2")
