@@ -59,13 +59,29 @@ def test_every_bad_value_is_reported_at_once() -> None:
 
 
 def test_item_overrides_beat_kind_overrides() -> None:
-    registry, built = run_test_program(
-        "dev", alarmThresholds=["lambda/throttles/critical=7",
-                                "marketplace-dev-orders/throttles/critical=3"])
-    alarms = {r.inputs["name"]: r.inputs for r in registry.by_type(
-        "aws:cloudwatch/metricAlarm:MetricAlarm")}
-    assert alarms[f"{built.prefix}-orders-throttles-critical"]["threshold"] == 3
-    assert alarms[f"{built.prefix}-search-throttles-critical"]["threshold"] == 7
+    from components.monitoring import Kind, MonitoredItem
+    from components.observability.catalog import find
+    from components.observability.thresholds import Thresholds
+
+    config = _observability("dev", alarmThresholds=[
+        "lambda/throttles/critical=7", "marketplace-dev-orders/throttles/critical=3"])
+    thresholds = Thresholds(config.alarm_thresholds)
+    spec = find(Kind.LAMBDA, "throttles")
+    assert spec is not None
+
+    def item(name: str) -> MonitoredItem:
+        return MonitoredItem(Kind.LAMBDA, name, {"FunctionName": name}, "us-east-1", "team")
+
+    thresholds.validate([item("marketplace-dev-orders"), item("marketplace-dev-search")])
+    orders = thresholds.resolve(item("marketplace-dev-orders"), spec, "critical")
+    search = thresholds.resolve(item("marketplace-dev-search"), spec, "critical")
+    assert orders is not None
+    assert search is not None
+    assert (orders.value, orders.source) == (
+        3, "marketplace:alarmThresholds[marketplace-dev-orders/throttles/critical]")
+    assert (search.value, search.source) == (
+        7, "marketplace:alarmThresholds[lambda/throttles/critical]")
+    assert thresholds.resolve(item("marketplace-dev-search"), spec, "warning").source is None
 
 
 def test_unknown_items_and_inverted_thresholds_fail_with_the_key() -> None:
