@@ -122,6 +122,18 @@ def _key_extras(o: Outputs, region: str, account: str) -> None:
     o["keyId"] = o["id"]
 
 
+def _app_monitor_extras(o: Outputs, region: str, account: str) -> None:
+    digest = _digest(o["name"], "appmonitor", length=32)
+    o["appMonitorId"] = "-".join((digest[:8], digest[8:12], digest[12:16], digest[16:20],
+                                  digest[20:32]))
+    o["cwLogGroup"] = f"/aws/vendedlogs/RUMService_{o['name']}{digest[:8]}"
+
+
+def _object_extras(o: Outputs, region: str, account: str) -> None:
+    o["versionId"] = _digest(str(o.get("key")), "version", length=32)
+    o["etag"] = _digest(str(o.get("key")), "etag", length=32)
+
+
 def _distribution_extras(o: Outputs, region: str, account: str) -> None:
     o["domainName"] = f"d{o['id'].lower()}.cloudfront.net"
     o["hostedZoneId"] = "Z2FDTNDATAQYW2"
@@ -146,21 +158,7 @@ def _stage_extras(o: Outputs, region: str, account: str) -> None:
     o["executionArn"] = f"arn:aws:execute-api:{region}:{account}:{api}/{o['name']}"
 
 
-def _app_monitor_extras(o: Outputs, region: str, account: str) -> None:
-    digest = _digest(o["name"], "appmonitor", length=32)
-    o["appMonitorId"] = "-".join((digest[:8], digest[8:12], digest[12:16], digest[16:20],
-                                  digest[20:32]))
-    o["cwLogGroup"] = f"/aws/vendedlogs/RUMService_{o['name']}{digest[:8]}"
-
-
-def _object_extras(o: Outputs, region: str, account: str) -> None:
-    o["versionId"] = _digest(str(o.get("key")), "version", length=32)
-    o["etag"] = _digest(str(o.get("key")), "etag", length=32)
-
-
 EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
-    "aws:rum/appMonitor:AppMonitor": _app_monitor_extras,
-    "aws:s3/bucketObjectv2:BucketObjectv2": _object_extras,
     "aws:lambda/function:Function": _function_extras,
     "aws:lambda/alias:Alias": _alias_extras,
     "aws:sqs/queue:Queue": _queue_extras,
@@ -170,6 +168,8 @@ EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:dax/cluster:Cluster": _dax_extras,
     "aws:apigateway/restApi:RestApi": _rest_api_extras,
     "aws:apigateway/stage:Stage": _stage_extras,
+    "aws:rum/appMonitor:AppMonitor": _app_monitor_extras,
+    "aws:s3/bucketObjectv2:BucketObjectv2": _object_extras,
 }
 
 
