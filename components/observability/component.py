@@ -55,7 +55,8 @@ class ObservabilityArgs:
     ``items`` are every component's ``monitored_items``; ``topic_arns`` maps severity
     (critical, warning, info, maintenance) to the stack-region SNS topic ARN;
     ``us_east_1_provider`` creates the alarms on CloudFront metrics (and, when the stack
-    region is elsewhere, their topics).
+    region is elsewhere, their topics); ``us_east_1_kms_key_arn`` is a key there (e.g. the
+    edge's) for those topics, or None to create one.
     """
 
     platform: PlatformConfig
@@ -66,6 +67,7 @@ class ObservabilityArgs:
     kms_key_arn: pulumi.Input[str]
     account_id: pulumi.Input[str]
     us_east_1_provider: aws.Provider
+    us_east_1_kms_key_arn: pulumi.Input[str] | None = None
 
 
 class Observability(pulumi.ComponentResource):
@@ -100,6 +102,7 @@ class Observability(pulumi.ComponentResource):
         if needs_edge and p.region != EDGE_REGION:
             topics = EdgeTopics(name, prefix=p.prefix, severities=SEVERITIES,
                                 account_id=args.account_id,
+                                kms_key_arn=args.us_east_1_kms_key_arn,
                                 deletion_window_days=p.kms_deletion_window_days, opts=edge)
             self.edge_topic_arns = topics.arns
             edge_arns = topics.arns

@@ -41,23 +41,27 @@ class EdgeTopics:
 
     def __init__(self, name: str, *, prefix: str, severities: Iterable[str],
                  account_id: pulumi.Input[str], deletion_window_days: int,
+                 kms_key_arn: pulumi.Input[str] | None,
                  opts: pulumi.ResourceOptions) -> None:
-        key = aws.kms.Key(
-            f"{name}-edge-key",
-            description=f"{prefix}: encryption of the us-east-1 alarm topics",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            deletion_window_in_days=deletion_window_days,
-            policy=pulumi.Output.from_input(account_id).apply(key_policy),
-            opts=opts,
-        )
+        # A us-east-1 key the stack already has (its policy must let CloudWatch and SNS use
+        # it, as core.key_policy does) serves; otherwise the topics get their own.
+        if kms_key_arn is None:
+            kms_key_arn = aws.kms.Key(
+                f"{name}-edge-key",
+                description=f"{prefix}: encryption of the us-east-1 alarm topics",
+                enable_key_rotation=True,
+                rotation_period_in_days=365,
+                deletion_window_in_days=deletion_window_days,
+                policy=pulumi.Output.from_input(account_id).apply(key_policy),
+                opts=opts,
+            ).arn
         self.arns: dict[str, pulumi.Output[str]] = {}
         for severity in severities:
             topic = aws.sns.Topic(
                 f"{name}-edge-{severity}",
                 name=f"{prefix}-{severity}-{EDGE_REGION}",
                 display_name=f"{prefix} {severity} ({EDGE_REGION} alarms)",
-                kms_master_key_id=key.arn,
+                kms_master_key_id=kms_key_arn,
                 opts=opts,
             )
             aws.sns.TopicPolicy(

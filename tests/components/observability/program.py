@@ -53,7 +53,8 @@ def _function(name: str, p: Any, core: PlatformCore, defaults: Any, **extra: Any
     )
 
 
-def program(stack: str, built: Built, overrides: dict[str, Any]) -> None:
+def program(stack: str, built: Built, overrides: dict[str, Any],
+            us_east_1_key: str | None = None) -> None:
     """The test program (run under the recording mocks)."""
     config = build(config_of(stack, **overrides), project="marketplace", stack=stack)
     p = config.platform
@@ -160,16 +161,18 @@ def program(stack: str, built: Built, overrides: dict[str, Any]) -> None:
             platform=p, config=config.observability, items=built.items,
             topic_arns=topics.arns, audit_log_group_name=audit.name,
             kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-            us_east_1_provider=core.us_east_1),
+            us_east_1_provider=core.us_east_1, us_east_1_kms_key_arn=us_east_1_key),
         regional,
     )
 
 
-def run_test_program(stack: str = "dev", **overrides: Any) -> tuple[Registry, Built]:
+def run_test_program(stack: str = "dev", us_east_1_key: str | None = None,
+                     **overrides: Any) -> tuple[Registry, Built]:
     """Run the test program for ``stack`` with config ``overrides``."""
     built = Built()
     config = config_of(stack, **overrides)
-    registry = run(stack, config, [], lambda: program(stack, built, overrides))
+    registry = run(stack, config, [],
+                   lambda: program(stack, built, overrides, us_east_1_key))
     return registry, built
 
 
