@@ -8,6 +8,8 @@ its own logs, X-Ray segments and metrics in the ``CloudWatchSynthetics`` namespa
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping
 
 import pulumi
@@ -17,13 +19,21 @@ from components.secure_bucket import SecureBucket, SecureBucketArgs
 
 SCRIPT = "functions/canary/health_canary.py"
 HANDLER = "health_canary.handler"
-CANARY_NAME_LIMIT = 255
+CANARY_NAME_LIMIT = 21  # Synthetics: 1-21 characters of [0-9a-z_-]
 SUCCESS_THRESHOLD = 90  # % of runs in an evaluation window
 
 
 def canary_name(prefix: str) -> str:
-    """Synthetics names are lowercase, at most 255 characters (we keep it short and readable)."""
-    return f"{prefix}-health"[:CANARY_NAME_LIMIT].lower()
+    """``<prefix>-hc`` when it fits Synthetics' 21 characters, else a shortened, hashed form.
+
+    The hash keeps names of different stacks apart when their prefixes share a beginning.
+    """
+    cleaned = re.sub(r"[^0-9a-z_-]", "-", prefix.lower())
+    name = f"{cleaned}-hc"
+    if len(name) <= CANARY_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(prefix.encode()).hexdigest()[:6]
+    return f"{cleaned[:CANARY_NAME_LIMIT - len(digest) - 1]}-{digest}"
 
 
 class HealthCanary:

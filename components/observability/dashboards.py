@@ -136,7 +136,7 @@ def executive(d: DashboardInputs) -> dict[str, Any]:
     """Business overview, KPIs, availability and SLO status, cost."""
     grid = Grid()
     grid.add(text_widget(f"# {d.prefix} — executive overview", height=1))
-    grid.section("Today's KPIs")
+    grid.section("KPIs", "Totals over the dashboard's time range.")
     for metric in business.BUSINESS_METRICS:
         grid.add(metric_widget(metric, [_biz_row(d, metric, label=metric)], d.region,
                                period=86400, view="singleValue", width=4, height=3,

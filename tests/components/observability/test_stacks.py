@@ -123,3 +123,16 @@ def test_a_given_us_east_1_key_encrypts_the_edge_topics() -> None:
               if t.inputs["name"].endswith(f"-{EDGE_REGION}")]
     assert {t.inputs["kmsMasterKeyId"] for t in topics} == {edge_key}
     assert not [k for k in registry.by_type("aws:kms/key:Key") if k.name.endswith("edge-key")]
+
+
+def test_canary_names_fit_synthetics_limits() -> None:
+    import re
+
+    from components.observability.canary import canary_name
+
+    assert canary_name("marketplace-prod") == "marketplace-prod-hc"
+    long_a = canary_name("marketplace-staging-eu-west")
+    long_b = canary_name("marketplace-staging-eu-east")
+    for name in (long_a, long_b, canary_name("Marketplace-QA")):
+        assert re.fullmatch(r"[0-9a-z_-]{1,21}", name), name
+    assert long_a != long_b
