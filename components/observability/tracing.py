@@ -4,6 +4,10 @@ Two sampling rules: every request to the stack's services at the configured rate
 reservoir per second, and a higher-priority rule that keeps errors (responses with an
 ``error``/``fault`` annotation set by Powertools) at the error rate. Groups select the
 error and slow traces so X-Ray Insights watches them and the service map can filter on them.
+
+The rules decide at the entry point of a request (API Gateway stages named after the stack
+prefix); functions behind it follow that decision through the trace header. Lambda applies
+its own fixed rate only to requests that arrive untraced (events, streams).
 """
 
 from __future__ import annotations
