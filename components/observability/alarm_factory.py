@@ -84,6 +84,8 @@ def plan(
     item_name = short_name(prefix, item.name)
     shown = threshold if configured is None else configured
     unit = f" {spec.unit}" if spec.unit else ""
+    if spec.relative_to is not None and configured is not None:
+        unit += f" ({threshold:g})"  # the value the alarm compares, in the metric's unit
     direction = "above" if spec.rising else "below"
     description = (
         f"[{severity}] {item.kind.value} {item.name}: {spec.title} {direction} {shown:g}{unit} "

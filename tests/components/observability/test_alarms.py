@@ -82,6 +82,7 @@ def test_relative_thresholds_scale_with_the_timeout() -> None:
     consumer = alarms[f"{built.prefix}-stream-consumer-duration-p99-critical"]
     assert search["threshold"] == default_ms * 95 / 100
     assert consumer["threshold"] == STREAM_TIMEOUT_S * 1000 * 95 / 100
+    assert f"above 95 % of timeout ({default_ms * 95 / 100:g})" in search["alarmDescription"]
     assert search["extendedStatistic"] == "p99"
     assert "statistic" not in search
 
