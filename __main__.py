@@ -15,6 +15,7 @@ from components.core import PlatformCore, PlatformCoreArgs
 from components.cost_guardrails import CostGuardrails, CostGuardrailsArgs
 from components.edge import Edge, EdgeArgs
 from components.events import EventBus, EventBusArgs
+from components.observability.component import Observability, ObservabilityArgs, collect
 from components.security_monitoring import SecurityMonitoring, SecurityMonitoringArgs
 
 config = load()
@@ -114,6 +115,7 @@ edge = Edge(
         kms_key_arn=core.kms_key_arn,
         account_id=core.account_id,
         us_east_1=core.us_east_1,
+        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
         bus_name=bus.name,
         api_origin=ApiOrigin(domain_name=backend.api_origin_domain,
                              origin_path=f"/{backend.api_stage_name}"),
@@ -139,6 +141,26 @@ analytics = Analytics(
     regional,
 )
 
+# --- observability (last: it watches everything built above) ------------------------------
+# Every component that creates something worth watching is listed here; its monitored_items
+# become alarms, dashboard widgets and queries with no other edit.
+watched = (backend, edge, analytics, alert_routing, security)
+observability = Observability(
+    f"{prefix}-observability",
+    ObservabilityArgs(
+        platform=platform,
+        config=config.observability,
+        items=collect(watched),
+        topic_arns=topics.arns,
+        audit_log_group_name=audit.name,
+        kms_key_arn=core.kms_key_arn,
+        account_id=core.account_id,
+        us_east_1_provider=core.us_east_1,
+        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
+    ),
+    regional,
+)
+
 # --- stack outputs: what operators and other stacks read ------------------------------------
 outputs: dict[str, object] = {
     "region": platform.region,
@@ -153,6 +175,8 @@ outputs: dict[str, object] = {
     "cloudTrailName": security.trail_name,
     "cloudTrailBucket": security.trail_bucket.name,
     "budgetName": cost_guardrails.budget.name,
+    "dashboards": observability.dashboard_names,
+    "alarmEdgeTopicArns": observability.edge_topic_arns,
     "distributionId": edge.distribution_id,
     "distributionDomain": edge.distribution_domain,
     "assetsBucket": edge.assets_bucket_name,
@@ -167,5 +191,9 @@ outputs: dict[str, object] = {
     "userPoolId": backend.user_pool_id,
     "userPoolClientId": backend.user_pool_client_id,
 }
+# Present only when config turns them on.
+optional_outputs = {"rumSnippet": observability.rum_snippet,
+                    "healthCanary": observability.canary_name}
+outputs.update({k: v for k, v in optional_outputs.items() if v is not None})
 for key, value in outputs.items():
     pulumi.export(key, value)

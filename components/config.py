@@ -519,6 +519,40 @@ class CostConfig:
 
 
 @dataclass(frozen=True)
+class ThresholdOverride:
+    """One ``alarmThresholds`` entry: ``<kind or item>/<metric>/<severity>=<value>``."""
+
+    key: str
+    scope: str
+    metric: str
+    severity: str
+    value: float
+
+
+@dataclass(frozen=True)
+class ObservabilityConfig:
+    """Alarm thresholds, maintenance suppression, anomaly bands, tracing, RUM, canary, boards."""
+
+    alarm_thresholds: tuple[ThresholdOverride, ...]
+    maintenance_wait_seconds: int
+    maintenance_extension_seconds: int
+    anomaly_band_width: float
+    xray_sampling_rate: float
+    xray_error_sampling_rate: float
+    xray_reservoir_per_second: int
+    slow_request_ms: int
+    rum_enabled: bool
+    rum_session_sample_rate: float
+    canary_enabled: bool
+    canary_interval_minutes: int
+    canary_health_path: str
+    canary_runtime_version: str
+    canary_retention_days: int
+    dashboard_start_hours: int
+    security_alarm_thresholds: dict[str, int]
+
+
+@dataclass(frozen=True)
 class BackendConfig:
     """The listings backend: table, DAX, network, app cache, REST API, functions and SLO."""
 
@@ -692,6 +726,7 @@ class StackConfig:
     alerting: AlertingConfig
     security: SecurityConfig
     cost: CostConfig
+    observability: ObservabilityConfig
 
 
 def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
@@ -1023,6 +1058,69 @@ def _cost(r: Reader) -> CostConfig:
     )
 
 
+def _threshold_overrides(r: Reader) -> tuple[ThresholdOverride, ...]:
+    # Imported here: the catalog is data about monitored kinds, not configuration.
+    from components.observability.catalog import check_override  # noqa: PLC0415
+
+    key = "alarmThresholds"
+    found: list[ThresholdOverride] = []
+
+    def check(entry: str) -> str | None:
+        target, sep, text = entry.partition("=")
+        parts = target.strip().split("/")
+        if not sep or len(parts) != 3 or not all(parts):
+            return f"{entry!r} is not of the form <kind or item>/<metric>/<severity>=<value>"
+        try:
+            value = float(text)
+        except ValueError:
+            return f"{entry!r}: {text.strip()!r} is not a number"
+        if not math.isfinite(value):
+            return f"{entry!r}: {text.strip()!r} is not a finite number"
+        error = check_override(parts[0], parts[1], parts[2], value)
+        if error:
+            return f"{entry!r}: {error}"
+        found.append(ThresholdOverride(f"{NAMESPACE}:{key}[{target.strip()}]",
+                                       parts[0], parts[1], parts[2], value))
+        return None
+
+    r.strings(key, item=check)
+    return tuple(found)
+
+
+def _observability(r: Reader) -> ObservabilityConfig:
+    from functions.shared.audit import EVENTS  # noqa: PLC0415 - the audit events' names
+
+    return ObservabilityConfig(
+        alarm_thresholds=_threshold_overrides(r),
+        maintenance_wait_seconds=r.integer("maintenanceWaitSeconds", 120, minimum=0,
+                                           maximum=86400),
+        maintenance_extension_seconds=r.integer("maintenanceExtensionSeconds", 300,
+                                                minimum=0, maximum=86400),
+        anomaly_band_width=r.number("anomalyBandWidth", 2.0, minimum=0, maximum=10,
+                                    exclusive_minimum=True),
+        xray_sampling_rate=r.number("xraySamplingRate", 0.05, minimum=0, maximum=1),
+        xray_error_sampling_rate=r.number("xrayErrorSamplingRate", 1.0, minimum=0, maximum=1),
+        xray_reservoir_per_second=r.integer("xrayReservoirPerSecond", 1, minimum=0,
+                                            maximum=1000),
+        slow_request_ms=r.integer("slowRequestMs", 1000, minimum=1, maximum=900_000),
+        rum_enabled=r.boolean("rumEnabled", True),
+        rum_session_sample_rate=r.number("rumSessionSampleRate", 0.1, minimum=0, maximum=1),
+        canary_enabled=r.boolean("canaryEnabled", False),
+        canary_interval_minutes=r.integer("canaryIntervalMinutes", 5, minimum=1, maximum=60),
+        canary_health_path=r.string("canaryHealthPath", "/health",
+                                    pattern=re.compile(r"^/[\w./-]*$"), what="a URL path"),
+        canary_runtime_version=r.string(
+            "canaryRuntimeVersion", "syn-python-selenium-8.0",
+            pattern=re.compile(r"^syn-python-selenium-\d+\.\d+$"),
+            what="a Python Synthetics runtime (syn-python-selenium-<major>.<minor>)"),
+        canary_retention_days=r.integer("canaryRetentionDays", 31, minimum=1, maximum=455),
+        dashboard_start_hours=r.integer("dashboardStartHours", 3, minimum=1, maximum=24 * 35),
+        security_alarm_thresholds=r.table(
+            "securityAlarmThresholds", positive_int, names=EVENTS,
+            default={"auth_failed": 20, "permission_denied": 10, "admin_action": 0}),
+    )
+
+
 def _read(r: Reader, project: str, stack: str) -> StackConfig:
     # One place lists the sections, so build() and declared_keys() cannot disagree.
     return StackConfig(
@@ -1035,6 +1133,7 @@ def _read(r: Reader, project: str, stack: str) -> StackConfig:
         alerting=_alerting(r),
         security=_security(r),
         cost=_cost(r),
+        observability=_observability(r),
     )
 
 

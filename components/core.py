@@ -10,6 +10,8 @@ import pulumi_aws as aws
 
 from components.config import PlatformConfig
 
+US_EAST_1 = "us-east-1"
+
 # Services that encrypt with the stack key on our behalf, and what they may do with it.
 # Logs is scoped by encryption context to this account's log groups; the rest act only
 # when called through their own service in this account (kms:ViaService is not set by
@@ -89,6 +91,7 @@ class PlatformCore(pulumi.ComponentResource):
     us_east_1: aws.Provider
     kms_key: aws.kms.Key
     kms_key_arn: pulumi.Output[str]
+    us_east_1_kms_key_arn: pulumi.Output[str]
     account_id: pulumi.Output[str]
     region: str
     tags: dict[str, str]
@@ -108,7 +111,7 @@ class PlatformCore(pulumi.ComponentResource):
         )
         self.us_east_1 = aws.Provider(
             f"{name}-aws-us-east-1",
-            region="us-east-1",
+            region=US_EAST_1,
             default_tags=default_tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -134,7 +137,33 @@ class PlatformCore(pulumi.ComponentResource):
             opts=child,
         )
         self.kms_key_arn = self.kms_key.arn
+        self.us_east_1_kms_key_arn = self._us_east_1_key(name, platform, partition)
         self.register_outputs({"kmsKeyArn": self.kms_key_arn, "accountId": self.account_id})
+
+    def _us_east_1_key(self, name: str, platform: PlatformConfig,
+                       partition: pulumi.Output[str]) -> pulumi.Output[str]:
+        """A key in us-east-1 for what CloudFront, its WAF and its alarms write there.
+
+        KMS keys are regional: in a us-east-1 stack the stack key serves; elsewhere a second
+        key with the same policy, rotated, lives in us-east-1.
+        """
+        if platform.region == US_EAST_1:
+            return self.kms_key_arn
+        opts = pulumi.ResourceOptions(parent=self, provider=self.us_east_1)
+        key = aws.kms.Key(
+            f"{name}-key-us-east-1",
+            description=f"{platform.prefix}: encryption at rest of what lives in {US_EAST_1}",
+            enable_key_rotation=True,
+            rotation_period_in_days=365,
+            deletion_window_in_days=platform.kms_deletion_window_days,
+            policy=pulumi.Output.all(self.account_id, partition).apply(
+                lambda v: key_policy(v[0], US_EAST_1, v[1])
+            ),
+            opts=opts,
+        )
+        aws.kms.Alias(f"{name}-key-us-east-1-alias", name=f"alias/{platform.prefix}-us-east-1",
+                      target_key_id=key.key_id, opts=opts)
+        return key.arn
 
     @property
     def providers(self) -> dict[str, aws.Provider]:

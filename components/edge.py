@@ -18,7 +18,6 @@ from components.cdn import ApiOrigin, Cdn, CdnArgs, content_security_policy, oac
 from components.cdn_access_logs import CdnAccessLogs, CdnAccessLogsArgs
 from components.cloudflare_zone import CloudflareZone, CloudflareZoneArgs
 from components.config import EdgeConfig, LambdaDefaults, PlatformConfig
-from components.core import key_policy
 from components.edge_certificate import EdgeCertificate, EdgeCertificateArgs
 from components.edge_waf import EdgeWaf, EdgeWafArgs
 from components.monitoring import MonitoredItem
@@ -33,7 +32,8 @@ class EdgeArgs:
     """Inputs of :class:`Edge`.
 
     ``kms_key_arn`` is the stack key (stack region); ``us_east_1`` the provider for everything
-    CloudFront-scoped; ``api_origin`` ``None`` leaves out the ``/api/*`` behaviour.
+    CloudFront-scoped and ``us_east_1_kms_key_arn`` the key there (``PlatformCore`` makes
+    it); ``api_origin`` ``None`` leaves out the ``/api/*`` behaviour.
     """
 
     platform: PlatformConfig
@@ -42,6 +42,7 @@ class EdgeArgs:
     kms_key_arn: pulumi.Input[str]
     account_id: pulumi.Input[str]
     us_east_1: aws.Provider
+    us_east_1_kms_key_arn: pulumi.Input[str]
     bus_name: pulumi.Input[str]
     api_origin: ApiOrigin | None = None
 
@@ -74,7 +75,7 @@ class Edge(pulumi.ComponentResource):
             api_token=config.cloudflare_api_token,
             opts=child,
         )
-        edge_key_arn = self._edge_key(name, args)
+        edge_key_arn = args.us_east_1_kms_key_arn
 
         # The bucket policies name the distribution, which needs the buckets first.
         distribution_arn, resolve_distribution_arn = pulumi.deferred_output()
@@ -173,26 +174,3 @@ class Edge(pulumi.ComponentResource):
             "assetsBucket": self.assets_bucket_name,
             "mediaBucket": self.media_bucket_name,
         })
-
-    def _edge_key(self, name: str, args: EdgeArgs) -> pulumi.Input[str]:
-        """A KMS key in us-east-1 for the logs CloudFront and WAF write there.
-
-        KMS keys are regional: when the stack runs in us-east-1 its own key serves; elsewhere
-        the edge gets a key of its own in us-east-1 with the same policy.
-        """
-        if args.platform.region == CLOUDFRONT_REGION:
-            return args.kms_key_arn
-        opts = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
-        key = aws.kms.Key(
-            f"{name}-key",
-            description=f"{args.platform.prefix}: edge logs in {CLOUDFRONT_REGION}",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            deletion_window_in_days=args.platform.kms_deletion_window_days,
-            policy=pulumi.Output.from_input(args.account_id).apply(
-                lambda account: key_policy(account, CLOUDFRONT_REGION)),
-            opts=opts,
-        )
-        aws.kms.Alias(f"{name}-key-alias", name=f"alias/{args.platform.prefix}-edge",
-                      target_key_id=key.key_id, opts=opts)
-        return key.arn

@@ -69,6 +69,11 @@ ARN_FORMATS: dict[str, str] = {
     "aws:budgets/budget:Budget": "arn:{p}:budgets::{a}:budget/{n}",
     "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration":
         "arn:{p}:chatbot::{a}:chat-configuration/slack-channel/{n}",
+    "aws:rum/appMonitor:AppMonitor": "arn:{p}:rum:{r}:{a}:appmonitor/{n}",
+    "aws:cognito/identityPool:IdentityPool": "arn:{p}:cognito-identity:{r}:{a}:identitypool/{i}",
+    "aws:synthetics/canary:Canary": "arn:{p}:synthetics:{r}:{a}:canary:{n}",
+    "aws:xray/group:Group": "arn:{p}:xray:{r}:{a}:group/{n}/{i}",
+    "aws:xray/samplingRule:SamplingRule": "arn:{p}:xray:{r}:{a}:sampling-rule/{n}",
 }
 
 # Which input holds the physical name, when it is not ``name``.
@@ -83,6 +88,10 @@ NAME_INPUTS: dict[str, str] = {
     "aws:quicksight/dataSource:DataSource": "dataSourceId",
     "aws:quicksight/dataSet:DataSet": "dataSetId",
     "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": "configurationName",
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": "alarmName",
+    "aws:cloudwatch/dashboard:Dashboard": "dashboardName",
+    "aws:xray/group:Group": "groupName",
+    "aws:xray/samplingRule:SamplingRule": "ruleName",
 }
 
 
@@ -140,6 +149,18 @@ def _bucket_extras(o: Outputs, region: str, account: str) -> None:
 
 def _key_extras(o: Outputs, region: str, account: str) -> None:
     o["keyId"] = o["id"]
+
+
+def _app_monitor_extras(o: Outputs, region: str, account: str) -> None:
+    digest = _digest(o["name"], "appmonitor", length=32)
+    o["appMonitorId"] = "-".join((digest[:8], digest[8:12], digest[12:16], digest[16:20],
+                                  digest[20:32]))
+    o["cwLogGroup"] = f"/aws/vendedlogs/RUMService_{o['name']}{digest[:8]}"
+
+
+def _object_extras(o: Outputs, region: str, account: str) -> None:
+    o["versionId"] = _digest(str(o.get("key")), "version", length=32)
+    o["etag"] = _digest(str(o.get("key")), "etag", length=32)
 
 
 def _distribution_extras(o: Outputs, region: str, account: str) -> None:
@@ -232,6 +253,8 @@ EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:timestreaminfluxdb/dbInstance:DbInstance": _influxdb_extras,
     "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache_extras,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint_extras,
+    "aws:rum/appMonitor:AppMonitor": _app_monitor_extras,
+    "aws:s3/bucketObjectv2:BucketObjectv2": _object_extras,
 }
 
 

@@ -51,7 +51,8 @@ def built(stack: str, with_api: bool) -> tuple[Registry, Edge]:
             "edge",
             EdgeArgs(platform=config.platform, config=config.edge, lambdas=config.lambdas,
                      kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-                     us_east_1=core.us_east_1, bus_name="bus",
+                     us_east_1=core.us_east_1,
+                     us_east_1_kms_key_arn=core.us_east_1_kms_key_arn, bus_name="bus",
                      api_origin=ApiOrigin(API_DOMAIN, "/v1") if with_api else None),
             pulumi.ResourceOptions(providers=core.providers),
         )
@@ -394,7 +395,7 @@ def test_standard_logs_v2_deliver_to_the_kms_log_bucket(registry: Registry, stac
         "aws:kms")
 
 
-def test_outside_us_east_1_the_edge_gets_its_own_key_there() -> None:
+def test_outside_us_east_1_edge_logs_use_the_core_key_there() -> None:
     registry = run_program("dev", **{"aws:region": "eu-west-1"})
     keys = {k.region: k for k in registry.by_type("aws:kms/key:Key")}
     assert set(keys) == {"eu-west-1", "us-east-1"}

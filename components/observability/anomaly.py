@@ -1,0 +1,120 @@
+"""Anomaly-detection alarms: request rate of every API stage and the business metrics.
+
+Each row of :data:`BUSINESS_ANOMALIES` / :data:`REQUEST_RATE` is a metric-math series and
+the direction that matters; the alarm compares the series with
+``ANOMALY_DETECTION_BAND(series, <width>)`` through ``threshold_metric_id``. Counts are
+``FILL``-ed with 0 so a quiet period is a value the model learns (and a drop in listings
+is an alert), not missing data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.monitoring import Kind, MonitoredItem
+from functions.shared import metrics as business
+
+BAND_ID = "band"
+SERIES_ID = "series"
+SEVERITY = "warning"
+
+
+@dataclass(frozen=True)
+class AnomalySpec:
+    """One anomaly alarm: the series (metric math over ``metrics``) and its bad direction."""
+
+    key: str
+    title: str
+    expression: str
+    metrics: tuple[tuple[str, str], ...]  # (query id, metric name), all Sum
+    comparison: str
+    period: int = 300
+    evaluation_periods: int = 3
+    datapoints_to_alarm: int = 3
+
+
+BUSINESS_ANOMALIES: tuple[AnomalySpec, ...] = (
+    AnomalySpec("listings-created", "Listings created", "FILL(m, 0)",
+                (("m", business.LISTINGS_CREATED),), "LessThanLowerThreshold"),
+    AnomalySpec("registrations", "Registrations", "FILL(m, 0)",
+                (("m", business.REGISTRATIONS),), "LessThanLowerThreshold"),
+    AnomalySpec("searches", "Searches", "FILL(m, 0)", (("m", business.SEARCHES),),
+                "LessThanLowerOrGreaterThanUpperThreshold"),
+    AnomalySpec("search-success-rate", "Searches with results (%)",
+                "IF(FILL(searches, 0) > 0, 100 * FILL(hits, 0) / searches, 100)",
+                (("searches", business.SEARCHES), ("hits", business.SEARCHES_WITH_RESULTS)),
+                "LessThanLowerThreshold"),
+)
+
+REQUEST_RATE = AnomalySpec("request-rate", "API requests", "FILL(m, 0)", (("m", "Count"),),
+                           "LessThanLowerOrGreaterThanUpperThreshold")
+
+
+def runbook_anchor(spec: AnomalySpec) -> str:
+    """Runbook anchor of an anomaly alarm."""
+    return f"anomaly-{spec.key}"
+
+
+def targets(items: tuple[MonitoredItem, ...], namespace: str,
+            ) -> list[tuple[str, AnomalySpec, str, Mapping[str, pulumi.Input[str]]]]:
+    """Every anomaly alarm to create: (subject name, spec, namespace, dimensions)."""
+    found: list[tuple[str, AnomalySpec, str, Mapping[str, pulumi.Input[str]]]] = [
+        ("business", spec, namespace, {"service": business.BUSINESS_SERVICE})
+        for spec in BUSINESS_ANOMALIES
+    ]
+    found += [(item.name, REQUEST_RATE, "AWS/ApiGateway", dict(item.dimensions))
+              for item in items if item.kind is Kind.API_STAGE]
+    return found
+
+
+def create(
+    resource_name: str,
+    *,
+    alarm_name: str,
+    spec: AnomalySpec,
+    namespace: str,
+    dimensions: Mapping[str, pulumi.Input[str]],
+    band_width: float,
+    runbook_url: str,
+    topic_arn: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.MetricAlarm:
+    """An ``ANOMALY_DETECTION_BAND`` alarm on ``spec``'s series."""
+    queries = [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=query_id,
+            return_data=False,
+            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                namespace=namespace, metric_name=metric_name, stat="Sum", period=spec.period,
+                dimensions=dict(dimensions)),
+        )
+        for query_id, metric_name in spec.metrics
+    ]
+    queries += [
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=SERIES_ID, expression=spec.expression, label=spec.title, return_data=True),
+        aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id=BAND_ID, expression=f"ANOMALY_DETECTION_BAND({SERIES_ID}, {band_width:g})",
+            label=f"{spec.title} (expected)", return_data=True),
+    ]
+    return aws.cloudwatch.MetricAlarm(
+        resource_name,
+        name=alarm_name,
+        alarm_description=(
+            f"[{SEVERITY}] {spec.title} outside the expected band ({band_width:g} standard "
+            f"deviations). Runbook: {runbook_url}"),
+        comparison_operator=spec.comparison,
+        evaluation_periods=spec.evaluation_periods,
+        datapoints_to_alarm=spec.datapoints_to_alarm,
+        threshold_metric_id=BAND_ID,
+        treat_missing_data="ignore",
+        metric_queries=queries,
+        actions_enabled=True,
+        alarm_actions=[topic_arn],
+        ok_actions=[topic_arn],
+        opts=opts,
+    )

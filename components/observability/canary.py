@@ -1,0 +1,165 @@
+"""A Synthetics canary on the public API's health route, and the availability alarm on it.
+
+Behind ``canaryEnabled``. The script is ``functions/canary/health_canary.py`` (Python
+runtime, packaged under ``python/`` as Synthetics expects); artifacts go to a KMS-encrypted
+bucket that keeps them ``canaryRetentionDays``. The role may write only its artifacts,
+its own logs, X-Ray segments and metrics in the ``CloudWatchSynthetics`` namespace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components.secure_bucket import SecureBucket, SecureBucketArgs
+
+SCRIPT = "functions/canary/health_canary.py"
+HANDLER = "health_canary.handler"
+CANARY_NAME_LIMIT = 21  # Synthetics: 1-21 characters of [0-9a-z_-]
+SUCCESS_THRESHOLD = 90  # % of runs in an evaluation window
+
+
+def canary_name(prefix: str) -> str:
+    """``<prefix>-hc`` when it fits Synthetics' 21 characters, else a shortened, hashed form.
+
+    The hash keeps names of different stacks apart when their prefixes share a beginning.
+    """
+    cleaned = re.sub(r"[^0-9a-z_-]", "-", prefix.lower())
+    name = f"{cleaned}-hc"
+    if len(name) <= CANARY_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(prefix.encode()).hexdigest()[:6]
+    return f"{cleaned[:CANARY_NAME_LIMIT - len(digest) - 1]}-{digest}"
+
+
+class HealthCanary:
+    """The canary, its artifact bucket and role, and its SuccessPercent alarm."""
+
+    def __init__(self, name: str, *, prefix: str, url: str, region: str,
+                 account_id: pulumi.Input[str], kms_key_arn: pulumi.Input[str],
+                 runtime_version: str, interval_minutes: int, retention_days: int,
+                 topic_arns: Mapping[str, pulumi.Input[str]], runbook_base_url: str,
+                 opts: pulumi.ResourceOptions) -> None:
+        self.name = canary_name(prefix)
+        self.artifacts = SecureBucket(
+            f"{name}-canary-artifacts",
+            SecureBucketArgs(
+                kms_key_arn=kms_key_arn,
+                noncurrent_days=1,
+                lifecycle_rules=[{
+                    "id": "expire-canary-artifacts",
+                    "status": "Enabled",
+                    "filter": {},
+                    "expiration": {"days": retention_days},
+                }],
+            ),
+            opts=opts,
+        )
+        self.role = aws.iam.Role(
+            f"{name}-canary-role",
+            description=f"Execution role of the {self.name} canary",
+            assume_role_policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow",
+                               "Principal": {"Service": "lambda.amazonaws.com"},
+                               "Action": "sts:AssumeRole"}],
+            }),
+            opts=opts,
+        )
+        logs_arn = pulumi.Output.concat(
+            "arn:aws:logs:", region, ":", account_id, ":log-group:/aws/lambda/cwsyn-",
+            self.name, "-*")
+        aws.iam.RolePolicy(
+            f"{name}-canary-policy",
+            role=self.role.id,
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Sid": "WriteArtifacts", "Effect": "Allow",
+                     "Action": ["s3:PutObject", "s3:GetObject"],
+                     "Resource": pulumi.Output.concat(self.artifacts.arn, "/*")},
+                    {"Sid": "LocateArtifactBucket", "Effect": "Allow",
+                     "Action": ["s3:GetBucketLocation"], "Resource": self.artifacts.arn},
+                    {"Sid": "ListBucketsForSynthetics", "Effect": "Allow",
+                     "Action": ["s3:ListAllMyBuckets"], "Resource": "*"},
+                    {"Sid": "WriteOwnLogs", "Effect": "Allow",
+                     "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                                "logs:PutLogEvents"],
+                     "Resource": [logs_arn, pulumi.Output.concat(logs_arn, ":*")]},
+                    {"Sid": "PublishCanaryMetrics", "Effect": "Allow",
+                     "Action": ["cloudwatch:PutMetricData"], "Resource": "*",
+                     "Condition": {"StringEquals": {
+                         "cloudwatch:namespace": "CloudWatchSynthetics"}}},
+                    {"Sid": "WriteTraces", "Effect": "Allow",
+                     "Action": ["xray:PutTraceSegments"], "Resource": "*"},
+                    {"Sid": "UseStackKey", "Effect": "Allow",
+                     "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                     "Resource": kms_key_arn},
+                ],
+            }),
+            opts=opts,
+        )
+        code = aws.s3.BucketObjectv2(
+            f"{name}-canary-code",
+            bucket=self.artifacts.name,
+            key="code/health_canary.zip",
+            source=pulumi.AssetArchive({
+                "python/health_canary.py": pulumi.FileAsset(SCRIPT),
+            }),
+            server_side_encryption="aws:kms",
+            kms_key_id=kms_key_arn,
+            opts=opts,
+        )
+        self.canary = aws.synthetics.Canary(
+            f"{name}-canary",
+            name=self.name,
+            runtime_version=runtime_version,
+            handler=HANDLER,
+            execution_role_arn=self.role.arn,
+            s3_bucket=self.artifacts.name,
+            s3_key=code.key,
+            s3_version=code.version_id,
+            artifact_s3_location=pulumi.Output.concat("s3://", self.artifacts.name, "/runs/"),
+            artifact_config=aws.synthetics.CanaryArtifactConfigArgs(
+                s3_encryption=aws.synthetics.CanaryArtifactConfigS3EncryptionArgs(
+                    encryption_mode="SSE_KMS", kms_key_arn=kms_key_arn)),
+            schedule=aws.synthetics.CanaryScheduleArgs(
+                expression=(f"rate({interval_minutes} minute"
+                            f"{'s' if interval_minutes != 1 else ''})"),
+                retry_config=aws.synthetics.CanaryScheduleRetryConfigArgs(max_retries=1)),
+            run_config=aws.synthetics.CanaryRunConfigArgs(
+                active_tracing=True, timeout_in_seconds=60, memory_in_mb=960,
+                environment_variables={"HEALTH_URL": url}),
+            success_retention_period=retention_days,
+            failure_retention_period=retention_days,
+            start_canary=True,
+            delete_lambda=True,
+            opts=opts,
+        )
+        period = interval_minutes * 60
+        self.alarm = aws.cloudwatch.MetricAlarm(
+            f"{name}-canary-success-critical",
+            name=f"{prefix}-canary-success-percent-critical",
+            alarm_description=(
+                f"[critical] {url} answered in fewer than {SUCCESS_THRESHOLD}% of canary runs. "
+                f"Runbook: {runbook_base_url}#canary-success-percent"),
+            namespace="CloudWatchSynthetics",
+            metric_name="SuccessPercent",
+            dimensions={"CanaryName": self.canary.name},
+            statistic="Average",
+            period=period,
+            evaluation_periods=3,
+            datapoints_to_alarm=2,
+            comparison_operator="LessThanThreshold",
+            threshold=SUCCESS_THRESHOLD,
+            # A canary that stopped running is itself an outage of the check.
+            treat_missing_data="breaching",
+            actions_enabled=True,
+            alarm_actions=[topic_arns["critical"]],
+            ok_actions=[topic_arns["critical"]],
+            opts=opts,
+        )

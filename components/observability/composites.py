@@ -1,0 +1,160 @@
+"""Composite alarms (API degraded, data tier degraded, pipeline stalled) and the maintenance window.
+
+Each composite is a row of :data:`COMPOSITES`: which catalog alarms it combines and how.
+``all-per-item`` ANDs the members of one item and ORs the items ("5XX rate AND p99 latency
+on some API"); ``any`` ORs every member alarm. All composites carry an ``actions_suppressor``
+on the maintenance-window alarm, so planned work pages nobody: operators switch the
+window on by putting ``MaintenanceMode=1`` into the stack namespace (see
+docs/observability.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.monitoring import Kind, MonitoredItem
+
+MAINTENANCE_METRIC = "MaintenanceMode"
+MAINTENANCE_DIMENSIONS = {"service": "operations"}
+MAX_RULE_LENGTH = 10240  # CloudWatch's limit on a composite alarm rule
+
+
+@dataclass(frozen=True)
+class CompositeSpec:
+    """One composite: member (kind, metric) pairs, the members' severity, how to combine."""
+
+    key: str
+    title: str
+    mode: str  # "all-per-item" or "any"
+    members: tuple[tuple[Kind, str], ...]
+    member_severity: str
+    severity: str
+
+
+COMPOSITES: tuple[CompositeSpec, ...] = (
+    CompositeSpec(
+        key="api-degraded",
+        title="API degraded: 5XX rate and p99 latency are both elevated",
+        mode="all-per-item",
+        members=((Kind.API_STAGE, "5xx-rate"), (Kind.API_STAGE, "latency-p99")),
+        member_severity="warning",
+        severity="critical",
+    ),
+    CompositeSpec(
+        key="data-tier-degraded",
+        title="Data tier degraded: throttles or system errors on a table, index or DAX",
+        mode="any",
+        members=(
+            (Kind.DYNAMODB_TABLE, "read-throttles"), (Kind.DYNAMODB_TABLE, "write-throttles"),
+            (Kind.DYNAMODB_TABLE, "system-errors"), (Kind.DYNAMODB_GSI, "read-throttles"),
+            (Kind.DYNAMODB_GSI, "write-throttles"), (Kind.DAX_CLUSTER, "throttled-requests"),
+            (Kind.DAX_CLUSTER, "faults"),
+        ),
+        member_severity="critical",
+        severity="critical",
+    ),
+    CompositeSpec(
+        key="pipeline-stalled",
+        title="Pipeline stalled: stream consumers fall behind or Firehose stops delivering",
+        mode="any",
+        members=((Kind.KINESIS_STREAM, "iterator-age"), (Kind.LAMBDA, "iterator-age"),
+                 (Kind.FIREHOSE, "data-freshness")),
+        member_severity="critical",
+        severity="critical",
+    ),
+)
+
+AlarmKey = tuple[str, str, str]  # (item name, metric, severity)
+
+
+def rule(spec: CompositeSpec, items: Sequence[MonitoredItem],
+         alarm_names: Mapping[AlarmKey, str]) -> str | None:
+    """The alarm rule of ``spec`` over the alarms that exist, or None when none do."""
+    groups: list[list[str]] = []
+    for item in items:
+        members = [
+            alarm_names.get((item.name, metric, spec.member_severity))
+            for kind, metric in spec.members if kind is item.kind
+        ]
+        present = [f'ALARM("{m}")' for m in members if m]
+        if not present:
+            continue
+        if spec.mode == "all-per-item":
+            if len(present) == len(members):
+                groups.append(present)
+        else:
+            groups.extend([p] for p in present)
+    if not groups:
+        return None
+    text = " OR ".join("(" + " AND ".join(g) + ")" if len(g) > 1 else g[0] for g in groups)
+    if len(text) > MAX_RULE_LENGTH:
+        raise ValueError(f"composite {spec.key}: alarm rule is {len(text)} characters "
+                         f"(CloudWatch allows {MAX_RULE_LENGTH})")
+    return text
+
+
+def maintenance_alarm_name(prefix: str) -> str:
+    """``<prefix>-operations-maintenance-mode-maintenance``: item, metric, severity (topic)."""
+    return f"{prefix}-operations-maintenance-mode-maintenance"
+
+
+def maintenance_alarm(name: str, prefix: str, namespace: str, topic_arn: pulumi.Input[str],
+                      runbook_url: str,
+                      opts: pulumi.ResourceOptions) -> aws.cloudwatch.MetricAlarm:
+    """The maintenance-window alarm: in ALARM while ``MaintenanceMode`` is 1."""
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-maintenance-window",
+        name=maintenance_alarm_name(prefix),
+        alarm_description=(
+            "[maintenance] In ALARM while a maintenance window is open (MaintenanceMode=1 in "
+            f"{namespace}); suppresses the composite alarms' actions. Runbook: "
+            f"{runbook_url}"),
+        namespace=namespace,
+        metric_name=MAINTENANCE_METRIC,
+        dimensions=MAINTENANCE_DIMENSIONS,
+        statistic="Maximum",
+        period=60,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        threshold=1,
+        treat_missing_data="notBreaching",
+        actions_enabled=True,
+        alarm_actions=[topic_arn],
+        ok_actions=[topic_arn],
+        opts=opts,
+    )
+
+
+def composite(
+    name: str,
+    *,
+    alarm_name: str,
+    description: str,
+    alarm_rule: str,
+    topic_arn: pulumi.Input[str],
+    suppressor: aws.cloudwatch.MetricAlarm,
+    wait_seconds: int,
+    extension_seconds: int,
+    opts: pulumi.ResourceOptions,
+) -> aws.cloudwatch.CompositeAlarm:
+    """A composite alarm notifying ``topic_arn``, silenced while ``suppressor`` is in ALARM."""
+    return aws.cloudwatch.CompositeAlarm(
+        name,
+        alarm_name=alarm_name,
+        alarm_description=description,
+        alarm_rule=alarm_rule,
+        actions_enabled=True,
+        alarm_actions=[topic_arn],
+        ok_actions=[topic_arn],
+        actions_suppressor=aws.cloudwatch.CompositeAlarmActionsSuppressorArgs(
+            alarm=suppressor.name,
+            wait_period=wait_seconds,
+            extension_period=extension_seconds,
+        ),
+        opts=opts,
+    )

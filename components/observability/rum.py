@@ -1,0 +1,98 @@
+"""CloudWatch RUM app monitor for the web app, with the Cognito identity pool it sends through.
+
+Browsers get temporary credentials for the guest role from an identity pool that allows
+unauthenticated identities; the role may only ``rum:PutRumEvents`` on this app monitor.
+The monitor records Core Web Vitals (``performance``), JavaScript errors and HTTP
+telemetry with X-Ray, and keeps the raw events in CloudWatch Logs. :attr:`Rum.snippet`
+is what the web app's RUM web client needs (exported as stack outputs).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+TELEMETRIES = ("performance", "errors", "http")
+
+
+class Rum:
+    """Identity pool, guest role and app monitor as children of the observability component."""
+
+    def __init__(self, name: str, *, prefix: str, domain: str, region: str,
+                 account_id: pulumi.Input[str], session_sample_rate: float,
+                 opts: pulumi.ResourceOptions) -> None:
+        monitor_name = f"{prefix}-web"
+        self.identity_pool = aws.cognito.IdentityPool(
+            f"{name}-rum-identities",
+            identity_pool_name=f"{prefix.replace('-', '_')}_rum",
+            allow_unauthenticated_identities=True,
+            allow_classic_flow=False,
+            opts=opts,
+        )
+        self.guest_role = aws.iam.Role(
+            f"{name}-rum-guest",
+            description=f"Unauthenticated browsers of {domain} send RUM events",
+            assume_role_policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {
+                        "StringEquals": {
+                            "cognito-identity.amazonaws.com:aud": self.identity_pool.id},
+                        "ForAnyValue:StringLike": {
+                            "cognito-identity.amazonaws.com:amr": "unauthenticated"},
+                    },
+                }],
+            }),
+            opts=opts,
+        )
+        monitor_arn = pulumi.Output.concat(
+            "arn:aws:rum:", region, ":", account_id, ":appmonitor/", monitor_name)
+        aws.iam.RolePolicy(
+            f"{name}-rum-guest-policy",
+            role=self.guest_role.id,
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ["rum:PutRumEvents"],
+                               "Resource": monitor_arn}],
+            }),
+            opts=opts,
+        )
+        aws.cognito.IdentityPoolRoleAttachment(
+            f"{name}-rum-roles",
+            identity_pool_id=self.identity_pool.id,
+            roles={"unauthenticated": self.guest_role.arn},
+            opts=opts,
+        )
+        self.app_monitor = aws.rum.AppMonitor(
+            f"{name}-rum",
+            name=monitor_name,
+            domain=domain,
+            cw_log_enabled=True,
+            app_monitor_configuration=aws.rum.AppMonitorAppMonitorConfigurationArgs(
+                allow_cookies=True,
+                enable_xray=True,
+                identity_pool_id=self.identity_pool.id,
+                guest_role_arn=self.guest_role.arn,
+                session_sample_rate=session_sample_rate,
+                telemetries=list(TELEMETRIES),
+            ),
+            custom_events=aws.rum.AppMonitorCustomEventsArgs(status="ENABLED"),
+            opts=opts,
+        )
+        self.name = monitor_name
+        self.snippet: dict[str, pulumi.Input[object]] = {
+            "applicationId": self.app_monitor.app_monitor_id,
+            "applicationName": monitor_name,
+            "applicationVersion": "1.0.0",
+            "region": region,
+            "identityPoolId": self.identity_pool.id,
+            "guestRoleArn": self.guest_role.arn,
+            "sessionSampleRate": session_sample_rate,
+            "telemetries": list(TELEMETRIES),
+            "allowCookies": True,
+            "enableXRay": True,
+            "endpoint": f"https://dataplane.rum.{region}.amazonaws.com",
+        }

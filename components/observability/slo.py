@@ -1,0 +1,113 @@
+"""SLO burn-rate alerting: multi-window, multi-burn-rate, as in the Google SRE workbook.
+
+For an API stage item with an :class:`~components.monitoring.Slo`, each row of
+:data:`BURN_RATES` gives two window alarms (long and short) on the API's own metrics and an
+AND composite that notifies the row's severity: page at 14.4x over 1 h and 5 m, page at 6x
+over 6 h and 30 m, ticket at 1x over 3 d and 6 h. Availability is the 5XX share of
+``Count``; latency is the share of requests slower than the objective, from the
+percentile-rank statistic ``PR(0:<ms>)`` on ``Latency``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.monitoring import MonitoredItem, Slo
+
+
+@dataclass(frozen=True)
+class BurnRate:
+    """One alerting row: burn-rate factor, long and short windows (s), severity."""
+
+    key: str
+    factor: float
+    long_seconds: int
+    short_seconds: int
+    severity: str
+
+
+BURN_RATES: tuple[BurnRate, ...] = (
+    BurnRate("page-fast", 14.4, 3600, 300, "critical"),
+    BurnRate("page-slow", 6.0, 21600, 1800, "critical"),
+    BurnRate("ticket", 1.0, 259200, 21600, "warning"),
+)
+WINDOW_SEVERITY = "info"  # the window alarms only feed the composites
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One SLO of an item: ``availability`` or ``latency`` and its error budget (a fraction)."""
+
+    name: str
+    budget: float
+    latency_ms: float | None = None
+
+
+def objectives(slo: Slo) -> tuple[Objective, ...]:
+    """The objectives an :class:`Slo` sets (availability, latency or both)."""
+    found: list[Objective] = []
+    if slo.availability_percent is not None:
+        found.append(Objective("availability", 1 - slo.availability_percent / 100))
+    if slo.latency_ms is not None and slo.latency_percent is not None:
+        found.append(Objective("latency", 1 - slo.latency_percent / 100, slo.latency_ms))
+    return tuple(o for o in found if o.budget > 0)
+
+
+def window_label(seconds: int) -> str:
+    """``5m``, ``1h``, ``3d``: a window's length for names."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def window_alarm_inputs(objective: Objective, factor: float, window: int,
+                        dimensions: Mapping[str, pulumi.Input[str]]) -> dict[str, object]:
+    """``MetricAlarm`` inputs (without name/actions) that fire when the window burns too fast."""
+    allowed_bad = factor * objective.budget  # share of bad requests at this burn rate
+    common: dict[str, object] = {
+        "evaluation_periods": 1,
+        "datapoints_to_alarm": 1,
+        "treat_missing_data": "notBreaching",
+    }
+    if objective.latency_ms is not None:
+        # PR(0:x) is the percentage of requests at or under x ms: alarm when it drops
+        # below what the burn rate leaves.
+        return {
+            **common,
+            "namespace": "AWS/ApiGateway",
+            "metric_name": "Latency",
+            "extended_statistic": f"PR(0:{objective.latency_ms:g})",
+            "dimensions": dict(dimensions),
+            "period": window,
+            "comparison_operator": "LessThanThreshold",
+            "threshold": round(max(0.0, 100 * (1 - allowed_bad)), 6),
+        }
+    metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
+    return {
+        **common,
+        "comparison_operator": "GreaterThanThreshold",
+        "threshold": round(allowed_bad, 8),
+        "metric_queries": [
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="errors", return_data=False,
+                metric=metric(namespace="AWS/ApiGateway", metric_name="5XXError", stat="Sum",
+                              period=window, dimensions=dict(dimensions))),
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="requests", return_data=False,
+                metric=metric(namespace="AWS/ApiGateway", metric_name="Count", stat="Sum",
+                              period=window, dimensions=dict(dimensions))),
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="ratio", expression="IF(requests > 0, errors / requests, 0)",
+                label="Share of 5XX responses", return_data=True),
+        ],
+    }
+
+
+def items_with_slo(items: tuple[MonitoredItem, ...]) -> list[MonitoredItem]:
+    """The items that declare an SLO."""
+    return [i for i in items if i.slo is not None and objectives(i.slo)]

@@ -1,0 +1,24 @@
+"""Observability rules: every alarm notifies someone, and no alarm is switched off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policy.rules import Subject, rule
+
+ALARM_TYPES = ("aws:cloudwatch/metricAlarm:MetricAlarm",
+               "aws:cloudwatch/compositeAlarm:CompositeAlarm")
+
+
+@rule("alarm-has-actions", "Every CloudWatch alarm (metric or composite) has alarm actions.",
+      types=ALARM_TYPES)
+def alarm_has_actions(s: Subject) -> Iterator[str]:
+    if not [a for a in s.props.get("alarmActions") or [] if a]:
+        yield "alarmActions is empty: the alarm would change state and tell nobody"
+
+
+@rule("alarm-enabled", "No CloudWatch alarm has its actions disabled (actionsEnabled false).",
+      types=ALARM_TYPES)
+def alarm_enabled(s: Subject) -> Iterator[str]:
+    if s.props.get("actionsEnabled") is False:
+        yield "actionsEnabled is false: the alarm is disabled"

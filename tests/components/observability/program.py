@@ -1,0 +1,183 @@
+"""A test program: the platform, two real LambdaFunctions and one real resource per other kind.
+
+Every kind of monitored item is built from a real (mocked) resource, so the alarms' and
+dashboards' dimensions can be compared with what was recorded. The second function,
+``orders``, stands for "a function the backend adds": nothing in the observability code
+knows about it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.alert_topics import AlertTopics, AlertTopicsArgs
+from components.audit_log import AuditLog, AuditLogArgs
+from components.config import build
+from components.core import PlatformCore, PlatformCoreArgs
+from components.lambda_function import LambdaFunction, LambdaFunctionArgs
+from components.monitoring import Kind, MonitoredItem, Slo
+from components.observability.component import Observability, ObservabilityArgs
+from tests.helpers import config_of
+from tools.mock_runtime import Registry, run
+
+SLO = Slo(availability_percent=99.9, latency_ms=400, latency_percent=99)
+STREAM_TIMEOUT_S = 30
+RESERVED = 20
+
+
+@dataclass
+class Built:
+    """What the program built, for assertions."""
+
+    items: list[MonitoredItem] = field(default_factory=list)
+    observability: Observability | None = None
+    prefix: str = ""
+
+
+def _function(name: str, p: Any, core: PlatformCore, defaults: Any, **extra: Any,
+              ) -> LambdaFunction:
+    return LambdaFunction(
+        f"{p.prefix}-{name}",
+        LambdaFunctionArgs(
+            package="shared", handler="functions.shared.events.validate",
+            description=f"{name} test function", defaults=defaults,
+            kms_key_arn=core.kms_key_arn, region=p.region,
+            powertools_namespace=p.metrics_namespace, owner=f"{name}-team", **extra),
+        pulumi.ResourceOptions(providers=core.providers),
+    )
+
+
+def program(stack: str, built: Built, overrides: dict[str, Any],
+            us_east_1_key: str | None = None) -> None:
+    """The test program (run under the recording mocks)."""
+    config = build(config_of(stack, **overrides), project="marketplace", stack=stack)
+    p = config.platform
+    built.prefix = p.prefix
+    core = PlatformCore(f"{p.prefix}-core", PlatformCoreArgs(platform=p))
+    regional = pulumi.ResourceOptions(providers=core.providers)
+    on_regional = pulumi.ResourceOptions(provider=core.provider)
+    topics = AlertTopics(f"{p.prefix}-alerts", AlertTopicsArgs(
+        prefix=p.prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id), regional)
+    audit = AuditLog(f"{p.prefix}-audit", AuditLogArgs(
+        prefix=p.prefix, kms_key_arn=core.kms_key_arn,
+        retention_days=p.audit_log_retention_days), regional)
+
+    search = _function("search", p, core, config.lambdas)
+    consumer = _function("stream-consumer", p, core, config.lambdas,
+                         timeout_seconds=STREAM_TIMEOUT_S, reserved_concurrency=RESERVED,
+                         consumes_stream=True)
+    orders = _function("orders", p, core, config.lambdas)
+
+    table = aws.dynamodb.Table(
+        "table", name=f"{p.prefix}-listings", billing_mode="PROVISIONED", read_capacity=5,
+        write_capacity=5, hash_key="pk", range_key="sk",
+        attributes=[aws.dynamodb.TableAttributeArgs(name=n, type="S")
+                    for n in ("pk", "sk", "gsi1pk")],
+        global_secondary_indexes=[aws.dynamodb.TableGlobalSecondaryIndexArgs(
+            name="gsi1", projection_type="ALL", read_capacity=5,
+            key_schemas=[aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                attribute_name="gsi1pk", key_type="HASH")],
+            write_capacity=5)],
+        opts=on_regional)
+    dax = aws.dax.Cluster("dax", cluster_name=f"{p.stack}-dax", node_type="dax.t3.small",
+                          replication_factor=1,
+                          iam_role_arn="arn:aws:iam::123456789012:role/dax", opts=on_regional)
+    distribution = aws.cloudfront.Distribution(
+        "cdn", enabled=True,
+        origins=[aws.cloudfront.DistributionOriginArgs(
+            domain_name=f"api.{p.domain}", origin_id="api",
+            custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
+                http_port=80, https_port=443, origin_protocol_policy="https-only",
+                origin_ssl_protocols=["TLSv1.2"]))],
+        default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+            allowed_methods=["GET", "HEAD"], cached_methods=["GET", "HEAD"],
+            target_origin_id="api", viewer_protocol_policy="redirect-to-https"),
+        restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+            geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+                restriction_type="none")),
+        viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+            cloudfront_default_certificate=True),
+        opts=pulumi.ResourceOptions(provider=core.us_east_1))
+    stream = aws.kinesis.Stream("stream", name=f"{p.prefix}-events", shard_count=1,
+                                opts=on_regional)
+    firehose = aws.kinesis.FirehoseDeliveryStream(
+        "firehose", name=f"{p.prefix}-lake", destination="extended_s3",
+        extended_s3_configuration=aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationArgs(
+            bucket_arn="arn:aws:s3:::lake", role_arn="arn:aws:iam::123456789012:role/fh",
+            buffering_interval=300),
+        opts=on_regional)
+    bus = aws.cloudwatch.EventBus("bus", name=f"{p.prefix}-domain", opts=on_regional)
+    rule = aws.cloudwatch.EventRule("rule", name=f"{p.prefix}-to-kinesis",
+                                    event_bus_name=bus.name,
+                                    event_pattern=json.dumps({"source": ["marketplace"]}),
+                                    opts=on_regional)
+    cache_ = aws.elasticache.ServerlessCache("cache", name=f"{p.stack}-cache", engine="valkey",
+                                             opts=on_regional)
+    api = aws.apigateway.RestApi("api", name=f"{p.prefix}-api", opts=on_regional)
+    deployment = aws.apigateway.Deployment("api-deployment", rest_api=api.id, opts=on_regional)
+    stage = aws.apigateway.Stage("api-stage", rest_api=api.id, deployment=deployment.id,
+                                 stage_name="v1", opts=on_regional)
+
+    def item(kind: Kind, name: str, dims: dict[str, Any], region: str = p.region,
+             **extra: Any) -> MonitoredItem:
+        return MonitoredItem(kind=kind, name=f"{p.prefix}-{name}", dimensions=dims,
+                             region=region, owner="platform-team", **extra)
+
+    built.items = [
+        *search.monitored_items,
+        *consumer.monitored_items,
+        *orders.monitored_items,
+        item(Kind.API_STAGE, "api", {"ApiName": api.name, "Stage": stage.stage_name},
+             slo=SLO, attributes={"cache_enabled": True}),
+        item(Kind.DYNAMODB_TABLE, "listings", {"TableName": table.name},
+             attributes={"billing_mode": "PROVISIONED", "read_capacity": 5,
+                         "write_capacity": 5}),
+        item(Kind.DYNAMODB_GSI, "listings-gsi1",
+             {"TableName": table.name, "GlobalSecondaryIndexName": "gsi1"},
+             attributes={"billing_mode": "PROVISIONED", "read_capacity": 5,
+                         "write_capacity": 5}),
+        item(Kind.DAX_CLUSTER, "dax", {"ClusterId": dax.cluster_name},
+             attributes={"node_count": 1}),
+        item(Kind.CLOUDFRONT, "cdn", {"DistributionId": distribution.id, "Region": "Global"},
+             region="us-east-1"),
+        item(Kind.KINESIS_STREAM, "events", {"StreamName": stream.name},
+             attributes={"shard_count": 1}),
+        item(Kind.FIREHOSE, "lake", {"DeliveryStreamName": firehose.name},
+             attributes={"buffer_seconds": 300}),
+        item(Kind.EVENTBRIDGE_RULE, "to-kinesis",
+             {"RuleName": rule.name, "EventBusName": bus.name}),
+        item(Kind.ELASTICACHE, "cache", {"clusterId": cache_.name},
+             attributes={"serverless": True}),
+    ]
+    built.observability = Observability(
+        f"{p.prefix}-observability",
+        ObservabilityArgs(
+            platform=p, config=config.observability, items=built.items,
+            topic_arns=topics.arns, audit_log_group_name=audit.name,
+            kms_key_arn=core.kms_key_arn, account_id=core.account_id,
+            us_east_1_provider=core.us_east_1,
+            us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn),
+        regional,
+    )
+
+
+def run_test_program(stack: str = "dev", us_east_1_key: str | None = None,
+                     **overrides: Any) -> tuple[Registry, Built]:
+    """Run the test program for ``stack`` with config ``overrides``."""
+    built = Built()
+    config = config_of(stack, **overrides)
+    registry = run(stack, config, [],
+                   lambda: program(stack, built, overrides, us_east_1_key))
+    return registry, built
+
+
+@cache
+def cached(stack: str = "dev") -> tuple[Registry, Built]:
+    """The test program run once per process and stack."""
+    return run_test_program(stack)

@@ -1,0 +1,139 @@
+"""Observability in the real program for both stacks, another region, and the canary."""
+
+from __future__ import annotations
+
+import json
+
+from components.observability.component import collect
+from components.observability.edge_topics import EDGE_REGION
+from policy.rules import evaluate
+from tests.components.observability.program import cached, run_test_program
+from tests.helpers import config_of, policy_document, subjects
+from tools.mock_runtime import Registry
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def test_stack_has_observability_with_dashboards_and_exports(registry: Registry) -> None:
+    (component,) = registry.by_type("marketplace:observability:Observability")
+    children = registry.children(component)
+    assert children
+    assert all(c.name.startswith(component.name) for c in children if c.custom)
+    assert len(registry.exports["dashboards"]) == 4
+    for alarm in registry.by_type(ALARM):
+        assert alarm.inputs["alarmActions"]
+
+
+def test_rum_snippet_is_exported(registry: Registry) -> None:
+    snippet = registry.exports["rumSnippet"]
+    (monitor,) = registry.by_type("aws:rum/appMonitor:AppMonitor")
+    assert snippet["applicationId"] == monitor.outputs["appMonitorId"]
+    assert snippet["identityPoolId"]
+    assert snippet["guestRoleArn"].startswith("arn:aws:iam::")
+
+
+def test_canary_only_where_config_enables_it(dev: Registry, prod: Registry) -> None:
+    assert not dev.by_type("aws:synthetics/canary:Canary")
+    (canary,) = prod.by_type("aws:synthetics/canary:Canary")
+    raw = config_of("prod")
+    url = f"https://api.{raw['marketplace:domainName']}{raw['marketplace:canaryHealthPath']}"
+    assert canary.inputs["runConfig"]["environmentVariables"] == {"HEALTH_URL": url}
+    assert canary.inputs["runConfig"]["activeTracing"] is True
+    assert canary.inputs["artifactConfig"]["s3Encryption"]["encryptionMode"] == "SSE_KMS"
+    interval = int(raw["marketplace:canaryIntervalMinutes"])
+    assert canary.inputs["schedule"]["expression"] == f"rate({interval} minutes)"
+    (code,) = prod.by_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    assert canary.inputs["s3Key"] == code.inputs["key"]
+    assert code.inputs["source"]["assets"] == ["python/health_canary.py"]
+    alarm = next(a for a in prod.by_type(ALARM)
+                 if a.inputs.get("namespace") == "CloudWatchSynthetics")
+    assert alarm.inputs["dimensions"] == {"CanaryName": canary.outputs["name"]}
+    assert alarm.inputs["treatMissingData"] == "breaching"
+    policy = policy_document(next(
+        r for r in prod.by_type("aws:iam/rolePolicy:RolePolicy")
+        if r.name.endswith("canary-policy")).inputs["policy"])
+    actions = [a for s in policy["Statement"] for a in s["Action"]]
+    assert not [a for a in actions if a == "*" or a.endswith(":*")]
+
+
+def test_collect_is_one_loop_over_components() -> None:
+    class Fake:
+        def __init__(self, *items: str) -> None:
+            self.monitored_items = items
+
+    assert collect([Fake("a", "b"), Fake(), Fake("c")]) == ["a", "b", "c"]
+
+
+def test_other_region_alarms_cloudfront_through_us_east_1_topics() -> None:
+    registry, built = run_test_program("dev", **{"aws:region": "eu-west-1"})
+    edge_topics = [t for t in registry.by_type("aws:sns/topic:Topic")
+                   if t.inputs["name"].endswith(f"-{EDGE_REGION}")]
+    assert {t.inputs["name"] for t in edge_topics} == {
+        f"{built.prefix}-warning-{EDGE_REGION}", f"{built.prefix}-critical-{EDGE_REGION}"}
+    for topic in edge_topics:
+        assert registry.provider_of(topic).inputs["region"] == EDGE_REGION
+        assert topic.inputs["kmsMasterKeyId"].split(":")[3] == EDGE_REGION
+    edge_arns = {t.outputs["arn"] for t in edge_topics}
+    for alarm in registry.by_type(ALARM):
+        region = registry.provider_of(alarm).inputs["region"]
+        for arn in alarm.inputs["alarmActions"]:
+            assert arn.split(":")[3] == region, alarm.inputs["name"]
+        if alarm.inputs["name"].startswith(f"{built.prefix}-cdn-"):
+            assert set(alarm.inputs["alarmActions"]) <= edge_arns
+    key = next(k for k in registry.by_type("aws:kms/key:Key")
+               if k.name.endswith("key-us-east-1"))
+    assert {t.inputs["kmsMasterKeyId"] for t in edge_topics} == {key.outputs["arn"]}
+    assert key.inputs["enableKeyRotation"] is True
+    statements = json.loads(key.inputs["policy"])["Statement"]
+    assert any("cloudwatch.amazonaws.com" in json.dumps(s.get("Principal")) for s in statements)
+
+
+def test_observability_resources_comply_with_every_policy_rule() -> None:
+    registry, _built = cached("dev")
+    (component,) = registry.by_type("marketplace:observability:Observability")
+    mine = {r.urn for r in registry.descendants(component)}
+    assert len(mine) > 100
+    assert evaluate([s for s, r in zip(subjects(registry), _custom(registry), strict=True)
+                     if r.urn in mine]) == []
+
+
+def _custom(registry: Registry) -> list:
+    """The resources ``subjects`` turns into subjects, in the same order."""
+    return [r for r in registry if r.custom and not r.type.startswith("pulumi:providers:")]
+
+
+def test_items_must_be_unique_and_in_an_alarmable_region() -> None:
+    import pytest
+
+    from components.monitoring import Kind, MonitoredItem
+    from components.observability.component import _check_regions, _check_unique
+
+    a = MonitoredItem(Kind.LAMBDA, "fn", {"FunctionName": "fn"}, "eu-west-1", "team")
+    b = MonitoredItem(Kind.SQS_QUEUE, "fn", {"QueueName": "q"}, "eu-west-1", "team")
+    with pytest.raises(ValueError, match="two monitored items are named 'fn'"):
+        _check_unique((a, b))
+    _check_regions((a,), "eu-west-1")
+    with pytest.raises(ValueError, match=r"fn \(eu-west-1\)"):
+        _check_regions((a,), "us-west-2")
+
+
+def test_a_given_us_east_1_key_encrypts_the_edge_topics() -> None:
+    edge_key = "arn:aws:kms:us-east-1:123456789012:key/edge"
+    registry, _built = run_test_program("dev", **{"aws:region": "eu-west-1"},
+                                        us_east_1_key=edge_key)
+    topics = [t for t in registry.by_type("aws:sns/topic:Topic")
+              if t.inputs["name"].endswith(f"-{EDGE_REGION}")]
+    assert {t.inputs["kmsMasterKeyId"] for t in topics} == {edge_key}
+
+
+def test_canary_names_fit_synthetics_limits() -> None:
+    import re
+
+    from components.observability.canary import canary_name
+
+    assert canary_name("marketplace-prod") == "marketplace-prod-hc"
+    long_a = canary_name("marketplace-staging-eu-west")
+    long_b = canary_name("marketplace-staging-eu-east")
+    for name in (long_a, long_b, canary_name("Marketplace-QA")):
+        assert re.fullmatch(r"[0-9a-z_-]{1,21}", name), name
+    assert long_a != long_b
