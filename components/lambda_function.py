@@ -213,7 +213,9 @@ class LambdaFunction(pulumi.ComponentResource):
                 log_format="JSON",
                 log_group=self.log_group.name,
                 application_log_level=d.log_level,
-                system_log_level="WARN",
+                # INFO keeps the platform.report lines (duration, init, memory) that the
+                # saved Logs Insights queries on cold starts and slow requests read.
+                system_log_level="INFO",
             ),
             vpc_config=(
                 aws.lambda_.FunctionVpcConfigArgs(

@@ -49,6 +49,7 @@ def test_function_is_arm64_traced_json_logged_with_powertools() -> None:
     assert fn["runtime"] == lambda_defaults("dev").runtime
     assert fn["tracingConfig"] == {"mode": "Active"}
     assert fn["loggingConfig"]["logFormat"] == "JSON"
+    assert fn["loggingConfig"]["systemLogLevel"] == "INFO"  # keeps platform.report lines
     env = fn["environment"]["variables"]
     assert env["POWERTOOLS_SERVICE_NAME"] == "fn"
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Marketplace"

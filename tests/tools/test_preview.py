@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
-import pytest
 import yaml
 
 from tests.helpers import stack_registry
@@ -23,9 +26,17 @@ from tools.preview_json import STACK_TYPE, document, masked
 LINE = re.compile(r"^ \+   (?P<prefix>(?:[│ ]  |[├└]─ )*)(?P<type>\S+)\s+(?P<name>\S+)\s+create$")
 
 
-def _preview(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    assert main(list(args)) == 0
-    return capsys.readouterr().out
+@cache
+def _previewed(stack: str) -> tuple[str, dict, list[str]]:
+    """One run of ``python -m tools.preview`` per stack: tree text, JSON, Mermaid lines."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out_json, out_mmd = Path(tmp, "nested", "preview.json"), Path(tmp, "flows.mmd")
+        text = io.StringIO()
+        with contextlib.redirect_stdout(text):
+            assert main(["--stack", stack, "--json", str(out_json),
+                         "--mermaid", str(out_mmd)]) == 0
+        return (text.getvalue(), json.loads(out_json.read_text()),
+                [line.strip() for line in out_mmd.read_text().splitlines()])
 
 
 def _expected(registry: Registry) -> dict[tuple[str, str], str]:
@@ -38,10 +49,9 @@ def _expected(registry: Registry) -> dict[tuple[str, str], str]:
     return out
 
 
-def test_tree_shows_every_resource_once_under_its_parent(
-        stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tree_shows_every_resource_once_under_its_parent(stack: str) -> None:
     registry = stack_registry(stack)
-    text = _preview(capsys, "--stack", stack)
+    text = _previewed(stack)[0]
     rows = [m for m in map(LINE.match, text.splitlines()) if m]
     seen = Counter((m["type"], m["name"]) for m in rows)
     expected = _expected(registry)
@@ -58,12 +68,9 @@ def test_tree_shows_every_resource_once_under_its_parent(
     assert text.startswith(f"Previewing update ({stack})")
 
 
-def test_json_has_one_create_step_per_resource_with_real_parents(
-        stack: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_json_has_one_create_step_per_resource_with_real_parents(stack: str) -> None:
     registry = stack_registry(stack)
-    out = tmp_path / "nested" / "preview.json"
-    _preview(capsys, "--stack", stack, "--json", str(out))
-    doc = json.loads(out.read_text())
+    doc = _previewed(stack)[1]
     steps = doc["steps"]
     urns = [s["urn"] for s in steps]
     assert len(urns) == len(set(urns)) == len(registry) + 1
@@ -104,12 +111,9 @@ def test_json_masks_secret_inputs_and_config() -> None:
     assert doc["config"]["marketplace:slackWebhookUrl"] == SECRET_PLACEHOLDER
 
 
-def test_mermaid_names_every_component_and_the_key_flows(
-        stack: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_mermaid_names_every_component_and_the_key_flows(stack: str) -> None:
     registry = stack_registry(stack)
-    out = tmp_path / "flows.mmd"
-    _preview(capsys, "--stack", stack, "--mermaid", str(out))
-    lines = [line.strip() for line in out.read_text().splitlines()]
+    lines = _previewed(stack)[2]
     assert lines[0] == "flowchart LR"
     top = registry.children(registry.stack_urn)
     for component in top:

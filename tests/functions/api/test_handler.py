@@ -78,6 +78,24 @@ def test_get_returns_listing_and_counts_a_view(api: Api,
     assert (returned if isinstance(returned, list) else [returned]) == [1]
 
 
+def test_each_access_logs_the_fields_the_saved_queries_read(
+        api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    listing = create(api)
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        api.request("GET", **item_path(listing["id"]))
+        api.request("GET", path=f"/sellers/{listing['seller_id']}/listings",
+                    resource="/sellers/{seller_id}/listings",
+                    path_params={"seller_id": listing["seller_id"]})
+    lines = [r.__dict__ for r in caplog.records if r.getMessage() == "dynamodb access"]
+    by_pattern = {line["access_pattern"]: line for line in lines}
+    assert by_pattern["GetListing"]["partition_key"] == f"LISTING#{listing['id']}"
+    assert by_pattern["SellerListings"]["partition_key"] == f"SELLER#{listing['seller_id']}"
+    for line in lines:
+        assert line["table"] == ENV["TABLE_NAME"]
+        assert line["latency_ms"] >= 0
+
+
 def test_get_missing_listing_is_404(api: Api) -> None:
     response = api.request("GET", **item_path("doesnotexist"))
     assert response["statusCode"] == 404
