@@ -86,8 +86,9 @@ class Backend(pulumi.ComponentResource):
             self.network = Network(f"{name}-network", NetworkArgs(
                 cidr=c.vpc_cidr, az_count=c.vpc_az_count,
                 interface_endpoints=c.vpc_interface_endpoints, region=args.region,
-                table_arn=data.arn, kms_key_arn=args.kms_key_arn,
-                flow_log_retention_days=args.lambdas.log_retention_days), child)
+                gateway_table_arns=(data.arn,), kms_key_arn=args.kms_key_arn,
+                flow_log_retention_days=args.lambdas.log_retention_days, purpose="backend"),
+                child)
         if c.dax_enabled and self.network is not None:
             self.dax = DaxCluster(f"{name}-dax", DaxClusterArgs(
                 cluster_name=f"{args.prefix}-dax"[:20].rstrip("-"),

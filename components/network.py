@@ -1,9 +1,10 @@
-"""The backend VPC: private subnets only, no NAT, endpoints for what in-VPC functions call.
+"""A private VPC: private subnets only, no NAT, endpoints for what in-VPC functions call.
 
-Created only when something must live in a VPC (DAX, the app cache); dev without them has
-no VPC at all. Functions placed here reach DynamoDB through a gateway endpoint (free, and its
-policy limits it to the listings table) and the other AWS APIs they call through interface
-endpoints listed in config; there is no route to the internet.
+Created only where something must live in a VPC: the backend's when DAX or the app cache is
+on (dev without them has no VPC at all), the analytics time-series store's when it is
+InfluxDB. Functions placed here reach DynamoDB through a gateway endpoint (free, and its
+policy limits it to the given tables) when tables are given, and the other AWS APIs they call
+through the listed interface endpoints; there is no route to the internet.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pulumi_aws as aws
 from components.lambda_function import VpcPlacement
 
 HTTPS = 443
-# DynamoDB actions the listings API performs; the gateway endpoint allows nothing else.
+# DynamoDB actions in-VPC functions perform; the gateway endpoint allows nothing else.
 TABLE_ACTIONS = (
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
     "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
@@ -28,15 +29,21 @@ TABLE_ACTIONS = (
 
 @dataclass(frozen=True)
 class NetworkArgs:
-    """Inputs of :class:`Network`."""
+    """Inputs of :class:`Network`.
+
+    ``gateway_table_arns`` are the DynamoDB tables in-VPC functions use (none: no gateway
+    endpoint); ``interface_endpoints`` the other AWS services they call (``events``, ``logs``,
+    ``monitoring``, ``secretsmanager``, ...); ``purpose`` names the network in descriptions.
+    """
 
     cidr: str
     az_count: int
     interface_endpoints: Sequence[str]
     region: str
-    table_arn: pulumi.Input[str]
     kms_key_arn: pulumi.Input[str]
     flow_log_retention_days: int
+    purpose: str
+    gateway_table_arns: Sequence[pulumi.Input[str]] = ()
 
 
 def subnet_cidrs(cidr: str, count: int) -> list[str]:
@@ -52,8 +59,9 @@ def subnet_cidrs(cidr: str, count: int) -> list[str]:
 class Network(pulumi.ComponentResource):
     """VPC with private subnets in ``az_count`` AZs, endpoints, and the functions' security group.
 
-    :attr:`functions_security_group` is the group of in-VPC functions; DAX and the app cache
-    admit their ports only from it. :attr:`placement` is what ``LambdaFunctionArgs.vpc`` takes.
+    :attr:`functions_security_group` is the group of in-VPC functions; servers in the network
+    (DAX, the app cache, InfluxDB) admit their ports only from it. :attr:`placement` is what
+    ``LambdaFunctionArgs.vpc`` takes.
     """
 
     vpc: aws.ec2.Vpc
@@ -64,7 +72,7 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("marketplace:backend:Network", name, None, opts)
+        super().__init__("marketplace:network:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
@@ -103,14 +111,14 @@ class Network(pulumi.ComponentResource):
         self.functions_security_group = aws.ec2.SecurityGroup(
             f"{name}-functions-sg",
             vpc_id=self.vpc.id,
-            description="In-VPC Lambda functions of the backend",
+            description=f"In-VPC Lambda functions of the {args.purpose}",
             tags={"Name": f"{name}-functions"},
             opts=child,
         )
         endpoints_sg = aws.ec2.SecurityGroup(
             f"{name}-endpoints-sg",
             vpc_id=self.vpc.id,
-            description="Interface VPC endpoints: HTTPS from the backend functions only",
+            description=f"Interface VPC endpoints: HTTPS from the {args.purpose} functions only",
             tags={"Name": f"{name}-endpoints"},
             opts=child,
         )
@@ -119,7 +127,7 @@ class Network(pulumi.ComponentResource):
             security_group_id=endpoints_sg.id,
             referenced_security_group_id=self.functions_security_group.id,
             ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
-            description="HTTPS from the backend functions",
+            description=f"HTTPS from the {args.purpose} functions",
             opts=child,
         )
         aws.vpc.SecurityGroupEgressRule(
@@ -131,34 +139,8 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        dynamodb = aws.ec2.VpcEndpoint(
-            f"{name}-dynamodb",
-            vpc_id=self.vpc.id,
-            service_name=f"com.amazonaws.{args.region}.dynamodb",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=[route_table.id],
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "OnlyTheListingsTable",
-                    "Effect": "Allow",
-                    "Principal": "*",
-                    "Action": list(TABLE_ACTIONS),
-                    "Resource": [args.table_arn, pulumi.Output.concat(args.table_arn,
-                                                                      "/index/*")],
-                }],
-            }),
-            tags={"Name": f"{name}-dynamodb"},
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-functions-to-dynamodb",
-            security_group_id=self.functions_security_group.id,
-            prefix_list_id=dynamodb.prefix_list_id,
-            ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
-            description="HTTPS to DynamoDB through the gateway endpoint",
-            opts=child,
-        )
+        if args.gateway_table_arns:
+            self._dynamodb_gateway(name, args, route_table)
         for service in args.interface_endpoints:
             aws.ec2.VpcEndpoint(
                 f"{name}-{service}",
@@ -176,6 +158,41 @@ class Network(pulumi.ComponentResource):
         self.placement = VpcPlacement(subnet_ids=self.subnet_ids,
                                       security_group_ids=[self.functions_security_group.id])
         self.register_outputs({"vpcId": self.vpc.id, "subnetIds": self.subnet_ids})
+
+    def _dynamodb_gateway(self, name: str, args: NetworkArgs,
+                          route_table: aws.ec2.RouteTable) -> None:
+        """The free gateway endpoint to DynamoDB, limited to the given tables."""
+        child = pulumi.ResourceOptions(parent=self)
+        tables: list[pulumi.Input[str]] = []
+        for arn in args.gateway_table_arns:
+            tables += [arn, pulumi.Output.concat(arn, "/index/*")]
+        dynamodb = aws.ec2.VpcEndpoint(
+            f"{name}-dynamodb",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{args.region}.dynamodb",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[route_table.id],
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "OnlyTheGivenTables",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": list(TABLE_ACTIONS),
+                    "Resource": tables,
+                }],
+            }),
+            tags={"Name": f"{name}-dynamodb"},
+            opts=child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-functions-to-dynamodb",
+            security_group_id=self.functions_security_group.id,
+            prefix_list_id=dynamodb.prefix_list_id,
+            ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
+            description="HTTPS to DynamoDB through the gateway endpoint",
+            opts=child,
+        )
 
     def _flow_logs(self, name: str, args: NetworkArgs) -> None:
         """Rejected and accepted flows to a KMS-encrypted log group with retention."""

@@ -2,9 +2,9 @@
 
 ``none``: CloudWatch metrics only. ``liveanalytics``: a Timestream for LiveAnalytics database
 and table (closed to new customers since 2025-06-20; for accounts that already have it).
-``influxdb``: a Timestream for InfluxDB instance, the successor, in a minimal private network
-created here (VPC, two private subnets, interface endpoints; no NAT), because the stack has
-no shared VPC to place it in. The window aggregator then runs in that network.
+``influxdb``: a Timestream for InfluxDB instance, the successor, in a private
+:class:`~components.network.Network` of its own (two private subnets, interface endpoints,
+no NAT). The window aggregator then runs in that network.
 """
 
 from __future__ import annotations
@@ -18,13 +18,17 @@ import pulumi_aws as aws
 
 from components.config import AnalyticsConfig
 from components.lambda_function import VpcPlacement
-from components.private_network import PrivateNetwork, PrivateNetworkArgs
+from components.network import Network, NetworkArgs
 
 INFLUX_PORT = 8086
 INFLUX_ORG = "marketplace"
 INFLUX_BUCKET = "window_aggregates"
 INFLUX_USER = "marketplace-admin"
 TIMESTREAM_TABLE = "window_aggregates"
+# The time-series network: apart from the backend's (10.40.0.0/16), and the AWS APIs the
+# window aggregator calls from inside it.
+NETWORK_CIDR = "10.42.0.0/16"
+ENDPOINT_SERVICES = ("monitoring", "secretsmanager", "xray")
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,12 @@ class TimeSeries(pulumi.ComponentResource):
     def _influxdb(self, name: str, args: TimeSeriesArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
         c = args.config
-        network = PrivateNetwork(
+        network = Network(
             f"{name}-network",
-            PrivateNetworkArgs(region=args.region, kms_key_arn=args.kms_key_arn,
-                               flow_log_retention_days=args.log_retention_days),
+            NetworkArgs(cidr=NETWORK_CIDR, az_count=2, interface_endpoints=ENDPOINT_SERVICES,
+                        region=args.region, kms_key_arn=args.kms_key_arn,
+                        flow_log_retention_days=args.log_retention_days,
+                        purpose="time-series writer"),
             opts=child)
         influx_group = aws.ec2.SecurityGroup(
             f"{name}-influxdb-sg",
@@ -118,14 +124,14 @@ class TimeSeries(pulumi.ComponentResource):
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-influxdb-from-clients",
             security_group_id=influx_group.id,
-            referenced_security_group_id=network.client_security_group.id,
+            referenced_security_group_id=network.functions_security_group.id,
             ip_protocol="tcp", from_port=INFLUX_PORT, to_port=INFLUX_PORT,
             description="InfluxDB API from the window aggregator",
             opts=child,
         )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-clients-to-influxdb",
-            security_group_id=network.client_security_group.id,
+            security_group_id=network.functions_security_group.id,
             referenced_security_group_id=influx_group.id,
             ip_protocol="tcp", from_port=INFLUX_PORT, to_port=INFLUX_PORT,
             description="Clients to the InfluxDB API",
@@ -164,5 +170,4 @@ class TimeSeries(pulumi.ComponentResource):
              "Action": ["secretsmanager:GetSecretValue"],
              "Resource": instance.influx_auth_parameters_secret_arn},
         ]
-        self.vpc = VpcPlacement(subnet_ids=network.subnet_ids,
-                                security_group_ids=[network.client_security_group.id])
+        self.vpc = network.placement
