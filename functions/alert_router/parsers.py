@@ -19,6 +19,7 @@ generic alert, so one malformed notification cannot lose the others.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from functions.alert_router.alert import (
     slug,
     stable_key,
 )
+
+LOGGER = logging.getLogger(__name__)
 
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 URL_RE = re.compile(r"https://[^\s\"'<>]+")
@@ -74,8 +77,10 @@ def parse(message: Any, origin: Origin) -> list[Alert]:
         elif text.lstrip().startswith("AWS Budget Notification") or \
                 origin.subject.startswith("AWS Budgets"):
             return [budget_notification(text, origin)]
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-        pass  # a message that only looks like a known format is kept as a generic alert
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        # A message that only looks like a known format is kept whole as a generic alert.
+        LOGGER.warning("message resembles a known format but does not parse; routed as generic",
+                       extra={"error": repr(error), "subject": origin.subject})
     return [generic(data if data is not None else text, origin)]
 
 
