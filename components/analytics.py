@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.catalog import Catalog, CatalogArgs
 from components.config import AnalyticsConfig, LambdaDefaults
 from components.data_lake import DataLake, DataLakeArgs
 from components.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from components.event_stream import EventStream, EventStreamArgs
+from components.lake_catalog import Catalog, CatalogArgs
 from components.monitoring import MonitoredItem
 from components.quicksight import QuickSight, QuickSightArgs
 from components.stream_consumers import StreamConsumers, StreamConsumersArgs
