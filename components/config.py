@@ -88,14 +88,17 @@ class Reader:
         self._secret_keys = set(secret_keys)
         self.problems: list[Problem] = []
         self.declared: dict[str, str] = {}
+        self.defaults: dict[str, Any] = {}
 
     # -- bookkeeping -------------------------------------------------------------------
     def _full(self, key: str) -> str:
         return key if ":" in key else f"{NAMESPACE}:{key}"
 
-    def _take(self, key: str, kind: str) -> tuple[str, Any]:
+    def _take(self, key: str, kind: str, default: Any = None) -> tuple[str, Any]:
         full = self._full(key)
         self.declared[full] = kind
+        # The default as Pulumi.yaml declares it (None: the key is required).
+        self.defaults[full] = default
         return full, self._raw.get(full)
 
     def fail(self, key: str, message: str) -> None:
@@ -103,8 +106,8 @@ class Reader:
         self.problems.append(Problem(self._full(key), message))
 
     def is_set(self, key: str) -> bool:
-        """Whether the stack file sets ``key``."""
-        return self._full(key) in self._raw
+        """Whether ``key`` has a value: the CLI hands empty Pulumi.yaml defaults to unset keys."""
+        return self._raw.get(self._full(key)) not in (None, "", "[]")
 
     # -- scalar getters ----------------------------------------------------------------
     def string(
@@ -117,7 +120,7 @@ class Reader:
         what: str = "",
     ) -> str:
         """A string, optionally one of ``choices`` or matching ``pattern``."""
-        full, value = self._take(key, "string")
+        full, value = self._take(key, "string", default)
         if value is None:
             return default
         value = str(value)
@@ -134,7 +137,7 @@ class Reader:
     def optional_string(self, key: str, *, pattern: re.Pattern[str] | None = None,
                         what: str = "") -> str | None:
         """A string that may be absent (``None``)."""
-        full, value = self._take(key, "string")
+        full, value = self._take(key, "string", "")
         if value is None or value == "":
             return None
         if pattern is not None and not pattern.match(str(value)):
@@ -152,7 +155,7 @@ class Reader:
         allowed: Iterable[int] | None = None,
     ) -> int:
         """An integer within ``minimum``..``maximum`` or one of ``allowed``."""
-        full, value = self._take(key, "integer")
+        full, value = self._take(key, "integer", default)
         if value is None:
             return default
         number = _as_int(value)
@@ -164,7 +167,7 @@ class Reader:
     def number(self, key: str, default: float, *, minimum: float | None = None,
                maximum: float | None = None, exclusive_minimum: bool = False) -> float:
         """A decimal number (declared as a string: Pulumi config has no float type)."""
-        full, value = self._take(key, "string")
+        full, value = self._take(key, "string", f"{default:g}")
         if value is None:
             return default
         try:
@@ -187,7 +190,7 @@ class Reader:
 
     def boolean(self, key: str, default: bool) -> bool:
         """A boolean (``true``/``false``)."""
-        full, value = self._take(key, "boolean")
+        full, value = self._take(key, "boolean", default)
         if value is None:
             return default
         if isinstance(value, bool):
@@ -207,7 +210,7 @@ class Reader:
         item: Callable[[str], str | None] | None = None,
     ) -> tuple[str, ...]:
         """An array of strings; ``item`` returns an error message for a bad item."""
-        full, value = self._take(key, "array")
+        full, value = self._take(key, "array", list(default))
         if value is None:
             return tuple(default)
         items = _as_list(value)
@@ -260,12 +263,19 @@ class Reader:
             return None
 
         self.strings(key, item=check)
+        self.defaults[self._full(key)] = [f"{k}={v}" for k, v in (default or {}).items()]
         return result
 
     # -- secrets -----------------------------------------------------------------------
-    def secret(self, key: str) -> pulumi.Output[str] | None:
-        """A secret string as a secret Output, or ``None`` when unset. Never printed."""
-        _full, value = self._take(key, "string")
+    def secret(self, key: str, *, required: bool = False) -> pulumi.Output[str] | None:
+        """A secret string as a secret Output, or ``None`` when unset. Never printed.
+
+        A ``required`` secret has no default in Pulumi.yaml, so the CLI asks for it; an
+        optional one defaults to empty (the CLI refuses a plaintext default for a key declared
+        ``secret: true``, so optional secrets are declared without it and set with
+        ``pulumi config set --secret``).
+        """
+        _full, value = self._take(key, "string", None if required else "")
         if value is None or value == "":
             return None
         return pulumi.Output.secret(str(value))
@@ -832,7 +842,7 @@ def _edge(r: Reader) -> EdgeConfig:
     if webp and polish == "off":
         r.fail("cloudflareWebp", "WebP conversion needs Polish; set cloudflarePolish to "
                "lossless or lossy, or cloudflareWebp to false")
-    api_token = r.secret("cloudflareApiToken")
+    api_token = r.secret("cloudflareApiToken", required=True)
     if api_token is None:
         r.fail("cloudflareApiToken", "is required (a secret: pulumi config set --secret)")
     zone = r.string("cloudflareZoneId", "", pattern=CLOUDFLARE_ID_RE,
@@ -1153,6 +1163,13 @@ def declared_keys() -> dict[str, str]:
     r = Reader({})
     _read(r, "project", "stack")
     return dict(r.declared)
+
+
+def declared_defaults() -> dict[str, Any]:
+    """Every key's default as Pulumi.yaml declares it; ``None`` marks a required key."""
+    r = Reader({})
+    _read(r, "project", "stack")
+    return dict(r.defaults)
 def raw_config() -> tuple[dict[str, Any], set[str]]:
     """All config values and secret keys the Pulumi engine gave this program."""
     raw = dict(runtime_config.get_config_env())

@@ -239,14 +239,12 @@ def config_from_file(path: Path) -> tuple[dict[str, str], list[str]]:
         if isinstance(value, dict) and set(value) == {"secure"}:
             config[full] = SECRET_PLACEHOLDER
             secrets.append(full)
-        elif isinstance(value, bool):
-            config[full] = "true" if value else "false"
-        elif isinstance(value, list | dict):
-            config[full] = json.dumps(value)
-        elif value is None:
-            config[full] = ""
         else:
-            config[full] = str(value)
+            config[full] = _as_config_text(value)
+    # The CLI hands Pulumi.yaml defaults to the program for keys the stack file leaves out.
+    for key, value in declared_defaults().items():
+        if key not in config:
+            config[key] = _as_config_text(value)
     for key in declared_secrets():
         if key not in config:
             # A secret is set with `pulumi config set --secret`, per machine; offline it is a
@@ -256,10 +254,29 @@ def config_from_file(path: Path) -> tuple[dict[str, str], list[str]]:
     return config, secrets
 
 
+def _as_config_text(value: Any) -> str:
+    """A config value as the program receives it: scalars as text, lists and maps as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return "" if value is None else str(value)
+
+
+def _project_config() -> dict[str, Any]:
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text()) or {}
+    return project.get("config") or {}
+
+
+def declared_defaults() -> dict[str, Any]:
+    """Defaults Pulumi.yaml declares, by namespaced key."""
+    return {f"{PROJECT}:{key}": spec["default"] for key, spec in _project_config().items()
+            if isinstance(spec, dict) and "default" in spec}
+
+
 def declared_secrets() -> list[str]:
     """Keys Pulumi.yaml declares ``secret: true``, with their namespace."""
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text()) or {}
-    return [f"{PROJECT}:{key}" for key, spec in (project.get("config") or {}).items()
+    return [f"{PROJECT}:{key}" for key, spec in _project_config().items()
             if isinstance(spec, dict) and spec.get("secret")]
 
 

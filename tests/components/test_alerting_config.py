@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from components.config import ConfigError, declared_keys
+from components.config import ConfigError
 from tests.components.alerting_helpers import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,15 +20,6 @@ KEYS = ("alertEmailsCritical", "alertEmailsWarning", "alertEmailsInfo",
         "guardDutyEnabled", "guardDutyFeatures", "guardDutyFindingFrequency",
         "securityHubEnabled", "budgetMonthlyAmount", "budgetCurrency",
         "costAnomalyThresholdAmount")
-
-
-def test_every_key_is_declared_in_pulumi_yaml_with_its_type() -> None:
-    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
-    read = declared_keys()
-    for key in KEYS:
-        assert declared[key]["type"] == read[f"marketplace:{key}"], key
-    assert declared["pagerDutyRoutingKey"].get("secret") is True
-    assert declared["slackWebhookUrls"].get("secret") is True
 
 
 def test_stacks_differ_in_values_only() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.config import ConfigError, Reader, build, declared_keys
+from components.config import ConfigError, Reader, build, declared_defaults, declared_keys
 from tests.helpers import STACKS, config_of
 from tools.mock_runtime import ROOT
 
@@ -123,6 +123,27 @@ def test_every_key_read_is_declared_in_pulumi_yaml_with_its_type() -> None:
     read = {k: v for k, v in declared_keys().items() if k.startswith("marketplace:")}
     assert read == declared
     assert all(v.get("description") for v in project["config"].values())
+    # The CLI's project schema requires the item type of every array.
+    arrays = [v for v in project["config"].values() if v["type"] == "array"]
+    assert arrays
+    assert all(v.get("items") == {"type": "string"} for v in arrays)
+
+
+def test_pulumi_yaml_defaults_are_the_ones_config_py_applies() -> None:
+    # The CLI refuses to run a stack that lacks a value for a key without a default, and it
+    # hands these defaults to the program; they must be what config.py falls back on.
+    project = yaml.safe_load(Path(ROOT, "Pulumi.yaml").read_text())["config"]
+    defaults = {k: v for k, v in declared_defaults().items() if k.startswith("marketplace:")}
+    for full, default in defaults.items():
+        spec = project[full.split(":", 1)[1]]
+        if default is None:
+            assert "default" not in spec, full
+        else:
+            assert spec.get("default") == default, full
+            # A plaintext default on a key declared secret fails the CLI's validation.
+            assert not spec.get("secret"), full
+    required = [k for k, v in defaults.items() if v is None]
+    assert required == ["marketplace:cloudflareApiToken"]
 
 
 def test_pulumi_yaml_runs_python_from_the_project_venv() -> None:
