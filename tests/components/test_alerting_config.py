@@ -10,17 +10,6 @@ from components.config import ConfigError
 from tests.components.alerting_helpers import stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = ("alertEmailsCritical", "alertEmailsWarning", "alertEmailsInfo",
-        "alertEmailsMaintenance", "alertSlackChannels", "alertRoutes", "alertDedupWindowMinutes",
-        "alertEscalateAfterMinutes", "alertEscalationCheckMinutes", "alertStateTtlDays",
-        "alertMaintenanceWindows", "alertMaintenanceSuppresses", "alertHttpTimeoutSeconds",
-        "alertRouterTimeoutSeconds", "pagerDutyRoutingKey", "slackWebhookUrls",
-        "chatbotSlackTeamId", "chatbotSlackChannelId", "chatbotSeverities",
-        "trailObjectLockDays", "trailRetentionDays", "trailLogRetentionDays",
-        "guardDutyEnabled", "guardDutyFeatures", "guardDutyFindingFrequency",
-        "securityHubEnabled", "budgetMonthlyAmount", "budgetCurrency",
-        "costAnomalyThresholdAmount")
-
 
 def test_stacks_differ_in_values_only() -> None:
     dev, prod = stack_config("dev"), stack_config("prod")
