@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint preview preview-json bench clean
+.PHONY: venv test lint preview preview-json bench layers clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,14 @@ preview-json: $(STAMP)
 	mkdir -p out
 	$(BIN)/python -m tools.preview --stack $(STACK) --json out/preview-$(STACK).json --mermaid out/architecture-$(STACK).mmd
 
+# The API's clients layer (DAX, Valkey), published by the stack when DAX or the app cache is on.
+layers: $(STAMP)
+	rm -rf build/api-clients
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
+		--target build/api-clients/python -r functions/api/requirements.txt
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out build .pytest_cache .ruff_cache .hypothesis

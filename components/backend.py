@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 from components.app_cache import AppCache, AppCacheArgs
 from components.config import BackendConfig, LambdaDefaults
@@ -24,6 +25,8 @@ from components.rest_api import RestApi, RestApiArgs
 from components.user_pool import UserPool, UserPoolArgs
 
 # What the API function does to the table (transactions need the per-item actions).
+# Built by `make layers` from functions/api/requirements.txt (relative to the project).
+CLIENTS_LAYER_DIR = "build/api-clients"
 API_TABLE_ACTIONS = (
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
     "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
@@ -123,10 +126,7 @@ class Backend(pulumi.ComponentResource):
             memory_mb=c.api_memory_mb,
             provisioned_concurrency=c.api_provisioned_concurrency,
             vpc=self.network.placement if self.network is not None else None,
-            # amazon-dax-client and redis are not in the runtime; only stacks using them
-            # attach the layer built from functions/api/requirements.txt.
-            layers=([c.api_clients_layer_arn]
-                    if (self.dax or self.app_cache) and c.api_clients_layer_arn else ()),
+            layers=self._clients_layers(name, args),
         ), child)
         self.post_confirmation_function = LambdaFunction(
             f"{args.prefix}-post-confirmation", LambdaFunctionArgs(
@@ -176,6 +176,30 @@ class Backend(pulumi.ComponentResource):
             "tableName": self.table_name, "userPoolId": self.user_pool_id,
             "userPoolClientId": self.user_pool_client_id,
         })
+
+    def _clients_layers(self, name: str, args: BackendArgs) -> tuple[pulumi.Input[str], ...]:
+        """The layer with the API's optional clients (DAX, Valkey), when the stack uses them.
+
+        amazon-dax-client and redis are not in the Lambda runtime. ``apiClientsLayerArn``
+        names a published layer; otherwise the stack publishes ``build/api-clients``, which
+        ``make layers`` builds from ``functions/api/requirements.txt`` (pure Python, so the
+        same files serve arm64).
+        """
+        c = args.config
+        if self.dax is None and self.app_cache is None:
+            return ()
+        if c.api_clients_layer_arn:
+            return (c.api_clients_layer_arn,)
+        layer = aws.lambda_.LayerVersion(
+            f"{name}-api-clients",
+            layer_name=f"{args.prefix}-api-clients",
+            description="amazon-dax-client and redis for the listings API",
+            code=pulumi.FileArchive(CLIENTS_LAYER_DIR),
+            compatible_runtimes=[args.lambdas.runtime],
+            compatible_architectures=["arm64"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return (layer.arn,)
 
     def _api_statements(self, args: BackendArgs, data: DataTier) -> list[dict[str, Any]]:
         statements: list[dict[str, Any]] = [

@@ -923,10 +923,6 @@ def _backend(r: Reader) -> BackendConfig:
     app_cache_enabled = r.boolean("appCacheEnabled", False)
     clients_layer = r.optional_string("apiClientsLayerArn", pattern=LAYER_ARN_RE,
                                       what="a Lambda layer version ARN")
-    if (dax_enabled or app_cache_enabled) and clients_layer is None and not r.is_set(
-            "apiClientsLayerArn"):
-        r.fail("apiClientsLayerArn", "is required when daxEnabled or appCacheEnabled is true "
-               "(the layer built from functions/api/requirements.txt)")
     match = CIDR_RE.match(cidr)
     if match and any(int(octet) > 255 for octet in match.groups()[:4]):
         r.fail("vpcCidr", f"{cidr!r} has an octet above 255")

@@ -190,7 +190,13 @@ def test_prod_api_function_runs_in_vpc_with_dax_client(prod: Registry) -> None:
                                                            for s in prod.by_type(SUBNET))
     env = api["environment"]["variables"]
     assert env["DAX_ENDPOINT"] == "daxs://" + only(prod, DAX).outputs["clusterAddress"]
-    assert config.api_clients_layer_arn in api["layers"]
+    # No published layer is configured: the stack publishes the one `make layers` builds.
+    assert config.api_clients_layer_arn is None
+    layer = only(prod, "aws:lambda/layerVersion:LayerVersion")
+    assert layer.inputs["code"]["path"].endswith("build/api-clients")
+    assert layer.inputs["compatibleArchitectures"] == ["arm64"]
+    assert layer.inputs["compatibleRuntimes"] == [api["runtime"]]
+    assert api["layers"][1:] == [layer.outputs["arn"]]
     policy = policy_document(prod.named("aws:iam/rolePolicy:RolePolicy",
                                         "marketplace-prod-api-policy").inputs["policy"])
     dax_statement = next(s for s in policy["Statement"] if s.get("Sid") == "ListingsCache")
@@ -422,8 +428,6 @@ def test_monitored_items_cover_everything_worth_watching() -> None:
 
 # -- config ------------------------------------------------------------------------------
 @pytest.mark.parametrize(("overrides", "key"), [
-    ({"daxEnabled": True, "apiClientsLayerArn": None}, "marketplace:apiClientsLayerArn"),
-    ({"appCacheEnabled": True}, "marketplace:apiClientsLayerArn"),
     ({"apiClientsLayerArn": "arn:aws:s3:::bucket"}, "marketplace:apiClientsLayerArn"),
     ({"tableBillingMode": "ON_DEMAND"}, "marketplace:tableBillingMode"),
     ({"tableReadCapacityMin": 50, "tableReadCapacityMax": 10},
