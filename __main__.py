@@ -38,7 +38,9 @@ bus = EventBus(
 )
 topics = AlertTopics(
     f"{prefix}-alerts",
-    AlertTopicsArgs(prefix=prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id),
+    AlertTopicsArgs(prefix=prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id,
+                    region=platform.region, us_east_1=core.us_east_1,
+                    us_east_1_kms_key_arn=core.us_east_1_kms_key_arn),
     regional,
 )
 audit = AuditLog(
@@ -61,6 +63,9 @@ alert_routing = AlertRouting(
         owner=platform.owner,
         metrics_namespace=platform.metrics_namespace,
         runbook_base_url=platform.runbook_base_url,
+        edge_topic_arns=topics.edge_arns,
+        us_east_1=core.us_east_1,
+        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
     ),
     regional,
 )
@@ -156,7 +161,7 @@ observability = Observability(
         kms_key_arn=core.kms_key_arn,
         account_id=core.account_id,
         us_east_1_provider=core.us_east_1,
-        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
+        edge_topic_arns=topics.edge_arns,
     ),
     regional,
 )
@@ -176,7 +181,7 @@ outputs: dict[str, object] = {
     "cloudTrailBucket": security.trail_bucket.name,
     "budgetName": cost_guardrails.budget.name,
     "dashboards": observability.dashboard_names,
-    "alarmEdgeTopicArns": observability.edge_topic_arns,
+    "alertEdgeTopicArns": topics.edge_arns,
     "distributionId": edge.distribution_id,
     "distributionDomain": edge.distribution_domain,
     "assetsBucket": edge.assets_bucket_name,

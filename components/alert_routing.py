@@ -10,12 +10,13 @@ its escalation sweep. AWS Health events reach the topics through EventBridge rul
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.alert_topics import EDGE_REGION
 from components.config import AlertingConfig, LambdaDefaults
 from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.event_routes import EventRoute, route_events
@@ -42,7 +43,13 @@ SECRET_RECOVERY_DAYS = 7
 
 @dataclass(frozen=True)
 class AlertRoutingArgs:
-    """Inputs of :class:`AlertRouting`."""
+    """Inputs of :class:`AlertRouting`.
+
+    ``edge_topic_arns`` are the ``us-east-1`` topics CloudFront alarms notify
+    (``AlertTopics.edge_arns``); when the stack lives elsewhere the router subscribes to them
+    too, with the subscriptions and their DLQs in ``us-east-1`` (``us_east_1`` provider and
+    key), as SNS requires.
+    """
 
     prefix: str
     alerting: AlertingConfig
@@ -53,6 +60,9 @@ class AlertRoutingArgs:
     owner: str
     metrics_namespace: str
     runbook_base_url: str
+    edge_topic_arns: Mapping[str, pulumi.Input[str]] | None = None
+    us_east_1: aws.Provider | None = None
+    us_east_1_kms_key_arn: pulumi.Input[str] | None = None
 
 
 class AlertRouting(pulumi.ComponentResource):
@@ -123,46 +133,20 @@ class AlertRouting(pulumi.ComponentResource):
 
         self.dead_letter_queues = {}
         self.subscriptions = []
-        for severity, topic_arn in args.topic_arns.items():
-            dlq = DeadLetterQueue(
-                f"{name}-{severity}-dlq",
-                DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn,
-                                    retention_days=args.lambdas.dlq_retention_days,
-                                    region=args.region, owner=args.owner,
-                                    sender_service="sns.amazonaws.com", sender_arns=(topic_arn,)),
-                opts=child,
-            )
-            self.dead_letter_queues[severity] = dlq
-            redrive = pulumi.Output.json_dumps({"deadLetterTargetArn": dlq.arn})
-            aws.lambda_.Permission(
-                f"{name}-{severity}-invoke",
-                action="lambda:InvokeFunction",
-                function=self.router.function.name,
-                qualifier=self.router.alias.name,
-                principal="sns.amazonaws.com",
-                source_arn=topic_arn,
-                opts=child,
-            )
-            self.subscriptions.append(aws.sns.TopicSubscription(
-                f"{name}-{severity}-router",
-                topic=topic_arn,
-                protocol="lambda",
-                endpoint=self.router.alias_arn,
-                redrive_policy=redrive,
-                # The router's own email copies carry this attribute: never route them again.
-                filter_policy=json.dumps({FORWARDED_BY: [{"exists": False}]}),
-                filter_policy_scope="MessageAttributes",
-                opts=child,
-            ))
-            for index, address in enumerate(cfg.emails.get(severity, ())):
-                self.subscriptions.append(aws.sns.TopicSubscription(
-                    f"{name}-{severity}-email-{index}",
-                    topic=topic_arn,
-                    protocol="email",
-                    endpoint=address,
-                    redrive_policy=redrive,
-                    opts=child,
-                ))
+        # (suffix, topics, options, key, region): the stack region's topics, and the
+        # us-east-1 ones for CloudFront alarms when the stack lives elsewhere.
+        placements: list[tuple[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions,
+                               pulumi.Input[str], str]] = [
+            ("", args.topic_arns, child, args.kms_key_arn, args.region)]
+        if args.region != EDGE_REGION and args.edge_topic_arns is not None \
+                and args.us_east_1 is not None and args.us_east_1_kms_key_arn is not None:
+            placements.append((f"-{EDGE_REGION}", args.edge_topic_arns,
+                               pulumi.ResourceOptions(parent=self, provider=args.us_east_1),
+                               args.us_east_1_kms_key_arn, EDGE_REGION))
+        for suffix, topics, placed, key, region in placements:
+            for severity, topic_arn in topics.items():
+                self._subscribe(name, f"{severity}{suffix}", topic_arn, placed, key, region,
+                                cfg.emails.get(severity, ()), args)
 
         schedule = aws.cloudwatch.EventRule(
             f"{name}-escalation",
@@ -222,6 +206,51 @@ class AlertRouting(pulumi.ComponentResource):
             "pagerDutySecretArn": self.pagerduty_secret.arn,
             "slackSecretArn": self.slack_secret.arn,
         })
+
+    def _subscribe(self, name: str, label: str, topic_arn: pulumi.Input[str],
+                   placed: pulumi.ResourceOptions, key: pulumi.Input[str], region: str,
+                   emails: Sequence[str], args: AlertRoutingArgs) -> None:
+        """The router and the emails on one topic, with a DLQ in the topic's region."""
+        dlq = DeadLetterQueue(
+            f"{name}-{label}-dlq",
+            DeadLetterQueueArgs(kms_key_arn=key,
+                                retention_days=args.lambdas.dlq_retention_days,
+                                region=region, owner=args.owner,
+                                sender_service="sns.amazonaws.com", sender_arns=(topic_arn,)),
+            opts=placed,
+        )
+        self.dead_letter_queues[label] = dlq
+        redrive = pulumi.Output.json_dumps({"deadLetterTargetArn": dlq.arn})
+        # The permission lives with the function; the subscription with its topic.
+        aws.lambda_.Permission(
+            f"{name}-{label}-invoke",
+            action="lambda:InvokeFunction",
+            function=self.router.function.name,
+            qualifier=self.router.alias.name,
+            principal="sns.amazonaws.com",
+            source_arn=topic_arn,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.subscriptions.append(aws.sns.TopicSubscription(
+            f"{name}-{label}-router",
+            topic=topic_arn,
+            protocol="lambda",
+            endpoint=self.router.alias_arn,
+            redrive_policy=redrive,
+            # The router's own email copies carry this attribute: never route them again.
+            filter_policy=json.dumps({FORWARDED_BY: [{"exists": False}]}),
+            filter_policy_scope="MessageAttributes",
+            opts=placed,
+        ))
+        for index, address in enumerate(emails):
+            self.subscriptions.append(aws.sns.TopicSubscription(
+                f"{name}-{label}-email-{index}",
+                topic=topic_arn,
+                protocol="email",
+                endpoint=address,
+                redrive_policy=redrive,
+                opts=placed,
+            ))
 
     def _secret(self, name: str, description: str, kms_key_arn: pulumi.Input[str],
                 value: pulumi.Output[str] | None) -> aws.secretsmanager.Secret:

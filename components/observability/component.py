@@ -15,6 +15,7 @@ from typing import Protocol
 import pulumi
 import pulumi_aws as aws
 
+from components.alert_topics import EDGE_REGION
 from components.config import ObservabilityConfig, PlatformConfig
 from components.monitoring import Kind, MonitoredItem
 from components.observability import (
@@ -29,7 +30,6 @@ from components.observability import (
 from components.observability.canary import HealthCanary
 from components.observability.catalog import SEVERITIES, specs_for
 from components.observability.dashboards import AlarmRef, DashboardInputs
-from components.observability.edge_topics import EDGE_REGION, EdgeTopics
 from components.observability.rum import Rum
 from components.observability.thresholds import Thresholds
 from components.observability.tracing import Tracing
@@ -54,9 +54,8 @@ class ObservabilityArgs:
 
     ``items`` are every component's ``monitored_items``; ``topic_arns`` maps severity
     (critical, warning, info, maintenance) to the stack-region SNS topic ARN;
-    ``us_east_1_provider`` creates the alarms on CloudFront metrics (and, when the stack
-    region is elsewhere, their topics); ``us_east_1_kms_key_arn`` is the core's key there,
-    which encrypts those topics.
+    ``us_east_1_provider`` creates the alarms on CloudFront metrics; ``edge_topic_arns``
+    are the severity topics in ``us-east-1`` those alarms notify (``AlertTopics.edge_arns``).
     """
 
     platform: PlatformConfig
@@ -67,7 +66,7 @@ class ObservabilityArgs:
     kms_key_arn: pulumi.Input[str]
     account_id: pulumi.Input[str]
     us_east_1_provider: aws.Provider
-    us_east_1_kms_key_arn: pulumi.Input[str]
+    edge_topic_arns: Mapping[str, pulumi.Input[str]]
 
 
 class Observability(pulumi.ComponentResource):
@@ -77,7 +76,6 @@ class Observability(pulumi.ComponentResource):
     alarm_arns: dict[str, pulumi.Output[str]]
     composite_alarms: dict[str, aws.cloudwatch.CompositeAlarm]
     dashboard_names: dict[str, pulumi.Output[str]]
-    edge_topic_arns: dict[str, pulumi.Output[str]]
     rum_snippet: dict[str, pulumi.Input[object]] | None
     canary_name: pulumi.Output[str] | None
 
@@ -96,15 +94,7 @@ class Observability(pulumi.ComponentResource):
 
         child = pulumi.ResourceOptions(parent=self)
         edge = pulumi.ResourceOptions(parent=self, provider=args.us_east_1_provider)
-        edge_arns: Mapping[str, pulumi.Input[str]] = args.topic_arns
-        self.edge_topic_arns = {}
-        needs_edge = any(i.region == EDGE_REGION for i in items)
-        if needs_edge and p.region != EDGE_REGION:
-            topics = EdgeTopics(name, prefix=p.prefix, severities=SEVERITIES,
-                                account_id=args.account_id,
-                                kms_key_arn=args.us_east_1_kms_key_arn, opts=edge)
-            self.edge_topic_arns = topics.arns
-            edge_arns = topics.arns
+        edge_arns = args.edge_topic_arns
 
         # -- catalog alarms: one loop over items x specs x severities --------------------
         self.alarms = {}
@@ -235,7 +225,6 @@ class Observability(pulumi.ComponentResource):
         self.register_outputs({
             "dashboards": self.dashboard_names,
             "compositeAlarms": {k: c.arn for k, c in self.composite_alarms.items()},
-            "edgeTopicArns": self.edge_topic_arns,
         })
 
     def _slo_alarms(self, name: str, p: PlatformConfig, items: tuple[MonitoredItem, ...],

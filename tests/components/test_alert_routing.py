@@ -228,3 +228,26 @@ def test_router_handler_path_is_importable(dev: Registry,
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     module, _, function = router(dev, "dev")["handler"].rpartition(".")
     assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_outside_us_east_1_cloudfront_alarms_reach_the_router() -> None:
+    # CloudFront alarms live in us-east-1 and can only notify topics there; the router must
+    # listen to those topics too, with each subscription and its DLQ in the topic's region.
+    registry = run_program("dev", **{"aws:region": "eu-west-1"})
+    (topics,) = registry.by_type("marketplace:alerting:AlertTopics")
+    edge_topics = {t.outputs["arn"]: t for t in registry.descendants(topics)
+                   if t.type == "aws:sns/topic:Topic" and t.region == "us-east-1"}
+    assert len(edge_topics) == 4
+    router_subscriptions = {s.inputs["topic"]: s for s in registry.by_type(SUBSCRIPTION)
+                            if s.inputs["protocol"] == "lambda"}
+    for arn in edge_topics:
+        subscription = router_subscriptions[arn]
+        assert subscription.region == "us-east-1"
+        dlq = json.loads(subscription.inputs["redrivePolicy"])["deadLetterTargetArn"]
+        assert dlq.split(":")[3] == "us-east-1"
+    cloudfront_alarms = [a for a in registry.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+                         if a.inputs.get("namespace") == "AWS/CloudFront"]
+    assert cloudfront_alarms
+    for alarm in cloudfront_alarms:
+        assert alarm.region == "us-east-1"
+        assert set(alarm.inputs["alarmActions"]) <= set(edge_topics)

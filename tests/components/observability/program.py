@@ -63,7 +63,9 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
     regional = pulumi.ResourceOptions(providers=core.providers)
     on_regional = pulumi.ResourceOptions(provider=core.provider)
     topics = AlertTopics(f"{p.prefix}-alerts", AlertTopicsArgs(
-        prefix=p.prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id), regional)
+        prefix=p.prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id,
+        region=p.region, us_east_1=core.us_east_1,
+        us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn), regional)
     audit = AuditLog(f"{p.prefix}-audit", AuditLogArgs(
         prefix=p.prefix, kms_key_arn=core.kms_key_arn,
         retention_days=p.audit_log_retention_days), regional)
@@ -161,8 +163,7 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
             platform=p, config=config.observability, items=built.items,
             topic_arns=topics.arns, audit_log_group_name=audit.name,
             kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-            us_east_1_provider=core.us_east_1,
-            us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn),
+            us_east_1_provider=core.us_east_1, edge_topic_arns=topics.edge_arns),
         regional,
     )
 

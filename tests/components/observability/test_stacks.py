@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from components.alert_topics import EDGE_REGION, SEVERITIES
 from components.observability.component import collect
-from components.observability.edge_topics import EDGE_REGION
 from policy.rules import evaluate
 from tests.components.observability.program import cached, run_test_program
 from tests.helpers import config_of, policy_document, subjects
@@ -69,7 +69,7 @@ def test_other_region_alarms_cloudfront_through_us_east_1_topics() -> None:
     edge_topics = [t for t in registry.by_type("aws:sns/topic:Topic")
                    if t.inputs["name"].endswith(f"-{EDGE_REGION}")]
     assert {t.inputs["name"] for t in edge_topics} == {
-        f"{built.prefix}-warning-{EDGE_REGION}", f"{built.prefix}-critical-{EDGE_REGION}"}
+        f"{built.prefix}-{severity}-{EDGE_REGION}" for severity in SEVERITIES}
     for topic in edge_topics:
         assert registry.provider_of(topic).inputs["region"] == EDGE_REGION
         assert topic.inputs["kmsMasterKeyId"].split(":")[3] == EDGE_REGION
