@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components.config import EdgeConfig
 from components.monitoring import Kind, MonitoredItem
+from components.service_role import service_role
 
 # CloudFront Functions (viewer request), by key: SPA routing and image negotiation for the
 # site and media; the /api prefix stripped for the REST API.
@@ -379,40 +380,25 @@ class Cdn(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=child,
         )
-        role = aws.iam.Role(
-            f"{name}-realtime-logs-role",
+        role, policy = service_role(
+            f"{name}-realtime-logs",
+            service="cloudfront.amazonaws.com",
             description="CloudFront writes real-time logs to the stream",
-            assume_role_policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
+            statements=[
+                {
+                    "Sid": "PutRealtimeLogs",
                     "Effect": "Allow",
-                    "Principal": {"Service": "cloudfront.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
-            opts=child,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-realtime-logs-policy",
-            role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "PutRealtimeLogs",
-                        "Effect": "Allow",
-                        "Action": ["kinesis:DescribeStreamSummary", "kinesis:DescribeStream",
-                                   "kinesis:PutRecord", "kinesis:PutRecords"],
-                        "Resource": stream.arn,
-                    },
-                    {
-                        "Sid": "EncryptRealtimeLogs",
-                        "Effect": "Allow",
-                        "Action": ["kms:GenerateDataKey"],
-                        "Resource": args.kms_key_arn,
-                    },
-                ],
-            }),
+                    "Action": ["kinesis:DescribeStreamSummary", "kinesis:DescribeStream",
+                               "kinesis:PutRecord", "kinesis:PutRecords"],
+                    "Resource": stream.arn,
+                },
+                {
+                    "Sid": "EncryptRealtimeLogs",
+                    "Effect": "Allow",
+                    "Action": ["kms:GenerateDataKey"],
+                    "Resource": args.kms_key_arn,
+                },
+            ],
             opts=child,
         )
         log_config = aws.cloudfront.RealtimeLogConfig(

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.monitoring import Kind, MonitoredItem
+from components.service_role import service_role
 
 DAX_TLS_PORT = 9111
 # What DAX itself does against DynamoDB on behalf of its clients: the clients' own calls
@@ -63,29 +64,16 @@ class DaxCluster(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:backend:DaxCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-role",
+        role, policy = service_role(
+            name,
+            service="dax.amazonaws.com",
             description=f"DAX cluster {args.cluster_name} reads and writes the listings table",
-            assume_role_policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "dax.amazonaws.com"},
-                               "Action": "sts:AssumeRole"}],
-            }),
-            opts=child,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "OnlyTheListingsTable",
-                    "Effect": "Allow",
-                    "Action": list(DAX_TABLE_ACTIONS),
-                    "Resource": [args.table_arn,
-                                 pulumi.Output.concat(args.table_arn, "/index/*")],
-                }],
-            }),
+            statements=[{
+                "Sid": "OnlyTheListingsTable",
+                "Effect": "Allow",
+                "Action": list(DAX_TABLE_ACTIONS),
+                "Resource": [args.table_arn, pulumi.Output.concat(args.table_arn, "/index/*")],
+            }],
             opts=child,
         )
         subnets = aws.dax.SubnetGroup(

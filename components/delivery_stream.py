@@ -14,15 +14,8 @@ from components.lake_schema import (
     json_key_mappings,
 )
 from components.monitoring import Kind, MonitoredItem
+from components.service_role import service_role
 
-FIREHOSE_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": "firehose.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }],
-}
 ext = aws.kinesis  # the Firehose argument classes live in the kinesis module
 
 
@@ -77,50 +70,40 @@ class DeliveryStream(pulumi.ComponentResource):
             log_group_name=self.log_group.name,
             opts=child,
         )
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=pulumi.Output.json_dumps({
-                **FIREHOSE_TRUST,
-                "Statement": [{**FIREHOSE_TRUST["Statement"][0], "Condition": {
-                    "StringEquals": {"sts:ExternalId": args.account_id}}}],
-            }),
-            description=f"Firehose {name} reads the events stream and writes the lake",
-            opts=child,
-        )
         glue_arn = pulumi.Output.concat("arn:aws:glue:", args.region, ":", args.account_id)
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=self.role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "ReadEventsStream", "Effect": "Allow",
-                     "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
-                                "kinesis:GetShardIterator", "kinesis:GetRecords",
-                                "kinesis:ListShards"],
-                     "Resource": args.stream_arn},
-                    {"Sid": "WriteLake", "Effect": "Allow",
-                     "Action": ["s3:AbortMultipartUpload", "s3:GetBucketLocation",
-                                "s3:GetObject", "s3:ListBucket",
-                                "s3:ListBucketMultipartUploads", "s3:PutObject"],
-                     "Resource": [args.lake_bucket_arn,
-                                  pulumi.Output.concat(args.lake_bucket_arn, "/*")]},
-                    {"Sid": "ReadTableSchema", "Effect": "Allow",
-                     "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-                     "Resource": [
-                         pulumi.Output.concat(glue_arn, ":catalog"),
-                         pulumi.Output.concat(glue_arn, ":database/", args.database_name),
-                         pulumi.Output.concat(glue_arn, ":table/", args.database_name, "/",
-                                              args.table_name),
-                     ]},
-                    {"Sid": "UseStackKey", "Effect": "Allow",
-                     "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                     "Resource": args.kms_key_arn},
-                    {"Sid": "LogDeliveryErrors", "Effect": "Allow",
-                     "Action": ["logs:PutLogEvents"],
-                     "Resource": pulumi.Output.concat(self.log_group.arn, ":log-stream:*")},
-                ],
-            }),
+        self.role, policy = service_role(
+            name,
+            service="firehose.amazonaws.com",
+            description=f"Firehose {name} reads the events stream and writes the lake",
+            # Only Firehose acting for this account (confused deputy).
+            condition={"StringEquals": {"sts:ExternalId": args.account_id}},
+            statements=[
+                {"Sid": "ReadEventsStream", "Effect": "Allow",
+                 "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+                            "kinesis:GetShardIterator", "kinesis:GetRecords",
+                            "kinesis:ListShards"],
+                 "Resource": args.stream_arn},
+                {"Sid": "WriteLake", "Effect": "Allow",
+                 "Action": ["s3:AbortMultipartUpload", "s3:GetBucketLocation",
+                            "s3:GetObject", "s3:ListBucket",
+                            "s3:ListBucketMultipartUploads", "s3:PutObject"],
+                 "Resource": [args.lake_bucket_arn,
+                              pulumi.Output.concat(args.lake_bucket_arn, "/*")]},
+                {"Sid": "ReadTableSchema", "Effect": "Allow",
+                 "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+                 "Resource": [
+                     pulumi.Output.concat(glue_arn, ":catalog"),
+                     pulumi.Output.concat(glue_arn, ":database/", args.database_name),
+                     pulumi.Output.concat(glue_arn, ":table/", args.database_name, "/",
+                                          args.table_name),
+                 ]},
+                {"Sid": "UseStackKey", "Effect": "Allow",
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                 "Resource": args.kms_key_arn},
+                {"Sid": "LogDeliveryErrors", "Effect": "Allow",
+                 "Action": ["logs:PutLogEvents"],
+                 "Resource": pulumi.Output.concat(self.log_group.arn, ":log-stream:*")},
+            ],
             opts=child,
         )
         self.delivery_stream = aws.kinesis.FirehoseDeliveryStream(

@@ -10,16 +10,8 @@ import pulumi_aws as aws
 from components.config import AnalyticsConfig
 from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.monitoring import Kind, MonitoredItem
+from components.service_role import service_role
 from functions.shared.events import SOURCE
-
-EVENTS_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": "events.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }],
-}
 
 
 @dataclass(frozen=True)
@@ -129,30 +121,19 @@ class EventStream(pulumi.ComponentResource):
                                 sender_arns=tuple(r.arn for r in self.rules.values())),
             opts=child,
         )
-        role = aws.iam.Role(
-            f"{name}-rule-role",
-            # Only EventBridge acting for this account's rules may assume it (confused deputy).
-            assume_role_policy=pulumi.Output.json_dumps({
-                **EVENTS_TRUST,
-                "Statement": [{**EVENTS_TRUST["Statement"][0], "Condition": {
-                    "StringEquals": {"aws:SourceAccount": args.account_id}}}],
-            }),
+        role, policy = service_role(
+            f"{name}-rule",
+            service="events.amazonaws.com",
             description=f"EventBridge puts domain events into {name}",
-            opts=child,
-        )
-        policy = aws.iam.RolePolicy(
-            f"{name}-rule-policy",
-            role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "PutIntoStream", "Effect": "Allow",
-                     "Action": ["kinesis:PutRecord", "kinesis:PutRecords"],
-                     "Resource": self.stream.arn},
-                    {"Sid": "EncryptRecords", "Effect": "Allow",
-                     "Action": ["kms:GenerateDataKey"], "Resource": args.kms_key_arn},
-                ],
-            }),
+            # Only EventBridge acting for this account's rules may assume it (confused deputy).
+            condition={"StringEquals": {"aws:SourceAccount": args.account_id}},
+            statements=[
+                {"Sid": "PutIntoStream", "Effect": "Allow",
+                 "Action": ["kinesis:PutRecord", "kinesis:PutRecords"],
+                 "Resource": self.stream.arn},
+                {"Sid": "EncryptRecords", "Effect": "Allow",
+                 "Action": ["kms:GenerateDataKey"], "Resource": args.kms_key_arn},
+            ],
             opts=child,
         )
         for route in ROUTES:

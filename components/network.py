@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.lambda_function import VpcPlacement
+from components.service_role import service_role
 
 HTTPS = 443
 # DynamoDB actions in-VPC functions perform; the gateway endpoint allows nothing else.
@@ -204,29 +205,16 @@ class Network(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=child,
         )
-        role = aws.iam.Role(
-            f"{name}-flow-logs-role",
+        role, _policy = service_role(
+            f"{name}-flow-logs",
+            service="vpc-flow-logs.amazonaws.com",
             description=f"VPC flow logs of {name}",
-            assume_role_policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow",
-                               "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                               "Action": "sts:AssumeRole"}],
-            }),
-            opts=child,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-flow-logs-policy",
-            role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
-                               "logs:DescribeLogStreams"],
-                    "Resource": [group.arn, pulumi.Output.concat(group.arn, ":*")],
-                }],
-            }),
+            statements=[{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents",
+                           "logs:DescribeLogStreams"],
+                "Resource": [group.arn, pulumi.Output.concat(group.arn, ":*")],
+            }],
             opts=child,
         )
         aws.ec2.FlowLog(

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components.config import BackendConfig
 from components.monitoring import Kind, MonitoredItem, Slo
+from components.service_role import service_role
 
 
 @dataclass(frozen=True)
@@ -320,34 +321,21 @@ class RestApi(pulumi.ComponentResource):
     def _cloudwatch_role(self, name: str, region: str) -> aws.apigateway.Account:
         """The region's API Gateway CloudWatch role, without which access logs are refused."""
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-cloudwatch-role",
-            description="API Gateway writes execution and access logs",
-            assume_role_policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow",
-                               "Principal": {"Service": "apigateway.amazonaws.com"},
-                               "Action": "sts:AssumeRole"}],
-            }),
-            opts=child,
-        )
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self))
-        policy = aws.iam.RolePolicy(
-            f"{name}-cloudwatch-policy",
-            role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    # The actions of AWS's AmazonAPIGatewayPushToCloudWatchLogs, this account only.
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
-                               "logs:DescribeLogGroups", "logs:DescribeLogStreams",
-                               "logs:PutLogEvents", "logs:GetLogEvents",
-                               "logs:FilterLogEvents"],
-                    "Resource": pulumi.Output.concat("arn:aws:logs:", region, ":",
-                                                     identity.account_id, ":log-group:*"),
-                }],
-            }),
+        role, policy = service_role(
+            f"{name}-cloudwatch",
+            service="apigateway.amazonaws.com",
+            description="API Gateway writes execution and access logs",
+            statements=[{
+                # The actions of AWS's AmazonAPIGatewayPushToCloudWatchLogs, this account only.
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                           "logs:DescribeLogGroups", "logs:DescribeLogStreams",
+                           "logs:PutLogEvents", "logs:GetLogEvents",
+                           "logs:FilterLogEvents"],
+                "Resource": pulumi.Output.concat("arn:aws:logs:", region, ":",
+                                                 identity.account_id, ":log-group:*"),
+            }],
             opts=child,
         )
         return aws.apigateway.Account(
