@@ -22,6 +22,7 @@ from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.event_routes import EventRoute, route_events
 from components.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.monitoring import MonitoredItem
+from components.service_role import service_role
 from functions.alert_router.email import FORWARDED_BY
 
 # AWS Health event categories and the topic each goes to: scheduled changes are maintenance.
@@ -276,29 +277,17 @@ class AlertRouting(pulumi.ComponentResource):
                  args: AlertRoutingArgs) -> aws.chatbot.SlackChannelConfiguration:
         """Amazon Q Developer in chat applications posting the chosen topics to Slack."""
         cfg = args.alerting
-        role = aws.iam.Role(
-            f"{name}-chatbot-role",
+        role, _policy = service_role(
+            f"{name}-chatbot",
+            service="chatbot.amazonaws.com",
             description="Amazon Q Developer in chat applications: read alarms for Slack",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "chatbot.amazonaws.com"},
-                               "Action": "sts:AssumeRole"}],
-            }),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        aws.iam.RolePolicy(
-            f"{name}-chatbot-policy",
-            role=role.id,
-            policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    # Chatbot renders alarm details and graphs; these have no resource scope.
-                    "Effect": "Allow",
-                    "Action": ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData",
-                               "cloudwatch:GetMetricWidgetImage"],
-                    "Resource": "*",
-                }],
-            }),
+            statements=[{
+                # Chatbot renders alarm details and graphs; these have no resource scope.
+                "Effect": "Allow",
+                "Action": ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData",
+                           "cloudwatch:GetMetricWidgetImage"],
+                "Resource": "*",
+            }],
             opts=pulumi.ResourceOptions(parent=self),
         )
         return aws.chatbot.SlackChannelConfiguration(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.service_role import service_role
+
 SEVERITIES = ("critical", "warning", "info", "maintenance")
 # CloudFront publishes its metrics, and so keeps its alarms, only here.
 EDGE_REGION = "us-east-1"
@@ -55,32 +57,19 @@ class AlertTopics(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:alerting:AlertTopics", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        feedback_role = aws.iam.Role(
-            f"{name}-feedback-role",
+        feedback_role, _policy = service_role(
+            f"{name}-feedback",
+            service="sns.amazonaws.com",
             description="Lets SNS write delivery status logs of the alert topics",
-            assume_role_policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-                               "Action": "sts:AssumeRole",
-                               "Condition": {"StringEquals": {
-                                   "aws:SourceAccount": args.account_id}}}],
-            }),
-            opts=child,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-feedback-policy",
-            role=feedback_role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
-                               "logs:PutLogEvents", "logs:PutMetricFilter",
-                               "logs:PutRetentionPolicy"],
-                    "Resource": pulumi.Output.concat(
-                        "arn:aws:logs:*:", args.account_id, ":log-group:sns/*"),
-                }],
-            }),
+            condition={"StringEquals": {"aws:SourceAccount": args.account_id}},
+            statements=[{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                           "logs:PutLogEvents", "logs:PutMetricFilter",
+                           "logs:PutRetentionPolicy"],
+                "Resource": pulumi.Output.concat(
+                    "arn:aws:logs:*:", args.account_id, ":log-group:sns/*"),
+            }],
             opts=child,
         )
         feedback: dict[str, object] = {}

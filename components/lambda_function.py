@@ -13,18 +13,10 @@ import pulumi_aws as aws
 from components.config import LambdaDefaults
 from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.monitoring import Kind, MonitoredItem
+from components.service_role import service_role
 
 FUNCTIONS_DIR = "functions"
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"  # AWS's publisher account for the Powertools layers
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": "lambda.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }],
-}
-
 
 @dataclass(frozen=True)
 class VpcPlacement:
@@ -128,12 +120,6 @@ class LambdaFunction(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=child,
         )
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=pulumi.Output.json_dumps(LAMBDA_TRUST),
-            description=f"Execution role of {name}",
-            opts=child,
-        )
         base_statements: list[Mapping[str, Any]] = [
             {
                 "Sid": "WriteOwnLogs",
@@ -171,13 +157,11 @@ class LambdaFunction(pulumi.ComponentResource):
                            "ec2:UnassignPrivateIpAddresses"],
                 "Resource": "*",
             })
-        policy = aws.iam.RolePolicy(
-            f"{name}-policy",
-            role=self.role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [*base_statements, *args.statements],
-            }),
+        self.role, policy = service_role(
+            name,
+            service="lambda.amazonaws.com",
+            description=f"Execution role of {name}",
+            statements=[*base_statements, *args.statements],
             opts=child,
         )
 

@@ -15,15 +15,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.kpi_queries import QUERIES, KpiQuery
+from components.service_role import service_role
 
-QUICKSIGHT_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": "quicksight.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }],
-}
 DATA_SOURCE_ACTIONS = [
     "quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions",
     "quicksight:PassDataSource", "quicksight:UpdateDataSource", "quicksight:DeleteDataSource",
@@ -197,47 +190,39 @@ class QuickSight(pulumi.ComponentResource):
 
     def _athena_role(self, name: str, args: QuickSightArgs) -> aws.iam.Role:
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-athena-role",
-            assume_role_policy=pulumi.Output.json_dumps(QUICKSIGHT_TRUST),
-            description="QuickSight queries the events lake through the analytics workgroup",
-            opts=child,
-        )
         glue = pulumi.Output.concat("arn:aws:glue:", args.region, ":", args.account_id)
-        aws.iam.RolePolicy(
-            f"{name}-athena-policy",
-            role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "RunQueries", "Effect": "Allow",
-                     "Action": ["athena:StartQueryExecution", "athena:GetQueryExecution",
-                                "athena:GetQueryResults", "athena:StopQueryExecution",
-                                "athena:GetWorkGroup"],
-                     "Resource": args.workgroup_arn},
-                    {"Sid": "ReadCatalog", "Effect": "Allow",
-                     "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-                     "Resource": [
-                         pulumi.Output.concat(glue, ":catalog"),
-                         pulumi.Output.concat(glue, ":database/", args.database_name),
-                         pulumi.Output.concat(glue, ":table/", args.database_name, "/",
-                                              args.table_name),
-                     ]},
-                    {"Sid": "ReadLake", "Effect": "Allow",
-                     "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
-                     "Resource": [args.lake_bucket_arn,
-                                  pulumi.Output.concat(args.lake_bucket_arn, "/*")]},
-                    {"Sid": "WriteResults", "Effect": "Allow",
-                     "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket",
-                                "s3:GetBucketLocation", "s3:AbortMultipartUpload",
-                                "s3:ListMultipartUploadParts"],
-                     "Resource": [args.results_bucket_arn,
-                                  pulumi.Output.concat(args.results_bucket_arn, "/*")]},
-                    {"Sid": "UseStackKey", "Effect": "Allow",
-                     "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                     "Resource": args.kms_key_arn},
-                ],
-            }),
+        role, _policy = service_role(
+            f"{name}-athena",
+            service="quicksight.amazonaws.com",
+            description="QuickSight queries the events lake through the analytics workgroup",
+            statements=[
+                {"Sid": "RunQueries", "Effect": "Allow",
+                 "Action": ["athena:StartQueryExecution", "athena:GetQueryExecution",
+                            "athena:GetQueryResults", "athena:StopQueryExecution",
+                            "athena:GetWorkGroup"],
+                 "Resource": args.workgroup_arn},
+                {"Sid": "ReadCatalog", "Effect": "Allow",
+                 "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+                 "Resource": [
+                     pulumi.Output.concat(glue, ":catalog"),
+                     pulumi.Output.concat(glue, ":database/", args.database_name),
+                     pulumi.Output.concat(glue, ":table/", args.database_name, "/",
+                                          args.table_name),
+                 ]},
+                {"Sid": "ReadLake", "Effect": "Allow",
+                 "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
+                 "Resource": [args.lake_bucket_arn,
+                              pulumi.Output.concat(args.lake_bucket_arn, "/*")]},
+                {"Sid": "WriteResults", "Effect": "Allow",
+                 "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket",
+                            "s3:GetBucketLocation", "s3:AbortMultipartUpload",
+                            "s3:ListMultipartUploadParts"],
+                 "Resource": [args.results_bucket_arn,
+                              pulumi.Output.concat(args.results_bucket_arn, "/*")]},
+                {"Sid": "UseStackKey", "Effect": "Allow",
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                 "Resource": args.kms_key_arn},
+            ],
             opts=child,
         )
         return role

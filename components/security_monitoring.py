@@ -20,6 +20,7 @@ from components.config import SecurityConfig
 from components.event_routes import EventRoute, route_events
 from components.monitoring import MonitoredItem
 from components.secure_bucket import SecureBucket, SecureBucketArgs
+from components.service_role import service_role
 
 
 @dataclass(frozen=True)
@@ -203,29 +204,16 @@ class SecurityMonitoring(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=child,
         )
-        logs_role = aws.iam.Role(
-            f"{name}-trail-logs-role",
+        logs_role, logs_policy = service_role(
+            f"{name}-trail-logs",
+            service="cloudtrail.amazonaws.com",
             description="Lets CloudTrail deliver the trail to its CloudWatch log group",
-            assume_role_policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow",
-                               "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                               "Action": "sts:AssumeRole",
-                               "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}}}],
-            }),
-            opts=child,
-        )
-        logs_policy = aws.iam.RolePolicy(
-            f"{name}-trail-logs-policy",
-            role=logs_role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": pulumi.Output.concat(self.trail_log_group.arn, ":log-stream:*"),
-                }],
-            }),
+            condition={"StringEquals": {"aws:SourceArn": trail_arn}},
+            statements=[{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": pulumi.Output.concat(self.trail_log_group.arn, ":log-stream:*"),
+            }],
             opts=child,
         )
         self.trail = aws.cloudtrail.Trail(

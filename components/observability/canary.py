@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.secure_bucket import SecureBucket, SecureBucketArgs
+from components.service_role import service_role
 
 SCRIPT = "functions/canary/health_canary.py"
 HANDLER = "health_canary.handler"
@@ -59,48 +60,35 @@ class HealthCanary:
             ),
             opts=opts,
         )
-        self.role = aws.iam.Role(
-            f"{name}-canary-role",
-            description=f"Execution role of the {self.name} canary",
-            assume_role_policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow",
-                               "Principal": {"Service": "lambda.amazonaws.com"},
-                               "Action": "sts:AssumeRole"}],
-            }),
-            opts=opts,
-        )
         logs_arn = pulumi.Output.concat(
             "arn:aws:logs:", region, ":", account_id, ":log-group:/aws/lambda/cwsyn-",
             self.name, "-*")
-        aws.iam.RolePolicy(
-            f"{name}-canary-policy",
-            role=self.role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "WriteArtifacts", "Effect": "Allow",
-                     "Action": ["s3:PutObject", "s3:GetObject"],
-                     "Resource": pulumi.Output.concat(self.artifacts.arn, "/*")},
-                    {"Sid": "LocateArtifactBucket", "Effect": "Allow",
-                     "Action": ["s3:GetBucketLocation"], "Resource": self.artifacts.arn},
-                    {"Sid": "ListBucketsForSynthetics", "Effect": "Allow",
-                     "Action": ["s3:ListAllMyBuckets"], "Resource": "*"},
-                    {"Sid": "WriteOwnLogs", "Effect": "Allow",
-                     "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
-                                "logs:PutLogEvents"],
-                     "Resource": [logs_arn, pulumi.Output.concat(logs_arn, ":*")]},
-                    {"Sid": "PublishCanaryMetrics", "Effect": "Allow",
-                     "Action": ["cloudwatch:PutMetricData"], "Resource": "*",
-                     "Condition": {"StringEquals": {
-                         "cloudwatch:namespace": "CloudWatchSynthetics"}}},
-                    {"Sid": "WriteTraces", "Effect": "Allow",
-                     "Action": ["xray:PutTraceSegments"], "Resource": "*"},
-                    {"Sid": "UseStackKey", "Effect": "Allow",
-                     "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                     "Resource": kms_key_arn},
-                ],
-            }),
+        self.role, _policy = service_role(
+            f"{name}-canary",
+            service="lambda.amazonaws.com",
+            description=f"Execution role of the {self.name} canary",
+            statements=[
+                {"Sid": "WriteArtifacts", "Effect": "Allow",
+                 "Action": ["s3:PutObject", "s3:GetObject"],
+                 "Resource": pulumi.Output.concat(self.artifacts.arn, "/*")},
+                {"Sid": "LocateArtifactBucket", "Effect": "Allow",
+                 "Action": ["s3:GetBucketLocation"], "Resource": self.artifacts.arn},
+                {"Sid": "ListBucketsForSynthetics", "Effect": "Allow",
+                 "Action": ["s3:ListAllMyBuckets"], "Resource": "*"},
+                {"Sid": "WriteOwnLogs", "Effect": "Allow",
+                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                            "logs:PutLogEvents"],
+                 "Resource": [logs_arn, pulumi.Output.concat(logs_arn, ":*")]},
+                {"Sid": "PublishCanaryMetrics", "Effect": "Allow",
+                 "Action": ["cloudwatch:PutMetricData"], "Resource": "*",
+                 "Condition": {"StringEquals": {
+                     "cloudwatch:namespace": "CloudWatchSynthetics"}}},
+                {"Sid": "WriteTraces", "Effect": "Allow",
+                 "Action": ["xray:PutTraceSegments"], "Resource": "*"},
+                {"Sid": "UseStackKey", "Effect": "Allow",
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                 "Resource": kms_key_arn},
+            ],
             opts=opts,
         )
         code = aws.s3.BucketObjectv2(
