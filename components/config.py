@@ -1113,7 +1113,7 @@ def _observability(r: Reader) -> ObservabilityConfig:
         rum_session_sample_rate=r.number("rumSessionSampleRate", 0.1, minimum=0, maximum=1),
         canary_enabled=r.boolean("canaryEnabled", False),
         canary_interval_minutes=r.integer("canaryIntervalMinutes", 5, minimum=1, maximum=60),
-        canary_health_path=r.string("canaryHealthPath", "/health",
+        canary_health_path=r.string("canaryHealthPath", "/api/health",
                                     pattern=re.compile(r"^/[\w./-]*$"), what="a URL path"),
         canary_runtime_version=r.string(
             "canaryRuntimeVersion", "syn-python-selenium-8.0",

@@ -61,6 +61,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/categories/{category}/listings", cache="categoryListings",
           query=("limit", "cursor")),
     Route("GET", "/search", cache="search", query=("q", "category", "limit")),
+    Route("GET", "/health"),  # never cached: the canary must reach the table
 )
 
 # One JSON object per request; field names follow AWS's documented $context variables.

@@ -189,7 +189,7 @@ class Observability(pulumi.ComponentResource):
         canary_arns: list[pulumi.Input[str]] = []
         if cfg.canary_enabled:
             canary = HealthCanary(
-                name, prefix=p.prefix, url=f"https://api.{p.domain}{cfg.canary_health_path}",
+                name, prefix=p.prefix, url=f"https://{p.domain}{cfg.canary_health_path}",
                 region=p.region, account_id=args.account_id, kms_key_arn=args.kms_key_arn,
                 runtime_version=cfg.canary_runtime_version,
                 interval_minutes=cfg.canary_interval_minutes,

@@ -340,6 +340,16 @@ def category_listings(category: str) -> dict[str, Any]:
     return answer
 
 
+@app.get("/health")
+def health() -> Response:
+    """200 when the table answers: what the availability canary calls through the edge."""
+    with observe("Health"):
+        repository.probe()
+    # No cache on the way (stage, CloudFront, Cloudflare) may answer for the table.
+    return Response(status_code=200, content_type="application/json",
+                    body={"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
 @app.get("/search")
 def search() -> dict[str, Any]:
     """Listings in ``category`` whose title starts with ``q``."""

@@ -51,6 +51,10 @@ INDEXES = (GSI1, GSI2, GSI3)
 FEATURED_PK = "FEATURED"
 
 
+# The health route reads this key; nothing is ever written under it.
+HEALTH_KEY = {PK: "HEALTH#probe", SK: "HEALTH#probe"}
+
+
 def key_attributes() -> tuple[str, ...]:
     """Every attribute used in a key of the table or an index (all strings)."""
     names = [PK, SK]

@@ -36,7 +36,7 @@ def test_canary_only_where_config_enables_it(dev: Registry, prod: Registry) -> N
     assert not dev.by_type("aws:synthetics/canary:Canary")
     (canary,) = prod.by_type("aws:synthetics/canary:Canary")
     raw = config_of("prod")
-    url = f"https://api.{raw['marketplace:domainName']}{raw['marketplace:canaryHealthPath']}"
+    url = f"https://{raw['marketplace:domainName']}{raw['marketplace:canaryHealthPath']}"
     assert canary.inputs["runConfig"]["environmentVariables"] == {"HEALTH_URL": url}
     assert canary.inputs["runConfig"]["activeTracing"] is True
     assert canary.inputs["artifactConfig"]["s3Encryption"]["encryptionMode"] == "SSE_KMS"

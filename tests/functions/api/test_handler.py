@@ -392,3 +392,28 @@ def test_business_counters_use_the_shared_names(
 def test_shard_count_and_currencies_match_config() -> None:
     assert SHARDS > 1
     assert "EUR" in CURRENCIES
+
+
+def test_health_reads_the_table_and_answers_200(api: Api) -> None:
+    before = api.calls["GetItem"]
+    response = api.request("GET", "/health")
+    assert response["statusCode"] == 200
+    assert response["json"] == {"status": "ok"}
+    headers = response.get("multiValueHeaders") or response.get("headers") or {}
+    assert headers["Cache-Control"] in ("no-store", ["no-store"])
+    assert api.calls["GetItem"] == before + 1
+
+
+def test_health_is_503_when_the_table_throttles(api: Api,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    def throttled(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                     "Message": "slow down"}}, "GetItem")
+
+    monkeypatch.setattr(api.handler.repository.client, "get_item", throttled)
+    response = api.request("GET", "/health")
+    assert response["statusCode"] == 503
+    headers = response.get("multiValueHeaders") or response.get("headers") or {}
+    assert headers["Retry-After"] in ("1", ["1"])
