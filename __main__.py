@@ -123,7 +123,8 @@ edge = Edge(
         us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
         bus_name=bus.name,
         api_origin=ApiOrigin(domain_name=backend.api_origin_domain,
-                             origin_path=f"/{backend.api_stage_name}"),
+                             origin_path=f"/{backend.api_stage_name}",
+                             custom_headers=backend.api_origin_headers),
     ),
     regional,
 )

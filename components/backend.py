@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.api_origin_guard import ApiOriginGuard, ApiOriginGuardArgs
 from components.app_cache import AppCache, AppCacheArgs
 from components.config import BackendConfig, LambdaDefaults
 from components.data_tier import DataTier, DataTierArgs
@@ -160,6 +161,11 @@ class Backend(pulumi.ComponentResource):
             region=args.region, owner=args.owner), child)
         self.rest_api_id = api.rest_api_id
         self.api_stage_name = api.stage_name
+        self.api_origin_headers: dict[str, pulumi.Output[str]] = {}
+        if c.api_require_cloudfront:
+            guard = ApiOriginGuard(f"{name}-origin-guard", ApiOriginGuardArgs(
+                acl_name=f"{args.prefix}-api-origin", stage_arn=api.stage.arn), child)
+            self.api_origin_headers = guard.headers
         self.api_origin_domain = api.origin_domain
         self.api_url = api.url
 

@@ -8,7 +8,7 @@ distribution reads them in one loop. Everything here is CloudFront-scoped and us
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,8 @@ class ApiOrigin:
 
     domain_name: pulumi.Input[str]
     origin_path: str  # "/<stage>"
+    # Headers CloudFront adds for the origin to recognise it (e.g. the origin guard's secret).
+    custom_headers: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ class Cdn(pulumi.ComponentResource):
                 "origin_id": API_ORIGIN,
                 "domain_name": args.api_origin.domain_name,
                 "origin_path": args.api_origin.origin_path,
+                "custom_headers": [{"name": k, "value": v}
+                                   for k, v in args.api_origin.custom_headers.items()],
                 "custom_origin_config": {
                     "http_port": 80,
                     "https_port": 443,

@@ -593,6 +593,7 @@ class BackendConfig:
     api_throttle_rate_limit: int
     api_throttle_burst_limit: int
     api_cache_enabled: bool
+    api_require_cloudfront: bool
     api_cache_size_gb: str
     api_cache_ttls: dict[str, int]
     api_memory_mb: int
@@ -962,6 +963,7 @@ def _backend(r: Reader) -> BackendConfig:
         api_throttle_rate_limit=rate,
         api_throttle_burst_limit=burst,
         api_cache_enabled=r.boolean("apiCacheEnabled", False),
+        api_require_cloudfront=r.boolean("apiRequireCloudFront", False),
         api_cache_size_gb=r.string("apiCacheSizeGb", "0.5", choices=API_CACHE_SIZES_GB),
         api_cache_ttls=r.table("apiCacheTtlSeconds", _cache_ttl, names=API_CACHED_ROUTES,
                                default={"getListing": 60, "featured": 300,

@@ -236,7 +236,13 @@ def _vpc_endpoint_extras(o: Outputs, region: str, account: str) -> None:
         o["prefixListId"] = f"pl-{_digest(o['id'], length=8)}"
 
 
+def _random_password_extras(o: Outputs, region: str, account: str) -> None:
+    # A stable stand-in; the engine would generate and keep a secret value.
+    o["result"] = _digest(o["id"], "password", length=int(o.get("length", 32)))
+
+
 EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
+    "random:index/randomPassword:RandomPassword": _random_password_extras,
     "aws:acm/certificate:Certificate": _certificate_extras,
     "aws:wafv2/webAcl:WebAcl": _web_acl_extras,
     "aws:lambda/function:Function": _function_extras,
@@ -281,9 +287,9 @@ def fake_outputs(type_: str, name: str, inputs: dict[str, Any], region: str,
         else:
             outputs.setdefault("arn", _generic_arn(type_, physical, region, account))
         outputs["tagsAll"] = dict(inputs.get("tags") or {})
-        extra = EXTRAS.get(type_)
-        if extra:
-            extra(outputs, region, account)
+    extra = EXTRAS.get(type_)
+    if extra:
+        extra(outputs, region, account)
     return resource_id, outputs
 
 

@@ -453,3 +453,35 @@ def test_subnets_are_carved_from_the_vpc_cidr() -> None:
     assert subnet_cidrs("10.40.0.0/24", 2) == ["10.40.0.0/28", "10.40.0.16/28"]
     with pytest.raises(ValueError, match="too small"):
         subnet_cidrs("10.40.0.0/28", 2)
+
+
+def test_prod_api_accepts_only_requests_that_carry_cloudfronts_secret(prod: Registry) -> None:
+    (guard,) = prod.by_type("marketplace:backend:ApiOriginGuard")
+    within = {r.urn for r in prod.descendants(guard)}
+    (secret,) = [r for r in prod.by_type("random:index/randomPassword:RandomPassword")
+                 if r.urn in within]
+    acl = next(r for r in prod.by_type("aws:wafv2/webAcl:WebAcl") if r.urn in within)
+    assert acl.inputs["scope"] == "REGIONAL"
+    assert acl.inputs["defaultAction"] == {"block": {}}
+    (rule,) = acl.inputs["rules"]
+    match = rule["statement"]["byteMatchStatement"]
+    assert rule["action"] == {"allow": {}}
+    assert match["fieldToMatch"] == {"singleHeader": {"name": "x-origin-verify"}}
+    assert match["positionalConstraint"] == "EXACTLY"
+    value = secret.outputs["result"]
+    assert match["searchString"] == value
+    (association,) = prod.by_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    assert association.inputs["resourceArn"] == only(prod, "aws:apigateway/stage:Stage"
+                                                      ).outputs["arn"]
+    assert association.inputs["webAclArn"] == acl.outputs["arn"]
+    # CloudFront sends the same secret to the API origin, and only there.
+    dist = only(prod, "aws:cloudfront/distribution:Distribution")
+    with_headers = {o["originId"]: o["customHeaders"] for o in dist.inputs["origins"]
+                    if o.get("customHeaders")}
+    assert with_headers == {"api": [{"name": "x-origin-verify", "value": value}]}
+
+
+def test_dev_api_has_no_origin_guard(dev: Registry) -> None:
+    assert not dev.by_type("marketplace:backend:ApiOriginGuard")
+    dist = only(dev, "aws:cloudfront/distribution:Distribution")
+    assert all(not o.get("customHeaders") for o in dist.inputs["origins"])

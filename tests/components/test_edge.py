@@ -205,7 +205,8 @@ def test_distribution_is_http3_tls12_https_only_with_config_price_class(
 def test_waf_is_attached_exactly_when_config_requires_it(registry: Registry, stack: str
                                                          ) -> None:
     required = edge_config(stack).edge.waf_required
-    acls = registry.by_type("aws:wafv2/webAcl:WebAcl")
+    acls = [a for a in registry.by_type("aws:wafv2/webAcl:WebAcl")
+            if a.inputs["scope"] == "CLOUDFRONT"]
     dist = distribution(registry)
     assert dist.inputs["tags"]["waf-required"] == str(required).lower()
     if not required:
