@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.monitoring import Kind, MonitoredItem
+from components.network import allow_tcp
 
 VALKEY_PORTS = (6379, 6380)  # primary and reader endpoints of a serverless cache
 
@@ -54,22 +55,10 @@ class AppCache(pulumi.ComponentResource):
             opts=child,
         )
         for port in VALKEY_PORTS:
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-from-functions-{port}",
-                security_group_id=group.id,
-                referenced_security_group_id=args.client_security_group_id,
-                ip_protocol="tcp", from_port=port, to_port=port,
-                description="Valkey from the backend functions",
-                opts=child,
-            )
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-functions-to-cache-{port}",
-                security_group_id=args.client_security_group_id,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp", from_port=port, to_port=port,
-                description="Valkey from the backend functions",
-                opts=child,
-            )
+            allow_tcp(ingress_name=f"{name}-from-functions-{port}",
+                      egress_name=f"{name}-functions-to-cache-{port}",
+                      server_group_id=group.id, client_group_id=args.client_security_group_id,
+                      port=port, description="Valkey from the backend functions", opts=child)
         self.cache = aws.elasticache.ServerlessCache(
             f"{name}-cache",
             name=args.cache_name,

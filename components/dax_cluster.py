@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.monitoring import Kind, MonitoredItem
+from components.network import allow_tcp
 from components.service_role import service_role
 
 DAX_TLS_PORT = 9111
@@ -102,22 +103,10 @@ class DaxCluster(pulumi.ComponentResource):
             tags={"Name": f"{name}-dax"},
             opts=child,
         )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-functions",
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=args.client_security_group_id,
-            ip_protocol="tcp", from_port=DAX_TLS_PORT, to_port=DAX_TLS_PORT,
-            description="DAX TLS from the backend functions",
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-functions-to-dax",
-            security_group_id=args.client_security_group_id,
-            referenced_security_group_id=self.security_group.id,
-            ip_protocol="tcp", from_port=DAX_TLS_PORT, to_port=DAX_TLS_PORT,
-            description="DAX TLS from the backend functions",
-            opts=child,
-        )
+        allow_tcp(ingress_name=f"{name}-from-functions", egress_name=f"{name}-functions-to-dax",
+                  server_group_id=self.security_group.id,
+                  client_group_id=args.client_security_group_id, port=DAX_TLS_PORT,
+                  description="DAX TLS from the backend functions", opts=child)
         # Spread the nodes over the subnets' zones, round robin.
         zones = [args.availability_zones[i % len(args.availability_zones)]
                  for i in range(args.node_count)]

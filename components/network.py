@@ -57,6 +57,31 @@ def subnet_cidrs(cidr: str, count: int) -> list[str]:
     return [str(s) for s in subnets[:count]]
 
 
+def allow_tcp(*, ingress_name: str, egress_name: str, server_group_id: pulumi.Input[str],
+              client_group_id: pulumi.Input[str], port: int, description: str,
+              opts: pulumi.ResourceOptions) -> None:
+    """Let ``client`` reach ``server`` on one TCP port: ingress on one, egress on the other.
+
+    The security groups here start with no rules, so each path is opened on both sides.
+    """
+    aws.vpc.SecurityGroupIngressRule(
+        ingress_name,
+        security_group_id=server_group_id,
+        referenced_security_group_id=client_group_id,
+        ip_protocol="tcp", from_port=port, to_port=port,
+        description=description,
+        opts=opts,
+    )
+    aws.vpc.SecurityGroupEgressRule(
+        egress_name,
+        security_group_id=client_group_id,
+        referenced_security_group_id=server_group_id,
+        ip_protocol="tcp", from_port=port, to_port=port,
+        description=description,
+        opts=opts,
+    )
+
+
 class Network(pulumi.ComponentResource):
     """VPC with private subnets in ``az_count`` AZs, endpoints, and the functions' security group.
 
@@ -123,22 +148,12 @@ class Network(pulumi.ComponentResource):
             tags={"Name": f"{name}-endpoints"},
             opts=child,
         )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-endpoints-from-functions",
-            security_group_id=endpoints_sg.id,
-            referenced_security_group_id=self.functions_security_group.id,
-            ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
-            description=f"HTTPS from the {args.purpose} functions",
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-functions-to-endpoints",
-            security_group_id=self.functions_security_group.id,
-            referenced_security_group_id=endpoints_sg.id,
-            ip_protocol="tcp", from_port=HTTPS, to_port=HTTPS,
-            description="HTTPS to the interface endpoints",
-            opts=child,
-        )
+        allow_tcp(ingress_name=f"{name}-endpoints-from-functions",
+                  egress_name=f"{name}-functions-to-endpoints",
+                  server_group_id=endpoints_sg.id,
+                  client_group_id=self.functions_security_group.id, port=HTTPS,
+                  description=f"HTTPS from the {args.purpose} functions to the endpoints",
+                  opts=child)
 
         if args.gateway_table_arns:
             self._dynamodb_gateway(name, args, route_table)

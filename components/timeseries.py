@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from components.config import AnalyticsConfig
 from components.lambda_function import VpcPlacement
-from components.network import Network, NetworkArgs
+from components.network import Network, NetworkArgs, allow_tcp
 
 INFLUX_PORT = 8086
 INFLUX_ORG = "marketplace"
@@ -121,22 +121,11 @@ class TimeSeries(pulumi.ComponentResource):
             revoke_rules_on_delete=True,
             opts=child,
         )
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-influxdb-from-clients",
-            security_group_id=influx_group.id,
-            referenced_security_group_id=network.functions_security_group.id,
-            ip_protocol="tcp", from_port=INFLUX_PORT, to_port=INFLUX_PORT,
-            description="InfluxDB API from the window aggregator",
-            opts=child,
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-clients-to-influxdb",
-            security_group_id=network.functions_security_group.id,
-            referenced_security_group_id=influx_group.id,
-            ip_protocol="tcp", from_port=INFLUX_PORT, to_port=INFLUX_PORT,
-            description="Clients to the InfluxDB API",
-            opts=child,
-        )
+        allow_tcp(ingress_name=f"{name}-influxdb-from-clients",
+                  egress_name=f"{name}-clients-to-influxdb",
+                  server_group_id=influx_group.id,
+                  client_group_id=network.functions_security_group.id, port=INFLUX_PORT,
+                  description="InfluxDB API from the window aggregator", opts=child)
         if c.influx_password is None:  # config refuses this; keep the type checker honest
             raise ValueError("analyticsInfluxPassword is required for influxdb")
         instance = aws.timestreaminfluxdb.DbInstance(
