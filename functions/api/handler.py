@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +36,7 @@ from functions.api.app_cache import cache_from_env
 from functions.api.repository import (
     ListingNotFoundError,
     ListingRepository,
+    Page,
     UnavailableError,
     VersionConflictError,
     client_from_env,
@@ -302,23 +303,29 @@ def contact_seller(listing_id: str) -> tuple[dict[str, Any], int]:
     return {"listing_id": listing_id, "status": "requested"}, 202
 
 
+def feed(seen: Observation, scope: str,
+         read: Callable[[int, str | None], Page]) -> dict[str, Any]:
+    """One page of a newest-first feed: ``limit`` and ``cursor`` from the query, cached."""
+    limit = validation.limit(query("limit"))
+    before = cursor.decode(scope, query("cursor"))
+
+    def load() -> dict[str, Any]:
+        page = read(limit, before)
+        return page_response(page.items, scope, page.next_position)
+
+    answer = cached(scope, [limit, before], load)
+    seen.items = len(answer["items"])
+    return answer
+
+
 @app.get("/sellers/<seller_id>/listings")
 def seller_listings(seller_id: str) -> dict[str, Any]:
     """A seller's listings, newest first, paginated with ``limit`` and ``cursor``."""
     with observe("SellerListings") as seen:
         seller_id = validation.path_value("seller_id", seller_id, validation.SELLER_RE)
         seen.partition_key = keys.seller_pk(seller_id)
-        limit = validation.limit(query("limit"))
-        scope = f"seller:{seller_id}"
-        before = cursor.decode(scope, query("cursor"))
-
-        def load() -> dict[str, Any]:
-            page = repository.by_seller(seller_id, limit, before)
-            return page_response(page.items, scope, page.next_position)
-
-        answer = cached(scope, [limit, before], load)
-        seen.items = len(answer["items"])
-    return answer
+        return feed(seen, f"seller:{seller_id}",
+                    lambda limit, before: repository.by_seller(seller_id, limit, before))
 
 
 @app.get("/categories/<category>/listings")
@@ -327,17 +334,8 @@ def category_listings(category: str) -> dict[str, Any]:
     with observe("CategoryListings") as seen:
         category = validation.path_value("category", category, validation.CATEGORY_RE)
         seen.partition_key = f"CAT#{category}"  # one logical feed over its write shards
-        limit = validation.limit(query("limit"))
-        scope = f"category:{category}"
-        before = cursor.decode(scope, query("cursor"))
-
-        def load() -> dict[str, Any]:
-            page = repository.by_category(category, limit, before)
-            return page_response(page.items, scope, page.next_position)
-
-        answer = cached(scope, [limit, before], load)
-        seen.items = len(answer["items"])
-    return answer
+        return feed(seen, f"category:{category}",
+                    lambda limit, before: repository.by_category(category, limit, before))
 
 
 @app.get("/health")
