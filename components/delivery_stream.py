@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.lake_catalog import table_arns
 from components.lake_schema import (
     ERROR_PREFIX,
     FIREHOSE_PREFIX,
@@ -70,7 +71,6 @@ class DeliveryStream(pulumi.ComponentResource):
             log_group_name=self.log_group.name,
             opts=child,
         )
-        glue_arn = pulumi.Output.concat("arn:aws:glue:", args.region, ":", args.account_id)
         self.role, policy = service_role(
             name,
             service="firehose.amazonaws.com",
@@ -91,12 +91,8 @@ class DeliveryStream(pulumi.ComponentResource):
                               pulumi.Output.concat(args.lake_bucket_arn, "/*")]},
                 {"Sid": "ReadTableSchema", "Effect": "Allow",
                  "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-                 "Resource": [
-                     pulumi.Output.concat(glue_arn, ":catalog"),
-                     pulumi.Output.concat(glue_arn, ":database/", args.database_name),
-                     pulumi.Output.concat(glue_arn, ":table/", args.database_name, "/",
-                                          args.table_name),
-                 ]},
+                 "Resource": table_arns(args.region, args.account_id, args.database_name,
+                                        args.table_name)},
                 {"Sid": "UseStackKey", "Effect": "Allow",
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                  "Resource": args.kms_key_arn},

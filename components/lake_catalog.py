@@ -17,6 +17,17 @@ PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 ATHENA_ENGINE = "Athena engine version 3"
 
 
+def table_arns(region: str, account_id: pulumi.Input[str], database: pulumi.Input[str],
+               table: pulumi.Input[str]) -> list[pulumi.Output[str]]:
+    """The Glue ARNs a reader of one table needs: the catalog, its database and the table."""
+    glue = pulumi.Output.concat("arn:aws:glue:", region, ":", account_id)
+    return [
+        pulumi.Output.concat(glue, ":catalog"),
+        pulumi.Output.concat(glue, ":database/", database),
+        pulumi.Output.concat(glue, ":table/", database, "/", table),
+    ]
+
+
 @dataclass(frozen=True)
 class CatalogArgs:
     """Inputs of :class:`Catalog`."""

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.kpi_queries import QUERIES, KpiQuery
+from components.lake_catalog import table_arns
 from components.service_role import service_role
 
 DATA_SOURCE_ACTIONS = [
@@ -190,7 +191,6 @@ class QuickSight(pulumi.ComponentResource):
 
     def _athena_role(self, name: str, args: QuickSightArgs) -> aws.iam.Role:
         child = pulumi.ResourceOptions(parent=self)
-        glue = pulumi.Output.concat("arn:aws:glue:", args.region, ":", args.account_id)
         role, _policy = service_role(
             f"{name}-athena",
             service="quicksight.amazonaws.com",
@@ -203,12 +203,8 @@ class QuickSight(pulumi.ComponentResource):
                  "Resource": args.workgroup_arn},
                 {"Sid": "ReadCatalog", "Effect": "Allow",
                  "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-                 "Resource": [
-                     pulumi.Output.concat(glue, ":catalog"),
-                     pulumi.Output.concat(glue, ":database/", args.database_name),
-                     pulumi.Output.concat(glue, ":table/", args.database_name, "/",
-                                          args.table_name),
-                 ]},
+                 "Resource": table_arns(args.region, args.account_id, args.database_name,
+                                        args.table_name)},
                 {"Sid": "ReadLake", "Effect": "Allow",
                  "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
                  "Resource": [args.lake_bucket_arn,
