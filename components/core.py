@@ -118,52 +118,37 @@ class PlatformCore(pulumi.ComponentResource):
         invoke = pulumi.InvokeOptions(provider=self.provider, parent=self)
         self.account_id = aws.get_caller_identity_output(opts=invoke).account_id
         partition = aws.get_partition_output(opts=invoke).partition
-        child = pulumi.ResourceOptions(parent=self, provider=self.provider)
-        self.kms_key = aws.kms.Key(
-            f"{name}-key",
-            description=f"{platform.prefix}: encryption at rest for the marketplace stack",
-            enable_key_rotation=True,
-            rotation_period_in_days=365,
-            deletion_window_in_days=platform.kms_deletion_window_days,
-            policy=pulumi.Output.all(self.account_id, partition).apply(
-                lambda v: key_policy(v[0], platform.region, v[1])
-            ),
-            opts=child,
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=f"alias/{platform.prefix}",
-            target_key_id=self.kms_key.key_id,
-            opts=child,
-        )
+        self.kms_key = self._key(
+            f"{name}-key", platform, platform.region, f"alias/{platform.prefix}",
+            f"{platform.prefix}: encryption at rest for the marketplace stack", partition,
+            self.provider)
         self.kms_key_arn = self.kms_key.arn
-        self.us_east_1_kms_key_arn = self._us_east_1_key(name, platform, partition)
+        # KMS keys are regional: what CloudFront, its WAF and its alarms write in us-east-1
+        # uses the stack key in a us-east-1 stack, and a second key there otherwise.
+        self.us_east_1_kms_key_arn = self.kms_key_arn if platform.region == US_EAST_1 else (
+            self._key(f"{name}-key-us-east-1", platform, US_EAST_1,
+                      f"alias/{platform.prefix}-us-east-1",
+                      f"{platform.prefix}: encryption at rest of what lives in {US_EAST_1}",
+                      partition, self.us_east_1).arn)
         self.register_outputs({"kmsKeyArn": self.kms_key_arn, "accountId": self.account_id})
 
-    def _us_east_1_key(self, name: str, platform: PlatformConfig,
-                       partition: pulumi.Output[str]) -> pulumi.Output[str]:
-        """A key in us-east-1 for what CloudFront, its WAF and its alarms write there.
-
-        KMS keys are regional: in a us-east-1 stack the stack key serves; elsewhere a second
-        key with the same policy, rotated, lives in us-east-1.
-        """
-        if platform.region == US_EAST_1:
-            return self.kms_key_arn
-        opts = pulumi.ResourceOptions(parent=self, provider=self.us_east_1)
+    def _key(self, name: str, platform: PlatformConfig, region: str, alias: str,
+             description: str, partition: pulumi.Output[str],
+             provider: aws.Provider) -> aws.kms.Key:
+        """A rotated customer-managed key in ``region`` with :func:`key_policy`, and its alias."""
+        opts = pulumi.ResourceOptions(parent=self, provider=provider)
         key = aws.kms.Key(
-            f"{name}-key-us-east-1",
-            description=f"{platform.prefix}: encryption at rest of what lives in {US_EAST_1}",
+            name,
+            description=description,
             enable_key_rotation=True,
             rotation_period_in_days=365,
             deletion_window_in_days=platform.kms_deletion_window_days,
             policy=pulumi.Output.all(self.account_id, partition).apply(
-                lambda v: key_policy(v[0], US_EAST_1, v[1])
-            ),
+                lambda v: key_policy(v[0], region, v[1])),
             opts=opts,
         )
-        aws.kms.Alias(f"{name}-key-us-east-1-alias", name=f"alias/{platform.prefix}-us-east-1",
-                      target_key_id=key.key_id, opts=opts)
-        return key.arn
+        aws.kms.Alias(f"{name}-alias", name=alias, target_key_id=key.key_id, opts=opts)
+        return key
 
     @property
     def providers(self) -> dict[str, aws.Provider]:
