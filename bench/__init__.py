@@ -44,3 +44,18 @@ class Measurement:
         row["ratio"] = round(self.ratio, 4)
         row["meets_target"] = self.meets_target
         return row
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    """The parts of a Lambda context the handlers and Powertools read, for benchmark calls."""
+
+    function_name: str = "bench"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    aws_request_id: str = "bench"
+    remaining_ms: int = 60_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Time left before the (pretend) timeout."""
+        return self.remaining_ms

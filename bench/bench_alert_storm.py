@@ -14,9 +14,8 @@ import io
 import json
 import os
 import random
-from dataclasses import dataclass
 
-from bench import Measurement
+from bench import LambdaContext, Measurement
 
 NOTIFICATIONS = 1000
 ALARMS = 10
@@ -24,16 +23,10 @@ ACCOUNT = "123456789012"
 TARGET = 0.05
 
 
-@dataclass
-class _Context:
-    function_name: str = "marketplace-bench-alert-router"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = (f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:"
-                                 "marketplace-bench-alert-router:live")
-    aws_request_id: str = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
+ROUTER_CONTEXT = LambdaContext(
+    function_name="marketplace-bench-alert-router", memory_limit_in_mb=256,
+    invoked_function_arn=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:"
+                         "marketplace-bench-alert-router:live")
 
 
 def _record(alarm: int, state: str) -> dict:
@@ -114,7 +107,7 @@ def measure() -> list[Measurement]:
             notifications = storm()
             with contextlib.redirect_stdout(io.StringIO()):
                 for record in notifications:
-                    router.handler({"Records": [record]}, _Context())
+                    router.handler({"Records": [record]}, ROUTER_CONTEXT)
             router.dispatcher.cache_clear()
         sent = len(server.log)
     finally:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import Measurement
+from bench import LambdaContext, Measurement
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 9
@@ -130,16 +130,6 @@ def _requests_per_route() -> list[Measurement]:
         return _measure_routes(handler, calls)
 
 
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
 def _event(method: str, path: str, resource: str, params: dict | None = None,
            query: dict | None = None, body: Any = None, sub: str | None = None) -> dict:
     return {
@@ -161,7 +151,7 @@ def _measure_routes(handler: Any, calls: list[str]) -> list[Measurement]:
 
     def call(event: dict) -> dict:
         with contextlib.redirect_stdout(io.StringIO()):  # EMF lines
-            return handler.lambda_handler(event, _Context())
+            return handler.lambda_handler(event, LambdaContext(remaining_ms=10_000))
 
     seller = "bench-seller"
     body = {"title": "Bench bike", "description": "", "price": 10, "currency": "USD",

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import Measurement
+from bench import LambdaContext, Measurement
 
 RECORDS = 10_000
 REPEATS = 3
@@ -32,16 +32,6 @@ ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "bench", "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING", "TIMESERIES": "none",
 }
-
-
-class _Context:
-    function_name = "bench"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
 
 
 def _fields(i: int) -> tuple[str, dict[str, Any]]:
@@ -111,7 +101,7 @@ def measure() -> list[Measurement]:
             json.loads(base64.b64decode(data))
 
     def process() -> None:
-        response = processor.handler(event, _Context())
+        response = processor.handler(event, LambdaContext(remaining_ms=900_000))
         assert not response["batchItemFailures"]
 
     def aggregate() -> None:
@@ -119,7 +109,7 @@ def measure() -> list[Measurement]:
                                       "end": "2026-11-28T06:41:00Z"},
                   "state": {}, "shardId": "shardId-000000000000",
                   "isFinalInvokeForWindow": False, "isWindowTerminatedEarly": False}
-        response = aggregator.handler(window, _Context())
+        response = aggregator.handler(window, LambdaContext(remaining_ms=900_000))
         assert not response["batchItemFailures"]
 
     baseline = _best_rate(decode_only)
