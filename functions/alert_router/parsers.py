@@ -142,20 +142,12 @@ def _metric_resource(trigger: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
              "statistic": trigger.get("Statistic") or trigger.get("ExtendedStatistic")})
 
 
-def metric_alarm(data: Mapping[str, Any], origin: Origin) -> list[Alert]:
-    """A CloudWatch metric alarm (single metric or metric math) notification."""
+def _alarm_alert(data: Mapping[str, Any], origin: Origin, resource: str,
+                 details: Mapping[str, Any]) -> list[Alert]:
+    """The alert of an alarm notification's common fields (metric and composite alike)."""
     name = str(data["AlarmName"])
     arn = str(data.get("AlarmArn") or "")
     region = _region_of(arn, str(data.get("Region", "")))
-    trigger = data.get("Trigger") or {}
-    resource, details = _metric_resource(trigger)
-    details.update({
-        "threshold": trigger.get("Threshold"),
-        "comparison": trigger.get("ComparisonOperator"),
-        "evaluation_periods": trigger.get("EvaluationPeriods"),
-        "period": trigger.get("Period"),
-        "previous_state": data.get("OldStateValue"),
-    })
     return [Alert(
         key=stable_key(arn or f"alarm:{name}"),
         source="cloudwatch",
@@ -169,36 +161,35 @@ def metric_alarm(data: Mapping[str, Any], origin: Origin) -> list[Alert]:
         reason=str(data.get("NewStateReason") or ""),
         links={"Alarm": alarm_console_url(region, name),
                "Runbook": runbook_url(origin, name, str(data.get("AlarmDescription") or ""))},
-        details={k: v for k, v in details.items() if v not in (None, "")},
+        details=dict(details),
         raw=dict(data),
     )]
+
+
+def metric_alarm(data: Mapping[str, Any], origin: Origin) -> list[Alert]:
+    """A CloudWatch metric alarm (single metric or metric math) notification."""
+    trigger = data.get("Trigger") or {}
+    resource, details = _metric_resource(trigger)
+    details.update({
+        "threshold": trigger.get("Threshold"),
+        "comparison": trigger.get("ComparisonOperator"),
+        "evaluation_periods": trigger.get("EvaluationPeriods"),
+        "period": trigger.get("Period"),
+        "previous_state": data.get("OldStateValue"),
+    })
+    return _alarm_alert(data, origin, resource,
+                        {k: v for k, v in details.items() if v not in (None, "")})
 
 
 def composite_alarm(data: Mapping[str, Any], origin: Origin) -> list[Alert]:
     """A CloudWatch composite alarm notification: the rule and the children that fired."""
-    name = str(data["AlarmName"])
-    arn = str(data.get("AlarmArn") or "")
-    region = _region_of(arn, str(data.get("Region", "")))
     children = [str(c.get("Arn", "")).rsplit(":", 1)[-1]
                 for c in data.get("TriggeringChildren") or []]
-    return [Alert(
-        key=stable_key(arn or f"alarm:{name}"),
-        source="cloudwatch",
-        severity=origin.severity,
-        title=name,
-        state=_state(data["NewStateValue"]),
-        resource=str(data.get("AlarmRule") or ""),
-        region=region,
-        account=str(data.get("AWSAccountId") or ""),
-        time=str(data.get("StateChangeTime") or ""),
-        reason=str(data.get("NewStateReason") or ""),
-        links={"Alarm": alarm_console_url(region, name),
-               "Runbook": runbook_url(origin, name, str(data.get("AlarmDescription") or ""))},
-        details={"composite": True, "rule": data.get("AlarmRule"),
-                 "triggering_children": ", ".join(children),
-                 "previous_state": data.get("OldStateValue")},
-        raw=dict(data),
-    )]
+    return _alarm_alert(data, origin, str(data.get("AlarmRule") or ""), {
+        "composite": True, "rule": data.get("AlarmRule"),
+        "triggering_children": ", ".join(children),
+        "previous_state": data.get("OldStateValue"),
+    })
 
 
 # -- EventBridge events --------------------------------------------------------------------
