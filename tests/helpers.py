@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from components.config import LambdaDefaults, PlatformConfig, build
+from policy.plan import Plan, PlanResource
 from policy.rules import Subject
 from tools.mock_runtime import Registry, config_from_file, run, stack_file
 
@@ -75,6 +76,20 @@ def subjects(registry: Registry) -> list[Subject]:
         out.append(Subject(type=r.type, name=r.name, props=r.inputs,
                            provider_props=provider.inputs if provider else {}))
     return out
+
+
+def plan(registry: Registry) -> Plan:
+    """Every custom resource of a run as the stack rules see it (what the engine would send)."""
+    resources = []
+    for r in registry:
+        if not r.custom or r.type.startswith("pulumi:providers:"):
+            continue
+        provider = registry.provider_of(r)
+        resources.append(PlanResource(
+            type=r.type, name=r.name, urn=r.urn, props=r.inputs, parent=r.parent,
+            provider_props=provider.inputs if provider else {},
+            dependencies=r.dependencies, property_dependencies=r.property_dependencies))
+    return Plan(tuple(resources))
 
 
 def policy_document(value: Any) -> Mapping[str, Any]:

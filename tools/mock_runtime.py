@@ -46,6 +46,8 @@ class Resource:
     parent: str
     provider: str
     custom: bool
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def region(self) -> str | None:
@@ -198,6 +200,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             parent=request.parent,
             provider=request.provider,
             custom=bool(request.custom),
+            dependencies=tuple(request.dependencies),
+            property_dependencies={key: tuple(deps.urns) for key, deps
+                                   in request.propertyDependencies.items()},
         ))
         return response
 

@@ -1,9 +1,18 @@
 """Policy rules as plain functions, shared by the CrossGuard pack and the tests.
 
-A rule looks at one resource (:class:`Subject`: type, name, the inputs Pulumi sends, and the
-inputs of its explicit provider) and yields a message per violation. Modules in this package
-register rules with :func:`rule`; :func:`all_rules` imports every module, so adding a file is
-all it takes to add rules.
+Two kinds of rule:
+
+- a resource rule looks at one resource (:class:`Subject`: type, name, the inputs Pulumi sends,
+  and the inputs of its explicit provider) and yields a message per violation; it is registered
+  with :func:`rule`;
+- a stack rule looks at the whole plan (:class:`policy.plan.Plan`) and yields
+  ``(resource name, message)`` per violation, for what no single resource shows: a key policy
+  and the services that use the key, two resources AWS refuses together, a singleton per
+  account, metrics an alarm waits for. It is registered with :func:`stack_rule`, and its
+  docstring names the AWS or provider documentation it comes from.
+
+Modules in this package register rules at import; :func:`all_rules` and
+:func:`all_stack_rules` import every module, so adding a file is all it takes to add rules.
 """
 
 from __future__ import annotations
@@ -13,6 +22,8 @@ import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from policy.plan import Plan
 
 Check = Callable[["Subject"], Iterable[str]]
 
@@ -47,6 +58,27 @@ class Rule:
 
 
 _REGISTRY: dict[str, Rule] = {}
+_STACK_REGISTRY: dict[str, StackRule] = {}
+
+StackCheck = Callable[[Plan], Iterable[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """A named check over the whole plan; its docstring names its sources."""
+
+    name: str
+    description: str
+    check: StackCheck
+
+    @property
+    def sources(self) -> str:
+        """The check's docstring: what it enforces and the documentation it comes from."""
+        return (self.check.__doc__ or "").strip()
+
+    def violations(self, plan: Plan) -> list[tuple[str, str]]:
+        """``(resource name, message)`` for every way ``plan`` breaks the rule."""
+        return list(self.check(plan))
 
 
 def rule(name: str, description: str, types: Iterable[str] = ()) -> Callable[[Check], Check]:
@@ -61,11 +93,50 @@ def rule(name: str, description: str, types: Iterable[str] = ()) -> Callable[[Ch
     return register
 
 
-def all_rules() -> tuple[Rule, ...]:
-    """Every rule of every module in this package, in name order."""
+def stack_rule(name: str, description: str) -> Callable[[StackCheck], StackCheck]:
+    """Register the decorated function as a stack rule (it must have a docstring)."""
+
+    def register(check: StackCheck) -> StackCheck:
+        if not (check.__doc__ or "").strip():
+            raise ValueError(f"stack rule {name!r} has no docstring naming its source")
+        if name in _REGISTRY or (name in _STACK_REGISTRY
+                                 and _STACK_REGISTRY[name].check is not check):
+            raise ValueError(f"two policy rules are named {name!r}")
+        _STACK_REGISTRY[name] = StackRule(name, description, check)
+        return check
+
+    return register
+
+
+def _import_all() -> None:
     for module in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{module.name}")
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """Every resource rule of every module in this package, in name order."""
+    _import_all()
     return tuple(_REGISTRY[name] for name in sorted(_REGISTRY))
+
+
+def all_stack_rules() -> tuple[StackRule, ...]:
+    """Every stack rule of every module in this package, in name order."""
+    _import_all()
+    return tuple(_STACK_REGISTRY[name] for name in sorted(_STACK_REGISTRY))
+
+
+def evaluate_plan(plan: Plan, only: Iterable[str] = ()) -> list[tuple[str, str, str]]:
+    """``(rule, resource name, message)`` for every stack-rule violation in ``plan``.
+
+    ``only`` limits the run to the named rules (a test of one rule on a small program).
+    """
+    wanted = set(only)
+    return [
+        (r.name, resource, message)
+        for r in all_stack_rules()
+        if not wanted or r.name in wanted
+        for resource, message in r.violations(plan)
+    ]
 
 
 def evaluate(subjects: Iterable[Subject]) -> list[tuple[str, str, str]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from policy.rules import all_rules, evaluate
-from tests.helpers import subjects
+from policy.rules import all_rules, evaluate, evaluate_plan
+from tests.helpers import plan, subjects
 from tools.mock_runtime import Registry
 
 
@@ -22,3 +22,7 @@ def test_every_aws_resource_uses_an_explicit_provider(registry: Registry) -> Non
     on_default = [r.name for r in registry
                   if r.custom and r.type.startswith("aws:") and registry.provider_of(r) is None]
     assert on_default == []
+
+
+def test_stack_has_no_stack_rule_violations(registry: Registry) -> None:
+    assert evaluate_plan(plan(registry)) == []
