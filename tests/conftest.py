@@ -7,6 +7,9 @@ import pytest
 from tests.helpers import STACKS, stack_registry
 from tools.mock_runtime import Registry
 
+# AWS calls and EMF of each function's handler tests, read by the role and metric checks.
+pytest_plugins = ["tests.recording"]
+
 
 @pytest.fixture(params=STACKS)
 def stack(request: pytest.FixtureRequest) -> str:
