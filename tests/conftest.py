@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
+
 import pytest
 
-from tests.helpers import STACKS, stack_registry
+from tests.helpers import STACKS, shared_dir, stack_registry, warm_stack_for_worker
 from tools.mock_runtime import Registry
 
 # AWS calls and EMF of each function's handler tests, read by the role and metric checks.
 pytest_plugins = ["tests.recording"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On the xdist controller, fix the run's id so that it can remove the workers' folder."""
+    controller = getattr(config, "workerinput", None) is None
+    if (controller and config.getoption("numprocesses", None)
+            and config.getoption("testrunuid", None) is None):
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """On the xdist controller, remove the stack runs the workers shared."""
+    run_id = config.getoption("testrunuid", None)
+    if getattr(config, "workerinput", None) is None and run_id:
+        folder = shared_dir(run_id)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On an xdist worker, run this worker's share of the stacks before the first test."""
+    worker = getattr(session.config, "workerinput", None)
+    if worker is not None:
+        warm_stack_for_worker(worker["workerid"])
 
 
 @pytest.fixture(params=STACKS)

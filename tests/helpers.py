@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pickle
+import tempfile
 from collections.abc import Callable, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from components.config import LambdaDefaults, PlatformConfig, build
@@ -38,10 +43,43 @@ def config_of(stack: str, **overrides: Any) -> dict[str, str]:
     return config
 
 
+def shared_dir(run_id: str | None = None) -> Path | None:
+    """A folder the xdist workers of one run share, or None outside xdist."""
+    run_id = run_id or os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run_id:
+        return None
+    folder = Path(tempfile.gettempdir()) / f"marketplace-tests-{run_id}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @cache
 def _stack(stack: str) -> Registry:
+    """Run the stack once per test run: the first worker to ask runs it, the others read it.
+
+    A whole-stack run takes seconds; sharing it (a pickle behind a file lock) spares every
+    other worker the same run. Outside xdist the in-process cache is enough.
+    """
     config, secrets = stack_config(stack)
-    return run(stack, dict(config), list(secrets))
+    folder = shared_dir()
+    if folder is None:
+        return run(stack, dict(config), list(secrets))
+    saved = folder / f"{stack}.pickle"
+    with (folder / f"{stack}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another worker is running this stack
+        if saved.exists():
+            return pickle.loads(saved.read_bytes())
+        registry = run(stack, dict(config), list(secrets))
+        partial = saved.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(registry))
+        partial.replace(saved)
+        return registry
+
+
+def warm_stack_for_worker(worker_id: str) -> None:
+    """Run one stack per xdist worker at start, so the workers run different stacks at once."""
+    if worker_id.startswith("gw") and worker_id[2:].isdigit():
+        _stack(STACKS[int(worker_id[2:]) % len(STACKS)])
 
 
 def stack_registry(stack: str) -> Registry:

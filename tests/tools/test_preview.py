@@ -12,6 +12,7 @@ import tempfile
 from collections import Counter
 from functools import cache
 from pathlib import Path
+from unittest import mock
 
 import pulumi
 import pulumi_aws as aws
@@ -19,20 +20,38 @@ import yaml
 
 from tests.helpers import stack_registry
 from tools.flow_diagram import flows
-from tools.mock_runtime import ROOT, SECRET_PLACEHOLDER, Registry, run, stack_file
+from tools.mock_runtime import (
+    ROOT,
+    SECRET_PLACEHOLDER,
+    Registry,
+    config_from_file,
+    run,
+    stack_file,
+)
 from tools.preview import main
 from tools.preview_json import STACK_TYPE, document, masked
 
 LINE = re.compile(r"^ \+   (?P<prefix>(?:[│ ]  |[├└]─ )*)(?P<type>\S+)\s+(?P<name>\S+)\s+create$")
 
 
+def _stack_run(stack: str, config: dict[str, str], secrets: list[str]) -> Registry:
+    """The shared run of the stack file, which the preview of that same file would repeat."""
+    assert (sorted(config.items()), secrets) == (sorted(config_from_file(stack_file(stack))[0]
+                                                        .items()), secrets)
+    return stack_registry(stack)
+
+
 @cache
 def _previewed(stack: str) -> tuple[str, dict, list[str]]:
-    """One run of ``python -m tools.preview`` per stack: tree text, JSON, Mermaid lines."""
+    """One run of ``python -m tools.preview`` per stack: tree text, JSON, Mermaid lines.
+
+    The program run inside is the tests' shared run of the same stack file (a whole-stack run
+    costs seconds); everything the preview does with it is the real code.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         out_json, out_mmd = Path(tmp, "nested", "preview.json"), Path(tmp, "flows.mmd")
         text = io.StringIO()
-        with contextlib.redirect_stdout(text):
+        with contextlib.redirect_stdout(text), mock.patch("tools.preview.run", _stack_run):
             assert main(["--stack", stack, "--json", str(out_json),
                          "--mermaid", str(out_mmd)]) == 0
         return (text.getvalue(), json.loads(out_json.read_text()),
