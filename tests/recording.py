@@ -191,6 +191,7 @@ def group_of(nodeid: str) -> str | None:
     return function_of(TESTS.parent / nodeid.split("::", 1)[0])
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Schedule a function's tests and checks on one worker, in collection order.
 
