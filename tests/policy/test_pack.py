@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+from pulumi_policy import StackValidationPolicy
+
+from policy import rules
 from policy.__main__ import policies
+from policy.plan import Plan
 from policy.rules import all_rules
 
 
 def test_one_policy_per_rule() -> None:
-    assert [p.name for p in policies()] == [r.name for r in all_rules()]
+    assert [p.name for p in policies()] == ([r.name for r in all_rules()]
+                                            + [r.name for r in rules.all_stack_rules()])
 
 
 def test_validator_reports_each_violation_with_the_urn() -> None:
@@ -30,3 +36,41 @@ def test_provider_default_tags_reach_the_rules() -> None:
                            provider=SimpleNamespace(props={"defaultTags": tags}))
     policy.validate(args, lambda message, urn=None: reported.append(message))
     assert reported == []
+
+
+def test_stack_rules_become_stack_policies_that_see_the_whole_plan(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Plan] = []
+
+    def check(plan: Plan) -> list[tuple[str, str]]:
+        """A rule for this test: every queue needs a topic beside it (no real source)."""
+        seen.append(plan)
+        if plan.of_type("aws:sqs/queue:Queue") and not plan.of_type("aws:sns/topic:Topic"):
+            return [("q", "a queue without a topic")]
+        return []
+
+    monkeypatch.setitem(rules._STACK_REGISTRY, "test-queue-needs-topic",
+                        rules.StackRule("test-queue-needs-topic", "test rule", check))
+    (policy,) = [p for p in policies() if p.name == "test-queue-needs-topic"]
+    assert isinstance(policy, StackValidationPolicy)
+    provider = SimpleNamespace(props={"region": "eu-west-1"})
+    bucket = SimpleNamespace(resource_type="aws:s3/bucket:Bucket", name="b", urn="urn:b",
+                             props={}, provider=provider, parent=None, dependencies=[],
+                             property_dependencies={})
+    queue = SimpleNamespace(resource_type="aws:sqs/queue:Queue", name="q", urn="urn:q",
+                            props={"name": "q"}, provider=provider, parent=bucket,
+                            dependencies=[bucket], property_dependencies={"name": [bucket]})
+    reported: list[tuple[str, str | None]] = []
+    policy.validate(SimpleNamespace(resources=[bucket, queue]),
+                    lambda message, urn=None: reported.append((message, urn)))
+    assert reported == [("q: a queue without a topic", "urn:q")]
+    (plan,) = seen
+    q = plan.get("urn:q")
+    assert q is not None
+    assert (q.parent, q.dependencies, dict(q.property_dependencies), q.region) == (
+        "urn:b", ("urn:b",), {"name": ("urn:b",)}, "eu-west-1")
+
+
+def test_a_stack_rule_without_a_source_is_refused() -> None:
+    with pytest.raises(ValueError, match="no docstring"):
+        rules.stack_rule("test-undocumented", "no source")(lambda plan: [])
