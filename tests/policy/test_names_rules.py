@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pulumi_aws as aws
 
+from components.naming import autoname, fit, limit
 from policy.rules import evaluate_plan
 from policy.rules.names import NAME_LIMITS, UNCHECKED
 from tests.helpers import STACKS, plan, run_program, stack_registry
@@ -78,6 +79,20 @@ def test_names_inside_lists_are_checked() -> None:
     found = names_violations(program)
     assert [message.split(" does not match")[0] for _resource, message in found] == [
         "rules[0].name 'secret header'"]
+
+
+def test_fitted_names_and_short_autonames_pass() -> None:
+    def program() -> None:
+        aws.xray.Group("traces", filter_expression="fault", group_name=fit(
+            "marketplace-production-eu-central-errors", limit("aws:xray/group:Group",
+                                                              "groupName"), keep="-errors"))
+        logical = "marketplace-production-eu-central-backend-network-flow-logs-role"
+        aws.iam.Role(logical, name=autoname(logical, limit("aws:iam/role:Role")),
+                     assume_role_policy=TRUST)
+        aws.iam.Role("marketplace-dev-flow-logs-role", assume_role_policy=TRUST,
+                     name=autoname("marketplace-dev-flow-logs-role", limit("aws:iam/role:Role")))
+
+    assert names_violations(program) == []
 
 
 def test_the_table_is_well_formed() -> None:
