@@ -10,7 +10,8 @@ import pulumi_aws as aws
 from components.naming import autoname, fit, limit
 from policy.rules import evaluate_plan
 from policy.rules.names import NAME_LIMITS, UNCHECKED
-from tests.helpers import STACKS, plan, run_program, stack_registry
+from tests.helpers import STACKS, config_of, plan, run_program, stack_config, stack_registry
+from tools.mock_runtime import run
 
 XRAY_GROUP = "https://docs.aws.amazon.com/xray/latest/api/API_CreateGroup.html"
 ATHENA_NAMES = "https://docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html"
@@ -126,3 +127,15 @@ def test_every_name_the_plans_set_is_in_the_table_or_left_out_with_a_reason() ->
                         and (resource.type, key) not in covered | set(UNCHECKED) | REFERENCES):
                     missing.add((resource.type, key))
     assert sorted(missing) == []
+
+
+def test_a_long_stack_name_previews_with_every_name_within_limits() -> None:
+    # The one whole-program run of this module: prod's config under a 21-character stack
+    # name, which makes the prefix "marketplace-production-eu-central" (33 characters).
+    config = config_of("prod")
+    registry = run("production-eu-central", config, list(stack_config("prod")[1]))
+    assert evaluate_plan(plan(registry), only=("names",)) == []
+    dax = registry.by_type("aws:dax/cluster:Cluster")[0].inputs["clusterName"]
+    groups = sorted(g.inputs["groupName"] for g in registry.by_type("aws:xray/group:Group"))
+    assert dax == "marketplace-p-2f7e94"
+    assert groups == ["marketplace-produc-f33474-errors", "marketplace-producti-36bc63-slow"]
