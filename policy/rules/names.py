@@ -110,8 +110,8 @@ NAME_LIMITS: tuple[NameLimit, ...] = (
               r"[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*",
               "https://docs.aws.amazon.com/ts-influxdb/latest/ts-influxdb-api/"
               "API_CreateDbInstance.html", min=3),
-    # The API reference sets no length; 40 is the limit the brief for this check gives and
-    # ElastiCache's console enforces: unverified offline (docs/deploying.md, live checks).
+    # The API reference sets no length; 40 comes from ElastiCache's naming rules outside it
+    # and is not verified offline (docs/deploying.md lists the live check).
     NameLimit("aws:elasticache/serverlessCache:ServerlessCache", "name", 40,
               r"[a-z][a-z0-9]*(-[a-z0-9]+)*",
               "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
