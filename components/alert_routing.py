@@ -22,6 +22,7 @@ from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.event_routes import EventRoute, route_events
 from components.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.monitoring import MonitoredItem
+from components.naming import autoname, limit
 from components.service_role import service_role
 from functions.alert_router.email import FORWARDED_BY
 
@@ -177,6 +178,8 @@ class AlertRouting(pulumi.ComponentResource):
         )
         aws.cloudwatch.EventTarget(
             f"{name}-escalation-target",
+            target_id=autoname(f"{name}-escalation-target",
+                               limit("aws:cloudwatch/eventTarget:EventTarget", "targetId")),
             rule=schedule.name,
             arn=self.router.alias_arn,
             dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(

@@ -21,6 +21,7 @@ from components.data_tier import DataTier, DataTierArgs
 from components.dax_cluster import DAX_CLIENT_ACTIONS, DaxCluster, DaxClusterArgs
 from components.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.monitoring import MonitoredItem
+from components.naming import fit, limit
 from components.network import Network, NetworkArgs
 from components.rest_api import RestApi, RestApiArgs
 from components.user_pool import UserPool, UserPoolArgs
@@ -95,7 +96,8 @@ class Backend(pulumi.ComponentResource):
                 child)
         if c.dax_enabled and self.network is not None:
             self.dax = DaxCluster(f"{name}-dax", DaxClusterArgs(
-                cluster_name=f"{args.prefix}-dax"[:20].rstrip("-"),
+                cluster_name=fit(f"{args.prefix}-dax", limit("aws:dax/cluster:Cluster",
+                                                             "clusterName")),
                 node_type=c.dax_node_type, node_count=c.dax_node_count,
                 item_ttl_seconds=c.dax_item_ttl_seconds,
                 query_ttl_seconds=c.dax_query_ttl_seconds,
@@ -106,7 +108,9 @@ class Backend(pulumi.ComponentResource):
                 table_arn=data.arn, region=args.region, owner=args.owner), child)
         if c.app_cache_enabled and self.network is not None:
             self.app_cache = AppCache(f"{name}-cache", AppCacheArgs(
-                cache_name=f"{args.prefix}-app-cache", max_data_gb=c.app_cache_max_data_gb,
+                cache_name=fit(f"{args.prefix}-app-cache",
+                               limit("aws:elasticache/serverlessCache:ServerlessCache")),
+                max_data_gb=c.app_cache_max_data_gb,
                 max_ecpu_per_second=c.app_cache_max_ecpu_per_second,
                 snapshot_retention_days=c.app_cache_snapshot_retention_days,
                 subnet_ids=self.network.subnet_ids, vpc_id=self.network.vpc.id,

@@ -13,6 +13,7 @@ from components.config import EdgeConfig, LambdaDefaults
 from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.monitoring import Kind, MonitoredItem
+from components.naming import autoname, limit
 from functions.shared.events import SOURCE
 
 PURGE_EVENTS = ("ListingUpdated", "ListingDeleted")
@@ -145,6 +146,8 @@ class CachePurger(pulumi.ComponentResource):
         )
         aws.cloudwatch.EventTarget(
             f"{name}-target",
+            target_id=autoname(f"{name}-target",
+                               limit("aws:cloudwatch/eventTarget:EventTarget", "targetId")),
             rule=self.rule.name,
             event_bus_name=args.bus_name,
             arn=self.function.alias_arn,

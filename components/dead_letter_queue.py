@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.monitoring import Kind, MonitoredItem
+from components.naming import autoname, limit
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class DeadLetterQueue(pulumi.ComponentResource):
         super().__init__("marketplace:messaging:DeadLetterQueue", name, None, opts)
         self.queue = aws.sqs.Queue(
             f"{name}-queue",
+            name=autoname(f"{name}-queue", limit("aws:sqs/queue:Queue")),
             kms_master_key_id=args.kms_key_arn,
             kms_data_key_reuse_period_seconds=300,
             message_retention_seconds=args.retention_days * 86400,

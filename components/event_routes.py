@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.monitoring import Kind, MonitoredItem
+from components.naming import autoname, fit, limit
 
 # EventBridge retries a failed delivery for up to a day by default; an alert older than an
 # hour is better read from the DLQ than delivered late.
@@ -52,7 +53,7 @@ def route_events(name: str, routes: Sequence[EventRoute],
     rules = {
         route.name: aws.cloudwatch.EventRule(
             f"{name}-{route.name}",
-            name=f"{name}-{route.name}"[:64],
+            name=fit(f"{name}-{route.name}", limit("aws:cloudwatch/eventRule:EventRule")),
             description=route.description,
             event_pattern=json.dumps(route.pattern, sort_keys=True),
             state="ENABLED",
@@ -70,6 +71,8 @@ def route_events(name: str, routes: Sequence[EventRoute],
     for route in routes:
         aws.cloudwatch.EventTarget(
             f"{name}-{route.name}-target",
+            target_id=autoname(f"{name}-{route.name}-target",
+                               limit("aws:cloudwatch/eventTarget:EventTarget", "targetId")),
             rule=rules[route.name].name,
             arn=topic_arns[route.severity],
             dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(

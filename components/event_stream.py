@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from components.config import AnalyticsConfig
 from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.monitoring import Kind, MonitoredItem
+from components.naming import fit, limit
 from components.service_role import service_role
 from functions.shared.events import SOURCE
 
@@ -100,7 +101,8 @@ class EventStream(pulumi.ComponentResource):
         self.rules = {
             route.name: aws.cloudwatch.EventRule(
                 f"{name}-{route.name}-rule",
-                name=f"{name}-{route.name}-to-kinesis",
+                name=fit(f"{name}-{route.name}-to-kinesis",
+                         limit("aws:cloudwatch/eventRule:EventRule")),
                 description=f"{', '.join(route.event_types)} events to the analytics stream",
                 event_bus_name=args.bus_name,
                 event_pattern=pulumi.Output.json_dumps({

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from components.config import LambdaDefaults
 from components.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.monitoring import Kind, MonitoredItem
+from components.naming import fit, limit
 from components.service_role import service_role
 
 FUNCTIONS_DIR = "functions"
@@ -113,9 +114,11 @@ class LambdaFunction(pulumi.ComponentResource):
             opts=child,
         )
         self.failure_queue = failures.queue
+        # The component's name, unless a long stack name pushes it past Lambda's limit.
+        physical = fit(name, limit("aws:lambda/function:Function"))
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=f"/aws/lambda/{name}",
+            name=f"/aws/lambda/{physical}",
             retention_in_days=d.log_retention_days,
             kms_key_id=args.kms_key_arn,
             opts=child,
@@ -173,7 +176,7 @@ class LambdaFunction(pulumi.ComponentResource):
         }
         self.function = aws.lambda_.Function(
             f"{name}-function",
-            name=name,
+            name=physical,
             description=args.description,
             role=self.role.arn,
             runtime=d.runtime,

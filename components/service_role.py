@@ -8,6 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.naming import autoname, limit
+
 
 def service_role(
     name: str,
@@ -33,6 +35,7 @@ def service_role(
         trust["Condition"] = dict(condition)
     role = aws.iam.Role(
         f"{name}-role",
+        name=autoname(f"{name}-role", limit("aws:iam/role:Role")),
         description=description,
         assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17",
                                                      "Statement": [trust]}),

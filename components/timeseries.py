@@ -18,6 +18,7 @@ import pulumi_aws as aws
 
 from components.config import AnalyticsConfig
 from components.lambda_function import VpcPlacement
+from components.naming import fit, limit
 from components.network import Network, NetworkArgs, allow_tcp
 
 INFLUX_PORT = 8086
@@ -130,7 +131,8 @@ class TimeSeries(pulumi.ComponentResource):
             raise ValueError("analyticsInfluxPassword is required for influxdb")
         instance = aws.timestreaminfluxdb.DbInstance(
             f"{name}-influxdb",
-            name=f"{args.prefix}-metrics"[:40],
+            name=fit(f"{args.prefix}-metrics",
+                     limit("aws:timestreaminfluxdb/dbInstance:DbInstance")),
             db_instance_type=c.influx_instance_type,
             db_storage_type="InfluxIOIncludedT1",
             allocated_storage=c.influx_storage_gb,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from components.naming import autoname, limit
+
 TELEMETRIES = ("performance", "errors", "http")
 
 
@@ -31,6 +33,7 @@ class Rum:
         )
         self.guest_role = aws.iam.Role(
             f"{name}-rum-guest",
+            name=autoname(f"{name}-rum-guest", limit("aws:iam/role:Role")),
             description=f"Unauthenticated browsers of {domain} send RUM events",
             assume_role_policy=pulumi.Output.json_dumps({
                 "Version": "2012-10-17",

@@ -18,8 +18,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import ObservabilityConfig
+from components.naming import fit, limit
 
-MAX_RULE_NAME = 32  # X-Ray sampling rule and group names are at most 32 characters
+MAX_RULE_NAME = limit("aws:xray/samplingRule:SamplingRule", "ruleName")  # groups: the same
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,12 @@ def groups(prefix: str, slow_request_ms: int) -> tuple[GroupSpec, ...]:
 
 
 def rule_name(prefix: str, suffix: str) -> str:
-    """A sampling rule name within X-Ray's 32 characters, keeping the suffix whole."""
-    return f"{prefix[: MAX_RULE_NAME - len(suffix) - 1]}-{suffix}"
+    """A sampling rule or group name within X-Ray's 32 characters, keeping the suffix whole.
+
+    A shortened name carries a hash of the whole name, so stacks whose prefixes share their
+    first characters (``...-production-eu-central``, ``...-production-eu-west``) differ.
+    """
+    return fit(f"{prefix}-{suffix}", MAX_RULE_NAME, keep=f"-{suffix}")
 
 
 class Tracing:

@@ -12,7 +12,7 @@ from tests.helpers import lambda_defaults, platform, policy_document, run_progra
 FUNCTION = "aws:lambda/function:Function"
 
 
-def _build(**overrides: object) -> dict[str, LambdaFunction]:
+def _build(name: str = "fn", **overrides: object) -> dict[str, LambdaFunction]:
     built: dict[str, LambdaFunction] = {}
 
     def program() -> None:
@@ -34,7 +34,7 @@ def _build(**overrides: object) -> dict[str, LambdaFunction]:
         import pulumi
 
         built["fn"] = LambdaFunction(
-            "fn", LambdaFunctionArgs(**args),
+            name, LambdaFunctionArgs(**args),
             pulumi.ResourceOptions(parent=core, providers=core.providers),
         )
 
@@ -65,6 +65,15 @@ def test_log_group_has_configured_retention_and_key() -> None:
     assert logs["retentionInDays"] == lambda_defaults("dev").log_retention_days
     assert logs["kmsKeyId"].startswith("arn:aws:kms:")
     assert logs["name"] == "/aws/lambda/fn"
+
+
+def test_a_name_past_lambdas_limit_is_fitted_and_the_log_group_follows() -> None:
+    name = "marketplace-production-eu-central-analytics-consumers-window-aggregator"  # 71
+    reg = _build(name)["registry"]
+    fitted = "marketplace-production-eu-central-analytics-consumers-win-6f7b67"  # 64
+    assert reg.named(FUNCTION, f"{name}-function").inputs["name"] == fitted
+    logs = reg.named("aws:cloudwatch/logGroup:LogGroup", f"{name}-logs").inputs
+    assert logs["name"] == f"/aws/lambda/{fitted}"
 
 
 def test_role_policy_is_least_privilege_and_includes_caller_statements() -> None:
