@@ -32,7 +32,6 @@ bus = EventBus(
         kms_key_arn=core.kms_key_arn,
         account_id=core.account_id,
         archive_retention_days=config.events.archive_retention_days,
-        schema_discovery=config.events.schema_discovery,
     ),
     regional,
 )
@@ -87,7 +86,8 @@ security = SecurityMonitoring(
 cost_guardrails = CostGuardrails(
     f"{prefix}-cost",
     CostGuardrailsArgs(prefix=prefix, stack=platform.stack, cost=config.cost,
-                       account_id=core.account_id, topic_arns=topics.arns),
+                       account_id=core.account_id, topic_arns=topics.arns,
+                       owns_account_baseline=platform.owns_account_baseline),
     regional,
 )
 
@@ -106,6 +106,7 @@ backend = Backend(
         event_bus_arn=bus.arn,
         audit_log_group_name=audit.name,
         audit_log_stream_arn=audit.stream_arn,
+        owns_account_baseline=platform.owns_account_baseline,
     ),
     regional,
 )

@@ -50,6 +50,8 @@ class BackendArgs:
     event_bus_arn: pulumi.Input[str]
     audit_log_group_name: pulumi.Input[str]
     audit_log_stream_arn: pulumi.Input[str]
+    # Whether the REST API sets the region's API Gateway account settings (a singleton).
+    owns_account_baseline: bool = False
 
 
 class Backend(pulumi.ComponentResource):
@@ -162,7 +164,8 @@ class Backend(pulumi.ComponentResource):
             function_invoke_arn=self.api_function.invoke_arn,
             user_pool_arn=pool.arn, kms_key_arn=args.kms_key_arn,
             log_retention_days=args.lambdas.log_retention_days,
-            region=args.region, owner=args.owner), child)
+            region=args.region, owner=args.owner,
+            owns_account_baseline=args.owns_account_baseline), child)
         self.rest_api_id = api.rest_api_id
         self.api_stage_name = api.stage_name
         self.api_origin_headers: dict[str, pulumi.Output[str]] = {}

@@ -375,6 +375,10 @@ class PlatformConfig:
     runbook_base_url: str
     domain: str
     audit_log_retention_days: int
+    # Whether this stack creates the account's per-account-and-region singletons (GuardDuty,
+    # Security Hub, the API Gateway CloudWatch role, cost allocation tag activation): exactly
+    # one stack per account and region sets it, the others rely on that stack.
+    owns_account_baseline: bool
 
     @property
     def prefix(self) -> str:
@@ -414,10 +418,14 @@ class LambdaDefaults:
 
 @dataclass(frozen=True)
 class EventsConfig:
-    """The domain event bus: how long the replay archive keeps events, schema discovery."""
+    """The domain event bus: how long the replay archive keeps events.
+
+    There is no schema discovery: EventBridge refuses a discoverer on a bus encrypted with a
+    customer managed key, and this bus always is. The stack publishes every event type's
+    schema to its own registry instead (:mod:`components.events`).
+    """
 
     archive_retention_days: int
-    schema_discovery: bool
 
 
 # --- alerting, security monitoring, cost guardrails ------------------------------------
@@ -508,7 +516,11 @@ class AlertingConfig:
 
 @dataclass(frozen=True)
 class SecurityConfig:
-    """CloudTrail, GuardDuty and Security Hub."""
+    """CloudTrail, GuardDuty and Security Hub.
+
+    ``guardduty_enabled`` and ``securityhub_enabled`` say whether this stack creates the
+    detector and the hub: only the stack that owns the account baseline can.
+    """
 
     trail_object_lock_days: int
     trail_retention_days: int
@@ -759,6 +771,7 @@ def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
                         what="a DNS domain name"),
         audit_log_retention_days=r.integer("auditLogRetentionDays", 365,
                                            allowed=LOG_RETENTION_DAYS),
+        owns_account_baseline=r.boolean("ownsAccountBaseline", False),
     )
 
 
@@ -782,7 +795,6 @@ def _events(r: Reader) -> EventsConfig:
     return EventsConfig(
         archive_retention_days=r.integer("eventArchiveRetentionDays", 7, minimum=0,
                                          maximum=36500),
-        schema_discovery=r.boolean("eventSchemaDiscovery", False),
     )
 
 
@@ -1033,13 +1045,16 @@ def _alerting(r: Reader) -> AlertingConfig:
     )
 
 
-def _security(r: Reader) -> SecurityConfig:
+def _security(r: Reader, owns_account_baseline: bool) -> SecurityConfig:
+    # GuardDuty's detector and Security Hub are per-account-and-region singletons: their keys
+    # take effect only in the stack that owns the account baseline. (The CLI hands every
+    # stack Pulumi.yaml's default, so an explicit value cannot be told from the default.)
     config = SecurityConfig(
         trail_object_lock_days=r.integer("trailObjectLockDays", 0, minimum=0, maximum=3650),
         trail_retention_days=r.integer("trailRetentionDays", 365, minimum=1, maximum=3650),
         trail_log_retention_days=r.integer("trailLogRetentionDays", 90,
                                            allowed=LOG_RETENTION_DAYS),
-        guardduty_enabled=r.boolean("guardDutyEnabled", True),
+        guardduty_enabled=r.boolean("guardDutyEnabled", True) and owns_account_baseline,
         guardduty_features=r.strings(
             "guardDutyFeatures", ("S3_DATA_EVENTS", "LAMBDA_NETWORK_LOGS"),
             item=lambda v: None if v in GUARDDUTY_FEATURES else
@@ -1047,7 +1062,8 @@ def _security(r: Reader) -> SecurityConfig:
             + _did_you_mean(v, GUARDDUTY_FEATURES)),
         guardduty_frequency=r.string("guardDutyFindingFrequency", "SIX_HOURS",
                                      choices=GUARDDUTY_FREQUENCIES),
-        securityhub_enabled=r.boolean("securityHubEnabled", False),
+        securityhub_enabled=(r.boolean("securityHubEnabled", False)
+                             and owns_account_baseline),
     )
     if config.trail_object_lock_days > config.trail_retention_days:
         # Expiring a log file that Object Lock still protects fails: keep them at least as long.
@@ -1131,15 +1147,16 @@ def _observability(r: Reader) -> ObservabilityConfig:
 
 def _read(r: Reader, project: str, stack: str) -> StackConfig:
     # One place lists the sections, so build() and declared_keys() cannot disagree.
+    platform = _platform(r, project, stack)
     return StackConfig(
-        platform=_platform(r, project, stack),
+        platform=platform,
         lambdas=_lambdas(r),
         events=_events(r),
         backend=_backend(r),
         edge=_edge(r),
         analytics=_analytics(r),
         alerting=_alerting(r),
-        security=_security(r),
+        security=_security(r, platform.owns_account_baseline),
         cost=_cost(r),
         observability=_observability(r),
     )

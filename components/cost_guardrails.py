@@ -1,7 +1,12 @@
 """Cost guardrails: the stack's monthly budget and Cost Anomaly Detection, both to the topics.
 
 Both are scoped to the stack through the ``stack`` cost allocation tag the core's provider
-puts on every resource (activate it once per account under Billing → Cost allocation tags).
+puts on every resource. Budgets and Cost Anomaly Detection see a tag only once it is activated
+as a cost allocation tag, an account-wide setting: the stack that owns the account baseline
+activates it (``aws.costexplorer.CostAllocationTag``); every other stack marks its budget and
+monitor with :data:`ACTIVATED_ELSEWHERE`, so the ``cost-tags-activated`` stack rule can tell a
+stack that relies on the baseline from one that forgot. AWS lists a tag key for activation only
+after a resource has carried it, up to 24 hours later (docs/deploying.md).
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ BUDGET_ALERTS = (
     BudgetAlert("FORECASTED", 100, "critical"),
 )
 STACK_TAG = "stack"
+# The cost allocation tags this stack filters on are activated by the account-baseline stack.
+ACTIVATED_ELSEWHERE = ("cost-allocation-tags", "activated-by-account-baseline")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,8 @@ class CostGuardrailsArgs:
     cost: CostConfig
     account_id: pulumi.Input[str]
     topic_arns: Mapping[str, pulumi.Input[str]]
+    # Activating a cost allocation tag is account-wide: only the baseline stack does it.
+    owns_account_baseline: bool = False
 
 
 class CostGuardrails(pulumi.ComponentResource):
@@ -50,12 +59,24 @@ class CostGuardrails(pulumi.ComponentResource):
     budget: aws.budgets.Budget
     anomaly_monitor: aws.costexplorer.AnomalyMonitor
     anomaly_subscription: aws.costexplorer.AnomalySubscription
+    tag_activation: aws.costexplorer.CostAllocationTag | None
 
     def __init__(self, name: str, args: CostGuardrailsArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:cost:CostGuardrails", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         cost = args.cost
+        self.tag_activation = None
+        marker: dict[str, str] = {}
+        if args.owns_account_baseline:
+            self.tag_activation = aws.costexplorer.CostAllocationTag(
+                f"{name}-{STACK_TAG}-tag",
+                tag_key=STACK_TAG,
+                status="Active",
+                opts=child,
+            )
+        else:
+            marker = dict([ACTIVATED_ELSEWHERE])
         self.budget = aws.budgets.Budget(
             f"{name}-monthly",
             name=f"{args.prefix}-monthly",
@@ -76,6 +97,7 @@ class CostGuardrails(pulumi.ComponentResource):
                 )
                 for alert in BUDGET_ALERTS
             ],
+            tags=marker or None,
             opts=child,
         )
         self.anomaly_monitor = aws.costexplorer.AnomalyMonitor(
@@ -85,6 +107,7 @@ class CostGuardrails(pulumi.ComponentResource):
             monitor_specification=json.dumps({
                 "Tags": {"Key": STACK_TAG, "Values": [args.stack], "MatchOptions": ["EQUALS"]},
             }),
+            tags=marker or None,
             opts=child,
         )
         self.anomaly_subscription = aws.costexplorer.AnomalySubscription(

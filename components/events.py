@@ -1,13 +1,29 @@
-"""The custom EventBridge bus that carries the marketplace's domain events."""
+"""The custom EventBridge bus that carries the marketplace's domain events, and their schemas."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from functions.shared.events import SOURCE
+from functions.shared.events import EVENT_TYPES, SOURCE, json_schema
+
+# EventBridge schema registry limits (CreateRegistry / CreateSchema, as the provider documents
+# them: https://www.pulumi.com/registry/packages/aws/api-docs/schemas/registry/ and
+# .../schemas/schema/): names of letters, digits and ``.-_@``; registry names up to 64
+# characters, schema names up to 385; schema content up to 100,000 characters
+# (https://docs.aws.amazon.com/cli/latest/reference/schemas/create-schema.html).
+SCHEMA_NAME_CHARS = r"^[A-Za-z0-9.\-_@]+$"
+REGISTRY_NAME_MAX = 64
+SCHEMA_NAME_MAX = 385
+SCHEMA_CONTENT_MAX = 100_000
+
+
+def schema_name(event_type: str) -> str:
+    """``<source>@<detail-type>``: the name EventBridge gives a discovered schema."""
+    return f"{SOURCE}@{event_type}"
 
 
 @dataclass(frozen=True)
@@ -17,19 +33,23 @@ class EventBusArgs:
     kms_key_arn: pulumi.Input[str]
     account_id: pulumi.Input[str]
     archive_retention_days: int
-    schema_discovery: bool
 
 
 class EventBus(pulumi.ComponentResource):
-    """A KMS-encrypted custom bus limited to this account, with a replay archive.
+    """A KMS-encrypted custom bus limited to this account, a replay archive, a schema registry.
 
     Producers put events with ``Source`` = ``marketplace.listings``; the archive keeps those
-    for ``archive_retention_days`` so a consumer can be replayed after a fix; the schema
-    discoverer (when enabled) records their shapes in the EventBridge schema registry.
-    Undeliverable events of the bus's rules go to their own targets' DLQs.
+    for ``archive_retention_days`` so a consumer can be replayed after a fix. The stack's own
+    schema registry holds one JSON Schema (draft 4) per event type, generated from the
+    definitions producers and consumers validate with (:mod:`functions.shared.events`).
+    There is no schema discoverer: EventBridge refuses one on a bus encrypted with a customer
+    managed key (the ``refused-combinations`` stack rule). Undeliverable events of the bus's
+    rules go to their own targets' DLQs.
     """
 
     bus: aws.cloudwatch.EventBus
+    registry: aws.schemas.Registry
+    schemas: dict[str, aws.schemas.Schema]
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
 
@@ -70,13 +90,25 @@ class EventBus(pulumi.ComponentResource):
             kms_key_identifier=args.kms_key_arn,
             opts=child,
         )
-        if args.schema_discovery:
-            aws.schemas.Discoverer(
-                f"{name}-discoverer",
-                source_arn=self.bus.arn,
-                description="Discovers the schemas of the marketplace domain events",
+        self.registry = aws.schemas.Registry(
+            f"{name}-schemas",
+            name=name,
+            description="Schemas of the marketplace domain events, from the shared definitions",
+            opts=child,
+        )
+        self.schemas = {
+            event_type: aws.schemas.Schema(
+                f"{name}-schema-{event_type}",
+                name=schema_name(event_type),
+                registry_name=self.registry.name,
+                type="JSONSchemaDraft4",
+                description=f"{event_type} events on the marketplace bus (Source {SOURCE})",
+                content=json.dumps(json_schema(event_type), separators=(",", ":")),
                 opts=child,
             )
+            for event_type in EVENT_TYPES
+        }
         self.name = self.bus.name
         self.arn = self.bus.arn
-        self.register_outputs({"name": self.name, "arn": self.arn})
+        self.register_outputs({"name": self.name, "arn": self.arn,
+                               "schemaRegistry": self.registry.name})

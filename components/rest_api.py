@@ -17,7 +17,12 @@ import pulumi_aws as aws
 
 from components.config import BackendConfig
 from components.monitoring import Kind, MonitoredItem, Slo
-from components.service_role import service_role
+
+# AWS's managed policy for API Gateway's CloudWatch role (the actions it needs, on "*": the
+# Describe actions take no resource ARN):
+# https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonAPIGatewayPushToCloudWatchLogs.html
+PUSH_TO_CLOUDWATCH_LOGS = ("arn:aws:iam::aws:policy/service-role/"
+                           "AmazonAPIGatewayPushToCloudWatchLogs")
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class RestApiArgs:
     log_retention_days: int
     region: str
     owner: str
+    # The region's API Gateway account settings (the CloudWatch role) are a per-account
+    # singleton: only the stack that owns the account baseline sets them.
+    owns_account_baseline: bool = False
 
 
 class RestApi(pulumi.ComponentResource):
@@ -211,7 +219,7 @@ class RestApi(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=child,
         )
-        account = self._cloudwatch_role(name, args.region)
+        account = self._cloudwatch_role(name) if args.owns_account_baseline else None
         self.stage = aws.apigateway.Stage(
             f"{name}-stage",
             rest_api=self.api.id,
@@ -225,7 +233,7 @@ class RestApi(pulumi.ComponentResource):
             ),
             cache_cluster_enabled=c.api_cache_enabled,
             cache_cluster_size=c.api_cache_size_gb if c.api_cache_enabled else None,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[account] if account else []),
         )
         self._method_settings(name, c)
 
@@ -319,28 +327,30 @@ class RestApi(pulumi.ComponentResource):
                 opts=child,
             )
 
-    def _cloudwatch_role(self, name: str, region: str) -> aws.apigateway.Account:
-        """The region's API Gateway CloudWatch role, without which access logs are refused."""
-        child = pulumi.ResourceOptions(parent=self)
-        identity = aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self))
-        role, policy = service_role(
-            f"{name}-cloudwatch",
-            service="apigateway.amazonaws.com",
+    def _cloudwatch_role(self, name: str) -> aws.apigateway.Account:
+        """The region's API Gateway CloudWatch role, without which access logs are refused.
+
+        The role carries AWS's managed policy for it, as API Gateway's logging guide
+        prescribes: https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+        """
+        role = aws.iam.Role(
+            f"{name}-cloudwatch-role",
             description="API Gateway writes execution and access logs",
-            statements=[{
-                # The actions of AWS's AmazonAPIGatewayPushToCloudWatchLogs, this account only.
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
-                           "logs:DescribeLogGroups", "logs:DescribeLogStreams",
-                           "logs:PutLogEvents", "logs:GetLogEvents",
-                           "logs:FilterLogEvents"],
-                "Resource": pulumi.Output.concat("arn:aws:logs:", region, ":",
-                                                 identity.account_id, ":log-group:*"),
-            }],
-            opts=child,
+                "Principal": {"Service": "apigateway.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }]}),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-cloudwatch-logs",
+            role=role.name,
+            policy_arn=PUSH_TO_CLOUDWATCH_LOGS,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         return aws.apigateway.Account(
             f"{name}-account",
             cloudwatch_role_arn=role.arn,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
         )

@@ -109,6 +109,56 @@ def validate(event_type: str, detail: Any) -> dict[str, Any]:
     return detail
 
 
+# JSON Schema type of each Python type a field may declare (an int is also a JSON number).
+_JSON_TYPES: dict[type, str] = {str: "string", int: "integer", float: "number",
+                                bool: "boolean"}
+JSON_SCHEMA_DRAFT4 = "http://json-schema.org/draft-04/schema#"
+
+
+def _field_schema(spec: Field) -> dict[str, Any]:
+    names = {_JSON_TYPES[t] for t in spec.types}
+    if "number" in names:
+        names.discard("integer")  # "number" already admits integers
+    # validate() treats null like an absent field: allowed when optional, never when required.
+    if not spec.required:
+        names.add("null")
+    ordered = sorted(names)
+    return {"type": ordered[0] if len(ordered) == 1 else ordered}
+
+
+def json_schema(event_type: str) -> dict[str, Any]:
+    """The JSON Schema (draft 4) of a whole EventBridge event of ``event_type``.
+
+    Generated from :data:`SCHEMAS` and :data:`COMMON`, the definitions :func:`validate`
+    checks, so the published schema changes whenever an event definition does. It describes
+    the event as consumers receive it: EventBridge's envelope (``source``, ``detail-type``
+    and the other metadata fields) with ``detail`` holding the event's fields.
+    """
+    fields = {**COMMON, **SCHEMAS[event_type]}
+    return {
+        "$schema": JSON_SCHEMA_DRAFT4,
+        "title": event_type,
+        "description": f"{SOURCE} {event_type} event, schema version {SCHEMA_VERSION}",
+        "type": "object",
+        "required": ["source", "detail-type", "detail"],
+        "properties": {
+            "version": {"type": "string"},
+            "id": {"type": "string"},
+            "source": {"type": "string", "enum": [SOURCE]},
+            "detail-type": {"type": "string", "enum": [event_type]},
+            "account": {"type": "string"},
+            "time": {"type": "string"},
+            "region": {"type": "string"},
+            "resources": {"type": "array", "items": {"type": "string"}},
+            "detail": {
+                "type": "object",
+                "required": [name for name, spec in fields.items() if spec.required],
+                "properties": {name: _field_schema(spec) for name, spec in fields.items()},
+            },
+        },
+    }
+
+
 def to_entry(event_type: str, detail: Mapping[str, Any], bus_name: str) -> dict[str, Any]:
     """A PutEvents entry for ``detail`` on ``bus_name``."""
     return {

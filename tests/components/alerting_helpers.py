@@ -56,8 +56,9 @@ def queue_policy_of(registry: Registry, queue: Resource) -> Resource:
 @cache
 def dev_with_options() -> Registry:
     """dev with the optional parts switched the other way: Chatbot on (critical only),
-    secrets given in config, GuardDuty off. One run shared by the tests that need it."""
+    secrets given in config, owning the account baseline but with GuardDuty off. One run
+    shared by the tests that need it."""
     return run_program("dev", chatbotSlackTeamId="T0123ABCDE", chatbotSlackChannelId="C0123ABCDE",
                        chatbotSeverities=["critical"], pagerDutyRoutingKey="pd-key",
                        slackWebhookUrls='{"dev-alerts": "https://hooks.slack.com/x"}',
-                       guardDutyEnabled=False)
+                       ownsAccountBaseline=True, guardDutyEnabled=False)

@@ -39,7 +39,9 @@ MALFORMED: list[tuple[dict[str, object], str, str]] = [
     ({"runbookBaseUrl": "http://wiki/runbooks"}, "marketplace:runbookBaseUrl", "https:// URL"),
     ({"domainName": "not a domain"}, "marketplace:domainName", "DNS domain name"),
     ({"domainName": "Example..com"}, "marketplace:domainName", "DNS domain name"),
-    ({"eventSchemaDiscovery": "yes"}, "marketplace:eventSchemaDiscovery", "true or false"),
+    ({"ownsAccountBaseline": "yes"}, "marketplace:ownsAccountBaseline", "true or false"),
+    # Retired: EventBridge refuses schema discovery on the CMK-encrypted bus.
+    ({"eventSchemaDiscovery": "true"}, "marketplace:eventSchemaDiscovery", "unknown key"),
     ({"eventArchiveRetentionDays": "a week"}, "marketplace:eventArchiveRetentionDays",
      "not a whole number"),
     ({"lambdaMemroyMb": 512}, "marketplace:lambdaMemroyMb",

@@ -126,18 +126,32 @@ def test_cis_table_covers_the_benchmark_controls() -> None:
         assert check.pattern.count("(") == check.pattern.count(")")
 
 
-def test_guardduty_detector_and_features_follow_config(registry: Registry, stack: str) -> None:
-    cfg = stack_config(stack).security
-    [detector] = registry.by_type("aws:guardduty/detector:Detector")
+def test_guardduty_detector_and_features_follow_config(prod: Registry) -> None:
+    [detector] = prod.by_type("aws:guardduty/detector:Detector")
     assert detector.inputs["enable"] is True
-    assert detector.inputs["findingPublishingFrequency"] == cfg.guardduty_frequency
-    features = registry.by_type("aws:guardduty/detectorFeature:DetectorFeature")
-    assert sorted(f.inputs["name"] for f in features) == sorted(cfg.guardduty_features)
+    assert detector.inputs["findingPublishingFrequency"] == "FIFTEEN_MINUTES"
+    features = prod.by_type("aws:guardduty/detectorFeature:DetectorFeature")
+    assert sorted(f.inputs["name"] for f in features) == ["LAMBDA_NETWORK_LOGS",
+                                                          "S3_DATA_EVENTS"]
     assert all(f.inputs["detectorId"] == detector.outputs["id"] for f in features)
     assert all(f.inputs["status"] == "ENABLED" for f in features)
 
 
-def test_findings_are_routed_by_severity_with_a_dlq(registry: Registry, stack: str) -> None:
+def test_account_wide_security_services_only_in_the_baseline_stack(dev: Registry) -> None:
+    # dev does not own the account baseline: prod's detector and hub cover the account.
+    assert stack_config("dev").security.guardduty_enabled is False
+    assert dev.by_type("aws:guardduty/detector:Detector") == []
+    assert dev.by_type("aws:guardduty/detectorFeature:DetectorFeature") == []
+    assert dev.by_type("aws:securityhub/account:Account") == []
+    assert [r for r in dev.by_type(RULE) if "findings" in r.name] == []
+    # Security Hub asked for in a stack without the baseline is not created either.
+    assert stack_config("dev", securityHubEnabled="true").security.securityhub_enabled is False
+    assert stack_config("dev", ownsAccountBaseline="true",
+                        securityHubEnabled="true").security.securityhub_enabled is True
+
+
+def test_findings_are_routed_by_severity_with_a_dlq(prod: Registry) -> None:
+    registry, stack = prod, "prod"
     cfg = stack_config(stack).security
     routes = [*GUARDDUTY_ROUTES, *(SECURITYHUB_ROUTES if cfg.securityhub_enabled else ())]
     arns = topic_arns(registry)
@@ -172,7 +186,8 @@ def test_security_hub_in_prod_only(prod: Registry, dev: Registry) -> None:
 
 
 def test_guardduty_can_be_turned_off() -> None:
-    reg = dev_with_options()
+    reg = dev_with_options()  # owns the account baseline, GuardDuty off
+    assert reg.by_type("aws:apigateway/account:Account")
     assert reg.by_type("aws:guardduty/detector:Detector") == []
     assert [r for r in reg.by_type(RULE) if "findings" in r.name] == []
 
