@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components.config import BackendConfig
 from components.monitoring import Kind, MonitoredItem, Slo
+from components.naming import autoname, limit
 
 # AWS's managed policy for API Gateway's CloudWatch role (the actions it needs, on "*": the
 # Describe actions take no resource ARN):
@@ -335,6 +336,7 @@ class RestApi(pulumi.ComponentResource):
         """
         role = aws.iam.Role(
             f"{name}-cloudwatch-role",
+            name=autoname(f"{name}-cloudwatch-role", limit("aws:iam/role:Role")),
             description="API Gateway writes execution and access logs",
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow",

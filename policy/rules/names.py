@@ -142,6 +142,10 @@ NAME_LIMITS: tuple[NameLimit, ...] = (
     NameLimit("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "name", 60,
               r"[\w-]+", LOGS + "API_PutDeliveryDestination.html"),
     # EventBridge
+    NameLimit("aws:schemas/registry:Registry", "name", 64, r"[.\-_A-Za-z0-9@]+",
+              "https://www.pulumi.com/registry/packages/aws/api-docs/schemas/registry/"),
+    NameLimit("aws:schemas/schema:Schema", "name", 385, r"[.\-_A-Za-z0-9@]+",
+              "https://www.pulumi.com/registry/packages/aws/api-docs/schemas/schema/"),
     NameLimit("aws:cloudwatch/eventBus:EventBus", "name", 256, r"[/.\-_A-Za-z0-9]+",
               EVENTS + "API_CreateEventBus.html"),
     NameLimit("aws:cloudwatch/eventRule:EventRule", "name", 64, EVENTS_NAME,
