@@ -13,9 +13,11 @@ from components.cdn import ApiOrigin
 from components.config import load
 from components.core import PlatformCore, PlatformCoreArgs
 from components.cost_guardrails import CostGuardrails, CostGuardrailsArgs
+from components.csp import SiteFeatures
 from components.edge import Edge, EdgeArgs
 from components.events import EventBus, EventBusArgs
 from components.observability.component import Observability, ObservabilityArgs, collect
+from components.observability.rum import CLASSIC_FLOW as RUM_CLASSIC_FLOW
 from components.security_monitoring import SecurityMonitoring, SecurityMonitoringArgs
 
 config = load()
@@ -126,6 +128,10 @@ edge = Edge(
         api_origin=ApiOrigin(domain_name=backend.api_origin_domain,
                              origin_path=f"/{backend.api_stage_name}",
                              custom_headers=backend.api_origin_headers),
+        # The CSP opens what the pages use: RUM (observability config), user pool sign-in.
+        site_features=SiteFeatures(region=platform.region,
+                                   rum=config.observability.rum_enabled,
+                                   rum_classic_flow=RUM_CLASSIC_FLOW, user_pool=True),
     ),
     regional,
 )

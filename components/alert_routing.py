@@ -24,7 +24,6 @@ from components.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.monitoring import MonitoredItem
 from components.naming import autoname, limit
 from components.service_role import service_role
-from functions.alert_router.email import FORWARDED_BY
 
 # AWS Health event categories and the topic each goes to: scheduled changes are maintenance.
 HEALTH_ROUTES = (
@@ -241,9 +240,10 @@ class AlertRouting(pulumi.ComponentResource):
             protocol="lambda",
             endpoint=self.router.alias_arn,
             redrive_policy=redrive,
-            # The router's own email copies carry this attribute: never route them again.
-            filter_policy=json.dumps({FORWARDED_BY: [{"exists": False}]}),
-            filter_policy_scope="MessageAttributes",
+            # No filter policy: CloudWatch alarms, Budgets, Cost Anomaly Detection and
+            # EventBridge publish without message attributes, and SNS matches no attribute
+            # filter (not even {"exists": false}) on such a message. The router skips its
+            # own email copies in code instead (functions/alert_router/email.py).
             opts=placed,
         ))
         for index, address in enumerate(emails):

@@ -146,20 +146,6 @@ class CdnArgs:
     api_origin: ApiOrigin | None = None
 
 
-def content_security_policy(domain: str) -> str:
-    """The site's CSP: own origin only, images from HTTPS, API calls to its own names."""
-    return "; ".join((
-        "default-src 'self'",
-        "img-src 'self' data: https:",
-        f"connect-src 'self' https://api.{domain}",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-        "form-action 'self'",
-        "upgrade-insecure-requests",
-    ))
-
-
 def _names_config(names: Sequence[str], key: str) -> dict[str, Any]:
     if not names:
         return {f"{key}_behavior": "none"}

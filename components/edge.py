@@ -7,17 +7,18 @@ the distribution, its standard logs, the Cloudflare zone, and the cache purger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
 from components.cache_purger import CachePurger, CachePurgerArgs
-from components.cdn import ApiOrigin, Cdn, CdnArgs, content_security_policy, oac_read_statement
+from components.cdn import ApiOrigin, Cdn, CdnArgs, oac_read_statement
 from components.cdn_access_logs import CdnAccessLogs, CdnAccessLogsArgs
 from components.cloudflare_zone import CloudflareZone, CloudflareZoneArgs
 from components.config import EdgeConfig, LambdaDefaults, PlatformConfig
+from components.csp import SiteFeatures, content_security_policy
 from components.edge_certificate import EdgeCertificate, EdgeCertificateArgs
 from components.edge_waf import EdgeWaf, EdgeWafArgs
 from components.monitoring import MonitoredItem
@@ -33,7 +34,9 @@ class EdgeArgs:
 
     ``kms_key_arn`` is the stack key (stack region); ``us_east_1`` the provider for everything
     CloudFront-scoped and ``us_east_1_kms_key_arn`` the key there (``PlatformCore`` makes
-    it); ``api_origin`` ``None`` leaves out the ``/api/*`` behaviour.
+    it); ``api_origin`` ``None`` leaves out the ``/api/*`` behaviour. ``site_features`` are
+    the browser features the pages use (RUM, sign-in); the CSP opens their hosts, and the
+    API host when there is an API origin.
     """
 
     platform: PlatformConfig
@@ -45,11 +48,17 @@ class EdgeArgs:
     us_east_1_kms_key_arn: pulumi.Input[str]
     bus_name: pulumi.Input[str]
     api_origin: ApiOrigin | None = None
+    site_features: SiteFeatures | None = None
+
+
+def page_hostnames(domain: str) -> tuple[str, str]:
+    """The names that serve the site's pages: apex and ``www`` (RUM watches both)."""
+    return (domain, f"www.{domain}")
 
 
 def hostnames(domain: str) -> tuple[str, str, str]:
     """The names the distribution answers: apex, ``www`` and ``api``."""
-    return (domain, f"www.{domain}", f"api.{domain}")
+    return (*page_hostnames(domain), f"api.{domain}")
 
 
 class Edge(pulumi.ComponentResource):
@@ -120,7 +129,7 @@ class Edge(pulumi.ComponentResource):
                 config=config,
                 us_east_1=args.us_east_1,
                 kms_key_arn=edge_key_arn,
-                content_security_policy=content_security_policy(platform.domain),
+                content_security_policy=content_security_policy(self._site(args, names)),
                 owner=platform.owner,
                 web_acl_arn=waf.arn if waf is not None else None,
                 api_origin=args.api_origin,
@@ -174,3 +183,11 @@ class Edge(pulumi.ComponentResource):
             "assetsBucket": self.assets_bucket_name,
             "mediaBucket": self.media_bucket_name,
         })
+
+    @staticmethod
+    def _site(args: EdgeArgs, names: tuple[str, ...]) -> SiteFeatures:
+        """The pages' browser features, with the API host when the distribution serves it."""
+        features = args.site_features or SiteFeatures(region=args.platform.region)
+        if args.api_origin is None:
+            return features
+        return replace(features, api_hosts=tuple(n for n in names if n.startswith("api.")))

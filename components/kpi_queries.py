@@ -3,15 +3,22 @@
 The Athena named queries and the QuickSight datasets are both made from :data:`QUERIES`; the
 tests parse every file (Trino dialect), check it references only the lake table's columns,
 and that ``columns`` (what QuickSight's custom SQL datasets declare) are its output columns.
+The files name the lake table alone: a named query runs in the database it names, while
+QuickSight's custom SQL has no default database, so datasets take :meth:`KpiQuery.sql_in`
+(the table qualified by the Glue database). The stack rule ``queries-resolve-in-catalog``
+checks both against the plan's Glue catalog.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 TABLE = "events"
+# The lake table after FROM or JOIN, not already qualified and not a longer name.
+_TABLE_REF = re.compile(rf"\b(FROM|JOIN)(\s+){TABLE}\b(?![.\w])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,11 @@ class KpiQuery:
     def sql(self) -> str:
         """The query text, without a trailing semicolon (QuickSight custom SQL refuses one)."""
         return (QUERY_DIR / f"{self.name}.sql").read_text().strip().rstrip(";")
+
+    def sql_in(self, database: str) -> str:
+        """The query with every reference to the lake table qualified: ``"<database>".events``."""
+        quoted = '"' + database.replace('"', '""') + '"'
+        return _TABLE_REF.sub(lambda m: f"{m[1]}{m[2]}{quoted}.{TABLE}", self.sql)
 
 
 QUERIES: tuple[KpiQuery, ...] = (

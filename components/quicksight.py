@@ -237,7 +237,8 @@ class QuickSight(pulumi.ComponentResource):
                 custom_sql=aws.quicksight.DataSetPhysicalTableMapCustomSqlArgs(
                     data_source_arn=self.data_source.arn,
                     name=query.name,
-                    sql_query=query.sql,
+                    # Custom SQL runs with no default database: name it in the query.
+                    sql_query=pulumi.Output.from_input(args.database_name).apply(query.sql_in),
                     columns=[aws.quicksight.DataSetPhysicalTableMapCustomSqlColumnArgs(
                         name=column, type=kind) for column, kind in query.columns],
                 ),

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components.alert_topics import EDGE_REGION
 from components.config import ObservabilityConfig, PlatformConfig
+from components.edge import page_hostnames
 from components.monitoring import Kind, MonitoredItem
 from components.observability import (
     alarm_factory,
@@ -180,7 +181,8 @@ class Observability(pulumi.ComponentResource):
         self.rum_snippet = None
         rum_name = None
         if cfg.rum_enabled:
-            rum = Rum(name, prefix=p.prefix, domain=p.domain, region=p.region,
+            rum = Rum(name, prefix=p.prefix, domain=p.domain,
+                      hosts=page_hostnames(p.domain), region=p.region,
                       account_id=args.account_id,
                       session_sample_rate=cfg.rum_session_sample_rate, opts=child)
             self.rum_snippet = rum.snippet

@@ -2,6 +2,11 @@
 
 Browsers get temporary credentials for the guest role from an identity pool that allows
 unauthenticated identities; the role may only ``rum:PutRumEvents`` on this app monitor.
+The pool refuses Cognito's basic (classic) flow, so the web client uses the enhanced flow
+(``GetId`` then ``GetCredentialsForIdentity``, no STS call): its configuration carries no
+``guestRoleArn``, which would select the basic flow and fail with ``InvalidIdentityToken``
+(aws-rum-web docs/troubleshooting.md and docs/concepts/auth.md). The monitor accepts every
+host that serves the site's pages (``domainList``).
 The monitor records Core Web Vitals (``performance``), JavaScript errors and HTTP
 telemetry with X-Ray, and keeps the raw events in CloudWatch Logs. :attr:`Rum.snippet`
 is what the web app's RUM web client needs (exported as stack outputs).
@@ -9,18 +14,24 @@ is what the web app's RUM web client needs (exported as stack outputs).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_aws as aws
 
 from components.naming import autoname, limit
 
 TELEMETRIES = ("performance", "errors", "http")
+# Cognito's basic flow (GetOpenIdToken + STS) stays off: the enhanced flow needs no STS host
+# in the site's CSP. The identity pool, the snippet and the CSP all follow this one value.
+CLASSIC_FLOW = False
 
 
 class Rum:
     """Identity pool, guest role and app monitor as children of the observability component."""
 
-    def __init__(self, name: str, *, prefix: str, domain: str, region: str,
+    def __init__(self, name: str, *, prefix: str, domain: str, hosts: Sequence[str],
+                 region: str,
                  account_id: pulumi.Input[str], session_sample_rate: float,
                  opts: pulumi.ResourceOptions) -> None:
         monitor_name = f"{prefix}-web"
@@ -28,7 +39,7 @@ class Rum:
             f"{name}-rum-identities",
             identity_pool_name=f"{prefix.replace('-', '_')}_rum",
             allow_unauthenticated_identities=True,
-            allow_classic_flow=False,
+            allow_classic_flow=CLASSIC_FLOW,
             opts=opts,
         )
         self.guest_role = aws.iam.Role(
@@ -72,7 +83,8 @@ class Rum:
         self.app_monitor = aws.rum.AppMonitor(
             f"{name}-rum",
             name=monitor_name,
-            domain=domain,
+            # Every page host (apex and www): RUM drops events from any other host.
+            domain_lists=list(hosts),
             cw_log_enabled=True,
             app_monitor_configuration=aws.rum.AppMonitorAppMonitorConfigurationArgs(
                 allow_cookies=True,
@@ -92,7 +104,7 @@ class Rum:
             "applicationVersion": "1.0.0",
             "region": region,
             "identityPoolId": self.identity_pool.id,
-            "guestRoleArn": self.guest_role.arn,
+            **({"guestRoleArn": self.guest_role.arn} if CLASSIC_FLOW else {}),
             "sessionSampleRate": session_sample_rate,
             "telemetries": list(TELEMETRIES),
             "allowCookies": True,

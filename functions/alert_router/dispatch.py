@@ -81,7 +81,7 @@ class Dispatcher:
         """Route every alert of a record; failures are collected, not raised."""
         outcome = Outcome()
         if email.forwarded(record):
-            # Our own email copy; the subscription filter keeps these out, this is the backstop.
+            # Our own email copy comes back through the topic (no filter can keep it out).
             outcome.skipped["forwarded"] = "published by the router"
             return outcome
         for alert in self.alerts_of(record):

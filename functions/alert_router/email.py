@@ -1,8 +1,10 @@
 """A readable copy of an alert for a topic's email subscribers (``email:<severity>`` target).
 
-The copy is published to the severity topic with the message attribute ``forwarded-by``;
-the router's own subscriptions filter that attribute out, so a forwarded alert never comes
-back to the router.
+The copy is published to the severity topic with the message attribute ``forwarded-by``.
+The router's subscriptions cannot filter it out: the alarms, budgets, anomaly alerts and
+EventBridge events on the same topics carry no message attributes, and an SNS attribute
+filter (even ``{"exists": false}``) matches no message without attributes. So every copy
+reaches the router again and :func:`forwarded` is the loop guard: the router skips it.
 """
 
 from __future__ import annotations
@@ -50,9 +52,12 @@ def publish_args(alert: Alert, topic_arn: str) -> dict[str, Any]:
 
 
 def forwarded(record: Any) -> bool:
-    """Whether an SNS record is a copy the router published itself."""
-    if not isinstance(record, dict):
-        return False
-    attributes = (record.get("Sns") or {}).get("MessageAttributes") if isinstance(
-        record.get("Sns"), dict) else None
+    """Whether an SNS record is a copy the router published itself.
+
+    A record with no ``MessageAttributes`` (or an empty map, as CloudWatch alarms, Budgets,
+    Cost Anomaly Detection and EventBridge deliver) is never a copy; only the attribute the
+    router sets marks one.
+    """
+    sns = record.get("Sns") if isinstance(record, dict) else None
+    attributes = sns.get("MessageAttributes") if isinstance(sns, dict) else None
     return isinstance(attributes, dict) and FORWARDED_BY in attributes

@@ -75,3 +75,14 @@ def test_every_kpi_of_the_seed_has_a_query() -> None:
     assert {q.name for q in QUERIES} == {
         "daily_active_users", "new_listings_per_day", "listing_views", "conversion_funnel",
         "popular_search_terms", "search_success_rate", "retention_weekly_cohort"}
+
+
+def test_sql_in_qualifies_every_lake_table_reference_and_nothing_else() -> None:
+    query = KpiQuery("retention_weekly_cohort", "t", "d", ())
+    qualified = query.sql_in("marketplace_dev_analytics")
+    assert qualified.count('FROM "marketplace_dev_analytics".events') == 2
+    assert "FROM events" not in qualified
+    # CTE names and the column event_time are left alone.
+    assert "FROM cohorts" in qualified
+    assert "from_iso8601_timestamp(event_time)" in qualified
+    assert qualified.replace('"marketplace_dev_analytics".', "") == query.sql

@@ -162,7 +162,12 @@ def test_rum_monitor_guest_role_and_identity_pool() -> None:
     (pool,) = registry.by_type("aws:cognito/identityPool:IdentityPool")
     role = next(r for r in registry.by_type("aws:iam/role:Role") if r.name.endswith("rum-guest"))
     config = monitor.inputs["appMonitorConfiguration"]
-    assert monitor.inputs["domain"] == dict(config_of("dev"))["marketplace:domainName"]
+    domain = dict(config_of("dev"))["marketplace:domainName"]
+    # Every host that serves pages, apex and www: RUM drops events from any other.
+    assert monitor.inputs["domainLists"] == [domain, f"www.{domain}"]
+    assert "domain" not in monitor.inputs
+    # The pool refuses the basic flow, so the web client must use the enhanced one.
+    assert pool.inputs["allowClassicFlow"] is False
     assert monitor.inputs["cwLogEnabled"] is True
     assert config["identityPoolId"] == pool.outputs["id"]
     assert config["guestRoleArn"] == role.outputs["arn"]

@@ -13,10 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from functions.alert_router import email
 from functions.alert_router import handler as router
 from functions.alert_router.dispatch import UndeliveredError
 from functions.shared.retry import Deadline
 from tests.functions.alert_router.conftest import (
+    FIXTURES,
     ROUTES,
     TABLE,
     alarm_message,
@@ -155,3 +157,48 @@ def test_malformed_records_never_crash_and_every_alert_is_accounted_for(
     assert outcome.errors == []
     assert alerts
     assert {a.key for a in alerts} <= set(outcome.sent) | set(outcome.skipped)
+
+
+def own_copy(severity: str = "warning") -> dict[str, Any]:
+    """The router's email copy as Lambda delivers it back: the attribute in Lambda's shape."""
+    record = sns_record("[WARNING] ALARM: slow\n", severity, subject="[WARNING] ALARM: slow")
+    record["Sns"]["MessageAttributes"] = {
+        "forwarded-by": {"Type": "String", "Value": "alert-router"}}
+    return record
+
+
+def test_loop_guard_routes_attribute_less_aws_notifications_and_skips_own_copies(
+        lambda_env: SimpleNamespace) -> None:
+    # What really arrives without a subscription filter: a CloudWatch alarm exactly as AWS
+    # delivers it (the real payload, "MessageAttributes": {}), a Budgets plain-text
+    # notification with no MessageAttributes key at all, and the router's own copy.
+    lambda_env.server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, 202)
+    for channel in ("incidents", "alerts", "finops"):
+        lambda_env.server.expect_request(f"/slack/{channel}").respond_with_data("ok")
+    alarm = fixture_json("cloudwatch-alarm-sns-single-metric.json")["Records"][0]
+    alarm["Sns"]["TopicArn"] = "arn:aws:sns:us-east-1:123456789012:m-critical"
+    assert alarm["Sns"]["MessageAttributes"] == {}
+    budget = sns_record((FIXTURES / "budgets-notification.txt").read_text(), "warning",
+                        subject="AWS Budgets: marketplace-prod-monthly has exceeded")
+    del budget["Sns"]["MessageAttributes"]
+    result = router.handler({"Records": [alarm, budget, own_copy()]}, Context())
+    alarm_key = json.loads(alarm["Sns"]["Message"])["AlarmArn"]
+    assert result["sent"][alarm_key] == ["pagerduty", "slack:incidents"]
+    [budget_targets] = [v for k, v in result["sent"].items() if k != alarm_key]
+    assert sorted(budget_targets) == ["slack:alerts", "slack:finops"]
+    assert result["skipped"] == {"forwarded": "published by the router"}
+    paths = sorted(r.path for r, _ in lambda_env.server.log)
+    assert paths == ["/slack/alerts", "/slack/finops", "/slack/incidents", "/v2/enqueue"]
+
+
+@pytest.mark.parametrize(("record", "copy"), [
+    (lambda: fixture_json("cloudwatch-alarm-sns-single-metric.json")["Records"][0], False),
+    # Attributes present, none of them ours: the old filter would have passed this one only.
+    (lambda: fixture_json("sns-event.json")["Records"][0], False),
+    (lambda: {"Sns": {"Message": "{}"}}, False),
+    (lambda: {"Sns": {"Message": "{}", "MessageAttributes": None}}, False),
+    (lambda: "not a record", False),
+    (own_copy, True),
+])
+def test_forwarded_marks_only_the_routers_own_copies(record: Any, copy: bool) -> None:
+    assert email.forwarded(record()) is copy
