@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import pytest
+
+from functions.api.repository import OPERATIONS
 from functions.shared.metrics import (
     ANY_VALUE,
     EMF,
@@ -109,3 +112,13 @@ def test_business_counters_come_from_the_stream_processor_alone() -> None:
     business = {e.function for e in EMITTERS
                 if ("service", "business") in e.dimensions and e.via == EMF}
     assert business == {"stream_processor"}
+
+
+@for_each_function
+def test_listings_repository_declares_the_operations_the_api_calls(function: str) -> None:
+    """The per-operation DynamoDB alarms read OPERATIONS; the handler calls exactly those."""
+    if function != "api":
+        pytest.skip("only the API's repository reads and writes the listings table")
+    rec = recording(function)
+    called = {c.operation for c in rec.calls if c.service == "dynamodb"}
+    assert called == set(OPERATIONS)
