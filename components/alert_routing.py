@@ -115,6 +115,8 @@ class AlertRouting(pulumi.ComponentResource):
                 powertools_namespace=args.metrics_namespace,
                 owner=args.owner,
                 timeout_seconds=cfg.router_timeout_seconds,
+                # SNS subscriptions and the escalation rule invoke it asynchronously.
+                invoked_async=True,
                 statements=[
                     *publish_statements(args),
                     {"Sid": "AlertState", "Effect": "Allow",

@@ -84,6 +84,7 @@ class CachePurger(pulumi.ComponentResource):
                 package="cache_purger",
                 handler="functions.cache_purger.handler.handler",
                 description="Purges a changed listing's URLs from Cloudflare and CloudFront",
+                invoked_async=True,  # the purge rule's target: an asynchronous invoke
                 defaults=args.defaults,
                 kms_key_arn=args.kms_key_arn,
                 region=args.region,

@@ -24,6 +24,7 @@ import pulumi_aws as aws
 from components.config import BackendConfig
 from components.monitoring import Kind, MonitoredItem
 from functions.api import keys
+from functions.api.repository import OPERATIONS
 
 _PredefinedMetric = (
     aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs
@@ -126,7 +127,9 @@ class DataTier(pulumi.ComponentResource):
         self.monitored_items = (
             MonitoredItem(kind=Kind.DYNAMODB_TABLE, name=f"{name}-table",
                           dimensions={"TableName": self.table.name}, region=args.region,
-                          owner=args.owner, attributes=attributes),
+                          owner=args.owner,
+                          # The per-operation alarms watch what the API's repository calls.
+                          attributes={**attributes, "operations": OPERATIONS}),
             *(
                 MonitoredItem(kind=Kind.DYNAMODB_GSI, name=f"{name}-{index}",
                               dimensions={"TableName": self.table.name,

@@ -82,10 +82,12 @@ def route_events(name: str, routes: Sequence[EventRoute],
                 maximum_retry_attempts=MAX_RETRY_ATTEMPTS),
             opts=child,
         )
+    # AWS publishes a default-bus rule's metrics with RuleName alone (EventBusName only for
+    # custom buses); an alarm that adds EventBusName=default waits for a series that never
+    # exists. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
     items = tuple(
         MonitoredItem(kind=Kind.EVENTBRIDGE_RULE, name=f"{name}-{route.name}",
-                      dimensions={"RuleName": rules[route.name].name,
-                                  "EventBusName": "default"},
+                      dimensions={"RuleName": rules[route.name].name},
                       region=region, owner=owner)
         for route in routes
     )

@@ -35,6 +35,9 @@ class LambdaFunctionArgs:
     package carries it and ``functions/shared``. ``statements`` are the IAM statements the
     function needs beyond logs, X-Ray and its own failure queue; a ``*`` action is refused.
     ``memory_mb``/``timeout_seconds``/``provisioned_concurrency`` override the defaults.
+    ``invoked_async`` says that something invokes the function asynchronously (an EventBridge
+    target, an SNS subscription): only then does it get a failure queue and its depth alarm,
+    because Lambda sends to an on-failure destination only for asynchronous invocations.
     """
 
     package: str
@@ -54,6 +57,7 @@ class LambdaFunctionArgs:
     vpc: VpcPlacement | None = None
     consumes_stream: bool = False
     layers: Sequence[pulumi.Input[str]] = ()
+    invoked_async: bool = False
 
 
 def check_statements(statements: Sequence[Mapping[str, Any]]) -> None:
@@ -83,15 +87,16 @@ class LambdaFunction(pulumi.ComponentResource):
 
     Creates: the role and its inline policy; a KMS-encrypted log group with retention (JSON
     logs); the function (X-Ray active tracing, Powertools layer and env vars); a ``live``
-    alias (callers invoke it) with provisioned concurrency when asked; and an encrypted SQS
-    queue that receives asynchronous invocations that still fail after the retries.
+    alias (callers invoke it) with provisioned concurrency when asked; and, for a function
+    invoked asynchronously, an encrypted SQS queue that receives the invocations that still
+    fail after the retries.
     """
 
     function: aws.lambda_.Function
     alias: aws.lambda_.Alias
     role: aws.iam.Role
     log_group: aws.cloudwatch.LogGroup
-    failure_queue: aws.sqs.Queue
+    failure_queue: aws.sqs.Queue | None
     function_name: pulumi.Output[str]
     arn: pulumi.Output[str]
     alias_arn: pulumi.Output[str]
@@ -107,13 +112,20 @@ class LambdaFunction(pulumi.ComponentResource):
         memory = args.memory_mb or d.memory_mb
         timeout = args.timeout_seconds or d.timeout_seconds
 
-        failures = DeadLetterQueue(
-            f"{name}-failures",
-            DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn, retention_days=d.dlq_retention_days,
-                                region=args.region, owner=args.owner),
-            opts=child,
+        # Lambda sends to an on-failure destination only what an asynchronous invocation
+        # still fails with after its retries; a function nothing invokes that way would get a
+        # queue that stays empty and a depth alarm that can never fire.
+        failures = (
+            DeadLetterQueue(
+                f"{name}-failures",
+                DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn,
+                                    retention_days=d.dlq_retention_days,
+                                    region=args.region, owner=args.owner),
+                opts=child,
+            )
+            if args.invoked_async else None
         )
-        self.failure_queue = failures.queue
+        self.failure_queue = failures.queue if failures is not None else None
         # The component's name, unless a long stack name pushes it past Lambda's limit.
         physical = fit(name, limit("aws:lambda/function:Function"))
         self.log_group = aws.cloudwatch.LogGroup(
@@ -138,18 +150,19 @@ class LambdaFunction(pulumi.ComponentResource):
                 "Resource": "*",
             },
             {
-                "Sid": "KeepFailedEvents",
-                "Effect": "Allow",
-                "Action": ["sqs:SendMessage"],
-                "Resource": self.failure_queue.arn,
-            },
-            {
                 "Sid": "UseStackKey",
                 "Effect": "Allow",
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": args.kms_key_arn,
             },
         ]
+        if self.failure_queue is not None:
+            base_statements.append({
+                "Sid": "KeepFailedEvents",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": self.failure_queue.arn,
+            })
         if args.vpc is not None:
             base_statements.append({
                 # ENI management has no resource-level scoping for Create/Describe.
@@ -229,19 +242,8 @@ class LambdaFunction(pulumi.ComponentResource):
                 provisioned_concurrent_executions=args.provisioned_concurrency,
                 opts=child,
             )
-        aws.lambda_.FunctionEventInvokeConfig(
-            f"{name}-async",
-            function_name=self.function.name,
-            qualifier=self.alias.name,
-            maximum_retry_attempts=d.async_max_retries,
-            maximum_event_age_in_seconds=d.async_max_event_age_seconds,
-            destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
-                on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
-                    destination=self.failure_queue.arn,
-                ),
-            ),
-            opts=child,
-        )
+        if self.failure_queue is not None:
+            self._async_config(name, d, child)
 
         self.function_name = self.function.name
         self.arn = self.function.arn
@@ -262,10 +264,29 @@ class LambdaFunction(pulumi.ComponentResource):
                     "log_group": self.log_group.name,
                 },
             ),
-            *failures.monitored_items,
+            *(failures.monitored_items if failures is not None else ()),
         )
         self.register_outputs({
             "functionName": self.function_name,
             "aliasArn": self.alias_arn,
-            "failureQueueArn": self.failure_queue.arn,
+            "failureQueueArn": (self.failure_queue.arn if self.failure_queue is not None
+                                else None),
         })
+
+    def _async_config(self, name: str, d: LambdaDefaults,
+                      child: pulumi.ResourceOptions) -> None:
+        """Finite retries of asynchronous invocations, then the failure queue."""
+        assert self.failure_queue is not None  # only called when the function has one
+        aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-async",
+            function_name=self.function.name,
+            qualifier=self.alias.name,
+            maximum_retry_attempts=d.async_max_retries,
+            maximum_event_age_in_seconds=d.async_max_event_age_seconds,
+            destination_config=aws.lambda_.FunctionEventInvokeConfigDestinationConfigArgs(
+                on_failure=aws.lambda_.FunctionEventInvokeConfigDestinationConfigOnFailureArgs(
+                    destination=self.failure_queue.arn,
+                ),
+            ),
+            opts=child,
+        )

@@ -15,9 +15,12 @@ lambda         FunctionName                                 timeout_ms, reserved
                                                             provisioned_concurrency,
                                                             consumes_stream,
                                                             log_group (name, Output)
-api-stage      ApiName, Stage                               cache_enabled
+api-stage      ApiName, Stage                               cache_enabled,
+                                                            access_log_group (name, Output)
 dynamodb-table TableName                                    billing_mode, read_capacity,
-                                                            write_capacity
+                                                            write_capacity, operations (the
+                                                            DynamoDB operations its handler
+                                                            calls, for per-operation alarms)
 dynamodb-gsi   TableName, GlobalSecondaryIndexName          billing_mode, read_capacity,
                                                             write_capacity
 dax-cluster    ClusterId                                    node_count
@@ -25,8 +28,8 @@ cloudfront     DistributionId, Region (= "Global")          (region is us-east-1
 kinesis-stream StreamName                                   shard_count (None when on-demand)
 firehose       DeliveryStreamName                           buffer_seconds
 sqs-queue      QueueName                                    dead_letter
-eventbridge-   RuleName, EventBusName                       -
-rule
+eventbridge-   RuleName (default bus), RuleName +            -
+rule           EventBusName (custom bus)
 elasticache    clusterId                                    serverless
 ============== ============================================ ====================================
 """

@@ -263,7 +263,8 @@ class RestApi(pulumi.ComponentResource):
                 slo=Slo(availability_percent=c.slo_availability_percent,
                         latency_ms=c.slo_latency_ms,
                         latency_percent=c.slo_latency_percent),
-                attributes={"cache_enabled": c.api_cache_enabled},
+                attributes={"cache_enabled": c.api_cache_enabled,
+                            "access_log_group": self.access_log_group.name},
             ),
         )
         self.register_outputs({"restApiId": self.rest_api_id, "url": self.url})

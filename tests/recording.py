@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.metrics.base import SingleMetric
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
     AmazonCloudWatchEMFProvider,
 )
@@ -158,6 +159,19 @@ def _recording_serialize(self: AmazonCloudWatchEMFProvider, *args: Any,
 
 
 AmazonCloudWatchEMFProvider.serialize_metric_set = _recording_serialize  # type: ignore[method-assign]
+
+# ``single_metric`` (one EMF line with its own dimensions) serializes through SingleMetric.
+_serialize_single = SingleMetric.serialize_metric_set
+
+
+def _recording_serialize_single(self: SingleMetric, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    blob = _serialize_single(self, *args, **kwargs)
+    if _current:
+        RECORDINGS[_current[-1]].emf.append(copy.deepcopy(blob))
+    return blob
+
+
+SingleMetric.serialize_metric_set = _recording_serialize_single  # type: ignore[method-assign]
 
 
 def _check_function(item: pytest.Item) -> str | None:

@@ -14,7 +14,7 @@ whose attributes match (iterator age only for stream consumers).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from components.monitoring import Kind, MonitoredItem
 
@@ -33,10 +33,8 @@ COMPARISONS = (
 )
 TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
 
-# Dimension values that are not resource names: CloudFront's global metrics and the
-# per-operation dimensions of DynamoDB's request metrics.
+# A dimension value that is not a resource name: CloudFront's global metrics.
 CLOUDFRONT_REGION = "Global"
-DYNAMODB_OPERATIONS = ("GetItem", "Query", "PutItem", "UpdateItem", "BatchWriteItem")
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,9 @@ class AlarmSpec:
     Either ``metric_name`` + ``statistic`` (a plain metric; ``statistic`` may be a percentile
     such as ``p99``) or ``expression`` + ``queries`` (metric math). ``warning``/``critical``
     of ``None`` means no alarm at that severity. ``maximum`` bounds threshold overrides
-    (100 for percentages).
+    (100 for percentages). ``per_operation`` = (metric name, statistic, ``sum``/``max``) reads
+    that metric once per DynamoDB operation the item's ``operations`` attribute names (the
+    operations its handler calls) and combines them; :func:`specs_for` expands it.
     """
 
     metric: str
@@ -77,6 +77,7 @@ class AlarmSpec:
     relative_to: str | None = None
     requires: tuple[tuple[str, object], ...] = ()
     maximum: float | None = None
+    per_operation: tuple[str, str, str] | None = None
 
     def applies_to(self, item: MonitoredItem) -> bool:
         """Whether ``item`` gets this alarm (its attributes meet ``requires``/``relative_to``)."""
@@ -108,11 +109,17 @@ def _rate(numerator: str, denominator: str, empty: float = 0) -> str:
     return f"IF(({denominator}) > 0, 100 * {numerator} / ({denominator}), {empty})"
 
 
-def _per_operation(metric_name: str, stat: str) -> tuple[Query, ...]:
-    return tuple(
-        Query(f"op{i}", metric_name, stat, (("Operation", op),))
-        for i, op in enumerate(DYNAMODB_OPERATIONS)
-    )
+def for_operations(spec: AlarmSpec, operations: tuple[str, ...]) -> AlarmSpec:
+    """``spec`` with one query per operation and the expression that combines them."""
+    if spec.per_operation is None:
+        return spec
+    metric_name, stat, combine = spec.per_operation
+    queries = tuple(Query(f"op{i}", metric_name, stat, (("Operation", op),))
+                    for i, op in enumerate(operations))
+    ids = [q.id for q in queries]
+    expression = (" + ".join(f"FILL({i}, 0)" for i in ids) if combine == "sum"
+                  else "MAX([" + ", ".join(ids) + "])")
+    return replace(spec, queries=queries, expression=expression)
 
 
 def _capacity(kind_word: str) -> AlarmSpec:
@@ -222,17 +229,15 @@ CATALOG: Mapping[Kind, tuple[AlarmSpec, ...]] = {
         AlarmSpec(
             metric="system-errors", title="System errors (all operations)",
             namespace="AWS/DynamoDB", comparison="GreaterThanThreshold", warning=0,
-            critical=10, unit="errors",
-            expression=" + ".join(f"FILL(op{i}, 0)" for i in range(len(DYNAMODB_OPERATIONS))),
-            queries=_per_operation("SystemErrors", "Sum"),
+            critical=10, unit="errors", expression="",
+            per_operation=("SystemErrors", "Sum", "sum"), requires=(("operations", True),),
         ),
         AlarmSpec(
             metric="request-latency", title="Successful request latency (slowest operation)",
             namespace="AWS/DynamoDB", comparison="GreaterThanThreshold", warning=25,
             critical=100, unit="ms", period=300, evaluation_periods=3, datapoints_to_alarm=2,
-            expression="MAX([" + ", ".join(
-                f"op{i}" for i in range(len(DYNAMODB_OPERATIONS))) + "])",
-            queries=_per_operation("SuccessfulRequestLatency", "Average"),
+            expression="", per_operation=("SuccessfulRequestLatency", "Average", "max"),
+            requires=(("operations", True),),
         ),
         _capacity("read"),
         _capacity("write"),
@@ -351,8 +356,10 @@ CATALOG: Mapping[Kind, tuple[AlarmSpec, ...]] = {
 
 
 def specs_for(item: MonitoredItem) -> tuple[AlarmSpec, ...]:
-    """The catalog entries that apply to ``item``."""
-    return tuple(spec for spec in CATALOG[item.kind] if spec.applies_to(item))
+    """The catalog entries that apply to ``item``, per-operation ones expanded for it."""
+    operations = tuple(item.attributes.get("operations") or ())  # type: ignore[arg-type]
+    return tuple(for_operations(spec, operations)
+                 for spec in CATALOG[item.kind] if spec.applies_to(item))
 
 
 def find(kind: Kind, metric: str) -> AlarmSpec | None:

@@ -167,6 +167,9 @@ class Observability(pulumi.ComponentResource):
         security = security_filters.create(
             name, prefix=p.prefix, namespace=p.metrics_namespace,
             log_group_name=args.audit_log_group_name,
+            access_log_groups=[i.attributes["access_log_group"] for i in items
+                               if i.kind is Kind.API_STAGE
+                               and i.attributes.get("access_log_group") is not None],
             thresholds=cfg.security_alarm_thresholds, topic_arns=args.topic_arns,
             runbook_base_url=p.runbook_base_url, opts=child)
         self.alarms.update(security)

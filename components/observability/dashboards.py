@@ -4,7 +4,7 @@
 * operations — active alarms, API performance, every non-function item's catalog metrics
   with its alarm thresholds, security events;
 * developer — every function's catalog metrics with thresholds, DynamoDB latency by
-  operation and by access pattern, errors by type, deployment markers;
+  operation and by access pattern, errors by type;
 * customer success — the user journey: registrations, listings, searches and their success
   rate, listing views, contacts, the funnel, and real-user page performance.
 
@@ -21,7 +21,7 @@ import pulumi
 
 from components.monitoring import Kind, MonitoredItem
 from components.observability.anomaly import BUSINESS_ANOMALIES
-from components.observability.catalog import DYNAMODB_OPERATIONS, specs_for
+from components.observability.catalog import specs_for
 from components.observability.log_queries import QUERIES
 from components.observability.security_filters import EVENTS as SECURITY_EVENTS
 from components.observability.widgets import (
@@ -37,8 +37,6 @@ from components.observability.widgets import (
 )
 from functions.shared import metrics as business
 
-DEPLOYMENT_METRIC = "Deployments"
-DEPLOYMENT_DIMENSIONS = {"service": "deploy"}
 BILLING_DIMENSIONS = {"Currency": "USD"}
 BILLING_REGION = "us-east-1"  # AWS/Billing metrics exist only there
 DASHBOARDS = ("executive", "operations", "developer", "customer-success")
@@ -209,15 +207,11 @@ def operations(d: DashboardInputs) -> dict[str, Any]:
 
 
 def developer(d: DashboardInputs) -> dict[str, Any]:
-    """Function metrics, DynamoDB latency by operation and access pattern, errors, deploys."""
+    """Function metrics, DynamoDB latency by operation and access pattern, errors."""
     grid = Grid()
     grid.add(text_widget(f"# {d.prefix} — developer", height=1))
-    grid.section("Deployments",
-                 f"CI puts `{DEPLOYMENT_METRIC}` (service=deploy) in `{d.namespace}` "
-                 "on every `pulumi up`; compare with the error rates below.")
-    grid.add(metric_widget("Deployments", [
-        metric_row(d.namespace, DEPLOYMENT_METRIC, DEPLOYMENT_DIMENSIONS, label="deploys")],
-        d.region, period=300, view="bar", width=24, height=3))
+    # No deployment-marker graph: nothing in the stack or its CI publishes such a metric, and
+    # a graph of a metric nobody emits shows an empty panel; `pulumi stack history` has them.
     for item in _items(d, Kind.LAMBDA):
         grid.section(f"Function · {item.name}", f"Owner: {item.owner}")
         grid.add(metric_widget(f"{item.name} invocations", [
@@ -232,7 +226,7 @@ def developer(d: DashboardInputs) -> dict[str, Any]:
             grid.add(metric_widget(f"{item.name} successful request latency", [
                 metric_row("AWS/DynamoDB", "SuccessfulRequestLatency",
                            {**item.dimensions, "Operation": op}, label=op)
-                for op in DYNAMODB_OPERATIONS
+                for op in item.attributes.get("operations") or ()  # type: ignore[attr-defined]
             ], item.region, period=300, stat="Average", width=12))
     if d.log_groups:
         grid.section("Logs", "Saved Logs Insights queries over every function's log group.")

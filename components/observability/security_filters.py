@@ -1,15 +1,20 @@
-"""Metric filters and alarms on the audit log: failed logins, permission violations, admin actions.
+"""Metric filters and alarms on security events: failed logins, permission violations, admin
+actions.
 
-The filter patterns come from ``functions/shared/audit.py`` (the same module handlers log
-through), so the filters match exactly what is written. Each event becomes a metric in the
-stack namespace (without dimensions: a metric filter can only take dimension values from
-the log event, and these counts are stack-wide) and one alarm whose threshold is the
-stack's ``securityAlarmThresholds`` entry (events per 5 minutes).
+Each event is counted where it really happens. Permission violations and admin actions are
+written by the handlers to the audit log; the filter patterns come from
+``functions/shared/audit.py`` (the module handlers log through), so they match exactly what
+is written. A failed login never reaches a handler: API Gateway's Cognito authorizer answers
+a missing or bad token with 401 itself, so failed logins are counted from the API stages'
+access logs (``"status":"401"``, the field ``components/rest_api.py`` writes). Each event
+becomes a metric in the stack namespace (without dimensions: a metric filter can only take
+dimension values from the log event, and these counts are stack-wide) and one alarm whose
+threshold is the stack's ``securityAlarmThresholds`` entry (events per 5 minutes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -26,15 +31,30 @@ class SecurityEvent:
     metric_name: str
     title: str
     severity: str
+    source: str = "audit"  # "audit" (the audit log) or "api-access" (API access logs)
 
+
+# The authorizer's and the gateway's own 401s, as the access log format writes them.
+UNAUTHORIZED_PATTERN = '{ $.status = "401" }'
 
 EVENTS: tuple[SecurityEvent, ...] = (
-    SecurityEvent(audit.AUTH_FAILED, "AuthFailures", "Failed logins (401)", "warning"),
+    SecurityEvent(audit.AUTH_FAILED, "AuthFailures", "Failed logins (401)", "warning",
+                  source="api-access"),
     SecurityEvent(audit.PERMISSION_DENIED, "PermissionDenied", "Permission violations (403)",
                   "warning"),
     SecurityEvent(audit.ADMIN_ACTION, "AdminActions", "Admin actions", "info"),
 )
 PERIOD = 300
+
+
+def sources(event: SecurityEvent, audit_log_group: pulumi.Input[str],
+            access_log_groups: Sequence[pulumi.Input[str]],
+            ) -> list[tuple[str, pulumi.Input[str], str]]:
+    """(resource suffix, log group, pattern) of every metric filter that counts ``event``."""
+    if event.source == "api-access":
+        return [(f"-{n}" if n else "", group, UNAUTHORIZED_PATTERN)
+                for n, group in enumerate(access_log_groups)]
+    return [("", audit_log_group, audit.FILTER_PATTERNS[event.event])]
 
 
 def runbook_anchor(event: SecurityEvent) -> str:
@@ -48,28 +68,38 @@ def create(
     prefix: str,
     namespace: str,
     log_group_name: pulumi.Input[str],
+    access_log_groups: Sequence[pulumi.Input[str]],
     thresholds: Mapping[str, int],
     topic_arns: Mapping[str, pulumi.Input[str]],
     runbook_base_url: str,
     opts: pulumi.ResourceOptions,
 ) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    """A metric filter and an alarm per audit event; returns the alarms by alarm name."""
+    """Metric filters and an alarm per security event; returns the alarms by alarm name.
+
+    An event with no log group to count it in (failed logins in a stack without an API)
+    gets neither filter nor alarm: an alarm on a metric nothing writes can never fire.
+    """
     alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
     for spec in EVENTS:
         slug = spec.event.replace("_", "-")
-        metric_filter = aws.cloudwatch.LogMetricFilter(
-            f"{name}-filter-{slug}",
-            name=f"{prefix}-{slug}",
-            log_group_name=log_group_name,
-            pattern=audit.FILTER_PATTERNS[spec.event],
-            metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
-                name=spec.metric_name,
-                namespace=namespace,
-                value="1",
-                unit="Count",
-            ),
-            opts=opts,
-        )
+        metric_filters = [
+            aws.cloudwatch.LogMetricFilter(
+                f"{name}-filter-{slug}{suffix}",
+                name=f"{prefix}-{slug}{suffix}",
+                log_group_name=group,
+                pattern=pattern,
+                metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                    name=spec.metric_name,
+                    namespace=namespace,
+                    value="1",
+                    unit="Count",
+                ),
+                opts=opts,
+            )
+            for suffix, group, pattern in sources(spec, log_group_name, access_log_groups)
+        ]
+        if not metric_filters:
+            continue
         threshold = thresholds[spec.event]
         alarm_name = f"{prefix}-security-{slug}-{spec.severity}"
         alarms[alarm_name] = aws.cloudwatch.MetricAlarm(
@@ -77,7 +107,8 @@ def create(
             name=alarm_name,
             alarm_description=(
                 f"[{spec.severity}] {spec.title}: more than {threshold} in {PERIOD // 60} "
-                f"minutes in the audit log. Runbook: {runbook_base_url}#{runbook_anchor(spec)}"),
+                f"minutes ({'API access logs' if spec.source == 'api-access' else 'audit log'})."
+                f" Runbook: {runbook_base_url}#{runbook_anchor(spec)}"),
             namespace=namespace,
             metric_name=spec.metric_name,
             statistic="Sum",
@@ -91,6 +122,6 @@ def create(
             alarm_actions=[topic_arns[spec.severity]],
             ok_actions=[topic_arns[spec.severity]],
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                depends_on=[metric_filter])),
+                depends_on=metric_filters)),
         )
     return alarms

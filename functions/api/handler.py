@@ -2,10 +2,12 @@
 
 Every route validates its input (400 naming the field), talks to DynamoDB (or DAX) through
 :class:`ListingRepository`, records latency and items returned per access pattern as EMF
-metrics, counts business events, and queues domain events that are published to the bus
-in batches after the response is built. Write routes sit behind the Cognito authorizer; the
-handler still checks the caller (401 without one, 403 for someone else's listing unless an
-admin) and writes those security events to the audit log.
+metrics, and queues domain events that are published to the bus in batches after the
+response is built. The stream processor counts those events as the business metrics (their
+one emitter: the API counting them too would double every dashboard). Write routes sit
+behind the Cognito authorizer; the handler still checks the caller (401 without one, 403
+for someone else's listing unless an admin) and writes those security events to the audit
+log.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer, single_metric
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
@@ -45,7 +47,6 @@ from functions.api.repository import (
 from functions.api.roles import ADMINS_GROUP
 from functions.api.validation import ID_RE, InvalidInputError
 from functions.shared import audit
-from functions.shared import metrics as business
 from functions.shared.publisher import Publisher
 from functions.shared.retry import Deadline
 
@@ -100,14 +101,6 @@ def observe(access_pattern: str) -> Iterator[Observation]:
             "latency_ms": round(latency_ms, 2), "items": seen.items,
             "partition_key": seen.partition_key,
         })
-
-
-def count(name: str, value: float = 1) -> None:
-    """A business counter (namespace of the stack, dimension service=business)."""
-    with single_metric(name=name, unit=MetricUnit.Count, value=value,
-                       namespace=metrics.namespace,
-                       default_dimensions={"service": business.BUSINESS_SERVICE}):
-        pass
 
 
 def emit(event_type: str, **fields: Any) -> None:
@@ -203,7 +196,6 @@ def create_listing() -> tuple[dict[str, Any], int]:
         listing = repository.create(listing_id, fields)
         invalidate(listing)
         seen.items = 1
-    count(business.LISTINGS_CREATED)
     emit("ListingCreated", listing_id=listing_id, seller_id=listing["seller_id"],
          category=listing["category"], price=float(listing["price"]),
          currency=listing["currency"], featured=listing["featured"], title=listing["title"])
@@ -245,7 +237,6 @@ def get_listing(listing_id: str) -> dict[str, Any]:
         seen.partition_key = keys.listing_key(listing_id)[keys.PK]
         listing = repository.get(listing_id)
         seen.items = 1
-    count(business.LISTING_VIEWS)
     emit("ListingViewed", listing_id=listing_id, category=listing.get("category"),
          user_id=claims().get("sub"), user_agent=app.current_event.request_context.identity
          .user_agent)
@@ -297,7 +288,6 @@ def contact_seller(listing_id: str) -> tuple[dict[str, Any], int]:
         seen.partition_key = keys.listing_key(listing_id)[keys.PK]
         listing = repository.get(listing_id)
         seen.items = 1
-    count(business.CONTACTS)
     emit("ContactRequested", listing_id=listing_id, seller_id=listing["seller_id"],
          user_id=user, category=listing.get("category"))
     return {"listing_id": listing_id, "status": "requested"}, 202
@@ -362,9 +352,6 @@ def search() -> dict[str, Any]:
 
         answer = cached(f"search:{category}", [limit, prefix], load)
         seen.items = answer["count"]
-    count(business.SEARCHES)
-    if answer["count"]:
-        count(business.SEARCHES_WITH_RESULTS)
     emit("SearchPerformed", query=prefix, category=category, result_count=answer["count"],
          user_id=claims().get("sub"),
          user_agent=app.current_event.request_context.identity.user_agent)

@@ -24,6 +24,9 @@ from functions.api import keys
 from functions.shared import retry
 
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+# Every DynamoDB operation this repository calls: the one list the per-operation alarms and
+# graphs of the listings table read (a test proves the handler's recorded calls are these).
+OPERATIONS = ("GetItem", "BatchGetItem", "Query", "TransactWriteItems")
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 

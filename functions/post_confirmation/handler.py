@@ -4,7 +4,8 @@ Cognito calls this synchronously after a user confirms their account and expects
 back. Only ``PostConfirmation_ConfirmSignUp`` is a registration (the same trigger also fires
 after a forgotten-password confirmation). Publishing goes through the shared publisher
 (retries, batching, log-and-carry-on without a bus): a slow analytics path never blocks a
-sign-up.
+sign-up. The stream processor counts the event as ``Registrations`` (the metric's one
+emitter), so this handler emits no business metric of its own.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 
-from functions.shared import metrics as business
 from functions.shared.publisher import Publisher
 from functions.shared.retry import Deadline
 
@@ -46,8 +45,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.error("confirmation without a sub attribute; no event emitted",
                      extra={"userName": event.get("userName")})
         return event
-    metrics.add_dimension(name="service", value=business.BUSINESS_SERVICE)
-    metrics.add_metric(name=business.REGISTRATIONS, unit=MetricUnit.Count, value=1)
     publisher.publish([("UserRegistered", {"user_id": user_id,
                                            "signup_channel": signup_channel(attributes)})],
                       Deadline.from_context(context))

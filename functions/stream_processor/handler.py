@@ -59,7 +59,7 @@ METRICS_BY_TYPE: dict[str, tuple[Rule, ...]] = {
     "ContactRequested": ((names.CONTACTS, _always),),
 }
 # Metrics broken down by device class: those produced by a visitor's browser.
-BY_DEVICE = frozenset({names.LISTING_VIEWS, names.SEARCHES, names.SEARCHES_WITH_RESULTS})
+BY_DEVICE = frozenset(names.BY_DEVICE)
 
 
 class Tally:

@@ -244,8 +244,9 @@ def test_monitored_items_cover_stream_rules_firehose_consumers_and_queues() -> N
     assert {i.name for i in lambdas} == {f"marketplace-prod-{k}" for k in CONSUMERS}
     assert all(i.attributes["consumes_stream"] is True for i in lambdas)
     queues = [i for i in items if i.kind is Kind.SQS_QUEUE]
-    # Each consumer's async failure queue and on-failure destination, plus the rules' DLQ.
-    assert len(queues) == 2 * len(CONSUMERS) + 1
+    # Each consumer's on-failure destination (of its event source mapping) and the rules'
+    # DLQ; no async failure queue, since nothing invokes a stream consumer asynchronously.
+    assert len(queues) == len(CONSUMERS) + 1
     (stream_item,) = [i for i in items if i.kind is Kind.KINESIS_STREAM]
     assert stream_item.attributes["shard_count"] == analytics_config("prod").stream_shards
     assert len([i for i in items if i.kind is Kind.EVENTBRIDGE_RULE]) == 3

@@ -85,13 +85,21 @@ def test_role_policy_is_least_privilege_and_includes_caller_statements() -> None
 
 
 def test_async_failures_go_to_encrypted_queue() -> None:
-    reg = _build()["registry"]
+    reg = _build(invoked_async=True)["registry"]
     config = reg.named("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
                        "fn-async").inputs
     queue = reg.named("aws:sqs/queue:Queue", "fn-failures-queue")
     assert config["destinationConfig"]["onFailure"]["destination"] == queue.outputs["arn"]
     assert config["maximumRetryAttempts"] == lambda_defaults("dev").async_max_retries
     assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:")
+
+
+def test_no_failure_queue_without_an_asynchronous_caller() -> None:
+    reg = _build()["registry"]
+    assert not reg.by_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")
+    assert not reg.by_type("aws:sqs/queue:Queue")
+    doc = policy_document(reg.named("aws:iam/rolePolicy:RolePolicy", "fn-policy").inputs["policy"])
+    assert "KeepFailedEvents" not in [s.get("Sid") for s in doc["Statement"]]
 
 
 def test_provisioned_concurrency_only_when_asked() -> None:
@@ -105,7 +113,7 @@ def test_provisioned_concurrency_only_when_asked() -> None:
 
 
 def test_every_child_is_parented_to_the_component() -> None:
-    reg = _build()["registry"]
+    reg = _build(invoked_async=True)["registry"]
     (component,) = reg.by_type("marketplace:compute:LambdaFunction")
     children = reg.children(component)
     assert len(children) >= 7
@@ -113,7 +121,7 @@ def test_every_child_is_parented_to_the_component() -> None:
 
 
 def test_monitored_items_describe_function_and_queue() -> None:
-    built = _build(timeout_seconds=12)
+    built = _build(timeout_seconds=12, invoked_async=True)
     items = built["fn"].monitored_items
     kinds = {i.kind for i in items}
     assert kinds == {Kind.LAMBDA, Kind.SQS_QUEUE}

@@ -124,8 +124,11 @@ def test_validation_errors_are_not_retried(pauses: list[float]) -> None:
 
 
 def test_put_metric_data_respects_the_per_request_limit() -> None:
-    data = [{"MetricName": "EventsPerMinute", "Value": float(i), "Unit": "Count"}
-            for i in range(2 * sinks.MAX_METRIC_DATA + 5)]
+    # The shape metric_data() sends (service and event type), so the recorded calls stay true.
+    dimensions = [{"Name": "service", "Value": "business"},
+                  {"Name": "EventType", "Value": "ListingViewed"}]
+    data = [{"MetricName": "EventsPerMinute", "Dimensions": dimensions, "Value": float(i),
+             "Unit": "Count"} for i in range(2 * sinks.MAX_METRIC_DATA + 5)]
     with mock_aws():
         client = boto3.client("cloudwatch", region_name="us-east-1")
         calls: list[int] = []

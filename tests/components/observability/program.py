@@ -26,6 +26,9 @@ from components.observability.component import Observability, ObservabilityArgs
 from tests.helpers import config_of
 from tools.mock_runtime import Registry, run
 
+# The operations of the test table's handler (per-operation alarms and graphs).
+OPERATIONS = ("GetItem", "Query")
+
 SLO = Slo(availability_percent=99.9, latency_ms=400, latency_percent=99)
 STREAM_TIMEOUT_S = 30
 RESERVED = 20
@@ -70,7 +73,8 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
         prefix=p.prefix, kms_key_arn=core.kms_key_arn,
         retention_days=p.audit_log_retention_days), regional)
 
-    search = _function("search", p, core, config.lambdas)
+    # Invoked asynchronously (say, an EventBridge target): it has a failure queue to watch.
+    search = _function("search", p, core, config.lambdas, invoked_async=True)
     consumer = _function("stream-consumer", p, core, config.lambdas,
                          timeout_seconds=STREAM_TIMEOUT_S, reserved_concurrency=RESERVED,
                          consumes_stream=True)
@@ -136,10 +140,11 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
         *consumer.monitored_items,
         *orders.monitored_items,
         item(Kind.API_STAGE, "api", {"ApiName": api.name, "Stage": stage.stage_name},
-             slo=SLO, attributes={"cache_enabled": True}),
+             slo=SLO, attributes={"cache_enabled": True,
+                                  "access_log_group": "/aws/apigateway/test-api/access"}),
         item(Kind.DYNAMODB_TABLE, "listings", {"TableName": table.name},
              attributes={"billing_mode": "PROVISIONED", "read_capacity": 5,
-                         "write_capacity": 5}),
+                         "write_capacity": 5, "operations": OPERATIONS}),
         item(Kind.DYNAMODB_GSI, "listings-gsi1",
              {"TableName": table.name, "GlobalSecondaryIndexName": "gsi1"},
              attributes={"billing_mode": "PROVISIONED", "read_capacity": 5,

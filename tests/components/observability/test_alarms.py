@@ -55,9 +55,10 @@ def test_a_new_function_gets_alarms_without_observability_changes() -> None:
     alarms = _alarms()
     (orders,) = [i for i in built.items if i.name.endswith("-orders")]
     got = {n for n in alarms if n.startswith(f"{built.prefix}-orders-")}
-    # The function and its failure queue (a dead-letter queue), nothing else.
+    # The function's own alarms, nothing else (nothing invokes it asynchronously, so it has
+    # no failure queue to watch).
     want = {f"{built.prefix}-orders-{m}-{s}"
-            for m in ("error-rate", "throttles", "duration-p99", "failures-depth")
+            for m in ("error-rate", "throttles", "duration-p99")
             for s in SEVERITIES}
     assert got == want
     assert alarms[f"{built.prefix}-orders-error-rate-critical"]["alarmDescription"].count(

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from components.config import ThresholdOverride
 from components.monitoring import Kind, MonitoredItem
 from components.observability import alarm_factory
-from components.observability.catalog import CATALOG, SEVERITIES, anchor, check_override
+from components.observability.catalog import (
+    CATALOG,
+    SEVERITIES,
+    anchor,
+    check_override,
+    for_operations,
+    specs_for,
+)
 from components.observability.thresholds import Thresholds
 
 RUNBOOK = Path(__file__).resolve().parents[3] / "docs" / "runbooks.md"
@@ -29,7 +36,7 @@ ATTRIBUTES = {"timeout_ms": 10_000, "reserved_concurrency": 50, "consumes_stream
               "provisioned_concurrency": 0, "log_group": "/aws/lambda/x", "cache_enabled": True,
               "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
               "node_count": 3, "shard_count": 2, "buffer_seconds": 300, "dead_letter": True,
-              "serverless": True}
+              "serverless": True, "operations": ("GetItem", "Query")}
 ENTRIES = [(kind, spec) for kind, specs in CATALOG.items() for spec in specs]
 
 
@@ -72,6 +79,7 @@ def test_every_kind_has_a_catalog_entry() -> None:
 def test_each_catalog_entry_plans_valid_alarms(kind: Kind, spec) -> None:
     item = _item(kind)
     assert spec.applies_to(item)
+    spec = for_operations(spec, ("GetItem", "Query"))
     for severity in SEVERITIES:
         threshold = Thresholds(()).resolve(item, spec, severity)
         assert threshold is not None
@@ -107,6 +115,7 @@ def test_generated_overrides_give_valid_alarm_inputs(entry, warning: float, spre
         if spec.rising:
             warning = min(warning, critical)
     item = _item(kind, {**ATTRIBUTES, "timeout_ms": timeout_ms})
+    spec = for_operations(spec, ("GetItem", "Query"))
     scope = item.name if per_item else kind.value
     overrides = []
     for severity, value in (("warning", warning), ("critical", critical)):
@@ -166,3 +175,18 @@ def test_factory_refuses_what_cloudwatch_refuses(period: int, evaluations: int,
 def test_bad_overrides_are_explained(scope: str, metric: str, severity: str, value: float,
                                      message: str) -> None:
     assert message in (check_override(scope, metric, severity, value) or "")
+
+
+def test_per_operation_alarms_read_exactly_the_items_operations() -> None:
+    item = _item(Kind.DYNAMODB_TABLE, {"operations": ("GetItem", "TransactWriteItems")})
+    specs = {s.metric: s for s in specs_for(item)}
+    latency, errors = specs["request-latency"], specs["system-errors"]
+    assert [(q.metric_name, q.extra_dimensions) for q in latency.queries] == [
+        ("SuccessfulRequestLatency", (("Operation", "GetItem"),)),
+        ("SuccessfulRequestLatency", (("Operation", "TransactWriteItems"),)),
+    ]
+    assert latency.expression == "MAX([op0, op1])"
+    assert errors.expression == "FILL(op0, 0) + FILL(op1, 0)"
+    # A table whose handler calls nothing known gets no per-operation alarm at all.
+    bare = {s.metric for s in specs_for(_item(Kind.DYNAMODB_TABLE, {}))}
+    assert not bare & {"request-latency", "system-errors"}

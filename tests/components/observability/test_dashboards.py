@@ -8,14 +8,10 @@ from typing import Any
 import pytest
 
 from components.monitoring import Kind
-from components.observability.catalog import CATALOG, CLOUDFRONT_REGION, DYNAMODB_OPERATIONS
-from components.observability.dashboards import (
-    BILLING_DIMENSIONS,
-    DASHBOARDS,
-    DEPLOYMENT_DIMENSIONS,
-)
+from components.observability.catalog import CATALOG, CLOUDFRONT_REGION
+from components.observability.dashboards import BILLING_DIMENSIONS, DASHBOARDS
 from functions.shared.metrics import BUSINESS_SERVICE
-from tests.components.observability.program import cached
+from tests.components.observability.program import OPERATIONS, cached
 from tools.mock_runtime import Registry
 
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
@@ -23,7 +19,7 @@ WIDGET_TYPES = {"metric", "text", "alarm", "log"}
 VIEWS = {"timeSeries", "singleValue", "bar", "pie", "gauge", "table"}
 # Dimension values that are constants of the AWS metrics, not resource names.
 CONSTANT_VALUES = {CLOUDFRONT_REGION, *BILLING_DIMENSIONS.values(), BUSINESS_SERVICE,
-                   *DEPLOYMENT_DIMENSIONS.values(), *DYNAMODB_OPERATIONS}
+                   *OPERATIONS}
 
 
 def _bodies(registry: Registry) -> dict[str, dict[str, Any]]:

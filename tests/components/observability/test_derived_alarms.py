@@ -110,12 +110,18 @@ def test_anomaly_alarms_compare_with_a_band() -> None:
     assert listings["comparisonOperator"] == "LessThanLowerThreshold"  # a drop alerts
 
 
-def test_security_filters_use_the_audit_patterns_on_the_audit_group() -> None:
+def test_security_filters_count_each_event_where_it_happens() -> None:
     registry, built = cached("dev")
     group = registry.named("aws:cloudwatch/logGroup:LogGroup", f"{built.prefix}-audit-logs")
     filters = registry.by_type("aws:cloudwatch/logMetricFilter:LogMetricFilter")
-    assert {f.inputs["pattern"] for f in filters} == set(audit.FILTER_PATTERNS.values())
-    assert {f.inputs["logGroupName"] for f in filters} == {group.outputs["name"]}
+    on_audit = {f.inputs["pattern"] for f in filters
+                if f.inputs["logGroupName"] == group.outputs["name"]}
+    assert on_audit == {audit.FILTER_PATTERNS["permission_denied"],
+                        audit.FILTER_PATTERNS["admin_action"]}
+    # Failed logins: the authorizer's 401s in the API stage's access log.
+    (logins,) = [f for f in filters if f.inputs["metricTransformation"]["name"] == "AuthFailures"]
+    assert logins.inputs["pattern"] == '{ $.status = "401" }'
+    assert logins.inputs["logGroupName"] == "/aws/apigateway/test-api/access"
     alarms = _alarms()
     for f in filters:
         metric = f.inputs["metricTransformation"]["name"]

@@ -71,8 +71,8 @@ def test_sign_up_emits_user_registered(trigger: tuple[ModuleType, list],
     assert detail["signup_channel"] == "direct"
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines()
            if "_aws" in line]
-    assert any(d.get("Registrations") == [1.0] or d.get("Registrations") == 1.0
-               for d in emf if d.get("service") == "business")
+    # The stream processor counts the event; counting it here too would double it.
+    assert not [d for d in emf if "Registrations" in d]
 
 
 def test_federated_sign_up_is_labelled(trigger: tuple[ModuleType, list]) -> None:
