@@ -8,8 +8,8 @@ how the role is evaluated: :mod:`tests.role_calls`.
 from __future__ import annotations
 
 from tests.helpers import STACKS, plan, stack_config, stack_registry
-from tests.recording import for_each_function, recording
-from tests.role_calls import compare, deployed_functions
+from tests.recording import for_each_function, function_packages, recording
+from tests.role_calls import CANARY, LAMBDA, compare, deployed_functions
 
 LAMBDA_ROLE = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html"
 # (function package or "*", statement Sid) -> what exercises the grant instead of the handler.
@@ -75,7 +75,16 @@ def test_role_allows_every_call_and_grants_nothing_unused(function: str) -> None
 
 def test_every_function_package_is_deployed_somewhere() -> None:
     """A package no stack deploys has no role to check: the check above would skip it."""
-    from tests.recording import function_packages
-
     deployed = {d.package for s in STACKS for d in deployed_functions(plan(stack_registry(s)))}
     assert set(function_packages()) <= deployed
+
+
+def test_every_deployed_function_runs_a_checked_package() -> None:
+    """No Lambda function or canary escapes the check (edge code is CloudFront Functions,
+    which have no role)."""
+    for stack in STACKS:
+        stack_plan = plan(stack_registry(stack))
+        runs = {d.resource.urn: d.package for d in deployed_functions(stack_plan)}
+        assert sorted(r.name for r in stack_plan.of_type(LAMBDA, CANARY)
+                      if r.urn not in runs) == []
+        assert set(runs.values()) <= set(function_packages())
