@@ -120,7 +120,8 @@ class AlertRouting(pulumi.ComponentResource):
                 statements=[
                     *publish_statements(args),
                     {"Sid": "AlertState", "Effect": "Allow",
-                     "Action": ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Scan"],
+                     # Conditional updates and the escalation scan; nothing reads one item.
+                     "Action": ["dynamodb:UpdateItem", "dynamodb:Scan"],
                      "Resource": self.state_table.arn},
                     {"Sid": "AlertSecrets", "Effect": "Allow",
                      "Action": ["secretsmanager:GetSecretValue"],

@@ -26,13 +26,16 @@ from components.network import Network, NetworkArgs
 from components.rest_api import RestApi, RestApiArgs
 from components.user_pool import UserPool, UserPoolArgs
 
-# What the API function does to the table (transactions need the per-item actions).
 # Built by `make layers` from functions/api/requirements.txt (relative to the project).
 CLIENTS_LAYER_DIR = "build/api-clients"
+# What the API's repository does to the table: reads, and transactions of Put and Delete
+# items, which IAM authorizes as PutItem and DeleteItem. Only queries read an index.
+# tests/functions/test_roles_match_calls.py proves these against the handler's calls.
 API_TABLE_ACTIONS = (
     "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-    "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
 )
+API_INDEX_ACTIONS = ("dynamodb:Query",)
 
 
 @dataclass(frozen=True)
@@ -215,19 +218,28 @@ class Backend(pulumi.ComponentResource):
         return (layer.arn,)
 
     def _api_statements(self, args: BackendArgs, data: DataTier) -> list[dict[str, Any]]:
-        statements: list[dict[str, Any]] = [
-            {"Sid": "ListingsTable", "Effect": "Allow", "Action": list(API_TABLE_ACTIONS),
-             "Resource": [data.arn, pulumi.Output.concat(data.arn, "/index/*")]},
+        # With DAX on, the repository sends every table call to the cluster (the DAX client
+        # replaces the DynamoDB one) and DAX's own role reads the table: the function needs
+        # dax: actions on the cluster and nothing on the table.
+        if self.dax is not None:
+            table: list[dict[str, Any]] = [
+                {"Sid": "ListingsCache", "Effect": "Allow",
+                 "Action": list(DAX_CLIENT_ACTIONS), "Resource": self.dax.arn}]
+        else:
+            table = [
+                {"Sid": "ListingsTable", "Effect": "Allow", "Action": list(API_TABLE_ACTIONS),
+                 "Resource": data.arn},
+                {"Sid": "ListingsIndexes", "Effect": "Allow", "Action": list(API_INDEX_ACTIONS),
+                 "Resource": pulumi.Output.concat(data.arn, "/index/*")},
+            ]
+        return [
+            *table,
             {"Sid": "PublishDomainEvents", "Effect": "Allow", "Action": ["events:PutEvents"],
              "Resource": args.event_bus_arn},
             {"Sid": "WriteAuditEvents", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
              "Resource": args.audit_log_stream_arn},
         ]
-        if self.dax is not None:
-            statements.append({"Sid": "ListingsCache", "Effect": "Allow",
-                               "Action": list(DAX_CLIENT_ACTIONS), "Resource": self.dax.arn})
-        return statements
 
     def _api_environment(self, args: BackendArgs,
                          data: DataTier) -> dict[str, pulumi.Input[str]]:

@@ -16,6 +16,7 @@ when that function's tests did not all run in this process (a ``-k`` subset, say
 from __future__ import annotations
 
 import copy
+import os
 import re
 import sys
 from collections import defaultdict
@@ -44,13 +45,19 @@ CHECK_MARK = "after_handler_tests"
 
 @dataclass(frozen=True)
 class AwsCall:
-    """One API call a client made: boto3 service name, IAM signing name, operation, params."""
+    """One API call a client made: boto3 service name, IAM signing name, operation, params.
+
+    ``environment`` holds the variables the tests had set when the call was made (those that
+    differ from the process's own environment), so a check can tell which variable named the
+    resource a call targets and look up what the stack sets it to.
+    """
 
     service: str
     signing_name: str
     operation: str
     params: dict[str, Any]
     region: str
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,6 +78,8 @@ class Recording:
 
 RECORDINGS: dict[str, Recording] = defaultdict(Recording)
 _current: list[str] = []
+# The environment before any test set a variable (see AwsCall.environment).
+_BASELINE = dict(os.environ)
 
 
 def function_of(path: Path) -> str | None:
@@ -139,6 +148,7 @@ def _record_call(model: Any, context: dict[str, Any], **_: Any) -> None:
         operation=model.name,
         params=context.get("recorded_api_params", {}),
         region=str(context.get("client_region") or ""),
+        environment={k: v for k, v in os.environ.items() if _BASELINE.get(k) != v},
     ))
 
 

@@ -235,9 +235,21 @@ def test_api_function_env_and_least_privilege(registry: Registry, stack: str) ->
     policy = policy_document(registry.named("aws:iam/rolePolicy:RolePolicy",
                                             f"marketplace-{stack}-api-policy").inputs["policy"])
     by_sid = {s.get("Sid"): s for s in policy["Statement"]}
-    assert "dynamodb:Scan" not in by_sid["ListingsTable"]["Action"]
-    assert by_sid["ListingsTable"]["Resource"] == [table.outputs["arn"],
-                                                   f"{table.outputs['arn']}/index/*"]
+    if backend_config(stack).dax_enabled:
+        # Every table call goes through DAX; DAX's own role reads the table.
+        assert "ListingsTable" not in by_sid
+        assert "ListingsIndexes" not in by_sid
+        assert by_sid["ListingsCache"]["Action"] == [
+            "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:TransactWriteItems",
+            "dax:PutItem", "dax:DeleteItem"]
+    else:
+        assert by_sid["ListingsTable"]["Action"] == [
+            "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+            "dynamodb:DeleteItem"]
+        assert by_sid["ListingsTable"]["Resource"] == table.outputs["arn"]
+        assert by_sid["ListingsIndexes"] == {
+            "Sid": "ListingsIndexes", "Effect": "Allow", "Action": ["dynamodb:Query"],
+            "Resource": f"{table.outputs['arn']}/index/*"}
     assert by_sid["PublishDomainEvents"]["Resource"] == bus.outputs["arn"]
     assert by_sid["WriteAuditEvents"]["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert by_sid["WriteAuditEvents"]["Resource"].endswith(f"/marketplace-{stack}/audit"

@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 
 from functions.shared import retry
 from functions.shared.retry import Backoff, Deadline
-from tests.functions.analytics_support import eventbridge_event, set_environment
+from tests.functions.analytics_support import NAMESPACE, eventbridge_event, set_environment
 
 set_environment()
 from functions.shared.stream_records import decode  # noqa: E402
@@ -135,7 +135,8 @@ def test_put_metric_data_respects_the_per_request_limit() -> None:
         client.meta.events.register(
             "provide-client-params.cloudwatch.PutMetricData",
             lambda params, **_: calls.append(len(params["MetricData"])))
-        requests = sinks.put_metrics(client, "ns", data)
+        # The namespace the handler reads from its environment, as the role expects it.
+        requests = sinks.put_metrics(client, NAMESPACE, data)
     assert requests == 3
     assert calls == [1000, 1000, 5]
 

@@ -178,7 +178,9 @@ def test_missing_channel_in_secret_fails_clearly(env: SimpleNamespace) -> None:
 
 
 def test_secret_without_a_value_fails_clearly(env: SimpleNamespace) -> None:
-    empty = env.secrets.create_secret(Name=f"empty-{env.clock.now}")["ARN"]
+    # The PagerDuty secret created again without a value (same name, as the stack names it).
+    env.secrets.delete_secret(SecretId=env.pd_arn, ForceDeleteWithoutRecovery=True)
+    empty = env.secrets.create_secret(Name="pagerduty")["ARN"]
     env.dispatcher.settings = replace(env.settings, pagerduty_secret_arn=empty)
     env.server.expect_request("/slack/incidents").respond_with_data("ok")
     outcome = env.dispatcher.handle_record(critical_alarm(), Deadline(10))

@@ -21,6 +21,7 @@ from tests.functions.alert_router.conftest import (
     FIXTURES,
     ROUTES,
     TABLE,
+    TOPIC,
     alarm_message,
     fixture_json,
     sns_record,
@@ -50,6 +51,9 @@ def lambda_env(env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> Iterato
         "PAGERDUTY_URL": env.server.url_for("/v2/enqueue"), "HTTP_TIMEOUT_SECONDS": "1",
         "MAINTENANCE_WINDOWS": "[]", "MAINTENANCE_SUPPRESSES": '["warning", "info"]',
         "RUNBOOK_BASE_URL": "https://runbooks.example.com/r.md",
+        # As the stack sets it: the severity topics the email copies go to.
+        "TOPIC_ARNS": json.dumps({s: TOPIC.format(s)
+                                  for s in ("critical", "warning", "info", "maintenance")}),
     }
     for key, value in variables.items():
         monkeypatch.setenv(key, value)
