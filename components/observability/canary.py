@@ -54,7 +54,7 @@ class HealthCanary:
                 lifecycle_rules=[{
                     "id": "expire-canary-artifacts",
                     "status": "Enabled",
-                    "filter": {},
+                    "filter": {"prefix": ""},
                     "expiration": {"days": retention_days},
                 }],
             ),

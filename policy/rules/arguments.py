@@ -329,3 +329,32 @@ def sqs_visibility_covers_timeout(plan: Plan) -> Iterator[tuple[str, str]]:
         if visibility < timeout:
             yield (mapping.name, f"queue {queue.name} visibility timeout {visibility:g} s is "
                    f"below {function.name}'s timeout {timeout:g} s")
+
+
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+FILTER_KEYS = ("prefix", "tag", "objectSizeGreaterThan", "objectSizeLessThan", "and")
+
+
+@rule("s3-lifecycle-rule-filter", "Every S3 lifecycle rule has a filter with exactly one of "
+      "prefix, tag, object size bounds or and (prefix \"\" for the whole bucket).",
+      types=(LIFECYCLE,))
+def lifecycle_rule_filter(s: Subject) -> Iterator[str]:
+    """A lifecycle rule with no filter, an empty filter or two conditions side by side.
+
+    The provider warns on ``filter {}`` (and on a rule with neither filter nor prefix) that
+    it will become an error; S3 wants exactly one condition per filter, several under ``and``.
+
+    Sources: https://www.pulumi.com/registry/packages/aws/api-docs/s3/bucketlifecycleconfiguration/
+    (filter: exactly one of prefix, tag, objectSizeGreaterThan, objectSizeLessThan, and),
+    https://github.com/hashicorp/terraform-provider-aws/issues/42714 (the empty filter
+    warning), https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRuleFilter.html.
+    """
+    for position, lifecycle_rule in enumerate(s.props.get("rules") or []):
+        if not isinstance(lifecycle_rule, Mapping):
+            continue
+        where = f"rule {lifecycle_rule.get('id') or position}"
+        found = [k for k in FILTER_KEYS
+                 if (lifecycle_rule.get("filter") or {}).get(k) is not None]
+        if len(found) != 1:
+            yield (f"{where}: filter has {', '.join(found) or 'no condition'}; give exactly "
+                   "one (prefix \"\" for every object)")

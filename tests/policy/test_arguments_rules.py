@@ -225,3 +225,21 @@ def test_sqs_visibility_timeout_covers_the_function_timeout() -> None:
         ("sqs-visibility-covers-timeout", "default-mapping",
          "queue default visibility timeout 30 s is below consumer's timeout 60 s"),
     ]
+
+
+@pytest.mark.parametrize(("rules", "expected"), [
+    ([{"id": "all", "filter": {"prefix": ""}}, {"id": "raw", "filter": {"prefix": "raw/"}}], []),
+    ([{"id": "all", "filter": {}}],
+     ['rule all: filter has no condition; give exactly one (prefix "" for every object)']),
+    ([{"id": "bare"}],
+     ['rule bare: filter has no condition; give exactly one (prefix "" for every object)']),
+    ([{"id": "two", "filter": {"prefix": "a/", "objectSizeGreaterThan": 10}}],
+     ['rule two: filter has prefix, objectSizeGreaterThan; give exactly one '
+      '(prefix "" for every object)']),
+    ([{"id": "and", "filter": {"and": {"prefix": "a/", "objectSizeGreaterThan": 10}}}], []),
+])
+def test_lifecycle_rules_filter_on_exactly_one_condition(rules: list[Any],
+                                                         expected: list[str]) -> None:
+    assert check("s3-lifecycle-rule-filter",
+                 "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                 {"rules": rules}) == expected
