@@ -57,7 +57,7 @@ class AlertTopics(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:alerting:AlertTopics", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        feedback_role, _policy = service_role(
+        feedback_role, feedback_policy = service_role(
             f"{name}-feedback",
             service="sns.amazonaws.com",
             description="Lets SNS write delivery status logs of the alert topics",
@@ -96,7 +96,9 @@ class AlertTopics(pulumi.ComponentResource):
                     name=f"{args.prefix}-{severity}{suffix}",
                     display_name=f"{args.prefix} {severity}",
                     kms_master_key_id=key,
-                    opts=placed,
+                    # SNS writes delivery logs with the role: create it after its policy.
+                    opts=pulumi.ResourceOptions.merge(
+                        placed, pulumi.ResourceOptions(depends_on=[feedback_policy])),
                     **feedback,  # type: ignore[arg-type]
                 )
                 aws.sns.TopicPolicy(

@@ -81,7 +81,7 @@ class DataLake(pulumi.ComponentResource):
                 kms_key_arn=None,
                 noncurrent_days=30,
                 lifecycle_rules=[{
-                    "id": "expire-access-logs", "status": "Enabled", "filter": {},
+                    "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
                     "expiration": {"days": ACCESS_LOG_DAYS},
                 }],
                 policy_statements=[{

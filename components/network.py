@@ -220,7 +220,7 @@ class Network(pulumi.ComponentResource):
             kms_key_id=args.kms_key_arn,
             opts=child,
         )
-        role, _policy = service_role(
+        role, policy = service_role(
             f"{name}-flow-logs",
             service="vpc-flow-logs.amazonaws.com",
             description=f"VPC flow logs of {name}",
@@ -240,5 +240,6 @@ class Network(pulumi.ComponentResource):
             log_destination=group.arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
-            opts=child,
+            # Delivery fails until the role has its policy: create the flow log after it.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[policy])),
         )

@@ -153,7 +153,7 @@ class QuickSight(pulumi.ComponentResource):
         principal_arn = pulumi.Output.concat(
             "arn:aws:quicksight:", args.region, ":", args.account_id, ":", kind,
             "/default/", who)
-        role = self._athena_role(name, args)
+        role, policy = self._athena_role(name, args)
         self.data_source = aws.quicksight.DataSource(
             f"{name}-athena",
             data_source_id=f"{args.prefix}-athena",
@@ -165,7 +165,8 @@ class QuickSight(pulumi.ComponentResource):
             ssl_properties=aws.quicksight.DataSourceSslPropertiesArgs(disable_ssl=False),
             permissions=[aws.quicksight.DataSourcePermissionArgs(
                 principal=principal_arn, actions=DATA_SOURCE_ACTIONS)],
-            opts=child,
+            # CreateDataSource tests the connection with the role: its policy must exist.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[policy])),
         )
         self.data_sets = {q.name: self._data_set(name, args, q, principal_arn) for q in QUERIES}
         dashboard_id = f"{args.prefix}-marketplace-kpis"
@@ -189,9 +190,10 @@ class QuickSight(pulumi.ComponentResource):
         )
         self.register_outputs({"dataSourceArn": self.data_source.arn})
 
-    def _athena_role(self, name: str, args: QuickSightArgs) -> aws.iam.Role:
+    def _athena_role(self, name: str,
+                     args: QuickSightArgs) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         child = pulumi.ResourceOptions(parent=self)
-        role, _policy = service_role(
+        role, policy = service_role(
             f"{name}-athena",
             service="quicksight.amazonaws.com",
             description="QuickSight queries the events lake through the analytics workgroup",
@@ -221,7 +223,7 @@ class QuickSight(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        return role
+        return role, policy
 
     def _data_set(self, name: str, args: QuickSightArgs, query: KpiQuery,
                   principal_arn: pulumi.Output[str]) -> aws.quicksight.DataSet:

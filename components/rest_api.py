@@ -155,7 +155,7 @@ class RestApi(pulumi.ComponentResource):
             description="Marketplace listings API",
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(
                 types="REGIONAL"),  # CloudFront in front of it is the edge
-            minimum_compression_size=1024,
+            minimum_compression_size="1024",
             opts=child,
         )
         authorizer = aws.apigateway.Authorizer(

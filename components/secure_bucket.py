@@ -100,7 +100,7 @@ class SecureBucket(pulumi.ComponentResource):
             {
                 "id": "expire-noncurrent-versions",
                 "status": "Enabled",
-                "filter": {},
+                "filter": {"prefix": ""},
                 "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_days},
                 "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
             },

@@ -189,7 +189,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
                 kms_key_arn=args.kms_key_arn,
                 object_lock_days=cfg.trail_object_lock_days or None,
                 lifecycle_rules=[{
-                    "id": "expire-trail-logs", "status": "Enabled", "filter": {},
+                    "id": "expire-trail-logs", "status": "Enabled", "filter": {"prefix": ""},
                     "expiration": {"days": cfg.trail_retention_days},
                 }],
                 policy_statements=trail_bucket_statements(f"{name}-trail", args.account_id,

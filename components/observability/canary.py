@@ -52,7 +52,7 @@ class HealthCanary:
                 lifecycle_rules=[{
                     "id": "expire-canary-artifacts",
                     "status": "Enabled",
-                    "filter": {},
+                    "filter": {"prefix": ""},
                     "expiration": {"days": retention_days},
                 }],
             ),
@@ -61,7 +61,12 @@ class HealthCanary:
         logs_arn = pulumi.Output.concat(
             "arn:aws:logs:", region, ":", account_id, ":log-group:/aws/lambda/cwsyn-",
             self.name, "-*")
-        self.role, _policy = service_role(
+        # Synthetics supports active X-Ray tracing on syn-nodejs-2.0 and later only; a Python
+        # canary with tracing on is refused.
+        tracing = runtime_version.startswith("syn-nodejs-")
+        traces = [{"Sid": "WriteTraces", "Effect": "Allow",
+                   "Action": ["xray:PutTraceSegments"], "Resource": "*"}] if tracing else []
+        self.role, policy = service_role(
             f"{name}-canary",
             service="lambda.amazonaws.com",
             description=f"Execution role of the {self.name} canary",
@@ -81,8 +86,7 @@ class HealthCanary:
                  "Action": ["cloudwatch:PutMetricData"], "Resource": "*",
                  "Condition": {"StringEquals": {
                      "cloudwatch:namespace": "CloudWatchSynthetics"}}},
-                {"Sid": "WriteTraces", "Effect": "Allow",
-                 "Action": ["xray:PutTraceSegments"], "Resource": "*"},
+                *traces,
                 {"Sid": "UseStackKey", "Effect": "Allow",
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                  "Resource": kms_key_arn},
@@ -118,13 +122,14 @@ class HealthCanary:
                             f"{'s' if interval_minutes != 1 else ''})"),
                 retry_config=aws.synthetics.CanaryScheduleRetryConfigArgs(max_retries=1)),
             run_config=aws.synthetics.CanaryRunConfigArgs(
-                active_tracing=True, timeout_in_seconds=60, memory_in_mb=960,
+                active_tracing=tracing, timeout_in_seconds=60, memory_in_mb=960,
                 environment_variables={"HEALTH_URL": url}),
             success_retention_period=retention_days,
             failure_retention_period=retention_days,
             start_canary=True,
             delete_lambda=True,
-            opts=opts,
+            # The canary starts at once: its first run needs the role's policy in place.
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy])),
         )
         period = interval_minutes * 60
         self.alarm = aws.cloudwatch.MetricAlarm(

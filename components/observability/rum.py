@@ -64,7 +64,7 @@ class Rum:
         )
         monitor_arn = pulumi.Output.concat(
             "arn:aws:rum:", region, ":", account_id, ":appmonitor/", monitor_name)
-        aws.iam.RolePolicy(
+        guest_policy = aws.iam.RolePolicy(
             f"{name}-rum-guest-policy",
             role=self.guest_role.id,
             policy=pulumi.Output.json_dumps({
@@ -78,7 +78,9 @@ class Rum:
             f"{name}-rum-roles",
             identity_pool_id=self.identity_pool.id,
             roles={"unauthenticated": self.guest_role.arn},
-            opts=opts,
+            # Browsers get the role from here: only once it may put RUM events.
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                depends_on=[guest_policy])),
         )
         self.app_monitor = aws.rum.AppMonitor(
             f"{name}-rum",
@@ -95,7 +97,8 @@ class Rum:
                 telemetries=list(TELEMETRIES),
             ),
             custom_events=aws.rum.AppMonitorCustomEventsArgs(status="ENABLED"),
-            opts=opts,
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                depends_on=[guest_policy])),
         )
         self.name = monitor_name
         self.snippet: dict[str, pulumi.Input[object]] = {
