@@ -430,10 +430,11 @@ def _service_use_problems(plan: Plan, use: Use, row: ServiceUse, policy: KeyPoli
         conditioned = [s for s in granted if _covers(s, action)]
         if conditioned:
             bad = sorted({k for s in conditioned for k in _conditions(s)} - row.condition_keys)
-            carried = ", ".join(sorted(row.condition_keys)) or "none documented"
+            carried = ", ".join(sorted(row.condition_keys)) or "none"
             yield (f"{where} to have {action}, granted only under condition keys "
                    f"{', '.join(bad)} that this path's requests are not documented to carry "
-                   f"(documented: {carried}); the grant would deny every call ({row.source})")
+                   f"(documented: {carried}); a request without them is denied every time "
+                   f"({row.source})")
         else:
             yield f"{where} to have {action}; no statement grants it ({row.source})"
     if row.narrow and usable and not any(

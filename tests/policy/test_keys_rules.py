@@ -170,8 +170,8 @@ def test_eventbridge_to_an_encrypted_topic_under_a_source_account_condition() ->
     found = violations(build)
     assert [name for name, _ in found] == ["target", "target"]
     assert ("to have kms:Decrypt, granted only under condition keys aws:sourceaccount that "
-            "this path's requests are not documented to carry (documented: none documented); "
-            "the grant would deny every call") in found[0][1]
+            "this path's requests are not documented to carry (documented: none); a request "
+            "without them is denied every time") in found[0][1]
 
 
 def test_log_group_grant_on_a_condition_key_logs_does_not_send() -> None:
