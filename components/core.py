@@ -81,7 +81,8 @@ SERVICE_GRANTS: tuple[ServiceGrant, ...] = (
                                         "{prefix}-*".format(**s)}}, frozenset({STACK})),
     # Vended log delivery (CloudFront standard logging v2) into the SSE-KMS log bucket.
     ServiceGrant("LogDeliveryWritesEncryptedLogs", "delivery.logs.amazonaws.com",
-                 ("kms:GenerateDataKey*",),
+                 ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                  "kms:DescribeKey"),
                  lambda s: {"StringEquals": {"aws:SourceAccount": s["account"]},
                             "ArnLike": {"aws:SourceArn":
                                         "arn:{partition}:logs:{region}:{account}:delivery-source:*"

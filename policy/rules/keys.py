@@ -138,10 +138,11 @@ SERVICE_USES: tuple[ServiceUse, ...] = (
     ServiceUse(
         "log-delivery-s3", "delivery.logs.amazonaws.com",
         "vended log delivery (CloudFront standard logging v2) to an SSE-KMS bucket",
-        ("kms:GenerateDataKey*",), frozenset({"aws:sourcearn", "aws:sourceaccount"}),
+        ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+         "kms:DescribeKey"), frozenset({"aws:sourcearn", "aws:sourceaccount"}),
         "aws:sourcearn",
         "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/"
-        "AWS-logs-infrastructure-V2-S3.html"),
+        "AWS-logs-infrastructure-S3.html#AWS-logs-SSE-KMS-S3"),
 )
 SERVICE_USE = {u.id: u for u in SERVICE_USES}
 
