@@ -34,8 +34,9 @@ class ServiceGrant:
     where: frozenset[str]
 
 
-STACK, EDGE = "stack", "edge"
-BOTH = frozenset({STACK, EDGE})
+# EDGE_LOGS: log groups in us-east-1 (the edge WAF's), which only some stacks have.
+STACK, EDGE, EDGE_LOGS = "stack", "edge", "edge-logs"
+BOTH = frozenset({STACK, EDGE, EDGE_LOGS})
 
 SERVICE_GRANTS: tuple[ServiceGrant, ...] = (
     # Log group encryption: scoped by the encryption context to this account's log groups.
@@ -44,7 +45,7 @@ SERVICE_GRANTS: tuple[ServiceGrant, ...] = (
                   "kms:Describe*"),
                  lambda s: {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                         "arn:{partition}:logs:{region}:{account}:log-group:*"
-                                        .format(**s)}}, BOTH),
+                                        .format(**s)}}, frozenset({STACK, EDGE_LOGS})),
     # Bus and archive encryption: scoped to this stack's bus and archive.
     ServiceGrant("EventBridgeEncryptsBusAndArchive", "events.amazonaws.com",
                  ("kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt", "kms:ReEncrypt*"),
@@ -92,9 +93,11 @@ SERVICE_GRANTS: tuple[ServiceGrant, ...] = (
 
 @dataclass(frozen=True)
 class PlatformCoreArgs:
-    """Inputs of :class:`PlatformCore`."""
+    """Inputs of :class:`PlatformCore`; ``edge_log_groups``: whether anything writes
+    KMS-encrypted log groups in us-east-1 (the edge WAF's logs), so that key grants Logs."""
 
     platform: PlatformConfig
+    edge_log_groups: bool = True
 
 
 def key_policy(account_id: str, region: str, partition: str = "aws", prefix: str = "",
@@ -218,7 +221,8 @@ class PlatformCore(pulumi.ComponentResource):
             self._key(f"{name}-key-us-east-1", platform, US_EAST_1,
                       f"alias/{platform.prefix}-us-east-1",
                       f"{platform.prefix}: encryption at rest of what lives in {US_EAST_1}",
-                      partition, self.us_east_1, frozenset({EDGE})).arn)
+                      partition, self.us_east_1,
+                      frozenset({EDGE, EDGE_LOGS} if args.edge_log_groups else {EDGE})).arn)
         self.register_outputs({"kmsKeyArn": self.kms_key_arn, "accountId": self.account_id})
 
     def _key(self, name: str, platform: PlatformConfig, region: str, alias: str,

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.core import BOTH, EDGE, STACK, key_policy
+from components.core import BOTH, EDGE, EDGE_LOGS, STACK, key_policy
 from policy.rules import evaluate_plan
 from policy.rules.keys import CALLER_USES, PATHS, SERVICE_USES, ServiceUse, uses
 from tests.helpers import plan, run_program
@@ -289,7 +289,8 @@ def _services(document: str) -> set[str]:
 
 def test_core_policies_per_key_role() -> None:
     stack = key_policy(ACCOUNT, "eu-west-1", "aws", "mp", frozenset({STACK}))
-    edge = key_policy(ACCOUNT, "us-east-1", "aws", "mp", frozenset({EDGE}))
+    edge = key_policy(ACCOUNT, "us-east-1", "aws", "mp", frozenset({EDGE, EDGE_LOGS}))
+    edge_without_logs = key_policy(ACCOUNT, "us-east-1", "aws", "mp", frozenset({EDGE}))
     both = key_policy(ACCOUNT, "us-east-1", "aws", "mp", BOTH)
     assert _services(stack) == {
         "logs.eu-west-1.amazonaws.com", "events.amazonaws.com", "cloudwatch.amazonaws.com",
@@ -297,6 +298,7 @@ def test_core_policies_per_key_role() -> None:
         "cloudtrail.amazonaws.com"}
     assert _services(edge) == {"logs.us-east-1.amazonaws.com", "cloudwatch.amazonaws.com",
                                "sns.amazonaws.com", "delivery.logs.amazonaws.com"}
+    assert _services(edge_without_logs) == _services(edge) - {"logs.us-east-1.amazonaws.com"}
     assert _services(both) == _services(stack) - {"logs.eu-west-1.amazonaws.com"} | {
         "logs.us-east-1.amazonaws.com", "delivery.logs.amazonaws.com"}
     [bus] = [s for s in json.loads(stack)["Statement"]
@@ -318,7 +320,7 @@ def test_core_policies_outside_us_east_1_pass_the_rules() -> None:
         stack_key = aws.kms.Key("stack-key", policy=key_policy(
             ACCOUNT, "eu-west-1", "aws", "mp", frozenset({STACK})), opts=stack_opts)
         edge_key = aws.kms.Key("edge-key", policy=key_policy(
-            ACCOUNT, "us-east-1", "aws", "mp", frozenset({EDGE})), opts=edge_opts)
+            ACCOUNT, "us-east-1", "aws", "mp", frozenset({EDGE, EDGE_LOGS})), opts=edge_opts)
         topics: dict[str, aws.sns.Topic] = {}
         for key, o, where in ((stack_key, stack_opts, "eu"), (edge_key, edge_opts, "us")):
             aws.cloudwatch.LogGroup(f"lg-{where}", name=f"/mp/{where}", kms_key_id=key.arn,
