@@ -24,7 +24,8 @@ config = load()
 platform = config.platform
 prefix = platform.prefix
 
-core = PlatformCore(f"{prefix}-core", PlatformCoreArgs(platform=platform))
+core = PlatformCore(f"{prefix}-core", PlatformCoreArgs(
+    platform=platform, edge_log_groups=config.edge.waf_required))
 # Every component below inherits the tagged regional provider from these options.
 regional = pulumi.ResourceOptions(providers=core.providers)
 

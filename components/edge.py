@@ -1,8 +1,9 @@
 """The edge: browser -> Cloudflare (proxied DNS) -> CloudFront -> S3 or API Gateway.
 
 Composes the pieces, each in its own module: private asset and media buckets (stack region,
-SSE-KMS, read only by the distribution through OAC), the us-east-1 certificate and WAF,
-the distribution, its standard logs, the Cloudflare zone, and the cache purger.
+SSE-KMS with a key only this distribution may decrypt with, read through OAC), the us-east-1
+certificate and WAF, the distribution, its standard logs, the Cloudflare zone, and the cache
+purger.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from components.cdn import ApiOrigin, Cdn, CdnArgs, oac_read_statement
 from components.cdn_access_logs import CdnAccessLogs, CdnAccessLogsArgs
 from components.cloudflare_zone import CloudflareZone, CloudflareZoneArgs
 from components.config import EdgeConfig, LambdaDefaults, PlatformConfig
+from components.core import customer_key, distribution_key_policy
 from components.csp import SiteFeatures, content_security_policy
 from components.edge_certificate import EdgeCertificate, EdgeCertificateArgs
 from components.edge_waf import EdgeWaf, EdgeWafArgs
@@ -85,6 +87,13 @@ class Edge(pulumi.ComponentResource):
             opts=child,
         )
         edge_key_arn = args.us_east_1_kms_key_arn
+        # The origin buckets have their own key: CloudFront may decrypt with it only for this
+        # distribution (AWS:SourceArn), and the distribution needs the buckets first, so the
+        # key's policy is a KeyPolicy made after the distribution.
+        origin_key = customer_key(
+            f"{name}-origin-key", f"alias/{prefix}-origin",
+            f"{prefix}: the site's asset and media buckets, read by CloudFront",
+            platform.kms_deletion_window_days, child)
 
         # The bucket policies name the distribution, which needs the buckets first.
         distribution_arn, resolve_distribution_arn = pulumi.deferred_output()
@@ -94,7 +103,7 @@ class Edge(pulumi.ComponentResource):
             buckets[key] = SecureBucket(
                 f"{name}-{key}",
                 SecureBucketArgs(
-                    kms_key_arn=args.kms_key_arn,
+                    kms_key_arn=origin_key.arn,
                     noncurrent_days=noncurrent_days,
                     policy_statements=[oac_read_statement(bucket_arn, distribution_arn)],
                 ),
@@ -137,6 +146,13 @@ class Edge(pulumi.ComponentResource):
             opts=child,
         )
         resolve_distribution_arn(cdn.distribution_arn)
+        aws.kms.KeyPolicy(
+            f"{name}-origin-key-policy",
+            key_id=origin_key.key_id,
+            policy=pulumi.Output.all(args.account_id, cdn.distribution_arn).apply(
+                lambda v: distribution_key_policy(v[0], v[1])),
+            opts=child,
+        )
         logs = CdnAccessLogs(
             f"{name}-access-logs",
             CdnAccessLogsArgs(prefix=prefix, distribution_arn=cdn.distribution_arn,

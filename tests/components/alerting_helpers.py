@@ -36,7 +36,7 @@ def topic_arns(registry: Registry) -> dict[str, str]:
 
 def kms_key_arn(registry: Registry) -> str:
     """The stack key's ARN."""
-    [key] = registry.by_type("aws:kms/key:Key")
+    [key] = [k for k in registry.by_type("aws:kms/key:Key") if k.name.endswith("-core-key")]
     return key.outputs["arn"]
 
 

@@ -61,7 +61,7 @@ def test_athena_results_expire(registry: Registry, stack: str) -> None:
 
 def test_lake_and_results_use_kms_and_log_to_an_sse_s3_bucket(registry: Registry,
                                                               stack: str) -> None:
-    (key,) = registry.by_type(KEY)
+    (key,) = [k for k in registry.by_type(KEY) if k.name.endswith("-core-key")]
     for role in ("lake", "athena-results"):
         rule = of_bucket(registry, SSE, stack, role)["rules"][0]
         by_default = rule["applyServerSideEncryptionByDefault"]
@@ -92,7 +92,7 @@ def firehose(registry: Registry) -> dict:
 def test_firehose_reads_the_stream_and_writes_the_lake_encrypted(registry: Registry,
                                                                  stack: str) -> None:
     (s,) = [r for r in registry.by_type(STREAM) if "-analytics-" in r.name]
-    (key,) = registry.by_type(KEY)
+    (key,) = [k for k in registry.by_type(KEY) if k.name.endswith("-core-key")]
     f = firehose(registry)
     assert f["kinesisSourceConfiguration"]["kinesisStreamArn"] == s.outputs["arn"]
     s3 = f["extendedS3Configuration"]
@@ -165,7 +165,7 @@ def test_table_columns_come_from_the_event_schemas(registry: Registry) -> None:
 def test_workgroup_enforces_encrypted_results_cutoff_and_metrics(registry: Registry,
                                                                  stack: str) -> None:
     (wg,) = registry.by_type(WORKGROUP)
-    (key,) = registry.by_type(KEY)
+    (key,) = [k for k in registry.by_type(KEY) if k.name.endswith("-core-key")]
     conf = wg.inputs["configuration"]
     assert conf["enforceWorkgroupConfiguration"] is True
     assert conf["publishCloudwatchMetricsEnabled"] is True

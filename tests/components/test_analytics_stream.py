@@ -45,7 +45,7 @@ def test_dev_is_on_demand_and_prod_provisioned_with_longer_retention() -> None:
 
 
 def test_stream_is_encrypted_with_the_stack_key(registry: Registry) -> None:
-    (key,) = registry.by_type(KEY)
+    (key,) = [k for k in registry.by_type(KEY) if k.name.endswith("-core-key")]
     s = stream(registry)
     assert s["encryptionType"] == "KMS"
     assert s["kmsKeyId"] == key.outputs["arn"]

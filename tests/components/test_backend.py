@@ -59,7 +59,8 @@ def function(registry: Registry, suffix: str) -> Any:
 
 
 def kms_arn(registry: Registry) -> str:
-    return only(registry, "aws:kms/key:Key").outputs["arn"]
+    [key] = [k for k in registry.by_type("aws:kms/key:Key") if k.name.endswith("-core-key")]
+    return key.outputs["arn"]
 
 
 # -- data tier ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.helpers import platform
-from tools.mock_runtime import Registry
+from tools.mock_runtime import Registry, Resource
 
 PROVIDER = "pulumi:providers:aws"
 
@@ -30,29 +30,39 @@ def test_both_providers_carry_the_cost_allocation_tags(registry: Registry, stack
     assert expected["stack"] == stack
 
 
+def core_key(registry: Registry) -> Resource:
+    (key,) = [k for k in registry.by_type("aws:kms/key:Key") if k.name.endswith("-core-key")]
+    return key
+
+
 def test_kms_key_rotates_and_has_configured_deletion_window(registry: Registry,
                                                              stack: str) -> None:
-    (key,) = registry.by_type("aws:kms/key:Key")
+    key = core_key(registry)
     assert key.inputs["enableKeyRotation"] is True
     assert key.inputs["deletionWindowInDays"] == platform(stack).kms_deletion_window_days
 
 
-def test_key_policy_lets_the_stack_services_use_it_and_no_one_else(registry: Registry) -> None:
-    (key,) = registry.by_type("aws:kms/key:Key")
-    policy = json.loads(key.inputs["policy"])
-    services = {s["Principal"].get("Service") for s in policy["Statement"]}
-    for service in ("sns.amazonaws.com", "sqs.amazonaws.com", "kinesis.amazonaws.com",
-                    "firehose.amazonaws.com", "dynamodb.amazonaws.com"):
-        assert service in services
-    assert any(str(s).startswith("logs.") for s in services)
-    for statement in policy["Statement"]:
-        if "Service" in statement["Principal"]:
-            # Service use is bound to this account (or its log groups) by a condition.
-            assert statement["Condition"]
-        else:
-            assert statement["Principal"]["AWS"].endswith(":root")
+def test_key_policy_grants_only_services_that_call_kms_as_themselves(registry: Registry,
+                                                                      stack: str) -> None:
+    policy = json.loads(core_key(registry).inputs["policy"])
+    services = {s["Principal"].get("Service"): s for s in policy["Statement"]}
+    # A us-east-1 stack: one key serves the stack region and what CloudFront writes there.
+    assert set(services) == {
+        None, "logs.us-east-1.amazonaws.com", "events.amazonaws.com",
+        "cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com",
+        "sns.amazonaws.com", "cloudtrail.amazonaws.com", "delivery.logs.amazonaws.com"}
+    # SQS, Kinesis, Firehose, DynamoDB... use their caller's credentials: the account
+    # statement lets IAM policies grant those.
+    assert services[None]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert services[None]["Action"] == "kms:*"
+    trail = f"arn:aws:cloudtrail:us-east-1:123456789012:trail/marketplace-{stack}-*"
+    cloudtrail = [s for s in policy["Statement"]
+                  if s["Principal"].get("Service") == "cloudtrail.amazonaws.com"]
+    assert [s["Condition"]["ArnLike"]["aws:SourceArn"] for s in cloudtrail] == [trail, trail]
 
 
 def test_key_alias_names_the_stack(registry: Registry, stack: str) -> None:
-    (alias,) = registry.by_type("aws:kms/alias:Alias")
-    assert alias.inputs["name"] == f"alias/{platform(stack).prefix}"
+    aliases = {a.name: a.inputs["name"] for a in registry.by_type("aws:kms/alias:Alias")}
+    prefix = platform(stack).prefix
+    assert aliases == {f"{prefix}-core-key-alias": f"alias/{prefix}",
+                       f"{prefix}-edge-origin-key-alias": f"alias/{prefix}-origin"}

@@ -24,7 +24,15 @@ from components.core import PlatformCore, PlatformCoreArgs
 from components.edge import Edge, EdgeArgs, hostnames
 from components.edge_waf import MANAGED_RULE_GROUPS
 from components.monitoring import Kind
-from tests.helpers import config_of, policy_document, run_program, stack_config, stack_registry
+from policy.rules import evaluate_plan
+from tests.helpers import (
+    config_of,
+    plan,
+    policy_document,
+    run_program,
+    stack_config,
+    stack_registry,
+)
 from tools.mock_runtime import Registry, Resource
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -402,7 +410,10 @@ def test_outside_us_east_1_edge_logs_use_the_core_key_there() -> None:
     assert set(keys) == {"eu-west-1", "us-east-1"}
     edge_key = keys["us-east-1"]
     assert edge_key.inputs["enableKeyRotation"] is True
-    assert "logs.us-east-1.amazonaws.com" in edge_key.inputs["policy"]
+    # Dev has no edge WAF, so nothing writes log groups there: the key grants log delivery
+    # (the access-log bucket) but not CloudWatch Logs.
+    assert "delivery.logs.amazonaws.com" in edge_key.inputs["policy"]
+    assert "logs.us-east-1.amazonaws.com" not in edge_key.inputs["policy"]
     sse = registry.named("aws:s3/bucketServerSideEncryptionConfiguration:"
                          "BucketServerSideEncryptionConfiguration",
                          "marketplace-dev-edge-access-logs-bucket-encryption")
@@ -411,6 +422,9 @@ def test_outside_us_east_1_edge_logs_use_the_core_key_there() -> None:
         "kmsMasterKeyId"] == edge_key.outputs["arn"]
     assets = registry.named("aws:s3/bucket:Bucket", "marketplace-dev-edge-assets-bucket")
     assert assets.region == "eu-west-1"
+    # Each of the two keys grants what is used in its region, and nothing more.
+    assert evaluate_plan(plan(registry), only=("kms-key-grants-service-uses",
+                                               "kms-key-no-unneeded-service-grants")) == []
 
 
 # --- cache purging ------------------------------------------------------------------------

@@ -138,7 +138,8 @@ def test_mermaid_names_every_component_and_the_key_flows(stack: str) -> None:
     for component in top:
         assert sum(f"<br/>{component.name}\"]" in line for line in lines) == 1
     # Every component whose resources use the stack key gets an edge from the core.
-    key_arn = registry.by_type("aws:kms/key:Key")[0].outputs["arn"]
+    key_arn = next(k for k in registry.by_type("aws:kms/key:Key")
+                   if k.name.endswith("-core-key")).outputs["arn"]
     core = next(c for c in top if c.type == "marketplace:core:PlatformCore")
     users = [c for c in top if c is not core
              and any(key_arn in json.dumps(d.inputs) for d in registry.descendants(c))]
