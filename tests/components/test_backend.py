@@ -91,6 +91,21 @@ def test_billing_and_deletion_protection_follow_config(stack: str,
     assert ("readCapacity" in table) is provisioned
 
 
+@pytest.mark.parametrize(("stack", "ignored"), [
+    ("dev", ()),
+    ("prod", ("readCapacity", "writeCapacity", "globalSecondaryIndexes[*].readCapacity",
+              "globalSecondaryIndexes[*].writeCapacity")),
+])
+def test_autoscaled_capacity_of_table_and_indexes_survives_pulumi_up(
+        stack: str, ignored: tuple[str, ...], request: pytest.FixtureRequest) -> None:
+    # Prod's table and GSIs are autoscaled: an update must not reset what autoscaling set.
+    registry = request.getfixturevalue(stack)
+    table = only(registry, TABLE)
+    assert table.ignore_changes == ignored
+    if ignored:
+        assert all("readCapacity" in g for g in table.inputs["globalSecondaryIndexes"])
+
+
 def test_dev_is_on_demand_without_vpc_dax_or_warm_alias(dev: Registry) -> None:
     assert only(dev, TABLE).inputs["billingMode"] == "PAY_PER_REQUEST"
     for absent in ("aws:ec2/vpc:Vpc", SUBNET, DAX, CACHE, PC, TARGET):
