@@ -115,6 +115,7 @@ class AlertRouting(pulumi.ComponentResource):
                 powertools_namespace=args.metrics_namespace,
                 owner=args.owner,
                 timeout_seconds=cfg.router_timeout_seconds,
+                concurrency_key="alertRouter",
                 statements=[
                     *publish_statements(args),
                     {"Sid": "AlertState", "Effect": "Allow",

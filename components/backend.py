@@ -143,6 +143,7 @@ class Backend(pulumi.ComponentResource):
                              "Action": ["events:PutEvents"], "Resource": args.event_bus_arn}],
                 environment={"EVENT_BUS_NAME": args.event_bus_name},
                 memory_mb=c.post_confirmation_memory_mb,
+                concurrency_key="postConfirmation",
             ), child)
         pool = UserPool(f"{name}-users", UserPoolArgs(
             pool_name=f"{args.prefix}-users",

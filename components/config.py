@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pulumi
@@ -410,6 +410,8 @@ class LambdaDefaults:
     async_max_retries: int
     async_max_event_age_seconds: int
     dlq_retention_days: int
+    # Reserved concurrency per function off the API hot path (RESERVED_FUNCTIONS).
+    reserved_concurrency: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -762,6 +764,23 @@ def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
     )
 
 
+# Functions off the API hot path, each with a reserved-concurrency cap (its own throttle and a
+# guarantee it can run): the API stays unreserved so it can use the account's whole pool.
+RESERVED_FUNCTIONS = {
+    "postConfirmation": 20, "streamProcessor": 10, "windowAggregator": 10,
+    "alertRouter": 10, "cachePurger": 5,
+}
+
+
+def _reserved(text: str) -> int:
+    number = positive_int(text)
+    if number == 0:
+        raise ValueError("0 throttles every invocation; use 1..1000")
+    if number > 1000:
+        raise ValueError(f"{number} is above 1000, the default account concurrency quota")
+    return number
+
+
 def _lambdas(r: Reader) -> LambdaDefaults:
     return LambdaDefaults(
         runtime=r.string("lambdaRuntime", "python3.13", choices=LAMBDA_PYTHON_RUNTIMES),
@@ -775,6 +794,8 @@ def _lambdas(r: Reader) -> LambdaDefaults:
             "lambdaAsyncMaxEventAgeSeconds", 3600, minimum=60, maximum=21600
         ),
         dlq_retention_days=r.integer("dlqRetentionDays", 14, minimum=1, maximum=14),
+        reserved_concurrency=r.table("lambdaReservedConcurrency", _reserved,
+                                     names=RESERVED_FUNCTIONS, default=RESERVED_FUNCTIONS),
     )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from policy.__main__ import policies
-from policy.rules import all_rules
+from policy.rules import all_rules, all_stack_rules
 
 
 def test_one_policy_per_rule() -> None:
-    assert [p.name for p in policies()] == [r.name for r in all_rules()]
+    assert [p.name for p in policies()] == [r.name for r in (*all_rules(), *all_stack_rules())]
 
 
 def test_validator_reports_each_violation_with_the_urn() -> None:
