@@ -165,7 +165,9 @@ class Backend(pulumi.ComponentResource):
         self.api_origin_headers: dict[str, pulumi.Output[str]] = {}
         if c.api_require_cloudfront:
             guard = ApiOriginGuard(f"{name}-origin-guard", ApiOriginGuardArgs(
-                acl_name=f"{args.prefix}-api-origin", stage_arn=api.stage.arn), child)
+                acl_name=f"{args.prefix}-api-origin", stage_arn=api.stage.arn,
+                kms_key_arn=args.kms_key_arn,
+                log_retention_days=args.lambdas.log_retention_days), child)
             self.api_origin_headers = guard.headers
         self.api_origin_domain = api.origin_domain
         self.api_url = api.url

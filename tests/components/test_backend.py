@@ -496,6 +496,22 @@ def test_prod_api_accepts_only_requests_that_carry_cloudfronts_secret(prod: Regi
     assert with_headers == {"api": [{"name": "x-origin-verify", "value": value}]}
 
 
+def test_prod_origin_guard_logs_with_its_secret_redacted(prod: Registry) -> None:
+    (guard,) = prod.by_type("marketplace:backend:ApiOriginGuard")
+    within = {r.urn for r in prod.descendants(guard)}
+    acl = next(r for r in prod.by_type("aws:wafv2/webAcl:WebAcl") if r.urn in within)
+    (logging,) = [r for r in prod.by_type(
+        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration") if r.urn in within]
+    (group,) = [r for r in prod.by_type("aws:cloudwatch/logGroup:LogGroup") if r.urn in within]
+    assert logging.inputs["resourceArn"] == acl.outputs["arn"]
+    assert logging.inputs["logDestinationConfigs"] == [group.outputs["arn"]]
+    assert group.inputs["name"] == "aws-waf-logs-marketplace-prod-api-origin"
+    assert group.inputs["retentionInDays"] == 365
+    assert group.inputs["kmsKeyId"] == kms_arn(prod)
+    redacted = [f["singleHeader"]["name"] for f in logging.inputs["redactedFields"]]
+    assert redacted == ["x-origin-verify", "authorization", "cookie"]
+
+
 def test_dev_api_has_no_origin_guard(dev: Registry) -> None:
     assert not dev.by_type("marketplace:backend:ApiOriginGuard")
     dist = only(dev, "aws:cloudfront/distribution:Distribution")
