@@ -16,6 +16,7 @@ from components.cost_guardrails import CostGuardrails, CostGuardrailsArgs
 from components.edge import Edge, EdgeArgs
 from components.events import EventBus, EventBusArgs
 from components.observability.component import Observability, ObservabilityArgs, collect
+from components.secure_bucket import access_log_target
 from components.security_monitoring import SecurityMonitoring, SecurityMonitoringArgs
 
 config = load()
@@ -69,6 +70,9 @@ alert_routing = AlertRouting(
     ),
     regional,
 )
+# One S3 server access log target per stack (stack region) for every bucket that holds data.
+access_logs = access_log_target(f"{prefix}-access-logs", account_id=core.account_id,
+                                retention_days=platform.audit_log_retention_days, opts=regional)
 security = SecurityMonitoring(
     f"{prefix}-security",
     SecurityMonitoringArgs(
@@ -81,6 +85,7 @@ security = SecurityMonitoring(
         topic_arns=topics.arns,
         dlq_retention_days=config.lambdas.dlq_retention_days,
         runbook_base_url=platform.runbook_base_url,
+        access_log_bucket=access_logs.name,
     ),
     regional,
 )
@@ -125,6 +130,7 @@ edge = Edge(
         api_origin=ApiOrigin(domain_name=backend.api_origin_domain,
                              origin_path=f"/{backend.api_stage_name}",
                              custom_headers=backend.api_origin_headers),
+        access_log_bucket=access_logs.name,
     ),
     regional,
 )
@@ -163,6 +169,7 @@ observability = Observability(
         account_id=core.account_id,
         us_east_1_provider=core.us_east_1,
         edge_topic_arns=topics.edge_arns,
+        access_log_bucket=access_logs.name,
     ),
     regional,
 )

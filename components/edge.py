@@ -45,6 +45,8 @@ class EdgeArgs:
     us_east_1_kms_key_arn: pulumi.Input[str]
     bus_name: pulumi.Input[str]
     api_origin: ApiOrigin | None = None
+    # The stack's S3 server access log target (None: the buckets do not log access).
+    access_log_bucket: pulumi.Input[str] | None = None
 
 
 def hostnames(domain: str) -> tuple[str, str, str]:
@@ -88,6 +90,8 @@ class Edge(pulumi.ComponentResource):
                     kms_key_arn=args.kms_key_arn,
                     noncurrent_days=noncurrent_days,
                     policy_statements=[oac_read_statement(bucket_arn, distribution_arn)],
+                    access_log_bucket=args.access_log_bucket,
+                    access_log_prefix=f"{key}/",
                 ),
                 opts=child,
             )

@@ -63,3 +63,34 @@ def test_well_named_group_with_the_secret_redacted_passes() -> None:
             redacted_fields=[{"single_header": {"name": "x-origin-verify"}}])
 
     assert _violations(program, "waf-web-acl-logging") == []
+
+
+def test_bucket_without_access_logs_and_a_kms_target_fail() -> None:
+    def program() -> None:
+        aws.s3.Bucket("quiet", bucket="quiet")
+        data = aws.s3.Bucket("data", bucket="data")
+        logs = aws.s3.Bucket("logs", bucket="logs")
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            "logs-sse", bucket=logs.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms"}}])
+        aws.s3.BucketLogging("data-logging", bucket=data.id, target_bucket=logs.bucket,
+                             target_prefix="data/")
+        aws.s3.Bucket("cf-logs", bucket="cf-logs", tags={"log-bucket": "cloudfront"})
+
+    assert _violations(program, "s3-access-logging") == [
+        ("data-logging", "target bucket logs encrypts with aws:kms; S3 log delivery writes only "
+                         "to SSE-S3 (AES256) targets"),
+        ("quiet", "bucket holds data but has no BucketLogging (S3 server access logs); log it, "
+                  "or tag it 'log-bucket' if it only receives logs"),
+    ]
+
+
+def test_bucket_logging_to_itself_fails() -> None:
+    def program() -> None:
+        loop = aws.s3.Bucket("loop", bucket="loop")
+        aws.s3.BucketLogging("loop-logging", bucket=loop.id, target_bucket=loop.bucket,
+                             target_prefix="loop/")
+
+    assert _violations(program, "s3-access-logging") == [
+        ("loop-logging", "a bucket logs access to itself: every log write is logged again, "
+                         "without end")]
