@@ -148,6 +148,10 @@ class Backend(pulumi.ComponentResource):
         pool = UserPool(f"{name}-users", UserPoolArgs(
             pool_name=f"{args.prefix}-users",
             deletion_protection=c.user_pool_deletion_protection,
+            region=args.region,
+            ses_identity=c.user_pool_ses_identity,
+            email_from=c.user_pool_email_from,
+            ses_configuration_set=c.user_pool_ses_configuration_set,
             post_confirmation_arn=self.post_confirmation_function.alias_arn,
             post_confirmation_function=self.post_confirmation_function.function_name), child)
         self.user_pool_id = pool.id

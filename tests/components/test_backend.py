@@ -516,3 +516,15 @@ def test_dev_api_has_no_origin_guard(dev: Registry) -> None:
     assert not dev.by_type("marketplace:backend:ApiOriginGuard")
     dist = only(dev, "aws:cloudfront/distribution:Distribution")
     assert all(not o.get("customHeaders") for o in dist.inputs["origins"])
+
+
+@pytest.mark.parametrize(("stack", "email"), [
+    ("dev", {"emailSendingAccount": "COGNITO_DEFAULT"}),
+    ("prod", {"emailSendingAccount": "DEVELOPER",
+              "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/marketplace.example.com",
+              "fromEmailAddress": "Marketplace <no-reply@marketplace.example.com>"}),
+])
+def test_prod_user_pool_sends_through_ses_and_dev_through_cognito(
+        stack: str, email: dict, request: pytest.FixtureRequest) -> None:
+    registry = request.getfixturevalue(stack)
+    assert only(registry, "aws:cognito/userPool:UserPool").inputs["emailConfiguration"] == email
