@@ -18,6 +18,7 @@ from components.edge import Edge, EdgeArgs
 from components.events import EventBus, EventBusArgs
 from components.observability.component import Observability, ObservabilityArgs, collect
 from components.observability.rum import CLASSIC_FLOW as RUM_CLASSIC_FLOW
+from components.secure_bucket import access_log_target
 from components.security_monitoring import SecurityMonitoring, SecurityMonitoringArgs
 
 config = load()
@@ -71,6 +72,9 @@ alert_routing = AlertRouting(
     ),
     regional,
 )
+# One S3 server access log target per stack (stack region) for every bucket that holds data.
+access_logs = access_log_target(f"{prefix}-access-logs", account_id=core.account_id,
+                                retention_days=platform.audit_log_retention_days, opts=regional)
 security = SecurityMonitoring(
     f"{prefix}-security",
     SecurityMonitoringArgs(
@@ -83,6 +87,7 @@ security = SecurityMonitoring(
         topic_arns=topics.arns,
         dlq_retention_days=config.lambdas.dlq_retention_days,
         runbook_base_url=platform.runbook_base_url,
+        access_log_bucket=access_logs.name,
     ),
     regional,
 )
@@ -133,6 +138,7 @@ edge = Edge(
         site_features=SiteFeatures(region=platform.region,
                                    rum=config.observability.rum_enabled,
                                    rum_classic_flow=RUM_CLASSIC_FLOW, user_pool=True),
+        access_log_bucket=access_logs.name,
     ),
     regional,
 )
@@ -171,6 +177,7 @@ observability = Observability(
         account_id=core.account_id,
         us_east_1_provider=core.us_east_1,
         edge_topic_arns=topics.edge_arns,
+        access_log_bucket=access_logs.name,
     ),
     regional,
 )

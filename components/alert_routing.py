@@ -117,6 +117,7 @@ class AlertRouting(pulumi.ComponentResource):
                 timeout_seconds=cfg.router_timeout_seconds,
                 # SNS subscriptions and the escalation rule invoke it asynchronously.
                 invoked_async=True,
+                concurrency_key="alertRouter",
                 statements=[
                     *publish_statements(args),
                     {"Sid": "AlertState", "Effect": "Allow",

@@ -3,7 +3,8 @@
 An API Gateway stage has a public execute-api address; without a guard, anyone who finds it
 skips Cloudflare's and CloudFront's WAF, rate limits and caches. CloudFront adds the header
 :data:`HEADER` with a random secret to every request it sends the API origin; the web ACL on
-the stage allows exactly those requests and blocks the rest.
+the stage allows exactly those requests and blocks the rest. The web ACL logs every request
+to CloudWatch Logs with that header (and the caller's credentials) redacted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.edge_waf import log_web_acl
+
 HEADER = "x-origin-verify"
+# The secret itself and the caller's credentials never reach the WAF logs.
+REDACTED_HEADERS = (HEADER, "authorization", "cookie")
 
 
 def _visibility(metric: str) -> dict[str, object]:
@@ -24,10 +29,13 @@ def _visibility(metric: str) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class ApiOriginGuardArgs:
-    """Inputs of :class:`ApiOriginGuard`: the stage to guard and a name for the web ACL."""
+    """Inputs of :class:`ApiOriginGuard`: the stage to guard, a name for the web ACL, and the
+    key and retention of its logs."""
 
     acl_name: str
     stage_arn: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    log_retention_days: int
 
 
 class ApiOriginGuard(pulumi.ComponentResource):
@@ -71,5 +79,8 @@ class ApiOriginGuard(pulumi.ComponentResource):
             web_acl_arn=self.web_acl.arn,
             opts=child,
         )
+        log_web_acl(name, web_acl=self.web_acl, log_group_name=args.acl_name,
+                    kms_key_arn=args.kms_key_arn, retention_days=args.log_retention_days,
+                    redacted_headers=REDACTED_HEADERS, opts=child)
         self.headers = {HEADER: secret.result}
         self.register_outputs({"webAclArn": self.web_acl.arn})

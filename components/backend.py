@@ -152,10 +152,15 @@ class Backend(pulumi.ComponentResource):
                              "Action": ["events:PutEvents"], "Resource": args.event_bus_arn}],
                 environment={"EVENT_BUS_NAME": args.event_bus_name},
                 memory_mb=c.post_confirmation_memory_mb,
+                concurrency_key="postConfirmation",
             ), child)
         pool = UserPool(f"{name}-users", UserPoolArgs(
             pool_name=f"{args.prefix}-users",
             deletion_protection=c.user_pool_deletion_protection,
+            region=args.region,
+            ses_identity=c.user_pool_ses_identity,
+            email_from=c.user_pool_email_from,
+            ses_configuration_set=c.user_pool_ses_configuration_set,
             post_confirmation_arn=self.post_confirmation_function.alias_arn,
             post_confirmation_function=self.post_confirmation_function.function_name), child)
         self.user_pool_id = pool.id
@@ -174,7 +179,9 @@ class Backend(pulumi.ComponentResource):
         self.api_origin_headers: dict[str, pulumi.Output[str]] = {}
         if c.api_require_cloudfront:
             guard = ApiOriginGuard(f"{name}-origin-guard", ApiOriginGuardArgs(
-                acl_name=f"{args.prefix}-api-origin", stage_arn=api.stage.arn), child)
+                acl_name=f"{args.prefix}-api-origin", stage_arn=api.stage.arn,
+                kms_key_arn=args.kms_key_arn,
+                log_retention_days=args.lambdas.log_retention_days), child)
             self.api_origin_headers = guard.headers
         self.api_origin_domain = api.origin_domain
         self.api_url = api.url

@@ -17,8 +17,6 @@ from components.naming import autoname, limit
 from functions.shared.events import SOURCE
 
 PURGE_EVENTS = ("ListingUpdated", "ListingDeleted")
-# Cloudflare allows a few purge requests per second; more in flight only collect 429s.
-RESERVED_CONCURRENCY = 5
 TIMEOUT_SECONDS = 60
 
 
@@ -91,7 +89,9 @@ class CachePurger(pulumi.ComponentResource):
                 powertools_namespace=args.metrics_namespace,
                 owner=args.owner,
                 timeout_seconds=TIMEOUT_SECONDS,
-                reserved_concurrency=RESERVED_CONCURRENCY,
+                # Cloudflare allows a few purge requests per second; more in flight only
+                # collect 429s (default 5 in lambdaReservedConcurrency).
+                concurrency_key="cachePurger",
                 statements=[
                     {
                         "Sid": "ReadPurgeToken",

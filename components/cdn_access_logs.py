@@ -75,6 +75,8 @@ class CdnAccessLogs(pulumi.ComponentResource):
                     "expiration": {"days": args.retention_days},
                 }],
                 policy_statements=[delivery_write_statement(bucket_arn, args.account_id)],
+                # Only CloudFront's own logs land here: no S3 access logs of a log bucket.
+                extra_tags={"log-bucket": "cloudfront-standard-logs"},
             ),
             opts=pulumi.ResourceOptions(parent=self, providers={"aws": args.us_east_1}),
         )

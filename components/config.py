@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pulumi
@@ -414,6 +414,8 @@ class LambdaDefaults:
     async_max_retries: int
     async_max_event_age_seconds: int
     dlq_retention_days: int
+    # Reserved concurrency per function off the API hot path (RESERVED_FUNCTIONS).
+    reserved_concurrency: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -612,6 +614,11 @@ class BackendConfig:
     api_provisioned_concurrency: int
     post_confirmation_memory_mb: int
     user_pool_deletion_protection: bool
+    # SES sending for the pool: a verified identity (domain or address) in the stack's
+    # Region, the From address and an optional configuration set; None keeps COGNITO_DEFAULT.
+    user_pool_ses_identity: str | None
+    user_pool_email_from: str | None
+    user_pool_ses_configuration_set: str | None
     slo_availability_percent: float
     slo_latency_ms: int
     slo_latency_percent: float
@@ -775,6 +782,23 @@ def _platform(r: Reader, project: str, stack: str) -> PlatformConfig:
     )
 
 
+# Functions off the API hot path, each with a reserved-concurrency cap (its own throttle and a
+# guarantee it can run): the API stays unreserved so it can use the account's whole pool.
+RESERVED_FUNCTIONS = {
+    "postConfirmation": 20, "streamProcessor": 10, "windowAggregator": 10,
+    "alertRouter": 10, "cachePurger": 5,
+}
+
+
+def _reserved(text: str) -> int:
+    number = positive_int(text)
+    if number == 0:
+        raise ValueError("0 throttles every invocation; use 1..1000")
+    if number > 1000:
+        raise ValueError(f"{number} is above 1000, the default account concurrency quota")
+    return number
+
+
 def _lambdas(r: Reader) -> LambdaDefaults:
     return LambdaDefaults(
         runtime=r.string("lambdaRuntime", "python3.13", choices=LAMBDA_PYTHON_RUNTIMES),
@@ -788,6 +812,8 @@ def _lambdas(r: Reader) -> LambdaDefaults:
             "lambdaAsyncMaxEventAgeSeconds", 3600, minimum=60, maximum=21600
         ),
         dlq_retention_days=r.integer("dlqRetentionDays", 14, minimum=1, maximum=14),
+        reserved_concurrency=r.table("lambdaReservedConcurrency", _reserved,
+                                     names=RESERVED_FUNCTIONS, default=RESERVED_FUNCTIONS),
     )
 
 
@@ -918,6 +944,40 @@ def _cache_ttl(text: str) -> int:
     return seconds
 
 
+SES_IDENTITY_RE = re.compile(
+    r"^([A-Za-z0-9._%+-]+@)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# "Name <address>" or a bare address, as Cognito's EmailConfiguration.From takes it.
+EMAIL_FROM_RE = re.compile(r"^(?:[^<>]{1,100} <(?P<a>[^<>\s]+)>|(?P<b>[^<>\s]+))$")
+SES_CONFIGURATION_SET_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def _user_pool_email(r: Reader) -> tuple[str | None, str | None, str | None]:
+    identity = r.optional_string("userPoolSesIdentity", pattern=SES_IDENTITY_RE,
+                                 what="a verified SES identity: a domain or an email address")
+    sender = r.optional_string("userPoolEmailFrom", pattern=EMAIL_FROM_RE,
+                               what="'Name <address>' or an address")
+    configuration_set = r.optional_string(
+        "userPoolSesConfigurationSet", pattern=SES_CONFIGURATION_SET_RE,
+        what="an SES configuration set name (letters, digits, _ and -, up to 64)")
+    if identity is None:
+        for key, value in (("userPoolEmailFrom", sender),
+                           ("userPoolSesConfigurationSet", configuration_set)):
+            if value is not None:
+                r.fail(key, "needs userPoolSesIdentity (Cognito's default email sends from "
+                       "its own address, without a configuration set)")
+        return None, None, None
+    domain = identity.rpartition("@")[2]
+    if sender is None:
+        sender = f"no-reply@{domain}" if "@" not in identity else identity
+    match = EMAIL_FROM_RE.match(sender)
+    address = (match.group("a") or match.group("b")) if match else sender
+    # SES sends only from the verified address, or from any address of a verified domain.
+    if address != identity and address.rpartition("@")[2] != identity:
+        r.fail("userPoolEmailFrom", f"{address!r} is not covered by the SES identity "
+               f"{identity!r}; send from that address or from an address at that domain")
+    return identity, sender, configuration_set
+
+
 def _backend(r: Reader) -> BackendConfig:
     read_min = r.integer("tableReadCapacityMin", 5, minimum=1, maximum=40000)
     read_max = r.integer("tableReadCapacityMax", 100, minimum=1, maximum=40000)
@@ -939,6 +999,7 @@ def _backend(r: Reader) -> BackendConfig:
     match = CIDR_RE.match(cidr)
     if match and any(int(octet) > 255 for octet in match.groups()[:4]):
         r.fail("vpcCidr", f"{cidr!r} has an octet above 255")
+    ses_identity, email_from, ses_configuration_set = _user_pool_email(r)
     return BackendConfig(
         billing_mode=r.string("tableBillingMode", "PAY_PER_REQUEST", choices=BILLING_MODES),
         read_capacity_min=read_min,
@@ -987,6 +1048,9 @@ def _backend(r: Reader) -> BackendConfig:
         post_confirmation_memory_mb=r.integer("postConfirmationMemoryMb", 256, minimum=128,
                                               maximum=10240),
         user_pool_deletion_protection=r.boolean("userPoolDeletionProtection", True),
+        user_pool_ses_identity=ses_identity,
+        user_pool_email_from=email_from,
+        user_pool_ses_configuration_set=ses_configuration_set,
         slo_availability_percent=r.number("apiSloAvailabilityPercent", 99.9, minimum=90,
                                           maximum=100, exclusive_minimum=False),
         slo_latency_ms=r.integer("apiSloLatencyMs", 400, minimum=1, maximum=29000),

@@ -9,7 +9,7 @@ import pulumi
 
 from components.config import AnalyticsConfig
 from components.lake_schema import EVENTS_PREFIX
-from components.secure_bucket import SecureBucket, SecureBucketArgs
+from components.secure_bucket import SecureBucket, SecureBucketArgs, access_log_target
 
 RESULTS_PREFIX = "results/"
 # Server access logs serve security investigations of the last quarter.
@@ -75,29 +75,10 @@ class DataLake(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         c = args.config
         log_bucket = f"{name}-access-logs"
-        self.access_logs = SecureBucket(
-            log_bucket,
-            SecureBucketArgs(
-                kms_key_arn=None,
-                noncurrent_days=30,
-                lifecycle_rules=[{
-                    "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
-                    "expiration": {"days": ACCESS_LOG_DAYS},
-                }],
-                policy_statements=[{
-                    # With BucketOwnerEnforced, log delivery is granted by policy, not ACL.
-                    # The bucket's own ARN is not known here; its name starts with the
-                    # prefix SecureBucket gives it, and only this account's buckets may log.
-                    "Sid": "S3ServerAccessLogsDelivery",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "logging.s3.amazonaws.com"},
-                    "Action": "s3:PutObject",
-                    "Resource": f"arn:aws:s3:::{log_bucket[:36]}-*/*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
-                }],
-            ),
-            opts=child,
-        )
+        # The lake's own access-log target: its reads (Athena, QuickSight) make most of the
+        # stack's S3 access logs, kept for ACCESS_LOG_DAYS.
+        self.access_logs = access_log_target(log_bucket, account_id=args.account_id,
+                                             retention_days=ACCESS_LOG_DAYS, opts=child)
         self.lake = SecureBucket(
             f"{name}-lake",
             SecureBucketArgs(

@@ -34,6 +34,13 @@ SCALED = (
     ("read", "dynamodb:{what}:ReadCapacityUnits", "DynamoDBReadCapacityUtilization"),
     ("write", "dynamodb:{what}:WriteCapacityUnits", "DynamoDBWriteCapacityUtilization"),
 )
+# Pulumi property paths (https://www.pulumi.com/docs/iac/concepts/miscellaneous/property-paths/)
+# of the capacity Application Auto Scaling changes: the table's, and each GSI's through the
+# `[*]` wildcard (pulumi-aws 7 keeps GSIs in the table's globalSecondaryIndexes list).
+AUTOSCALED_CAPACITY = (
+    "readCapacity", "writeCapacity",
+    "globalSecondaryIndexes[*].readCapacity", "globalSecondaryIndexes[*].writeCapacity",
+)
 
 
 @dataclass(frozen=True)
@@ -96,10 +103,9 @@ class DataTier(pulumi.ComponentResource):
             **capacity,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                # Autoscaling owns the table's capacity once it exists. GSI capacity is not
-                # ignored (that would hide index changes); an update resets it to the
-                # minimum and autoscaling raises it again within minutes.
-                ignore_changes=["readCapacity", "writeCapacity"] if provisioned else None,
+                # Autoscaling owns the capacity of the table and of every index once they
+                # exist; without this each `pulumi up` would reset them to the minimum.
+                ignore_changes=list(AUTOSCALED_CAPACITY) if provisioned else None,
             ),
         )
         self.name = self.table.name

@@ -51,6 +51,8 @@ class EdgeArgs:
     bus_name: pulumi.Input[str]
     api_origin: ApiOrigin | None = None
     site_features: SiteFeatures | None = None
+    # The stack's S3 server access log target (None: the buckets do not log access).
+    access_log_bucket: pulumi.Input[str] | None = None
 
 
 def page_hostnames(domain: str) -> tuple[str, str]:
@@ -106,6 +108,8 @@ class Edge(pulumi.ComponentResource):
                     kms_key_arn=origin_key.arn,
                     noncurrent_days=noncurrent_days,
                     policy_statements=[oac_read_statement(bucket_arn, distribution_arn)],
+                    access_log_bucket=args.access_log_bucket,
+                    access_log_prefix=f"{key}/",
                 ),
                 opts=child,
             )

@@ -21,6 +21,55 @@ REDACTED_HEADERS = ("authorization", "cookie")
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF only logs to groups named like this
 
 
+def log_web_acl(name: str, *, web_acl: aws.wafv2.WebAcl, log_group_name: str,
+                kms_key_arn: pulumi.Input[str], retention_days: int,
+                redacted_headers: tuple[str, ...],
+                opts: pulumi.ResourceOptions) -> aws.cloudwatch.LogGroup:
+    """Log ``web_acl`` to a KMS-encrypted ``aws-waf-logs-<log_group_name>`` group.
+
+    ``redacted_headers`` never reach the logs (credentials, shared secrets). ``opts`` carries
+    the parent and the provider of the web ACL's region (CLOUDFRONT scope: us-east-1).
+    """
+    log_group = aws.cloudwatch.LogGroup(
+        f"{name}-logs",
+        name=f"{WAF_LOG_GROUP_PREFIX}{log_group_name}",
+        retention_in_days=retention_days,
+        kms_key_id=kms_key_arn,
+        opts=opts,
+    )
+    # WAF delivers through CloudWatch vended logs; the resource policy lets the delivery
+    # service write only to this group, only on behalf of this account's log deliveries.
+    logs_arn = log_group.arn.apply(lambda arn: arn.split(":log-group:")[0])
+    aws.cloudwatch.LogResourcePolicy(
+        f"{name}-log-delivery",
+        policy_name=f"{log_group_name}-waf-logs",
+        policy_document=pulumi.Output.json_dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "WafDeliversLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": pulumi.Output.concat(log_group.arn, ":*"),
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": logs_arn.apply(
+                        lambda arn: arn.split(":")[4])},
+                    "ArnLike": {"aws:SourceArn": pulumi.Output.concat(logs_arn, ":*")},
+                },
+            }],
+        }),
+        opts=opts,
+    )
+    aws.wafv2.WebAclLoggingConfiguration(
+        f"{name}-logging",
+        resource_arn=web_acl.arn,
+        log_destination_configs=[log_group.arn],
+        redacted_fields=[{"single_header": {"name": h}} for h in redacted_headers],
+        opts=opts,
+    )
+    return log_group
+
+
 @dataclass(frozen=True)
 class EdgeWafArgs:
     """Inputs of :class:`EdgeWaf`: the us-east-1 provider, the key and retention of its logs."""
@@ -84,43 +133,10 @@ class EdgeWaf(pulumi.ComponentResource):
             visibility_config=_visibility(f"{args.prefix}-edge"),
             opts=child,
         )
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=f"{WAF_LOG_GROUP_PREFIX}{args.prefix}-edge",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
-            opts=child,
-        )
-        # WAF delivers through CloudWatch vended logs; the resource policy lets the delivery
-        # service write only to this group, only on behalf of this account's log deliveries.
-        logs_arn = log_group.arn.apply(lambda arn: arn.split(":log-group:")[0])
-        aws.cloudwatch.LogResourcePolicy(
-            f"{name}-log-delivery",
-            policy_name=f"{args.prefix}-edge-waf-logs",
-            policy_document=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "WafDeliversLogs",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "delivery.logs.amazonaws.com"},
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": pulumi.Output.concat(log_group.arn, ":*"),
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": logs_arn.apply(
-                            lambda arn: arn.split(":")[4])},
-                        "ArnLike": {"aws:SourceArn": pulumi.Output.concat(logs_arn, ":*")},
-                    },
-                }],
-            }),
-            opts=child,
-        )
-        aws.wafv2.WebAclLoggingConfiguration(
-            f"{name}-logging",
-            resource_arn=self.web_acl.arn,
-            log_destination_configs=[log_group.arn],
-            redacted_fields=[{"single_header": {"name": h}} for h in REDACTED_HEADERS],
-            opts=child,
-        )
+        log_group = log_web_acl(
+            name, web_acl=self.web_acl, log_group_name=f"{args.prefix}-edge",
+            kms_key_arn=args.kms_key_arn, retention_days=args.log_retention_days,
+            redacted_headers=REDACTED_HEADERS, opts=child)
         self.arn = self.web_acl.arn
         self.log_group_name = log_group.name
         self.register_outputs({"arn": self.arn, "logGroup": self.log_group_name})

@@ -38,6 +38,9 @@ class LambdaFunctionArgs:
     ``invoked_async`` says that something invokes the function asynchronously (an EventBridge
     target, an SNS subscription): only then does it get a failure queue and its depth alarm,
     because Lambda sends to an on-failure destination only for asynchronous invocations.
+    ``concurrency_key`` names the function's row in the reserved-concurrency table
+    (``LambdaDefaults.reserved_concurrency``); only the API, on the hot path, leaves it unset
+    and stays unreserved.
     """
 
     package: str
@@ -52,7 +55,7 @@ class LambdaFunctionArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     memory_mb: int | None = None
     timeout_seconds: int | None = None
-    reserved_concurrency: int | None = None
+    concurrency_key: str | None = None
     provisioned_concurrency: int = 0
     vpc: VpcPlacement | None = None
     consumes_stream: bool = False
@@ -110,6 +113,12 @@ class LambdaFunction(pulumi.ComponentResource):
         d = args.defaults
         child = pulumi.ResourceOptions(parent=self)
         memory = args.memory_mb or d.memory_mb
+        reserved = None
+        if args.concurrency_key is not None:
+            if args.concurrency_key not in d.reserved_concurrency:
+                raise ValueError(f"{args.concurrency_key!r} has no reserved concurrency; "
+                                 f"use one of {', '.join(d.reserved_concurrency)}")
+            reserved = d.reserved_concurrency[args.concurrency_key]
         timeout = args.timeout_seconds or d.timeout_seconds
 
         # Lambda sends to an on-failure destination only what an asynchronous invocation
@@ -198,7 +207,7 @@ class LambdaFunction(pulumi.ComponentResource):
             code=code_archive(args.package),
             memory_size=memory,
             timeout=timeout,
-            reserved_concurrent_executions=args.reserved_concurrency,
+            reserved_concurrent_executions=reserved,
             publish=True,
             layers=[
                 f"arn:aws:lambda:{args.region}:{POWERTOOLS_LAYER_ACCOUNT}:layer:"
@@ -258,7 +267,7 @@ class LambdaFunction(pulumi.ComponentResource):
                 owner=args.owner,
                 attributes={
                     "timeout_ms": timeout * 1000,
-                    "reserved_concurrency": args.reserved_concurrency,
+                    "reserved_concurrency": reserved,
                     "provisioned_concurrency": args.provisioned_concurrency,
                     "consumes_stream": args.consumes_stream,
                     "log_group": self.log_group.name,

@@ -32,6 +32,39 @@ class SecureBucketArgs:
     extra_tags: Mapping[str, str] = field(default_factory=dict)
 
 
+def access_log_target(name: str, *, account_id: pulumi.Input[str], retention_days: int,
+                      opts: pulumi.ResourceOptions) -> SecureBucket:
+    """A bucket that receives S3 server access logs; it does not log to itself.
+
+    S3 log delivery writes only to a target with SSE-S3 default encryption (not SSE-KMS), in
+    the source bucket's account and Region, without an Object Lock default retention
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+    With BucketOwnerEnforced, delivery is granted by bucket policy, not ACL; the bucket's own
+    ARN is not known here, so the statement names the prefix SecureBucket gives it, and only
+    this account's buckets may deliver. Logs expire after ``retention_days``.
+    """
+    return SecureBucket(
+        name,
+        SecureBucketArgs(
+            kms_key_arn=None,
+            noncurrent_days=30,
+            lifecycle_rules=[{
+                "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+                "expiration": {"days": retention_days},
+            }],
+            policy_statements=[{
+                "Sid": "S3ServerAccessLogsDelivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"arn:aws:s3:::{name[:36]}-*/*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }],
+        ),
+        opts=opts,
+    )
+
+
 class SecureBucket(pulumi.ComponentResource):
     """Versioned, encrypted, owner-enforced bucket with public access blocked and TLS required.
 

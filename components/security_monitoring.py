@@ -161,6 +161,8 @@ class SecurityMonitoringArgs:
     topic_arns: Mapping[str, pulumi.Input[str]]
     dlq_retention_days: int
     runbook_base_url: str
+    # The stack's S3 server access log target (None: the buckets do not log access).
+    access_log_bucket: pulumi.Input[str] | None = None
 
 
 class SecurityMonitoring(pulumi.ComponentResource):
@@ -194,6 +196,8 @@ class SecurityMonitoring(pulumi.ComponentResource):
                 }],
                 policy_statements=trail_bucket_statements(f"{name}-trail", args.account_id,
                                                           trail_arn),
+                access_log_bucket=args.access_log_bucket,
+                access_log_prefix="trail/",
             ),
             opts=child,
         )

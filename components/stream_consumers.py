@@ -24,6 +24,7 @@ class Consumer:
     """One consumer: its package, handler and how its event source mapping batches."""
 
     key: str
+    concurrency_key: str
     package: str
     handler: str
     description: str
@@ -36,12 +37,12 @@ class Consumer:
 def consumers(config: AnalyticsConfig) -> tuple[Consumer, ...]:
     """The two consumers as data: the processor (fan-out when enabled) and the aggregator."""
     return (
-        Consumer("stream-processor", "stream_processor",
+        Consumer("stream-processor", "streamProcessor", "stream_processor",
                  "functions.stream_processor.handler.handler",
                  "Validates, enriches and counts domain events as business metrics",
                  config.processor_batch_size, config.processor_batching_window_seconds,
                  uses_fan_out=config.enhanced_fan_out),
-        Consumer("window-aggregator", "window_aggregator",
+        Consumer("window-aggregator", "windowAggregator", "window_aggregator",
                  "functions.window_aggregator.handler.handler",
                  "Tumbling-window aggregates: counts per type, top searches, hot listings",
                  config.aggregator_batch_size, 0,
@@ -135,6 +136,7 @@ class StreamConsumers(pulumi.ComponentResource):
                     environment=environment,
                     vpc=vpc,
                     consumes_stream=True,
+                    concurrency_key=consumer.concurrency_key,
                 ),
                 opts=child,
             )

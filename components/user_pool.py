@@ -16,12 +16,41 @@ class UserPoolArgs:
 
     ``post_confirmation_arn`` is the ``live`` alias ARN of the trigger that emits
     ``UserRegistered``; ``post_confirmation_function`` its name (for the invoke permission).
+    ``ses_identity`` (a verified SES domain or address in ``region``) switches the pool's email
+    from Cognito's default to SES, sent as ``email_from`` with ``ses_configuration_set``.
     """
 
     pool_name: str
     deletion_protection: bool
     post_confirmation_arn: pulumi.Input[str]
     post_confirmation_function: pulumi.Input[str]
+    region: str = ""
+    ses_identity: str | None = None
+    email_from: str | None = None
+    ses_configuration_set: str | None = None
+
+
+def email_configuration(args: UserPoolArgs, parent: pulumi.Resource
+                        ) -> aws.cognito.UserPoolEmailConfigurationArgs:
+    """Cognito's default email, or SES (DEVELOPER) through the stack's verified identity.
+
+    The stack references the identity instead of creating it: Cognito accepts only a
+    verified identity, and verification (DKIM DNS records) completes after the identity
+    exists, so creating both in one `pulumi up` would fail. The identity lives in the pool's
+    own Region, which Cognito always supports for DEVELOPER sending
+    (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html).
+    """
+    if args.ses_identity is None:
+        return aws.cognito.UserPoolEmailConfigurationArgs(email_sending_account="COGNITO_DEFAULT")
+    account = aws.get_caller_identity_output(
+        opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
+    return aws.cognito.UserPoolEmailConfigurationArgs(
+        email_sending_account="DEVELOPER",
+        source_arn=pulumi.Output.concat("arn:aws:ses:", args.region, ":", account,
+                                        ":identity/", args.ses_identity),
+        from_email_address=args.email_from,
+        configuration_set=args.ses_configuration_set,
+    )
 
 
 class UserPool(pulumi.ComponentResource):
@@ -61,6 +90,7 @@ class UserPool(pulumi.ComponentResource):
             admin_create_user_config=aws.cognito.UserPoolAdminCreateUserConfigArgs(
                 allow_admin_create_user_only=False),
             user_pool_tier="ESSENTIALS",
+            email_configuration=email_configuration(args, self),
             deletion_protection="ACTIVE" if args.deletion_protection else "INACTIVE",
             lambda_config=aws.cognito.UserPoolLambdaConfigArgs(
                 post_confirmation=args.post_confirmation_arn),

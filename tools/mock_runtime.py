@@ -48,6 +48,8 @@ class Resource:
     custom: bool
     dependencies: tuple[str, ...] = ()
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The ignoreChanges option as the engine receives it (property paths).
+    ignore_changes: tuple[str, ...] = ()
 
     @property
     def region(self) -> str | None:
@@ -203,6 +205,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             dependencies=tuple(request.dependencies),
             property_dependencies={key: tuple(deps.urns) for key, deps
                                    in request.propertyDependencies.items()},
+            ignore_changes=tuple(request.ignoreChanges),
         ))
         return response
 

@@ -42,7 +42,8 @@ class HealthCanary:
                  account_id: pulumi.Input[str], kms_key_arn: pulumi.Input[str],
                  runtime_version: str, interval_minutes: int, retention_days: int,
                  topic_arns: Mapping[str, pulumi.Input[str]], runbook_base_url: str,
-                 opts: pulumi.ResourceOptions) -> None:
+                 opts: pulumi.ResourceOptions,
+                 access_log_bucket: pulumi.Input[str] | None = None) -> None:
         self.name = canary_name(prefix)
         self.artifacts = SecureBucket(
             f"{name}-canary-artifacts",
@@ -55,6 +56,8 @@ class HealthCanary:
                     "filter": {"prefix": ""},
                     "expiration": {"days": retention_days},
                 }],
+                access_log_bucket=access_log_bucket,
+                access_log_prefix="canary-artifacts/",
             ),
             opts=opts,
         )

@@ -68,6 +68,8 @@ class ObservabilityArgs:
     account_id: pulumi.Input[str]
     us_east_1_provider: aws.Provider
     edge_topic_arns: Mapping[str, pulumi.Input[str]]
+    # The stack's S3 server access log target (None: the buckets do not log access).
+    access_log_bucket: pulumi.Input[str] | None = None
 
 
 class Observability(pulumi.ComponentResource):
@@ -199,7 +201,8 @@ class Observability(pulumi.ComponentResource):
                 runtime_version=cfg.canary_runtime_version,
                 interval_minutes=cfg.canary_interval_minutes,
                 retention_days=cfg.canary_retention_days, topic_arns=args.topic_arns,
-                runbook_base_url=p.runbook_base_url, opts=child)
+                runbook_base_url=p.runbook_base_url,
+                access_log_bucket=args.access_log_bucket, opts=child)
             self.canary_name = canary.canary.name
             self.alarms[f"{p.prefix}-canary-success-percent-critical"] = canary.alarm
             canary_arns.append(canary.alarm.arn)

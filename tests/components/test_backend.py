@@ -92,6 +92,21 @@ def test_billing_and_deletion_protection_follow_config(stack: str,
     assert ("readCapacity" in table) is provisioned
 
 
+@pytest.mark.parametrize(("stack", "ignored"), [
+    ("dev", ()),
+    ("prod", ("readCapacity", "writeCapacity", "globalSecondaryIndexes[*].readCapacity",
+              "globalSecondaryIndexes[*].writeCapacity")),
+])
+def test_autoscaled_capacity_of_table_and_indexes_survives_pulumi_up(
+        stack: str, ignored: tuple[str, ...], request: pytest.FixtureRequest) -> None:
+    # Prod's table and GSIs are autoscaled: an update must not reset what autoscaling set.
+    registry = request.getfixturevalue(stack)
+    table = only(registry, TABLE)
+    assert table.ignore_changes == ignored
+    if ignored:
+        assert all("readCapacity" in g for g in table.inputs["globalSecondaryIndexes"])
+
+
 def test_dev_is_on_demand_without_vpc_dax_or_warm_alias(dev: Registry) -> None:
     assert only(dev, TABLE).inputs["billingMode"] == "PAY_PER_REQUEST"
     for absent in ("aws:ec2/vpc:Vpc", SUBNET, DAX, CACHE, PC, TARGET):
@@ -496,7 +511,35 @@ def test_prod_api_accepts_only_requests_that_carry_cloudfronts_secret(prod: Regi
     assert with_headers == {"api": [{"name": "x-origin-verify", "value": value}]}
 
 
+def test_prod_origin_guard_logs_with_its_secret_redacted(prod: Registry) -> None:
+    (guard,) = prod.by_type("marketplace:backend:ApiOriginGuard")
+    within = {r.urn for r in prod.descendants(guard)}
+    acl = next(r for r in prod.by_type("aws:wafv2/webAcl:WebAcl") if r.urn in within)
+    (logging,) = [r for r in prod.by_type(
+        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration") if r.urn in within]
+    (group,) = [r for r in prod.by_type("aws:cloudwatch/logGroup:LogGroup") if r.urn in within]
+    assert logging.inputs["resourceArn"] == acl.outputs["arn"]
+    assert logging.inputs["logDestinationConfigs"] == [group.outputs["arn"]]
+    assert group.inputs["name"] == "aws-waf-logs-marketplace-prod-api-origin"
+    assert group.inputs["retentionInDays"] == 365
+    assert group.inputs["kmsKeyId"] == kms_arn(prod)
+    redacted = [f["singleHeader"]["name"] for f in logging.inputs["redactedFields"]]
+    assert redacted == ["x-origin-verify", "authorization", "cookie"]
+
+
 def test_dev_api_has_no_origin_guard(dev: Registry) -> None:
     assert not dev.by_type("marketplace:backend:ApiOriginGuard")
     dist = only(dev, "aws:cloudfront/distribution:Distribution")
     assert all(not o.get("customHeaders") for o in dist.inputs["origins"])
+
+
+@pytest.mark.parametrize(("stack", "email"), [
+    ("dev", {"emailSendingAccount": "COGNITO_DEFAULT"}),
+    ("prod", {"emailSendingAccount": "DEVELOPER",
+              "sourceArn": "arn:aws:ses:us-east-1:123456789012:identity/marketplace.example.com",
+              "fromEmailAddress": "Marketplace <no-reply@marketplace.example.com>"}),
+])
+def test_prod_user_pool_sends_through_ses_and_dev_through_cognito(
+        stack: str, email: dict, request: pytest.FixtureRequest) -> None:
+    registry = request.getfixturevalue(stack)
+    assert only(registry, "aws:cognito/userPool:UserPool").inputs["emailConfiguration"] == email

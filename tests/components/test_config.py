@@ -153,3 +153,18 @@ def test_pulumi_yaml_runs_python_from_the_project_venv() -> None:
     assert project["name"] == "marketplace"
     assert project["runtime"] == {"name": "python",
                                   "options": {"toolchain": "pip", "virtualenv": ".venv"}}
+
+
+def test_user_pool_email_defaults_its_sender_and_refuses_a_foreign_one() -> None:
+    ses = build(config_of("dev", userPoolSesIdentity="mail.example.com"), project="marketplace",
+                stack="dev").backend
+    assert ses.user_pool_email_from == "no-reply@mail.example.com"
+    with pytest.raises(ConfigError) as error:
+        build(config_of("dev", userPoolSesIdentity="mail.example.com",
+                        userPoolEmailFrom="Shop <shop@other.org>"),
+              project="marketplace", stack="dev")
+    assert error.value.keys == ("marketplace:userPoolEmailFrom",)
+    with pytest.raises(ConfigError) as error:
+        build(config_of("dev", userPoolSesConfigurationSet="events"), project="marketplace",
+              stack="dev")
+    assert "needs userPoolSesIdentity" in str(error.value)

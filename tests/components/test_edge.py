@@ -229,9 +229,12 @@ def test_waf_is_attached_exactly_when_config_requires_it(registry: Registry, sta
     assert names[:len(MANAGED_RULE_GROUPS)] == [g for _, g in MANAGED_RULE_GROUPS]
     rate = acl.inputs["rules"][-1]["statement"]["rateBasedStatement"]
     assert rate["limit"] == edge_config(stack).edge.waf_rate_limit
-    (logging,) = registry.by_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    (logging,) = [c for c in registry.by_type(
+        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+        if c.inputs["resourceArn"] == acl.outputs["arn"]]
     (group,) = [g for g in registry.by_type("aws:cloudwatch/logGroup:LogGroup")
-                if g.inputs["name"].startswith("aws-waf-logs-")]
+                if g.inputs["name"].startswith("aws-waf-logs-") and g.name.startswith(
+                    logging.name.removesuffix("-logging"))]
     assert logging.inputs["logDestinationConfigs"] == [group.outputs["arn"]]
     assert group.region == "us-east-1"
     assert group.inputs["kmsKeyId"]

@@ -7,7 +7,13 @@ import pytest
 from components.core import PlatformCore, PlatformCoreArgs
 from components.lambda_function import LambdaFunction, LambdaFunctionArgs, check_statements
 from components.monitoring import Kind
-from tests.helpers import lambda_defaults, platform, policy_document, run_program
+from tests.helpers import (
+    lambda_defaults,
+    platform,
+    policy_document,
+    run_program,
+    stack_registry,
+)
 
 FUNCTION = "aws:lambda/function:Function"
 
@@ -133,3 +139,21 @@ def test_monitored_items_describe_function_and_queue() -> None:
 def test_wildcard_actions_are_refused(action: object) -> None:
     with pytest.raises(ValueError, match=r"\*"):
         check_statements([{"Effect": "Allow", "Action": action, "Resource": "x"}])
+
+
+def test_every_function_off_the_api_hot_path_has_reserved_concurrency() -> None:
+    reserved = {r.name: r.inputs.get("reservedConcurrentExecutions")
+                for r in stack_registry("prod").by_type("aws:lambda/function:Function")}
+    assert reserved == {
+        "marketplace-prod-api-function": None,  # the hot path uses the unreserved pool
+        "marketplace-prod-post-confirmation-function": 20,
+        "marketplace-prod-stream-processor-function": 10,
+        "marketplace-prod-window-aggregator-function": 10,
+        "marketplace-prod-alert-router-function": 10,
+        "marketplace-prod-cache-purger-function": 5,
+    }
+
+
+def test_an_unknown_concurrency_key_is_refused() -> None:
+    with pytest.raises(Exception, match="'nope' has no reserved concurrency"):
+        _build(concurrency_key="nope")

@@ -202,3 +202,31 @@ def test_unknown_guardduty_feature_is_named() -> None:
     with pytest.raises(ConfigError) as error:
         stack_config("dev", guardDutyFeatures=["S3_DATA_EVENT"])
     assert "did you mean 'S3_DATA_EVENTS'" in str(error.value)
+
+
+def test_prod_data_buckets_log_access_to_the_stacks_sse_s3_target() -> None:
+    from tests.helpers import stack_registry
+
+    prod = stack_registry("prod")
+    (target,) = [b for b in prod.by_type("aws:s3/bucket:Bucket")
+                 if b.name == "marketplace-prod-access-logs-bucket"]
+    logged = {r.name: (r.inputs["targetBucket"], r.inputs["targetPrefix"])
+              for r in prod.by_type("aws:s3/bucketLogging:BucketLogging")
+              if r.inputs["targetBucket"] == target.outputs["bucket"]}
+    name = target.outputs["bucket"]
+    assert logged == {
+        "marketplace-prod-security-trail-access-logs": (name, "trail/"),
+        "marketplace-prod-edge-assets-access-logs": (name, "assets/"),
+        "marketplace-prod-edge-media-access-logs": (name, "media/"),
+        "marketplace-prod-observability-canary-artifacts-access-logs": (name, "canary-artifacts/"),
+    }
+    (sse,) = [r for r in prod.by_type(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        if r.name == "marketplace-prod-access-logs-encryption"]
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "AES256"}
+    (lifecycle,) = [r for r in prod.by_type(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        if r.name == "marketplace-prod-access-logs-lifecycle"]
+    expiry = [r for r in lifecycle.inputs["rules"] if r["id"] == "expire-access-logs"]
+    assert expiry[0]["expiration"] == {"days": 731}

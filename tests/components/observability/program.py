@@ -8,6 +8,7 @@ knows about it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -75,8 +76,10 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
 
     # Invoked asynchronously (say, an EventBridge target): it has a failure queue to watch.
     search = _function("search", p, core, config.lambdas, invoked_async=True)
-    consumer = _function("stream-consumer", p, core, config.lambdas,
-                         timeout_seconds=STREAM_TIMEOUT_S, reserved_concurrency=RESERVED,
+    consumer = _function("stream-consumer", p, core,
+                         dataclasses.replace(config.lambdas,
+                                             reserved_concurrency={"streamProcessor": RESERVED}),
+                         timeout_seconds=STREAM_TIMEOUT_S, concurrency_key="streamProcessor",
                          consumes_stream=True)
     orders = _function("orders", p, core, config.lambdas)
 
