@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import pickle
@@ -53,27 +54,38 @@ def shared_dir(run_id: str | None = None) -> Path | None:
     return folder
 
 
-@cache
-def _stack(stack: str) -> Registry:
-    """Run the stack once per test run: the first worker to ask runs it, the others read it.
+def _shared_run(key: str, compute: Callable[[], Registry]) -> Registry:
+    """``compute()`` once per test run: the first worker to ask runs it, the others read it.
 
     A whole-stack run takes seconds; sharing it (a pickle behind a file lock) spares every
-    other worker the same run. Outside xdist the in-process cache is enough.
+    other worker the same run. Outside xdist the callers' in-process caches are enough.
     """
-    config, secrets = stack_config(stack)
     folder = shared_dir()
     if folder is None:
-        return run(stack, dict(config), list(secrets))
-    saved = folder / f"{stack}.pickle"
-    with (folder / f"{stack}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another worker is running this stack
+        return compute()
+    saved = folder / f"{key}.pickle"
+    with (folder / f"{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # waits while another worker is running the same
         if saved.exists():
             return pickle.loads(saved.read_bytes())
-        registry = run(stack, dict(config), list(secrets))
+        registry = compute()
         partial = saved.with_suffix(".partial")
         partial.write_bytes(pickle.dumps(registry))
         partial.replace(saved)
         return registry
+
+
+@cache
+def _stack(stack: str) -> Registry:
+    config, secrets = stack_config(stack)
+    return _shared_run(stack, lambda: run(stack, dict(config), list(secrets)))
+
+
+@cache
+def _variant(stack: str, config: tuple[tuple[str, str], ...]) -> Registry:
+    key = f"{stack}-" + hashlib.sha256(repr(config).encode()).hexdigest()[:16]
+    _config, secrets = stack_config(stack)
+    return _shared_run(key, lambda: run(stack, dict(config), list(secrets)))
 
 
 def warm_stack_for_worker(worker_id: str) -> None:
@@ -89,7 +101,12 @@ def stack_registry(stack: str) -> Registry:
 
 def run_program(stack: str = "dev", program: Callable[[], None] | None = None,
                 **overrides: Any) -> Registry:
-    """Run the program (or ``program``) for ``stack`` with config ``overrides``."""
+    """Run the program (or ``program``) for ``stack`` with config ``overrides``.
+
+    A whole-stack run is shared by every test (and worker) that asks for the same config.
+    """
+    if program is None:
+        return _variant(stack, tuple(sorted(config_of(stack, **overrides).items())))
     _config, secrets = stack_config(stack)
     return run(stack, config_of(stack, **overrides), list(secrets), program)
 
