@@ -119,13 +119,7 @@ def publishers_of(plan: Plan, subscription: PlanResource) -> list[tuple[PlanReso
 
 
 def _filter(subscription: PlanResource) -> Mapping[str, Any]:
-    value = subscription.props.get("filterPolicy")
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, Mapping) else {}
+    return subscription.document("filterPolicy")
 
 
 @stack_rule("sns-filter-matches-publishers",
