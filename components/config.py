@@ -89,6 +89,7 @@ class Reader:
         self.problems: list[Problem] = []
         self.declared: dict[str, str] = {}
         self.defaults: dict[str, Any] = {}
+        self.secrets: set[str] = set()
 
     # -- bookkeeping -------------------------------------------------------------------
     def _full(self, key: str) -> str:
@@ -270,12 +271,12 @@ class Reader:
     def secret(self, key: str, *, required: bool = False) -> pulumi.Output[str] | None:
         """A secret string as a secret Output, or ``None`` when unset. Never printed.
 
-        A ``required`` secret has no default in Pulumi.yaml, so the CLI asks for it; an
-        optional one defaults to empty (the CLI refuses a plaintext default for a key declared
-        ``secret: true``, so optional secrets are declared without it and set with
-        ``pulumi config set --secret``).
+        Every secret is declared ``secret: true`` in Pulumi.yaml, so the CLI refuses a plain
+        value for it. The CLI refuses a default on such a key too, so each stack sets every
+        secret; an optional one the stack does not use is set empty, which reads as unset.
         """
-        _full, value = self._take(key, "string", None if required else "")
+        full, value = self._take(key, "string", None if required else "")
+        self.secrets.add(full)
         if value is None or value == "":
             return None
         return pulumi.Output.secret(str(value))
@@ -1235,6 +1236,13 @@ def build(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), *, project: s
     if r.problems:
         raise ConfigError(r.problems)
     return config
+
+
+def declared_secret_keys() -> set[str]:
+    """Every key :func:`build` reads as a secret (declared ``secret: true`` in Pulumi.yaml)."""
+    r = Reader({})
+    _read(r, "project", "stack")
+    return set(r.secrets)
 
 
 def declared_keys() -> dict[str, str]:

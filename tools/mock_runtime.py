@@ -253,11 +253,16 @@ def config_from_file(path: Path) -> tuple[dict[str, str], list[str]]:
     for key, value in declared_defaults().items():
         if key not in config:
             config[key] = _as_config_text(value)
+    # The program's own defaults tell a required secret (None) from an optional one ("").
+    from components.config import declared_defaults as program_defaults  # noqa: PLC0415
+    fallbacks = program_defaults()
     for key in declared_secrets():
         if key not in config:
-            # A secret is set with `pulumi config set --secret`, per machine; offline it is a
-            # placeholder so the program can be previewed without anyone's credentials.
-            config[key] = SECRET_PLACEHOLDER
+            # Each stack sets its secrets with `pulumi config set --secret` (or ESC), which
+            # cannot be decrypted offline: a required one becomes a placeholder so the program
+            # previews without anyone's credentials, an optional one reads as unset.
+            fallback = fallbacks.get(key)
+            config[key] = SECRET_PLACEHOLDER if fallback is None else str(fallback)
             secrets.append(key)
     return config, secrets
 

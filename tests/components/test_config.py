@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.config import ConfigError, Reader, build, declared_defaults, declared_keys
+from components.config import (
+    ConfigError,
+    Reader,
+    build,
+    declared_defaults,
+    declared_keys,
+    declared_secret_keys,
+)
 from tests.helpers import STACKS, config_of
 from tools.mock_runtime import ROOT
 
@@ -138,14 +145,22 @@ def test_pulumi_yaml_defaults_are_the_ones_config_py_applies() -> None:
     defaults = {k: v for k, v in declared_defaults().items() if k.startswith("marketplace:")}
     for full, default in defaults.items():
         spec = project[full.split(":", 1)[1]]
-        if default is None:
+        if default is None or spec.get("secret"):
+            # A default on a key declared secret fails the CLI's validation.
             assert "default" not in spec, full
         else:
             assert spec.get("default") == default, full
-            # A plaintext default on a key declared secret fails the CLI's validation.
-            assert not spec.get("secret"), full
     required = [k for k, v in defaults.items() if v is None]
     assert required == ["marketplace:cloudflareApiToken"]
+
+
+def test_every_secret_is_declared_secret_so_the_cli_refuses_it_in_plain_text() -> None:
+    project = yaml.safe_load(Path(ROOT, "Pulumi.yaml").read_text())["config"]
+    declared = {f"marketplace:{k}" for k, v in project.items() if v.get("secret")}
+    assert declared == declared_secret_keys() == {
+        "marketplace:cloudflareApiToken", "marketplace:cloudflarePurgeToken",
+        "marketplace:analyticsInfluxPassword", "marketplace:pagerDutyRoutingKey",
+        "marketplace:slackWebhookUrls"}
 
 
 def test_pulumi_yaml_runs_python_from_the_project_venv() -> None:
