@@ -26,7 +26,6 @@ WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
 FUNCTION = "aws:lambda/function:Function"
-PROVISIONED = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
 MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 QUEUE = "aws:sqs/queue:Queue"
 ROLE = "aws:iam/role:Role"
@@ -270,25 +269,6 @@ def role_policies_before_use(plan: Plan) -> Iterator[tuple[str, str]]:
         for policy_name, keys in sorted(early.items()):
             yield (resource.name, f"{', '.join(keys)} hand AWS a role before its policy "
                    f"{policy_name} exists: add the policy to depends_on")
-
-
-@stack_rule("provisioned-within-reserved", "A function's provisioned concurrency does not "
-            "exceed its reserved concurrency.")
-def provisioned_within_reserved(plan: Plan) -> Iterator[tuple[str, str]]:
-    """Provisioned concurrency above the function's reserved concurrency (AWS refuses it).
-
-    Source: https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html
-    (the provisioned concurrency of a function with reserved concurrency cannot exceed it) and
-    https://docs.aws.amazon.com/lambda/latest/api/API_PutProvisionedConcurrencyConfig.html.
-    """
-    reserved = {f.props.get("name"): _number(f.props.get("reservedConcurrentExecutions"))
-                for f in plan.of_type(FUNCTION)}
-    for config in plan.of_type(PROVISIONED):
-        limit = reserved.get(config.props.get("functionName"))
-        wanted = _number(config.props.get("provisionedConcurrentExecutions"))
-        if limit is not None and limit >= 0 and wanted is not None and wanted > limit:
-            yield (config.name, f"provisioned concurrency {wanted:g} exceeds the reserved "
-                   f"concurrency {limit:g} of {config.props.get('functionName')}")
 
 
 def _queue_by_arn(plan: Plan, mapping: PlanResource) -> PlanResource | None:

@@ -191,23 +191,6 @@ def _function(name: str, **extra: Any) -> aws.lambda_.Function:
                                 code=pulumi.AssetArchive({}), **extra)
 
 
-def test_provisioned_concurrency_within_reserved() -> None:
-    def program() -> None:
-        function = _function("capped", reserved_concurrent_executions=2)
-        aws.lambda_.ProvisionedConcurrencyConfig(
-            "capped-provisioned", function_name=function.name, qualifier="live",
-            provisioned_concurrent_executions=5)
-        free = _function("free")
-        aws.lambda_.ProvisionedConcurrencyConfig(
-            "free-provisioned", function_name=free.name, qualifier="live",
-            provisioned_concurrent_executions=5)
-
-    registry = run_program("dev", program)
-    assert evaluate_plan(plan(registry), only=("provisioned-within-reserved",)) == [(
-        "provisioned-within-reserved", "capped-provisioned",
-        "provisioned concurrency 5 exceeds the reserved concurrency 2 of capped")]
-
-
 def test_sqs_visibility_timeout_covers_the_function_timeout() -> None:
     def program() -> None:
         function = _function("consumer", timeout=60)
