@@ -3,11 +3,11 @@ topic and queue policies, a multi-region trail with log file validation."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from policy.plan import as_document
 from policy.rules import Subject, rule
 
 TOPIC = "aws:sns/topic:Topic"
@@ -20,15 +20,6 @@ ACCOUNT_RE = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 # Condition keys that pin a request to one account (or one resource in it).
 ACCOUNT_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceowner",
                 "aws:principalaccount", "aws:principalorgid")
-
-
-def _document(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _list(value: Any) -> list[Any]:
@@ -51,7 +42,7 @@ def encrypted_with_stack_key(s: Subject) -> Iterator[str]:
       types=(SUBSCRIPTION,))
 def subscription_redrive(s: Subject) -> Iterator[str]:
     """A subscription whose ``redrivePolicy`` names no dead-letter queue."""
-    redrive = _document(s.props.get("redrivePolicy"))
+    redrive = as_document(s.props.get("redrivePolicy"))
     if not str(redrive.get("deadLetterTargetArn", "")).startswith("arn:"):
         yield "redrivePolicy has no deadLetterTargetArn"
 
@@ -59,7 +50,7 @@ def subscription_redrive(s: Subject) -> Iterator[str]:
 def foreign_principals(document: Any) -> list[str]:
     """Allow statements of a topic/queue policy that let someone outside the account in."""
     found: list[str] = []
-    for statement in _list(_document(document).get("Statement", [])):
+    for statement in _list(as_document(document).get("Statement", [])):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
         resources = [str(r) for r in _list(statement.get("Resource", []))]

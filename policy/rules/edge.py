@@ -7,11 +7,11 @@ tests check over whole stacks with :func:`bucket_guard_gaps`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from policy.plan import statements
 from policy.rules import Subject, rule
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
@@ -29,20 +29,6 @@ KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 S3_REST_DOMAIN = re.compile(r"\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$")
 S3_WEBSITE_DOMAIN = re.compile(r"\.s3-website[.-]")
 SERVER_ACCESS_LOG_WRITER = "logging.s3.amazonaws.com"
-
-
-def _document(value: Any) -> Mapping[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, Mapping) else {}
-
-
-def _statements(policy: Any) -> list[Mapping[str, Any]]:
-    statements = _document(policy).get("Statement", [])
-    return list(statements) if isinstance(statements, list) else [statements]
 
 
 def _behaviors(props: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -144,7 +130,7 @@ def bucket_encryption(s: Subject) -> Iterator[str]:
 @rule("s3-tls-only", "Every bucket policy denies requests that do not use TLS.",
       types=(BUCKET_POLICY,))
 def tls_only_policy(s: Subject) -> Iterator[str]:
-    if not any(_denies_insecure_transport(st) for st in _statements(s.props.get("policy"))):
+    if not any(_denies_insecure_transport(st) for st in statements(s.props.get("policy"))):
         yield "no Deny statement on aws:SecureTransport = false"
 
 
@@ -156,7 +142,7 @@ def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
 
 def _grants_service(policy: Any, service: str) -> bool:
     return any((st.get("Principal") or {}).get("Service") == service
-               for st in _statements(policy) if isinstance(st.get("Principal"), Mapping))
+               for st in statements(policy) if isinstance(st.get("Principal"), Mapping))
 
 
 def bucket_guard_gaps(buckets: Iterable[tuple[str, str]],
