@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import pulumi
 
-from components.alert_routing import AlertRouting, AlertRoutingArgs
-from components.alert_topics import AlertTopics, AlertTopicsArgs
-from components.analytics import Analytics, AnalyticsArgs
-from components.audit_log import AuditLog, AuditLogArgs
-from components.backend import Backend, BackendArgs
-from components.cdn import ApiOrigin
+from components.alerting.component import AlertRouting, AlertRoutingArgs
+from components.analytics.component import Analytics, AnalyticsArgs
+from components.backend.component import Backend, BackendArgs
+from components.blocks.secure_bucket import access_log_target
 from components.config import load
-from components.core import PlatformCore, PlatformCoreArgs
-from components.cost_guardrails import CostGuardrails, CostGuardrailsArgs
-from components.csp import SiteFeatures
-from components.edge import Edge, EdgeArgs
-from components.events import EventBus, EventBusArgs
+from components.cost.component import CostGuardrails, CostGuardrailsArgs
+from components.edge.component import Edge, EdgeArgs
+from components.edge.csp import SiteFeatures
+from components.edge.distribution import ApiOrigin
 from components.observability.component import Observability, ObservabilityArgs, collect
 from components.observability.rum import CLASSIC_FLOW as RUM_CLASSIC_FLOW
-from components.secure_bucket import access_log_target
-from components.security_monitoring import SecurityMonitoring, SecurityMonitoringArgs
+from components.platform.alert_topics import AlertTopics, AlertTopicsArgs
+from components.platform.audit_log import AuditLog, AuditLogArgs
+from components.platform.core import PlatformCore, PlatformCoreArgs
+from components.platform.event_bus import EventBus, EventBusArgs
+from components.security.component import SecurityMonitoring, SecurityMonitoringArgs
 
 config = load()
 platform = config.platform

@@ -13,7 +13,7 @@ import json
 import time
 
 from bench import Measurement
-from components.monitoring import Kind, MonitoredItem
+from components.blocks.monitored_items import Kind, MonitoredItem
 from components.observability import alarm_factory, composites, dashboards
 from components.observability.catalog import SEVERITIES, specs_for
 from components.observability.dashboards import AlarmRef, DashboardInputs

@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.monitoring import MonitoredItem
+from components.blocks.monitored_items import MonitoredItem
 from components.observability.catalog import (
     COMPARISONS,
     STATISTICS,

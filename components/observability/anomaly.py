@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.monitoring import Kind, MonitoredItem
+from components.blocks.monitored_items import Kind, MonitoredItem
 from functions.shared import metrics as business
 
 BAND_ID = "band"

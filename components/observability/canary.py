@@ -14,9 +14,9 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
-from components.naming import fit
-from components.secure_bucket import SecureBucket, SecureBucketArgs
-from components.service_role import service_role
+from components.blocks.naming import fit
+from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs
+from components.blocks.service_role import service_role
 
 SCRIPT = "functions/canary/health_canary.py"
 HANDLER = "health_canary.handler"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from components.monitoring import Kind, MonitoredItem
+from components.blocks.monitored_items import Kind, MonitoredItem
 
 SEVERITIES = ("warning", "critical")
 

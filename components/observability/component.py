@@ -15,10 +15,9 @@ from typing import Protocol
 import pulumi
 import pulumi_aws as aws
 
-from components.alert_topics import EDGE_REGION
+from components.blocks.monitored_items import Kind, MonitoredItem
 from components.config import ObservabilityConfig, PlatformConfig
-from components.edge import page_hostnames
-from components.monitoring import Kind, MonitoredItem
+from components.edge.component import page_hostnames
 from components.observability import (
     alarm_factory,
     anomaly,
@@ -34,6 +33,7 @@ from components.observability.dashboards import AlarmRef, DashboardInputs
 from components.observability.rum import Rum
 from components.observability.thresholds import Thresholds
 from components.observability.tracing import Tracing
+from components.platform.alert_topics import EDGE_REGION
 
 REQUIRED_TOPICS = ("critical", "warning", "info", "maintenance")
 

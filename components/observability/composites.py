@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.monitoring import Kind, MonitoredItem
+from components.blocks.monitored_items import Kind, MonitoredItem
 
 MAINTENANCE_METRIC = "MaintenanceMode"
 MAINTENANCE_DIMENSIONS = {"service": "operations"}

@@ -19,7 +19,7 @@ from typing import Any
 
 import pulumi
 
-from components.monitoring import Kind, MonitoredItem
+from components.blocks.monitored_items import Kind, MonitoredItem
 from components.observability.anomaly import BUSINESS_ANOMALIES
 from components.observability.catalog import specs_for
 from components.observability.log_queries import QUERIES

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components.naming import autoname, limit
+from components.blocks.naming import autoname, limit
 
 TELEMETRIES = ("performance", "errors", "http")
 # Cognito's basic flow (GetOpenIdToken + STS) stays off: the enhanced flow needs no STS host

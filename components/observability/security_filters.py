@@ -6,7 +6,7 @@ written by the handlers to the audit log; the filter patterns come from
 ``functions/shared/audit.py`` (the module handlers log through), so they match exactly what
 is written. A failed login never reaches a handler: API Gateway's Cognito authorizer answers
 a missing or bad token with 401 itself, so failed logins are counted from the API stages'
-access logs (``"status":"401"``, the field ``components/rest_api.py`` writes). Each event
+access logs (``"status":"401"``, the field ``components/backend/rest_api.py`` writes). Each event
 becomes a metric in the stack namespace (without dimensions: a metric filter can only take
 dimension values from the log event, and these counts are stack-wide) and one alarm whose
 threshold is the stack's ``securityAlarmThresholds`` entry (events per 5 minutes).

@@ -1,6 +1,6 @@
 """SLO burn-rate alerting: multi-window, multi-burn-rate, as in the Google SRE workbook.
 
-For an API stage item with an :class:`~components.monitoring.Slo`, each row of
+For an API stage item with an :class:`~components.blocks.monitored_items.Slo`, each row of
 :data:`BURN_RATES` gives two window alarms (long and short) on the API's own metrics and an
 AND composite that notifies the row's severity: page at 14.4x over 1 h and 5 m, page at 6x
 over 6 h and 30 m, ticket at 1x over 3 d and 6 h. Availability is the 5XX share of
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.monitoring import MonitoredItem, Slo
+from components.blocks.monitored_items import MonitoredItem, Slo
 
 
 @dataclass(frozen=True)

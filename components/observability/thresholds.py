@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from components.blocks.monitored_items import Kind, MonitoredItem
 from components.config import ConfigError, Problem, ThresholdOverride
-from components.monitoring import Kind, MonitoredItem
 from components.observability.catalog import SEVERITIES, AlarmSpec, specs_for
 
 KIND_NAMES = frozenset(k.value for k in Kind)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.naming import fit, limit
 from components.config import ObservabilityConfig
-from components.naming import fit, limit
 
 MAX_RULE_NAME = limit("aws:xray/samplingRule:SamplingRule", "ruleName")  # groups: the same
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 
-from components.monitoring import MonitoredItem
+from components.blocks.monitored_items import MonitoredItem
 from components.observability.catalog import AlarmSpec
 
 GRID_COLUMNS = 24

@@ -17,7 +17,7 @@ from typing import Any
 from policy.plan import Plan, PlanResource, as_document
 from policy.rules import stack_rule
 
-# Kept equal to components.cost_guardrails.ACTIVATED_ELSEWHERE (a test checks).
+# Kept equal to components.cost.component.ACTIVATED_ELSEWHERE (a test checks).
 RELIES_ON_BASELINE = ("cost-allocation-tags", "activated-by-account-baseline")
 USER_TAG_PREFIX = "user:"
 

@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.cost_guardrails import ACTIVATED_ELSEWHERE
+from components.cost.component import ACTIVATED_ELSEWHERE
 from policy.plan import Plan
 from policy.rules import evaluate_plan
 from policy.rules.combinations import REFUSALS

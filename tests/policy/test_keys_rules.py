@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.core import BOTH, EDGE, EDGE_LOGS, STACK, key_policy
+from components.platform.core import BOTH, EDGE, EDGE_LOGS, STACK, key_policy
 from policy.rules import evaluate_plan
 from policy.rules.keys import CALLER_USES, PATHS, SERVICE_USES, ServiceUse, uses
 from tests.helpers import plan, run_program

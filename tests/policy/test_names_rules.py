@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pulumi_aws as aws
 
-from components.naming import autoname, fit, limit
+from components.blocks.naming import autoname, fit, limit
 from policy.rules import evaluate_plan
 from policy.rules.names import NAME_LIMITS, UNCHECKED
 from tests.helpers import STACKS, config_of, plan, run_program, stack_config, stack_registry

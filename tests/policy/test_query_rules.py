@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 import pytest
 
-from components.kpi_queries import QUERIES
+from components.analytics.kpi_queries import QUERIES
 from policy.rules import evaluate_plan
 from policy.rules.queries import TableRef, table_refs
 from tests.helpers import plan, run_program, stack_registry

@@ -17,13 +17,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.alert_topics import AlertTopics, AlertTopicsArgs
-from components.audit_log import AuditLog, AuditLogArgs
+from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
+from components.blocks.monitored_items import Kind, MonitoredItem, Slo
 from components.config import build
-from components.core import PlatformCore, PlatformCoreArgs
-from components.lambda_function import LambdaFunction, LambdaFunctionArgs
-from components.monitoring import Kind, MonitoredItem, Slo
 from components.observability.component import Observability, ObservabilityArgs
+from components.platform.alert_topics import AlertTopics, AlertTopicsArgs
+from components.platform.audit_log import AuditLog, AuditLogArgs
+from components.platform.core import PlatformCore, PlatformCoreArgs
 from tests.helpers import config_of
 from tools.mock_runtime import Registry, run
 

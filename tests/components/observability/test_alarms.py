@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from components.monitoring import Kind
+from components.blocks.monitored_items import Kind
 from components.observability.catalog import CATALOG, SEVERITIES, anchor
 from tests.components.observability.program import RESERVED, STREAM_TIMEOUT_S, cached
 from tests.helpers import lambda_defaults, platform

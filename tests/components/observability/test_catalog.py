@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from components.blocks.monitored_items import Kind, MonitoredItem
 from components.config import ThresholdOverride
-from components.monitoring import Kind, MonitoredItem
 from components.observability import alarm_factory
 from components.observability.catalog import (
     CATALOG,

@@ -59,7 +59,7 @@ def test_every_bad_value_is_reported_at_once() -> None:
 
 
 def test_item_overrides_beat_kind_overrides() -> None:
-    from components.monitoring import Kind, MonitoredItem
+    from components.blocks.monitored_items import Kind, MonitoredItem
     from components.observability.catalog import find
     from components.observability.thresholds import Thresholds
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.monitoring import Kind
+from components.blocks.monitored_items import Kind
 from components.observability.catalog import CATALOG, CLOUDFRONT_REGION
 from components.observability.dashboards import BILLING_DIMENSIONS, DASHBOARDS
 from functions.shared.metrics import BUSINESS_SERVICE

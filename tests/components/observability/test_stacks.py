@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from components.alert_topics import EDGE_REGION, SEVERITIES
 from components.observability.component import collect
+from components.platform.alert_topics import EDGE_REGION, SEVERITIES
 from policy.rules import evaluate
 from tests.components.observability.program import cached, run_test_program
 from tests.helpers import config_of, policy_document, subjects
@@ -108,7 +108,7 @@ def _custom(registry: Registry) -> list:
 def test_items_must_be_unique_and_in_an_alarmable_region() -> None:
     import pytest
 
-    from components.monitoring import Kind, MonitoredItem
+    from components.blocks.monitored_items import Kind, MonitoredItem
     from components.observability.component import _check_regions, _check_unique
 
     a = MonitoredItem(Kind.LAMBDA, "fn", {"FunctionName": "fn"}, "eu-west-1", "team")

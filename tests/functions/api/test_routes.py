@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.rest_api import ROUTES
+from components.backend.rest_api import ROUTES
 from tests.functions.api.conftest import Api, user
 
 

@@ -1,0 +1,150 @@
+"""The real-time analytics pipeline, composed from its parts.
+
+bus rules -> Kinesis -> Firehose (partitioned Parquet) -> S3 lake -> Glue/Athena -> QuickSight,
+and from the stream two Lambda consumers: the stream processor (business metrics per event)
+and the window aggregator (tumbling-window aggregates, the replacement of the retired Kinesis
+Data Analytics SQL application) writing CloudWatch metrics and, optionally, a time series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.analytics.data_lake import DataLake, DataLakeArgs
+from components.analytics.delivery_stream import DeliveryStream, DeliveryStreamArgs
+from components.analytics.event_stream import EventStream, EventStreamArgs
+from components.analytics.lake_catalog import Catalog, CatalogArgs
+from components.analytics.quicksight import QuickSight, QuickSightArgs
+from components.analytics.stream_consumers import StreamConsumers, StreamConsumersArgs
+from components.analytics.timeseries import TimeSeries, TimeSeriesArgs
+from components.blocks.monitored_items import MonitoredItem
+from components.config import AnalyticsConfig, LambdaDefaults
+
+
+@dataclass(frozen=True)
+class AnalyticsArgs:
+    """Inputs of :class:`Analytics`: the bus to read, the stack key, and the config sections."""
+
+    prefix: str
+    bus_name: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    region: str
+    owner: str
+    metrics_namespace: str
+    config: AnalyticsConfig
+    lambdas: LambdaDefaults
+
+
+class Analytics(pulumi.ComponentResource):
+    """Everything of the analytics pipeline; exposes names others query and its monitored items.
+    """
+
+    stream: EventStream
+    lake: DataLake
+    catalog: Catalog
+    delivery: DeliveryStream
+    timeseries: TimeSeries
+    consumers: StreamConsumers
+    quicksight: QuickSight | None
+    stream_name: pulumi.Output[str]
+    lake_bucket_name: pulumi.Output[str]
+    workgroup_name: pulumi.Output[str]
+    database_name: pulumi.Output[str]
+    monitored_items: tuple[MonitoredItem, ...]
+
+    def __init__(self, name: str, args: AnalyticsArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:analytics:Analytics", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        c = args.config
+        self.stream = EventStream(
+            f"{name}-events",
+            EventStreamArgs(bus_name=args.bus_name, kms_key_arn=args.kms_key_arn,
+                            account_id=args.account_id, config=c,
+                            dlq_retention_days=args.lambdas.dlq_retention_days,
+                            region=args.region, owner=args.owner),
+            opts=child,
+        )
+        self.lake = DataLake(
+            f"{name}-data",
+            DataLakeArgs(kms_key_arn=args.kms_key_arn, account_id=args.account_id, config=c),
+            opts=child,
+        )
+        self.catalog = Catalog(
+            f"{name}-catalog",
+            CatalogArgs(prefix=args.prefix, lake_bucket_name=self.lake.lake_bucket_name,
+                        results_bucket_name=self.lake.results_bucket_name,
+                        kms_key_arn=args.kms_key_arn,
+                        bytes_scanned_cutoff_mb=c.athena_bytes_scanned_cutoff_mb),
+            opts=child,
+        )
+        self.delivery = DeliveryStream(
+            f"{name}-delivery",
+            DeliveryStreamArgs(
+                stream_arn=self.stream.stream_arn, lake_bucket_arn=self.lake.lake_bucket_arn,
+                database_name=self.catalog.database_name, table_name=self.catalog.table_name,
+                kms_key_arn=args.kms_key_arn, account_id=args.account_id, region=args.region,
+                owner=args.owner, buffer_mb=c.firehose_buffer_mb,
+                buffer_seconds=c.firehose_buffer_seconds,
+                log_retention_days=args.lambdas.log_retention_days,
+            ),
+            opts=child,
+        )
+        self.timeseries = TimeSeries(
+            f"{name}-timeseries",
+            TimeSeriesArgs(prefix=args.prefix, kms_key_arn=args.kms_key_arn,
+                           region=args.region,
+                           log_retention_days=args.lambdas.log_retention_days, config=c),
+            opts=child,
+        )
+        self.consumers = StreamConsumers(
+            f"{name}-consumers",
+            StreamConsumersArgs(
+                prefix=args.prefix, stream_arn=self.stream.stream_arn,
+                fan_out_consumer_arn=self.stream.consumer.arn if self.stream.consumer else None,
+                kms_key_arn=args.kms_key_arn, region=args.region, owner=args.owner,
+                metrics_namespace=args.metrics_namespace, config=c, lambdas=args.lambdas,
+                aggregator_environment=self.timeseries.environment,
+                aggregator_statements=self.timeseries.statements,
+                aggregator_vpc=self.timeseries.vpc,
+            ),
+            opts=child,
+        )
+        self.quicksight = (
+            QuickSight(
+                f"{name}-bi",
+                QuickSightArgs(
+                    prefix=args.prefix, account_id=args.account_id, region=args.region,
+                    workgroup_name=self.catalog.workgroup_name,
+                    workgroup_arn=self.catalog.workgroup.arn,
+                    database_name=self.catalog.database_name,
+                    table_name=self.catalog.table_name,
+                    lake_bucket_arn=self.lake.lake_bucket_arn,
+                    results_bucket_arn=self.lake.results_bucket_arn,
+                    kms_key_arn=args.kms_key_arn,
+                    principal=c.quicksight_principal or "",
+                    refresh_interval=c.quicksight_refresh_interval,
+                ),
+                opts=child,
+            )
+            if c.quicksight_enabled
+            else None
+        )
+        self.stream_name = self.stream.stream_name
+        self.lake_bucket_name = self.lake.lake_bucket_name
+        self.workgroup_name = self.catalog.workgroup_name
+        self.database_name = self.catalog.database_name
+        self.monitored_items = (
+            *self.stream.monitored_items,
+            *self.delivery.monitored_items,
+            *self.consumers.monitored_items,
+        )
+        self.register_outputs({
+            "streamName": self.stream_name,
+            "lakeBucketName": self.lake_bucket_name,
+            "workgroupName": self.workgroup_name,
+            "databaseName": self.database_name,
+        })

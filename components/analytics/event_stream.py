@@ -1,0 +1,174 @@
+"""EventBridge rules that copy every domain event into the analytics Kinesis stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
+from components.blocks.monitored_items import Kind, MonitoredItem
+from components.blocks.naming import fit, limit
+from components.blocks.service_role import service_role
+from components.config import AnalyticsConfig
+from functions.shared.events import SOURCE
+
+
+@dataclass(frozen=True)
+class Route:
+    """One rule: the event types it forwards and the JSONPath of their partition key."""
+
+    name: str
+    event_types: tuple[str, ...]
+    partition_key_path: str
+
+
+# Events of one listing (or one user) land on one shard, in order. A partition key path must
+# resolve in every event a rule matches, so each rule holds the types sharing a key field;
+# searches (user optional) spread by their own event id. Together the routes cover every
+# event type exactly once (tested).
+ROUTES: tuple[Route, ...] = (
+    Route("listing", ("ListingCreated", "ListingUpdated", "ListingDeleted", "ListingViewed",
+                      "ContactRequested"), "$.detail.listing_id"),
+    Route("user", ("UserRegistered",), "$.detail.user_id"),
+    Route("search", ("SearchPerformed",), "$.detail.event_id"),
+)
+# EventBridge retries a failing PutRecord for up to a day; after that the DLQ keeps the event.
+TARGET_MAX_RETRIES = 185
+TARGET_MAX_EVENT_AGE_SECONDS = 86400
+
+
+@dataclass(frozen=True)
+class EventStreamArgs:
+    """Inputs of :class:`EventStream`."""
+
+    bus_name: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    config: AnalyticsConfig
+    dlq_retention_days: int
+    region: str
+    owner: str
+
+
+class EventStream(pulumi.ComponentResource):
+    """The KMS-encrypted events stream and the bus rules that feed it.
+
+    On-demand or provisioned from config (no code path per stack); retention from config; an
+    enhanced fan-out consumer for the stream processor when ``enhanced_fan_out`` is set. The
+    rule's target has a retry policy and a dead-letter queue the rule alone may write to.
+    """
+
+    stream: aws.kinesis.Stream
+    rules: dict[str, aws.cloudwatch.EventRule]
+    dead_letters: DeadLetterQueue
+    consumer: aws.kinesis.StreamConsumer | None
+    stream_name: pulumi.Output[str]
+    stream_arn: pulumi.Output[str]
+    monitored_items: tuple[MonitoredItem, ...]
+
+    def __init__(self, name: str, args: EventStreamArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:analytics:EventStream", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        c = args.config
+        provisioned = c.stream_mode == "PROVISIONED"
+        self.stream = aws.kinesis.Stream(
+            f"{name}-stream",
+            name=name,
+            stream_mode_details=aws.kinesis.StreamStreamModeDetailsArgs(stream_mode=c.stream_mode),
+            shard_count=c.stream_shards if provisioned else None,
+            retention_period=c.stream_retention_hours,
+            encryption_type="KMS",
+            kms_key_id=args.kms_key_arn,
+            shard_level_metrics=["IncomingBytes", "IncomingRecords", "OutgoingBytes",
+                                 "OutgoingRecords", "IteratorAgeMilliseconds",
+                                 "ReadProvisionedThroughputExceeded",
+                                 "WriteProvisionedThroughputExceeded"] if provisioned else [],
+            opts=child,
+        )
+        self.consumer = (
+            aws.kinesis.StreamConsumer(
+                f"{name}-processor-consumer",
+                name=f"{name}-processor",
+                stream_arn=self.stream.arn,
+                opts=child,
+            )
+            if c.enhanced_fan_out
+            else None
+        )
+        self.rules = {
+            route.name: aws.cloudwatch.EventRule(
+                f"{name}-{route.name}-rule",
+                name=fit(f"{name}-{route.name}-to-kinesis",
+                         limit("aws:cloudwatch/eventRule:EventRule")),
+                description=f"{', '.join(route.event_types)} events to the analytics stream",
+                event_bus_name=args.bus_name,
+                event_pattern=pulumi.Output.json_dumps({
+                    "source": [SOURCE],
+                    "detail-type": list(route.event_types),
+                }),
+                state="ENABLED",
+                opts=child,
+            )
+            for route in ROUTES
+        }
+        self.dead_letters = DeadLetterQueue(
+            f"{name}-rule-dlq",
+            DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn,
+                                retention_days=args.dlq_retention_days,
+                                region=args.region, owner=args.owner,
+                                sender_service="events.amazonaws.com",
+                                sender_arns=tuple(r.arn for r in self.rules.values())),
+            opts=child,
+        )
+        role, policy = service_role(
+            f"{name}-rule",
+            service="events.amazonaws.com",
+            description=f"EventBridge puts domain events into {name}",
+            # Only EventBridge acting for this account's rules may assume it (confused deputy).
+            condition={"StringEquals": {"aws:SourceAccount": args.account_id}},
+            statements=[
+                {"Sid": "PutIntoStream", "Effect": "Allow",
+                 "Action": ["kinesis:PutRecord", "kinesis:PutRecords"],
+                 "Resource": self.stream.arn},
+                {"Sid": "EncryptRecords", "Effect": "Allow",
+                 "Action": ["kms:GenerateDataKey"], "Resource": args.kms_key_arn},
+            ],
+            opts=child,
+        )
+        for route in ROUTES:
+            aws.cloudwatch.EventTarget(
+                f"{name}-{route.name}-target",
+                rule=self.rules[route.name].name,
+                event_bus_name=args.bus_name,
+                target_id="analytics-stream",
+                arn=self.stream.arn,
+                role_arn=role.arn,
+                kinesis_target=aws.cloudwatch.EventTargetKinesisTargetArgs(
+                    partition_key_path=route.partition_key_path),
+                retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
+                    maximum_retry_attempts=TARGET_MAX_RETRIES,
+                    maximum_event_age_in_seconds=TARGET_MAX_EVENT_AGE_SECONDS,
+                ),
+                dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
+                    arn=self.dead_letters.arn),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            )
+        self.stream_name = self.stream.name
+        self.stream_arn = self.stream.arn
+        self.monitored_items = (
+            MonitoredItem(kind=Kind.KINESIS_STREAM, name=f"{name}-stream",
+                          dimensions={"StreamName": self.stream.name}, region=args.region,
+                          owner=args.owner,
+                          attributes={"shard_count": c.stream_shards if provisioned else None}),
+            *(
+                MonitoredItem(kind=Kind.EVENTBRIDGE_RULE, name=f"{name}-{key}-rule",
+                              dimensions={"RuleName": rule.name, "EventBusName": args.bus_name},
+                              region=args.region, owner=args.owner)
+                for key, rule in self.rules.items()
+            ),
+            *self.dead_letters.monitored_items,
+        )
+        self.register_outputs({"streamName": self.stream_name, "streamArn": self.stream_arn})

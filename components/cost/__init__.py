@@ -1,0 +1,1 @@
+"""Cost guardrails: the monthly budget and Cost Anomaly Detection."""

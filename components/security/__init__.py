@@ -1,0 +1,1 @@
+"""Security monitoring: CloudTrail, the CIS benchmark alarms, GuardDuty and Security Hub."""

@@ -1,0 +1,340 @@
+"""Security monitoring: CloudTrail, the CIS benchmark alarms, GuardDuty, Security Hub.
+
+The trail records every region's management events with log file validation, encrypted with
+the stack key, to its own bucket (versioned, public access blocked, TLS only, Object Lock per
+config) and to a CloudWatch log group. The CIS AWS Foundations Benchmark monitoring controls
+(CloudWatch.1-14) are metric filters on that group, each alarmed to a severity topic: one
+table, one loop. GuardDuty and Security Hub findings reach the topics through EventBridge
+rules by severity, also a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.blocks.monitored_items import MonitoredItem
+from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs
+from components.blocks.service_role import service_role
+from components.config import SecurityConfig
+from components.platform.event_routes import EventRoute, route_events
+
+
+@dataclass(frozen=True)
+class CisCheck:
+    """One CIS monitoring control: metric filter pattern and the topic its alarm goes to."""
+
+    name: str
+    control: str
+    description: str
+    pattern: str
+    severity: str
+
+
+# CIS AWS Foundations Benchmark v1.4/v3.0 section 4 (Security Hub CloudWatch.1-14) patterns.
+CIS_CHECKS: tuple[CisCheck, ...] = (
+    CisCheck("unauthorized-api-calls", "CloudWatch.2", "Unauthorized API calls",
+             '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+             "warning"),
+    CisCheck("console-signin-without-mfa", "CloudWatch.3", "Console sign-in without MFA",
+             '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
+             '($.userIdentity.type = "IAMUser") && '
+             '($.responseElements.ConsoleLogin = "Success") }', "critical"),
+    CisCheck("root-account-usage", "CloudWatch.1", "Use of the root account",
+             '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+             '$.eventType != "AwsServiceEvent" }', "critical"),
+    CisCheck("iam-policy-changes", "CloudWatch.4", "IAM policy changes",
+             "{ ($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || "
+             "($.eventName=DeleteUserPolicy) || ($.eventName=PutGroupPolicy) || "
+             "($.eventName=PutRolePolicy) || ($.eventName=PutUserPolicy) || "
+             "($.eventName=CreatePolicy) || ($.eventName=DeletePolicy) || "
+             "($.eventName=CreatePolicyVersion) || ($.eventName=DeletePolicyVersion) || "
+             "($.eventName=AttachRolePolicy) || ($.eventName=DetachRolePolicy) || "
+             "($.eventName=AttachUserPolicy) || ($.eventName=DetachUserPolicy) || "
+             "($.eventName=AttachGroupPolicy) || ($.eventName=DetachGroupPolicy) }", "warning"),
+    CisCheck("cloudtrail-config-changes", "CloudWatch.5", "CloudTrail configuration changes",
+             "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || "
+             "($.eventName = DeleteTrail) || ($.eventName = StartLogging) || "
+             "($.eventName = StopLogging) }", "critical"),
+    CisCheck("console-auth-failures", "CloudWatch.6", "Console authentication failures",
+             '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+             "warning"),
+    CisCheck("cmk-disabled-or-deleted", "CloudWatch.7",
+             "Disabling or scheduled deletion of customer managed keys",
+             "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || "
+             "($.eventName = ScheduleKeyDeletion)) }", "critical"),
+    CisCheck("s3-bucket-policy-changes", "CloudWatch.8", "S3 bucket policy changes",
+             "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || "
+             "($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || "
+             "($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || "
+             "($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || "
+             "($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }",
+             "warning"),
+    CisCheck("aws-config-changes", "CloudWatch.9", "AWS Config configuration changes",
+             "{ ($.eventSource = config.amazonaws.com) && "
+             "(($.eventName = StopConfigurationRecorder) || ($.eventName = DeleteDeliveryChannel) "
+             "|| ($.eventName = PutDeliveryChannel) || "
+             "($.eventName = PutConfigurationRecorder)) }", "warning"),
+    CisCheck("security-group-changes", "CloudWatch.10", "Security group changes",
+             "{ ($.eventName = AuthorizeSecurityGroupIngress) || "
+             "($.eventName = AuthorizeSecurityGroupEgress) || "
+             "($.eventName = RevokeSecurityGroupIngress) || "
+             "($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) "
+             "|| ($.eventName = DeleteSecurityGroup) }", "warning"),
+    CisCheck("nacl-changes", "CloudWatch.11", "Network ACL changes",
+             "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || "
+             "($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || "
+             "($.eventName = ReplaceNetworkAclEntry) || "
+             "($.eventName = ReplaceNetworkAclAssociation) }", "warning"),
+    CisCheck("network-gateway-changes", "CloudWatch.12", "Network gateway changes",
+             "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) "
+             "|| ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) "
+             "|| ($.eventName = DeleteInternetGateway) || "
+             "($.eventName = DetachInternetGateway) }", "warning"),
+    CisCheck("route-table-changes", "CloudWatch.13", "Route table changes",
+             "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || "
+             "($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || "
+             "($.eventName = ReplaceRouteTableAssociation) || "
+             "($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || "
+             "($.eventName = DisassociateRouteTable)) }", "warning"),
+    CisCheck("vpc-changes", "CloudWatch.14", "VPC changes",
+             "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || "
+             "($.eventName = ModifyVpcAttribute) || "
+             "($.eventName = AcceptVpcPeeringConnection) || "
+             "($.eventName = CreateVpcPeeringConnection) || "
+             "($.eventName = DeleteVpcPeeringConnection) || "
+             "($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) "
+             "|| ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) "
+             "|| ($.eventName = EnableVpcClassicLink) }", "warning"),
+)
+
+_GUARDDUTY = {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]}
+_SECURITYHUB = {"source": ["aws.securityhub"],
+                "detail-type": ["Security Hub Findings - Imported"]}
+
+
+def _hub(labels: list[str]) -> dict[str, object]:
+    # New, active findings only: updates of findings already triaged do not page again.
+    return {**_SECURITYHUB, "detail": {"findings": {
+        "Severity": {"Label": labels}, "Workflow": {"Status": ["NEW"]},
+        "RecordState": ["ACTIVE"]}}}
+
+
+# GuardDuty's severity bands: high >= 7, medium >= 4, low below.
+GUARDDUTY_ROUTES = (
+    EventRoute("guardduty-high", "GuardDuty findings of high severity (>= 7)",
+               {**_GUARDDUTY, "detail": {"severity": [{"numeric": [">=", 7]}]}}, "critical"),
+    EventRoute("guardduty-medium", "GuardDuty findings of medium severity (4-6.9)",
+               {**_GUARDDUTY, "detail": {"severity": [{"numeric": [">=", 4, "<", 7]}]}},
+               "warning"),
+    EventRoute("guardduty-low", "GuardDuty findings of low severity (< 4)",
+               {**_GUARDDUTY, "detail": {"severity": [{"numeric": ["<", 4]}]}}, "info"),
+)
+SECURITYHUB_ROUTES = (
+    EventRoute("securityhub-high", "New Security Hub findings labelled CRITICAL or HIGH",
+               _hub(["CRITICAL", "HIGH"]), "critical"),
+    EventRoute("securityhub-medium", "New Security Hub findings labelled MEDIUM",
+               _hub(["MEDIUM"]), "warning"),
+    EventRoute("securityhub-low", "New Security Hub findings labelled LOW",
+               _hub(["LOW"]), "info"),
+)
+SECURITYHUB_STANDARDS = (
+    "standards/aws-foundational-security-best-practices/v/1.0.0",
+    "standards/cis-aws-foundations-benchmark/v/3.0.0",
+)
+CIS_PERIOD_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class SecurityMonitoringArgs:
+    """Inputs of :class:`SecurityMonitoring`."""
+
+    prefix: str
+    security: SecurityConfig
+    kms_key_arn: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    region: str
+    owner: str
+    topic_arns: Mapping[str, pulumi.Input[str]]
+    dlq_retention_days: int
+    runbook_base_url: str
+    # The stack's S3 server access log target (None: the buckets do not log access).
+    access_log_bucket: pulumi.Input[str] | None = None
+
+
+class SecurityMonitoring(pulumi.ComponentResource):
+    """CloudTrail to S3 and CloudWatch Logs, CIS alarms, GuardDuty, Security Hub routing."""
+
+    trail: aws.cloudtrail.Trail
+    trail_bucket: SecureBucket
+    trail_log_group: aws.cloudwatch.LogGroup
+    cis_alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    detector: aws.guardduty.Detector | None
+    trail_name: pulumi.Output[str]
+    monitored_items: tuple[MonitoredItem, ...]
+
+    def __init__(self, name: str, args: SecurityMonitoringArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:security:SecurityMonitoring", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        cfg = args.security
+        trail_name = f"{args.prefix}-trail"
+        trail_arn = pulumi.Output.concat("arn:aws:cloudtrail:", args.region, ":",
+                                         args.account_id, ":trail/", trail_name)
+
+        self.trail_bucket = SecureBucket(
+            f"{name}-trail",
+            SecureBucketArgs(
+                kms_key_arn=args.kms_key_arn,
+                object_lock_days=cfg.trail_object_lock_days or None,
+                lifecycle_rules=[{
+                    "id": "expire-trail-logs", "status": "Enabled", "filter": {"prefix": ""},
+                    "expiration": {"days": cfg.trail_retention_days},
+                }],
+                policy_statements=trail_bucket_statements(f"{name}-trail", args.account_id,
+                                                          trail_arn),
+                access_log_bucket=args.access_log_bucket,
+                access_log_prefix="trail/",
+            ),
+            opts=child,
+        )
+        self.trail_log_group = aws.cloudwatch.LogGroup(
+            f"{name}-trail-logs",
+            name=f"/aws/cloudtrail/{trail_name}",
+            retention_in_days=cfg.trail_log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=child,
+        )
+        logs_role, logs_policy = service_role(
+            f"{name}-trail-logs",
+            service="cloudtrail.amazonaws.com",
+            description="Lets CloudTrail deliver the trail to its CloudWatch log group",
+            condition={"StringEquals": {"aws:SourceArn": trail_arn}},
+            statements=[{
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": pulumi.Output.concat(self.trail_log_group.arn, ":log-stream:*"),
+            }],
+            opts=child,
+        )
+        self.trail = aws.cloudtrail.Trail(
+            f"{name}-trail",
+            name=trail_name,
+            s3_bucket_name=self.trail_bucket.name,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            enable_logging=True,
+            kms_key_id=args.kms_key_arn,
+            cloud_watch_logs_group_arn=pulumi.Output.concat(self.trail_log_group.arn, ":*"),
+            cloud_watch_logs_role_arn=logs_role.arn,
+            opts=pulumi.ResourceOptions(parent=self,
+                                        depends_on=[self.trail_bucket, logs_policy]),
+        )
+        self.trail_name = self.trail.name
+
+        namespace = f"{args.prefix}/CISBenchmark"
+        self.cis_alarms = {}
+        for check in CIS_CHECKS:
+            aws.cloudwatch.LogMetricFilter(
+                f"{name}-{check.name}",
+                name=f"{args.prefix}-{check.name}",
+                log_group_name=self.trail_log_group.name,
+                pattern=check.pattern,
+                metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                    name=check.name, namespace=namespace, value="1", default_value="0",
+                    unit="Count"),
+                opts=child,
+            )
+            topic = args.topic_arns[check.severity]
+            self.cis_alarms[check.name] = aws.cloudwatch.MetricAlarm(
+                f"{name}-{check.name}-alarm",
+                name=f"{args.prefix}-cis-{check.name}",
+                alarm_description=(f"CIS {check.control}: {check.description} recorded by "
+                                   f"CloudTrail. Runbook: {args.runbook_base_url}"
+                                   f"#cis-{check.name}"),
+                namespace=namespace,
+                metric_name=check.name,
+                statistic="Sum",
+                period=CIS_PERIOD_SECONDS,
+                evaluation_periods=1,
+                datapoints_to_alarm=1,
+                threshold=1,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                treat_missing_data="notBreaching",
+                alarm_actions=[topic],
+                ok_actions=[topic],
+                opts=child,
+            )
+
+        routes: list[EventRoute] = []
+        self.detector = None
+        if cfg.guardduty_enabled:
+            self.detector = aws.guardduty.Detector(
+                f"{name}-guardduty",
+                enable=True,
+                finding_publishing_frequency=cfg.guardduty_frequency,
+                opts=child,
+            )
+            for feature in cfg.guardduty_features:
+                aws.guardduty.DetectorFeature(
+                    f"{name}-guardduty-{feature.lower().replace('_', '-')}",
+                    detector_id=self.detector.id,
+                    name=feature,
+                    status="ENABLED",
+                    opts=child,
+                )
+            routes.extend(GUARDDUTY_ROUTES)
+        if cfg.securityhub_enabled:
+            hub = aws.securityhub.Account(
+                f"{name}-securityhub",
+                enable_default_standards=False,
+                control_finding_generator="SECURITY_CONTROL",
+                auto_enable_controls=True,
+                opts=child,
+            )
+            for standard in SECURITYHUB_STANDARDS:
+                aws.securityhub.StandardsSubscription(
+                    f"{name}-securityhub-{standard.split('/')[1]}",
+                    standards_arn=f"arn:aws:securityhub:{args.region}::{standard}",
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
+                )
+            routes.extend(SECURITYHUB_ROUTES)
+        items: tuple[MonitoredItem, ...] = ()
+        if routes:
+            routed = route_events(f"{args.prefix}-findings", routes, args.topic_arns,
+                                  args.kms_key_arn, args.dlq_retention_days, args.region,
+                                  args.owner, self)
+            items = routed.monitored_items
+        self.monitored_items = items
+        self.register_outputs({
+            "trailName": self.trail_name,
+            "trailBucket": self.trail_bucket.name,
+            "trailLogGroup": self.trail_log_group.name,
+            "guardDutyDetectorId": self.detector.id if self.detector else None,
+        })
+
+
+def trail_bucket_statements(bucket_component: str, account_id: pulumi.Input[str],
+                            trail_arn: pulumi.Input[str]) -> list[dict[str, object]]:
+    """CloudTrail's write access to its bucket, only on behalf of this stack's trail.
+
+    SecureBucket names the bucket ``<component name>-<random>``, so the statements name it
+    by that prefix; the ``aws:SourceArn`` condition limits them to the one trail.
+    """
+    bucket = f"arn:aws:s3:::{bucket_component[:36]}-*"
+    condition = {"StringEquals": {"aws:SourceArn": trail_arn}}
+    return [
+        {"Sid": "CloudTrailAclCheck", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": bucket, "Condition": condition},
+        {"Sid": "CloudTrailWrite", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": "s3:PutObject",
+         "Resource": pulumi.Output.concat(bucket, "/AWSLogs/", account_id, "/*"),
+         "Condition": {"StringEquals": {"aws:SourceArn": trail_arn,
+                                        "s3:x-amz-acl": "bucket-owner-full-control"}}},
+    ]

@@ -1,0 +1,493 @@
+"""The edge under the recording mocks: Cloudflare zone, CloudFront, WAF, logs and purging."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.blocks.monitored_items import Kind
+from components.config import ConfigError, build, load
+from components.edge.cloudflare_zone import (
+    CLOUDFLARE_MANAGED_RULESET,
+    MONTH,
+    OWASP_ANOMALY_SCORE_RULE,
+    OWASP_CORE_RULESET,
+    YEAR,
+    ZONE_SETTINGS,
+)
+from components.edge.component import Edge, EdgeArgs, hostnames
+from components.edge.distribution import API_QUERY_STRINGS, CACHE_POLICIES, ApiOrigin
+from components.edge.waf import MANAGED_RULE_GROUPS
+from components.platform.core import PlatformCore, PlatformCoreArgs
+from policy.rules import evaluate_plan
+from tests.helpers import (
+    config_of,
+    plan,
+    policy_document,
+    run_program,
+    stack_config,
+    stack_registry,
+)
+from tools.mock_runtime import Registry, Resource
+
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+RULESET = "cloudflare:index/ruleset:Ruleset"
+DNS = "cloudflare:index/dnsRecord:DnsRecord"
+SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
+API_DOMAIN = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+
+
+def edge_config(stack: str) -> Any:
+    config, secrets = stack_config(stack)
+    return build(dict(config), secrets, project="marketplace", stack=stack)
+
+
+@cache
+def built(stack: str, with_api: bool) -> tuple[Registry, Edge]:
+    """The edge component alone (with or without an API origin) for a stack's config."""
+    holder: dict[str, Edge] = {}
+
+    def program() -> None:
+        config = load()
+        core = PlatformCore("core", PlatformCoreArgs(platform=config.platform))
+        holder["edge"] = Edge(
+            "edge",
+            EdgeArgs(platform=config.platform, config=config.edge, lambdas=config.lambdas,
+                     kms_key_arn=core.kms_key_arn, account_id=core.account_id,
+                     us_east_1=core.us_east_1,
+                     us_east_1_kms_key_arn=core.us_east_1_kms_key_arn, bus_name="bus",
+                     api_origin=ApiOrigin(API_DOMAIN, "/v1") if with_api else None),
+            pulumi.ResourceOptions(providers=core.providers),
+        )
+
+    return run_program(stack, program), holder["edge"]
+
+
+def distribution(registry: Registry) -> Resource:
+    (found,) = registry.by_type(DISTRIBUTION)
+    return found
+
+
+def behaviors(dist: Resource) -> dict[str | None, dict[str, Any]]:
+    out: dict[str | None, dict[str, Any]] = {None: dist.inputs["defaultCacheBehavior"]}
+    out.update({b["pathPattern"]: b for b in dist.inputs.get("orderedCacheBehaviors", [])})
+    return out
+
+
+def ruleset(registry: Registry, phase: str) -> list[dict[str, Any]]:
+    (found,) = [r for r in registry.by_type(RULESET) if r.inputs["phase"] == phase]
+    assert found.inputs["kind"] == "zone"
+    return found.inputs["rules"]
+
+
+# --- Cloudflare ---------------------------------------------------------------------------
+
+def test_one_zone_setting_per_setting_and_no_retired_ones(registry: Registry, stack: str
+                                                          ) -> None:
+    settings = {r.inputs["settingId"]: r.inputs["value"] for r in registry.by_type(SETTING)}
+    assert {k: settings[k] for k, _ in ZONE_SETTINGS} == dict(ZONE_SETTINGS)
+    assert settings["min_tls_version"] == "1.2"
+    assert settings["ssl"] == "strict"
+    assert not {"minify", "brotli"} & set(settings)
+    edge = edge_config(stack).edge
+    if edge.polish == "off":
+        assert "polish" not in settings
+        assert "webp" not in settings
+    else:
+        assert settings["polish"] == edge.polish
+        assert settings["webp"] == ("on" if edge.webp else "off")
+
+
+def test_cloudflare_resources_use_the_explicit_provider(registry: Registry) -> None:
+    cloudflare = [r for r in registry if r.custom and r.type.startswith("cloudflare:")]
+    assert cloudflare
+    for r in cloudflare:
+        provider = registry.provider_of(r)
+        assert provider is not None, r.name
+        assert provider.type == "pulumi:providers:cloudflare", r.name
+
+
+def test_proxied_names_point_at_the_distribution(registry: Registry, stack: str) -> None:
+    domain = edge_config(stack).platform.domain
+    records = {r.inputs["name"]: r.inputs for r in registry.by_type(DNS) if r.inputs["proxied"]}
+    assert set(records) == set(hostnames(domain))
+    target = distribution(registry).outputs["domainName"]
+    assert all(r["content"] == target and r["type"] == "CNAME" for r in records.values())
+
+
+def test_certificate_validates_through_cloudflare_records(registry: Registry, stack: str
+                                                          ) -> None:
+    (cert,) = registry.by_type("aws:acm/certificate:Certificate")
+    assert cert.region == "us-east-1"
+    assert [cert.inputs["domainName"], *cert.inputs["subjectAlternativeNames"]] == list(
+        hostnames(edge_config(stack).platform.domain))
+    records = [r.inputs for r in registry.by_type(DNS) if not r.inputs["proxied"]]
+    expected = {(o["resourceRecordName"].rstrip("."), o["resourceRecordValue"].rstrip("."))
+                for o in cert.outputs["domainValidationOptions"]}
+    assert {(r["name"], r["content"]) for r in records} == expected
+    (validation,) = registry.by_type("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.region == "us-east-1"
+    assert sorted(validation.inputs["validationRecordFqdns"]) == sorted(n for n, _ in expected)
+    dist = distribution(registry)
+    assert dist.inputs["viewerCertificate"]["acmCertificateArn"] == cert.outputs["arn"]
+
+
+def test_cache_rules_cache_assets_a_year_media_a_month_and_bypass_credentials(
+        registry: Registry) -> None:
+    rules = {r["ref"]: r for r in ruleset(registry, "http_request_cache_settings")}
+    assert rules["static_assets"]["actionParameters"]["edgeTtl"]["default"] == YEAR
+    assert rules["media"]["actionParameters"]["edgeTtl"]["default"] == MONTH
+    assert rules["api_get"]["actionParameters"]["edgeTtl"]["mode"] == "respect_origin"
+    assert 'http.request.method eq "GET"' in rules["api_get"]["expression"]
+    bypass = list(rules)[-1]  # later cache rules win: the bypass must be last
+    assert rules[bypass]["actionParameters"]["cache"] is False
+    assert "authorization" in rules[bypass]["expression"]
+    assert "session=" in rules[bypass]["expression"]
+
+
+def test_cache_reserve_follows_config(registry: Registry, stack: str) -> None:
+    reserve = edge_config(stack).edge.cache_reserve
+    assert bool(registry.by_type("cloudflare:index/zoneCacheReserve:ZoneCacheReserve")) is reserve
+    media = {r["ref"]: r for r in ruleset(registry, "http_request_cache_settings")}["media"]
+    assert ("cacheReserve" in media["actionParameters"]) is reserve
+    assert bool(registry.by_type("cloudflare:index/tieredCache:TieredCache")) is (
+        edge_config(stack).edge.tiered_cache)
+
+
+def test_managed_waf_runs_both_rulesets_at_the_configured_paranoia(registry: Registry,
+                                                                  stack: str) -> None:
+    edge = edge_config(stack).edge
+    rules = ruleset(registry, "http_request_firewall_managed")
+    assert [r["actionParameters"]["id"] for r in rules] == [CLOUDFLARE_MANAGED_RULESET,
+                                                           OWASP_CORE_RULESET]
+    overrides = rules[1]["actionParameters"]["overrides"]
+    disabled = {c["category"] for c in overrides["categories"] if c["enabled"] is False}
+    assert disabled == {f"paranoia-level-{n}" for n in range(edge.waf_paranoia_level + 1, 5)}
+    (score,) = overrides["rules"]
+    assert score == {"id": OWASP_ANOMALY_SCORE_RULE, "action": edge.waf_action,
+                     "scoreThreshold": edge.owasp_score_threshold}
+
+
+def test_custom_rules_block_probe_paths_and_odd_methods(registry: Registry) -> None:
+    rules = ruleset(registry, "http_request_firewall_custom")
+    assert {r["action"] for r in rules} == {"block"}
+    text = " ".join(r["expression"] for r in rules)
+    assert "/.env" in text
+    assert "wp-login.php" in text
+    assert text.count("not http.request.method in") == 1
+
+
+def test_rate_limits_come_from_config(registry: Registry, stack: str) -> None:
+    edge = edge_config(stack).edge
+    rules = {r["ref"]: r for r in ruleset(registry, "http_ratelimit")}
+    login, writes = rules["ratelimit_login"]["ratelimit"], rules["ratelimit_api_writes"][
+        "ratelimit"]
+    assert login["requestsPerPeriod"] == edge.login_rate_limit
+    assert writes["requestsPerPeriod"] == edge.write_rate_limit
+    for limit in (login, writes):
+        assert limit["period"] == edge.rate_limit_period_seconds
+        assert limit["mitigationTimeout"] == edge.rate_limit_timeout_seconds
+        assert "cf.colo.id" in limit["characteristics"]
+
+
+# --- CloudFront ---------------------------------------------------------------------------
+
+def test_distribution_is_http3_tls12_https_only_with_config_price_class(
+        registry: Registry, stack: str) -> None:
+    config = edge_config(stack)
+    dist = distribution(registry)
+    assert dist.region == "us-east-1"
+    assert dist.inputs["httpVersion"] == "http2and3"
+    assert dist.inputs["priceClass"] == config.edge.price_class
+    assert dist.inputs["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
+    assert dist.inputs["viewerCertificate"]["sslSupportMethod"] == "sni-only"
+    assert sorted(dist.inputs["aliases"]) == sorted(hostnames(config.platform.domain))
+    assert {b["viewerProtocolPolicy"] for b in behaviors(dist).values()} == {"https-only"}
+
+
+def test_waf_is_attached_exactly_when_config_requires_it(registry: Registry, stack: str
+                                                         ) -> None:
+    required = edge_config(stack).edge.waf_required
+    acls = [a for a in registry.by_type("aws:wafv2/webAcl:WebAcl")
+            if a.inputs["scope"] == "CLOUDFRONT"]
+    dist = distribution(registry)
+    assert dist.inputs["tags"]["waf-required"] == str(required).lower()
+    if not required:
+        assert acls == []
+        assert not dist.inputs.get("webAclId")
+        return
+    (acl,) = acls
+    assert acl.region == "us-east-1"
+    assert acl.inputs["scope"] == "CLOUDFRONT"
+    assert dist.inputs["webAclId"] == acl.outputs["arn"]
+    names = [r["name"] for r in acl.inputs["rules"]]
+    assert names[:len(MANAGED_RULE_GROUPS)] == [g for _, g in MANAGED_RULE_GROUPS]
+    rate = acl.inputs["rules"][-1]["statement"]["rateBasedStatement"]
+    assert rate["limit"] == edge_config(stack).edge.waf_rate_limit
+    (logging,) = [c for c in registry.by_type(
+        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+        if c.inputs["resourceArn"] == acl.outputs["arn"]]
+    (group,) = [g for g in registry.by_type("aws:cloudwatch/logGroup:LogGroup")
+                if g.inputs["name"].startswith("aws-waf-logs-") and g.name.startswith(
+                    logging.name.removesuffix("-logging"))]
+    assert logging.inputs["logDestinationConfigs"] == [group.outputs["arn"]]
+    assert group.region == "us-east-1"
+    assert group.inputs["kmsKeyId"]
+    redacted = {f["singleHeader"]["name"] for f in logging.inputs["redactedFields"]}
+    assert redacted == {"authorization", "cookie"}
+
+
+def test_s3_origins_go_through_oac_and_buckets_trust_only_this_distribution(
+        registry: Registry) -> None:
+    dist = distribution(registry)
+    (oac,) = registry.by_type("aws:cloudfront/originAccessControl:OriginAccessControl")
+    assert oac.inputs["signingBehavior"] == "always"
+    assert oac.inputs["signingProtocol"] == "sigv4"
+    s3 = [o for o in dist.inputs["origins"] if "customOriginConfig" not in o]
+    assert {o["originId"] for o in s3} == {"assets", "media"}
+    assert {o["originAccessControlId"] for o in s3} == {oac.outputs["id"]}
+    for key in ("assets", "media"):
+        bucket = registry.named("aws:s3/bucket:Bucket", f"marketplace-{_stack(registry)}-edge-"
+                                f"{key}-bucket")
+        assert bucket.outputs["bucketRegionalDomainName"] in {o["domainName"] for o in s3}
+        policy = policy_document(registry.named(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            f"marketplace-{_stack(registry)}-edge-{key}-policy").inputs["policy"])
+        (oac_read,) = [s for s in policy["Statement"] if s["Sid"] == "CloudFrontReadsThroughOac"]
+        assert oac_read["Condition"]["StringEquals"]["AWS:SourceArn"] == dist.outputs["arn"]
+        assert oac_read["Resource"] == f"{bucket.outputs['arn']}/*"
+
+
+def _stack(registry: Registry) -> str:
+    return "prod" if registry is stack_registry("prod") else "dev"
+
+
+def test_behaviours_use_the_policy_tables_and_the_viewer_function(registry: Registry) -> None:
+    dist = distribution(registry)
+    by_path = behaviors(dist)
+    # The stack wires the backend's stage as the /api/* origin.
+    target = by_path["/api/*"]["targetOriginId"]
+    (api,) = [o for o in dist.inputs["origins"] if o["originId"] == target]
+    assert api["domainName"] == registry.exports["apiOriginDomain"]
+    assert api["originPath"] == "/v1"
+    policies = {r.outputs["id"]: r.inputs for r in
+                registry.by_type("aws:cloudfront/cachePolicy:CachePolicy")}
+    static = policies[by_path["/assets/*"]["cachePolicyId"]]
+    assert static["maxTtl"] == CACHE_POLICIES["static"].max_ttl
+    keys = static["parametersInCacheKeyAndForwardedToOrigin"]
+    assert keys["enableAcceptEncodingGzip"]
+    assert keys["enableAcceptEncodingBrotli"]
+    media = policies[by_path["/media/*"]["cachePolicyId"]]
+    assert media["parametersInCacheKeyAndForwardedToOrigin"]["headersConfig"]["headers"][
+        "items"] == ["Accept"]
+    (function,) = [f for f in registry.by_type("aws:cloudfront/function:Function")
+                   if f.name.endswith("-viewer-request")]
+    assert function.inputs["runtime"] == "cloudfront-js-2.0"
+    assert function.inputs["code"] == Path("functions/edge/viewer_request.js").read_text()
+    with_function = {path for path, b in by_path.items()
+                     if any(a["eventType"] == "viewer-request"
+                            and a["functionArn"] == function.outputs["arn"]
+                            for a in b.get("functionAssociations", []))}
+    assert with_function == {None, "/media/*"}
+
+
+def test_security_headers_on_every_behaviour(registry: Registry) -> None:
+    (policy,) = registry.by_type("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    headers = policy.inputs["securityHeadersConfig"]
+    hsts = headers["strictTransportSecurity"]
+    assert hsts["accessControlMaxAgeSec"] >= YEAR
+    assert hsts["includeSubdomains"]
+    assert hsts[
+        "preload"]
+    assert "frame-ancestors 'none'" in headers["contentSecurityPolicy"]["contentSecurityPolicy"]
+    assert headers["frameOptions"]["frameOption"] == "DENY"
+    assert headers["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
+    assert "contentTypeOptions" in headers
+    ids = {b["responseHeadersPolicyId"] for b in behaviors(distribution(registry)).values()}
+    assert ids == {policy.outputs["id"]}
+
+
+def test_api_origin_adds_the_api_behaviour_with_origin_shield() -> None:
+    registry, _edge = built("prod", True)
+    dist = distribution(registry)
+    (api,) = [o for o in dist.inputs["origins"] if o["originId"] == "api"]
+    assert api["domainName"] == API_DOMAIN
+    assert api["originPath"] == "/v1"
+    assert api["customOriginConfig"]["originProtocolPolicy"] == "https-only"
+    assert api["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
+    assert api["originShield"] == {"enabled": True, "originShieldRegion":
+                                   edge_config("prod").edge.origin_shield_region}
+    behavior = behaviors(dist)["/api/*"]
+    assert behavior["targetOriginId"] == "api"
+    functions = {f.outputs["arn"]: f.inputs for f in
+                 registry.by_type("aws:cloudfront/function:Function")}
+    (association,) = behavior["functionAssociations"]
+    assert functions[association["functionArn"]]["code"] == Path(
+        "functions/edge/api_request.js").read_text()
+    assert set(behavior["allowedMethods"]) >= {"GET", "POST", "PUT", "PATCH", "DELETE"}
+    policies = {r.outputs["id"]: r.inputs for r in
+                registry.by_type("aws:cloudfront/cachePolicy:CachePolicy")}
+    key = policies[behavior["cachePolicyId"]]["parametersInCacheKeyAndForwardedToOrigin"]
+    assert key["queryStringsConfig"]["queryStrings"]["items"] == list(API_QUERY_STRINGS)
+    assert "Authorization" in key["headersConfig"]["headers"]["items"]
+    requests = {r.outputs["id"]: r.inputs for r in
+                registry.by_type("aws:cloudfront/originRequestPolicy:OriginRequestPolicy")}
+    forwarded = requests[behavior["originRequestPolicyId"]]["headersConfig"]["headers"]["items"]
+    assert "Host" not in forwarded  # API Gateway routes on its own host name
+
+
+def test_monitoring_subscription_and_monitored_items() -> None:
+    registry, edge = built("dev", False)
+    dist = distribution(registry)
+    (subscription,) = registry.by_type(
+        "aws:cloudfront/monitoringSubscription:MonitoringSubscription")
+    assert subscription.inputs["distributionId"] == dist.outputs["id"]
+    assert subscription.inputs["monitoringSubscription"]["realtimeMetricsSubscriptionConfig"][
+        "realtimeMetricsSubscriptionStatus"] == "Enabled"
+    kinds = [i.kind for i in edge.monitored_items]
+    assert {Kind.CLOUDFRONT, Kind.LAMBDA, Kind.SQS_QUEUE, Kind.EVENTBRIDGE_RULE} <= set(kinds)
+    (item,) = [i for i in edge.monitored_items if i.kind is Kind.CLOUDFRONT]
+    assert item.region == "us-east-1"
+    assert item.dimensions["Region"] == "Global"
+    assert set(item.dimensions) == {"DistributionId", "Region"}
+    # the purger's failure queue and dead-letter queue are both watched
+    assert kinds.count(Kind.SQS_QUEUE) == 2
+
+
+def test_realtime_logs_follow_config(registry: Registry, stack: str) -> None:
+    edge = edge_config(stack).edge
+    configs = registry.by_type("aws:cloudfront/realtimeLogConfig:RealtimeLogConfig")
+    arns = {b.get("realtimeLogConfigArn") for b in behaviors(distribution(registry)).values()}
+    if not edge.realtime_logs:
+        assert configs == []
+        assert arns == {None}
+        return
+    (config,) = configs
+    assert config.inputs["samplingRate"] == edge.realtime_log_sampling_percent
+    assert arns == {config.outputs["arn"]}
+    (stream,) = [s for s in registry.by_type("aws:kinesis/stream:Stream")
+                 if s.inputs["name"].endswith("cdn-realtime-logs")]
+    assert stream.inputs["encryptionType"] == "KMS"
+    assert stream.region == "us-east-1"
+    assert stream.inputs["shardCount"] == edge.realtime_log_shards
+    assert config.inputs["endpoint"]["kinesisStreamConfig"]["streamArn"] == stream.outputs["arn"]
+
+
+def test_standard_logs_v2_deliver_to_the_kms_log_bucket(registry: Registry, stack: str) -> None:
+    dist = distribution(registry)
+    (source,) = registry.by_type("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    assert source.inputs == {**source.inputs, "logType": "ACCESS_LOGS",
+                             "resourceArn": dist.outputs["arn"]}
+    (destination,) = registry.by_type(
+        "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+    (delivery,) = registry.by_type("aws:cloudwatch/logDelivery:LogDelivery")
+    assert {source.region, destination.region, delivery.region} == {"us-east-1"}
+    assert delivery.inputs["deliverySourceName"] == source.inputs["name"]
+    assert delivery.inputs["deliveryDestinationArn"] == destination.outputs["arn"]
+    bucket = registry.named("aws:s3/bucket:Bucket", f"marketplace-{stack}-edge-access-logs-"
+                            "bucket-bucket")
+    target = destination.inputs["deliveryDestinationConfiguration"]["destinationResourceArn"]
+    assert target.startswith(bucket.outputs["arn"] + "/")
+    assert "loggingConfig" not in dist.inputs  # no legacy (ACL-based) logging
+    policy = policy_document(registry.named(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        f"marketplace-{stack}-edge-access-logs-bucket-policy").inputs["policy"])
+    (write,) = [s for s in policy["Statement"] if s["Sid"] == "LogDeliveryWrites"]
+    assert write["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert write["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":delivery-source:*")
+    sse = registry.named("aws:s3/bucketServerSideEncryptionConfiguration:"
+                         "BucketServerSideEncryptionConfiguration",
+                         f"marketplace-{stack}-edge-access-logs-bucket-encryption")
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == (
+        "aws:kms")
+
+
+def test_outside_us_east_1_edge_logs_use_the_core_key_there() -> None:
+    registry = run_program("dev", **{"aws:region": "eu-west-1"})
+    keys = {k.region: k for k in registry.by_type("aws:kms/key:Key")}
+    assert set(keys) == {"eu-west-1", "us-east-1"}
+    edge_key = keys["us-east-1"]
+    assert edge_key.inputs["enableKeyRotation"] is True
+    # Dev has no edge WAF, so nothing writes log groups there: the key grants log delivery
+    # (the access-log bucket) but not CloudWatch Logs.
+    assert "delivery.logs.amazonaws.com" in edge_key.inputs["policy"]
+    assert "logs.us-east-1.amazonaws.com" not in edge_key.inputs["policy"]
+    sse = registry.named("aws:s3/bucketServerSideEncryptionConfiguration:"
+                         "BucketServerSideEncryptionConfiguration",
+                         "marketplace-dev-edge-access-logs-bucket-encryption")
+    assert sse.region == "us-east-1"
+    assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"][
+        "kmsMasterKeyId"] == edge_key.outputs["arn"]
+    assets = registry.named("aws:s3/bucket:Bucket", "marketplace-dev-edge-assets-bucket")
+    assert assets.region == "eu-west-1"
+    # Each of the two keys grants what is used in its region, and nothing more.
+    assert evaluate_plan(plan(registry), only=("kms-key-grants-service-uses",
+                                               "kms-key-no-unneeded-service-grants")) == []
+
+
+# --- cache purging ------------------------------------------------------------------------
+
+def test_purge_rule_targets_the_function_with_retries_and_a_dead_letter_queue(
+        registry: Registry, stack: str) -> None:
+    (rule,) = [r for r in registry.by_type("aws:cloudwatch/eventRule:EventRule")
+               if r.inputs["name"].endswith("cache-purge")]
+    pattern = json.loads(rule.inputs["eventPattern"])
+    assert pattern == {"source": ["marketplace.listings"],
+                       "detail-type": ["ListingUpdated", "ListingDeleted"]}
+    (target,) = [t for t in registry.by_type("aws:cloudwatch/eventTarget:EventTarget")
+                 if t.inputs["rule"] == rule.outputs["name"]]
+    alias = registry.named("aws:lambda/alias:Alias", f"marketplace-{stack}-cache-purger-live")
+    assert target.inputs["arn"] == alias.outputs["arn"]
+    assert target.inputs["retryPolicy"]["maximumRetryAttempts"] > 0
+    dlq = registry.named("aws:sqs/queue:Queue", f"marketplace-{stack}-edge-purger-dead-letters-"
+                         "queue")
+    assert target.inputs["deadLetterConfig"]["arn"] == dlq.outputs["arn"]
+    (permission,) = [p for p in registry.by_type("aws:lambda/permission:Permission")
+                     if p.inputs.get("sourceArn") == rule.outputs["arn"]]
+    assert permission.inputs["qualifier"] == "live"
+
+
+def test_purge_function_reads_the_token_from_secrets_manager_only(registry: Registry,
+                                                                  stack: str) -> None:
+    fn = registry.named("aws:lambda/function:Function", f"marketplace-{stack}-cache-purger-"
+                        "function")
+    env = fn.inputs["environment"]["variables"]
+    (edge,) = registry.by_type("marketplace:edge:Edge")
+    within = {r.urn for r in registry.descendants(edge)}
+    (secret,) = [s for s in registry.by_type("aws:secretsmanager/secret:Secret")
+                 if s.urn in within]
+    assert env["CLOUDFLARE_TOKEN_SECRET_ARN"] == secret.outputs["arn"]
+    assert secret.inputs["kmsKeyId"].startswith("arn:aws:kms:")
+    assert not any("token" in k.lower() and k != "CLOUDFLARE_TOKEN_SECRET_ARN" for k in env)
+    assert "[secret]" not in json.dumps(env)  # the token value never reaches the environment
+    assert env["PURGE_BATCH_SIZE"] == str(edge_config(stack).edge.purge_batch_size)
+    assert env["DISTRIBUTION_ID"] == distribution(registry).outputs["id"]
+    policy = policy_document(registry.named(
+        "aws:iam/rolePolicy:RolePolicy", f"marketplace-{stack}-cache-purger-policy"
+    ).inputs["policy"])
+    grants = {s["Sid"]: s for s in policy["Statement"]}
+    assert grants["ReadPurgeToken"]["Resource"] == secret.outputs["arn"]
+    assert grants["InvalidateDistribution"]["Resource"] == distribution(registry).outputs["arn"]
+
+
+# --- config -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("overrides", "keys"), [
+    ({"cloudflareWebp": True, "cloudflarePolish": "off"}, ["marketplace:cloudflareWebp"]),
+    ({"cloudflareZoneId": None, "cloudflareApiToken": None},
+     ["marketplace:cloudflareApiToken", "marketplace:cloudflareZoneId"]),
+    ({"cloudflareZoneId": "not-a-zone", "cloudflareWafParanoiaLevel": 5,
+      "edgePriceClass": "PriceClass_300", "edgeOriginShieldRegion": "eu-south-1"},
+     ["marketplace:cloudflareZoneId", "marketplace:cloudflareWafParanoiaLevel",
+      "marketplace:edgePriceClass", "marketplace:edgeOriginShieldRegion"]),
+])
+def test_bad_edge_config_names_every_bad_key(overrides: dict, keys: list[str]) -> None:
+    with pytest.raises(ConfigError) as error:
+        build(config_of("dev", **overrides), ["marketplace:cloudflareApiToken"],
+              project="marketplace", stack="dev")
+    assert sorted(error.value.keys) == sorted(keys)
