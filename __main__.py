@@ -17,6 +17,7 @@ from components.observability.component import Observability, ObservabilityArgs,
 from components.observability.rum import CLASSIC_FLOW as RUM_CLASSIC_FLOW
 from components.platform.alert_topics import AlertTopics, AlertTopicsArgs
 from components.platform.audit_log import AuditLog, AuditLogArgs
+from components.platform.context import stack_context
 from components.platform.core import PlatformCore, PlatformCoreArgs
 from components.platform.event_bus import EventBus, EventBusArgs
 from components.security.component import SecurityMonitoring, SecurityMonitoringArgs
@@ -29,6 +30,10 @@ core = PlatformCore(f"{prefix}-core", PlatformCoreArgs(
     platform=platform, edge_log_groups=config.edge.waf_required))
 # Every component below inherits the tagged regional provider from these options.
 regional = pulumi.ResourceOptions(providers=core.providers)
+# What every component needs; it gains the topics and the access log target below.
+context = stack_context(platform, config.lambdas, account_id=core.account_id,
+                        kms_key_arn=core.kms_key_arn, us_east_1=core.us_east_1,
+                        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn)
 
 bus = EventBus(
     f"{prefix}-events",
@@ -46,6 +51,7 @@ topics = AlertTopics(
                     us_east_1_kms_key_arn=core.us_east_1_kms_key_arn),
     regional,
 )
+context = context.with_topics(topics.arns, topics.edge_arns)
 audit = AuditLog(
     f"{prefix}-audit",
     AuditLogArgs(prefix=prefix, kms_key_arn=core.kms_key_arn,
@@ -75,6 +81,7 @@ alert_routing = AlertRouting(
 # One S3 server access log target per stack (stack region) for every bucket that holds data.
 access_logs = access_log_target(f"{prefix}-access-logs", account_id=core.account_id,
                                 retention_days=platform.audit_log_retention_days, opts=regional)
+context = context.with_access_logs(access_logs.name)
 security = SecurityMonitoring(
     f"{prefix}-security",
     SecurityMonitoringArgs(
