@@ -96,12 +96,6 @@ class AlertingConfig:
     chatbot_severities: tuple[str, ...]
 
 
-def _severity(value: str) -> str:
-    if value not in ALERT_SEVERITIES:
-        raise ValueError(f"{value!r} is not one of {', '.join(ALERT_SEVERITIES)}")
-    return value
-
-
 # One alertEmails<Severity> key per topic; the loop collects them into ``emails``.
 ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot", "alerting.md",
                    AlertingConfig, (
@@ -143,7 +137,7 @@ ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot",
             description=("Weekly UTC maintenance windows like \"sun 02:00-04:00\"; suppressed "
                          "severities are not sent in them.")),
     KeySpec("alertMaintenanceSuppresses", "maintenance_suppresses", "array", ("warning", "info"),
-            item=_severity,
+            choices=ALERT_SEVERITIES,
             description="Severities not sent during a maintenance window (default warning, info)."),
     KeySpec("alertHttpTimeoutSeconds", "http_timeout_seconds", "integer", 5, minimum=1, maximum=30,
             description="Connect and read timeout (1-30 s) of each call to Slack and PagerDuty."),
@@ -166,6 +160,6 @@ ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot",
             what="a Slack channel id",
             description="Slack channel id Amazon Q Developer in chat applications posts to."),
     KeySpec("chatbotSeverities", "chatbot_severities", "array", ("critical", "warning"),
-            item=_severity,
+            choices=ALERT_SEVERITIES,
             description="Topics (severities) the Amazon Q Developer Slack channel subscribes to."),
 ))

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from components.config.spec import KeySpec, Section
-from components.config.values import one_of, positive_int
+from components.config.values import positive_int
 
 # Values the AWS APIs accept.
 BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
@@ -139,7 +139,7 @@ BACKEND = Section(
     KeySpec("vpcAzCount", "vpc_az_count", "integer", 2, minimum=2, maximum=3,
             description="Availability zones (2-3) with a private subnet each."),
     KeySpec("vpcInterfaceEndpoints", "vpc_interface_endpoints", "array", ("events", "logs"),
-            item=one_of(VPC_ENDPOINT_SERVICES),
+            choices=VPC_ENDPOINT_SERVICES,
             description=("Interface VPC endpoints the in-VPC functions need (events, logs, "
                          "monitoring, xray, sqs, sts, kms); DynamoDB always gets a gateway "
                          "endpoint.")),

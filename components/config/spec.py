@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components.config.reader import Reader
-from components.config.values import NAMESPACE
+from components.config.values import NAMESPACE, one_of
 
 KeyType = Literal["string", "optional", "integer", "number", "boolean", "array", "table",
                   "secret"]
@@ -37,8 +37,10 @@ class KeySpec:
 
     ``name`` is the key in the ``marketplace`` namespace (or a full ``ns:key``); ``field``
     is the settings field it fills (``outer.inner`` fills one entry of a mapping field).
-    ``choices`` are the allowed strings, or the allowed integers of an ``integer``.
-    ``pattern``/``what`` check a string (``what`` names what it must be). ``item`` turns
+    ``choices`` are the allowed strings (of a string, or of each item of an ``array``), or
+    the allowed integers of an ``integer``.
+    ``pattern``/``what`` check a string (``what`` names what it must be; for array
+    ``choices``, what an item must be). ``item`` turns
     one array item into its value or raises ValueError(why); ``parse`` does that for a
     ``table`` value, whose names must be among ``names``. A ``secret`` is ``required`` or
     reads as None when unset; an ``optional`` string reads as None when unset.
@@ -95,6 +97,13 @@ class KeySpec:
             return [f"{k}={v}" for k, v in (self.default or {}).items()]
         return self.default
 
+    @property
+    def item_check(self) -> Callable[[str], Any] | None:
+        """The check of one array item: ``item``, else membership of ``choices``."""
+        if self.item is None and self.choices is not None:
+            return one_of(self.choices, self.what or "allowed")
+        return self.item
+
     def read(self, r: Reader) -> Any:
         """The key's value from ``r`` (its default when unset or bad; bad ones are recorded)."""
         return READERS[self.type](r, self)
@@ -110,7 +119,7 @@ READERS: Mapping[str, Callable[[Reader, KeySpec], Any]] = {
     "number": lambda r, s: r.number(s.name, s.default, minimum=s.minimum, maximum=s.maximum,
                                     exclusive_minimum=s.exclusive_minimum),
     "boolean": lambda r, s: r.boolean(s.name, s.default),
-    "array": lambda r, s: r.strings(s.name, s.default or (), item=s.item),
+    "array": lambda r, s: r.strings(s.name, s.default or (), item=s.item_check),
     "table": lambda r, s: r.table(s.name, s.parse or str, names=s.names, default=s.default),
     "secret": lambda r, s: r.secret(s.name),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from components.config.spec import KeySpec, Section
-from components.config.values import LOG_RETENTION_DAYS, one_of
+from components.config.values import LOG_RETENTION_DAYS
 
 GUARDDUTY_FEATURES = ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION",
                       "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")
@@ -48,7 +48,8 @@ SECURITY = Section("security", "security monitoring", "alerting.md", SecurityCon
                          "ownsAccountBaseline).")),
     KeySpec("guardDutyFeatures", "guardduty_features", "array",
             ("S3_DATA_EVENTS", "LAMBDA_NETWORK_LOGS"),
-            item=one_of(GUARDDUTY_FEATURES, "a GuardDuty feature"),
+            choices=GUARDDUTY_FEATURES,
+            what="a GuardDuty feature",
             description=("GuardDuty protection plans enabled (S3_DATA_EVENTS, LAMBDA_NETWORK_LOGS, "
                          "RUNTIME_MONITORING, ...).")),
     KeySpec("guardDutyFindingFrequency", "guardduty_frequency", "string", "SIX_HOURS",
