@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint preview preview-json bench layers clean
+.PHONY: venv test lint config preview preview-json bench layers clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ venv: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Pulumi.yaml's config: block and the docs' config tables, from the key specs
+# (components/<pkg>/config_keys.py); a test fails when either is stale.
+config: $(STAMP)
+	$(BIN)/python -m components.config.generate
 
 test: lint
 	$(BIN)/python -m pytest -n auto

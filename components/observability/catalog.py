@@ -16,9 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from components.blocks.alarm_metrics import SEVERITIES
 from components.blocks.monitored_items import Kind, MonitoredItem
-
-SEVERITIES = ("warning", "critical")
 
 # What CloudWatch's PutMetricAlarm accepts.
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")

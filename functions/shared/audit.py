@@ -16,10 +16,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-AUTH_FAILED = "auth_failed"  # 401
-PERMISSION_DENIED = "permission_denied"  # 403
-ADMIN_ACTION = "admin_action"
-EVENTS = (AUTH_FAILED, PERMISSION_DENIED, ADMIN_ACTION)
+# The names live in a data module the config Reader can read too; handlers keep audit.X.
+from functions.shared.audit_events import ADMIN_ACTION, AUTH_FAILED, EVENTS, PERMISSION_DENIED
+
+__all__ = ["ADMIN_ACTION", "AUTH_FAILED", "EVENTS", "PERMISSION_DENIED", "AuditWriter",
+           "audit_event", "record", "writer_from_env"]
 
 # CloudWatch Logs metric filter patterns per event, matching what record() writes.
 FILTER_PATTERNS: dict[str, str] = {
