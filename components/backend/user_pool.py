@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.platform.context import StackContext
 from functions.api.roles import ADMINS_GROUP
 
 
@@ -20,11 +21,11 @@ class UserPoolArgs:
     from Cognito's default to SES, sent as ``email_from`` with ``ses_configuration_set``.
     """
 
+    context: StackContext
     pool_name: str
     deletion_protection: bool
     post_confirmation_arn: pulumi.Input[str]
     post_confirmation_function: pulumi.Input[str]
-    region: str = ""
     ses_identity: str | None = None
     email_from: str | None = None
     ses_configuration_set: str | None = None
@@ -46,7 +47,7 @@ def email_configuration(args: UserPoolArgs, parent: pulumi.Resource
         opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
     return aws.cognito.UserPoolEmailConfigurationArgs(
         email_sending_account="DEVELOPER",
-        source_arn=pulumi.Output.concat("arn:aws:ses:", args.region, ":", account,
+        source_arn=pulumi.Output.concat("arn:aws:ses:", args.context.region, ":", account,
                                         ":identity/", args.ses_identity),
         from_email_address=args.email_from,
         configuration_set=args.ses_configuration_set,

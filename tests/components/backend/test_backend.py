@@ -405,6 +405,7 @@ def _backend(stack: str) -> Any:
     from components.backend.component import Backend, BackendArgs
     from components.config import load
     from components.platform.audit_log import AuditLog, AuditLogArgs
+    from components.platform.context import stack_context
     from components.platform.core import PlatformCore, PlatformCoreArgs
     from components.platform.event_bus import EventBus, EventBusArgs
 
@@ -421,10 +422,11 @@ def _backend(stack: str) -> Any:
                        opts)
         audit = AuditLog("audit", AuditLogArgs(prefix=p.prefix, kms_key_arn=core.kms_key_arn,
                                                retention_days=30), opts)
+        context = stack_context(p, config.lambdas, account_id=core.account_id,
+                                kms_key_arn=core.kms_key_arn, us_east_1=core.us_east_1,
+                                us_east_1_kms_key_arn=core.us_east_1_kms_key_arn)
         built["backend"] = Backend("be", BackendArgs(
-            prefix=p.prefix, config=config.backend, lambdas=config.lambdas,
-            kms_key_arn=core.kms_key_arn, region=p.region, owner=p.owner,
-            metrics_namespace=p.metrics_namespace, event_bus_name=bus.name,
+            context=context, config=config.backend, event_bus_name=bus.name,
             event_bus_arn=bus.arn, audit_log_group_name=audit.name,
             audit_log_stream_arn=audit.stream_arn), opts)
 

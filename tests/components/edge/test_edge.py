@@ -12,6 +12,7 @@ import pytest
 
 from components.blocks.monitored_items import Kind
 from components.config import ConfigError, build, load
+from components.edge.cdn_tables import API_QUERY_STRINGS, CACHE_POLICIES
 from components.edge.cloudflare_zone import (
     CLOUDFLARE_MANAGED_RULESET,
     MONTH,
@@ -21,8 +22,9 @@ from components.edge.cloudflare_zone import (
     ZONE_SETTINGS,
 )
 from components.edge.component import Edge, EdgeArgs, hostnames
-from components.edge.distribution import API_QUERY_STRINGS, CACHE_POLICIES, ApiOrigin
+from components.edge.distribution import ApiOrigin
 from components.edge.waf import MANAGED_RULE_GROUPS
+from components.platform.context import stack_context
 from components.platform.core import PlatformCore, PlatformCoreArgs
 from policy.rules import evaluate_plan
 from tests.helpers import (
@@ -55,12 +57,12 @@ def built(stack: str, with_api: bool) -> tuple[Registry, Edge]:
     def program() -> None:
         config = load()
         core = PlatformCore("core", PlatformCoreArgs(platform=config.platform))
+        context = stack_context(config.platform, config.lambdas, account_id=core.account_id,
+                                kms_key_arn=core.kms_key_arn, us_east_1=core.us_east_1,
+                                us_east_1_kms_key_arn=core.us_east_1_kms_key_arn)
         holder["edge"] = Edge(
             "edge",
-            EdgeArgs(platform=config.platform, config=config.edge, lambdas=config.lambdas,
-                     kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-                     us_east_1=core.us_east_1,
-                     us_east_1_kms_key_arn=core.us_east_1_kms_key_arn, bus_name="bus",
+            EdgeArgs(context=context, config=config.edge, bus_name="bus",
                      api_origin=ApiOrigin(API_DOMAIN, "/v1") if with_api else None),
             pulumi.ResourceOptions(providers=core.providers),
         )
