@@ -79,10 +79,7 @@ class Edge(pulumi.ComponentResource):
         names = hostnames(context.platform.domain)
         child = pulumi.ResourceOptions(parent=self)
         cloudflare_provider = cloudflare.Provider(
-            f"{name}-cloudflare",
-            api_token=config.cloudflare_api_token,
-            opts=child,
-        )
+            f"{name}-cloudflare", api_token=config.cloudflare_api_token, opts=child)
         # The origin buckets have their own key: CloudFront may decrypt with it only for this
         # distribution (AWS:SourceArn), and the distribution needs the buckets first, so the
         # key's policy is a KeyPolicy made after the distribution.
@@ -103,21 +100,8 @@ class Edge(pulumi.ComponentResource):
                                                   rate_limit=config.waf_rate_limit),
                        opts=child)
                if config.waf_required else None)
-        cdn = Cdn(
-            f"{name}-cdn",
-            CdnArgs(
-                context=context,
-                aliases=names,
-                certificate_arn=certificate.arn,
-                assets_domain=buckets["assets"].regional_domain_name,
-                media_domain=buckets["media"].regional_domain_name,
-                config=config,
-                content_security_policy=content_security_policy(self._site(args, names)),
-                web_acl_arn=waf.arn if waf is not None else None,
-                api_origin=args.api_origin,
-            ),
-            opts=child,
-        )
+        cdn = self._cdn(name, args, names, certificate.arn, buckets,
+                        waf.arn if waf is not None else None)
         resolve_distribution_arn(cdn.distribution_arn)
         aws.kms.KeyPolicy(
             f"{name}-origin-key-policy",
@@ -141,14 +125,10 @@ class Edge(pulumi.ComponentResource):
         purger = CachePurger(
             f"{name}-purger",
             CachePurgerArgs(
-                context=context,
-                config=config,
-                bus_name=args.bus_name,
-                distribution_id=cdn.distribution_id,
-                distribution_arn=cdn.distribution_arn,
+                context=context, config=config, bus_name=args.bus_name,
+                distribution_id=cdn.distribution_id, distribution_arn=cdn.distribution_arn,
                 purge_token=config.cloudflare_purge_token or config.cloudflare_api_token,
-                hosts=names,
-            ),
+                hosts=names),
             opts=child,
         )
         self.distribution_id = cdn.distribution_id
@@ -164,6 +144,26 @@ class Edge(pulumi.ComponentResource):
             "assetsBucket": self.assets_bucket_name,
             "mediaBucket": self.media_bucket_name,
         })
+
+    def _cdn(self, name: str, args: EdgeArgs, names: tuple[str, ...],
+             certificate_arn: pulumi.Input[str], buckets: dict[str, SecureBucket],
+             web_acl_arn: pulumi.Input[str] | None) -> Cdn:
+        """The distribution over the buckets (and the API), with the pages' CSP."""
+        return Cdn(
+            f"{name}-cdn",
+            CdnArgs(
+                context=args.context,
+                aliases=names,
+                certificate_arn=certificate_arn,
+                assets_domain=buckets["assets"].regional_domain_name,
+                media_domain=buckets["media"].regional_domain_name,
+                config=args.config,
+                content_security_policy=content_security_policy(self._site(args, names)),
+                web_acl_arn=web_acl_arn,
+                api_origin=args.api_origin,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _origin_buckets(self, name: str, args: EdgeArgs, key_arn: pulumi.Input[str],
                         distribution_arn: pulumi.Input[str]) -> dict[str, SecureBucket]:
