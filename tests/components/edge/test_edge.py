@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -9,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components.blocks.monitored_items import Kind
 from components.config import ConfigError, build, load
 from components.edge.component import Edge, EdgeArgs
-from components.edge.distribution import ApiOrigin
-from components.platform.context import stack_context
+from components.edge.distribution import ApiOrigin, Cdn, CdnArgs
+from components.platform.context import StackContext, stack_context
 from components.platform.core import PlatformCore, PlatformCoreArgs
 from policy.rules import evaluate_plan
 from tests.helpers import (
@@ -528,3 +530,50 @@ def test_bad_edge_config_names_every_bad_key(overrides: dict, keys: list[str]) -
         build(config_of("dev", **overrides), ["marketplace:cloudflareApiToken"],
               project="marketplace", stack="dev")
     assert sorted(error.value.keys) == sorted(keys)
+
+
+# --- real-time logs (off in both stacks: one small Cdn-only run) -----------------------------
+
+def test_realtime_logs_when_on_stream_to_kinesis_with_a_scoped_role() -> None:
+    holder: dict[str, Cdn] = {}
+
+    def program() -> None:
+        config = load()
+        provider = aws.Provider("us-east-1", region="us-east-1")
+        context = StackContext(
+            platform=config.platform, lambdas=config.lambdas, account_id="123456789012",
+            kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/stack", us_east_1=provider,
+            us_east_1_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/edge")
+        holder["cdn"] = Cdn("cdn", CdnArgs(
+            context=context, aliases=("a.example.org",), certificate_arn="arn:cert",
+            assets_domain="assets.s3", media_domain="media.s3",
+            config=dataclasses.replace(config.edge, realtime_logs=True, realtime_log_shards=2,
+                                       realtime_log_sampling_percent=25),
+            content_security_policy="default-src 'self'"))
+
+    registry = run_program("dev", program)
+    stream = registry.named("aws:kinesis/stream:Stream", "cdn-realtime-logs")
+    assert stream.region == "us-east-1"
+    assert {k: stream.inputs[k] for k in ("name", "shardCount", "retentionPeriod",
+                                          "encryptionType", "kmsKeyId")} == {
+        "name": "marketplace-dev-cdn-realtime-logs", "shardCount": 2, "retentionPeriod": 24,
+        "encryptionType": "KMS", "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/edge"}
+    log_config = registry.named("aws:cloudfront/realtimeLogConfig:RealtimeLogConfig",
+                                "cdn-realtime-log-config")
+    assert log_config.inputs["name"] == "marketplace-dev-realtime"
+    assert log_config.inputs["samplingRate"] == 25
+    assert len(log_config.inputs["fields"]) == 19
+    role = registry.named("aws:iam/role:Role", "cdn-realtime-logs-role")
+    assert log_config.inputs["endpoint"] == {"streamType": "Kinesis", "kinesisStreamConfig": {
+        "roleArn": role.outputs["arn"], "streamArn": stream.outputs["arn"]}}
+    grants = {s["Sid"]: s for s in policy_document(registry.named(
+        "aws:iam/rolePolicy:RolePolicy", "cdn-realtime-logs-policy").inputs["policy"]
+    )["Statement"]}
+    assert grants["PutRealtimeLogs"]["Resource"] == stream.outputs["arn"]
+    assert grants["EncryptRealtimeLogs"] == {
+        "Sid": "EncryptRealtimeLogs", "Effect": "Allow", "Action": ["kms:GenerateDataKey"],
+        "Resource": "arn:aws:kms:us-east-1:123456789012:key/edge"}
+    arns = {b.get("realtimeLogConfigArn") for b in behaviors(distribution(registry)).values()}
+    assert arns == {log_config.outputs["arn"]}
+    (item,) = [i for i in holder["cdn"].monitored_items if i.kind is Kind.KINESIS_STREAM]
+    assert (item.region, item.attributes) == ("us-east-1", {"shard_count": 2})
