@@ -110,18 +110,12 @@ cost_guardrails = CostGuardrails(
 backend = Backend(
     f"{prefix}-backend",
     BackendArgs(
-        prefix=prefix,
+        context=context,
         config=config.backend,
-        lambdas=config.lambdas,
-        kms_key_arn=core.kms_key_arn,
-        region=platform.region,
-        owner=platform.owner,
-        metrics_namespace=platform.metrics_namespace,
         event_bus_name=bus.name,
         event_bus_arn=bus.arn,
         audit_log_group_name=audit.name,
         audit_log_stream_arn=audit.stream_arn,
-        owns_account_baseline=platform.owns_account_baseline,
     ),
     regional,
 )
@@ -130,13 +124,8 @@ backend = Backend(
 edge = Edge(
     f"{prefix}-edge",
     EdgeArgs(
-        platform=platform,
+        context=context,
         config=config.edge,
-        lambdas=config.lambdas,
-        kms_key_arn=core.kms_key_arn,
-        account_id=core.account_id,
-        us_east_1=core.us_east_1,
-        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
         bus_name=bus.name,
         api_origin=ApiOrigin(domain_name=backend.api_origin_domain,
                              origin_path=f"/{backend.api_stage_name}",
@@ -145,7 +134,6 @@ edge = Edge(
         site_features=SiteFeatures(region=platform.region,
                                    rum=config.observability.rum_enabled,
                                    rum_classic_flow=RUM_CLASSIC_FLOW, user_pool=True),
-        access_log_bucket=access_logs.name,
     ),
     regional,
 )

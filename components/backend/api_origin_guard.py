@@ -16,6 +16,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.edge.waf import log_web_acl
+from components.platform.context import StackContext
 
 HEADER = "x-origin-verify"
 # The secret itself and the caller's credentials never reach the WAF logs.
@@ -29,13 +30,12 @@ def _visibility(metric: str) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class ApiOriginGuardArgs:
-    """Inputs of :class:`ApiOriginGuard`: the stage to guard, a name for the web ACL, and the
-    key and retention of its logs."""
+    """Inputs of :class:`ApiOriginGuard`: the stack context (key and retention of the logs),
+    a name for the web ACL and the stage to guard."""
 
+    context: StackContext
     acl_name: str
     stage_arn: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    log_retention_days: int
 
 
 class ApiOriginGuard(pulumi.ComponentResource):
@@ -80,7 +80,8 @@ class ApiOriginGuard(pulumi.ComponentResource):
             opts=child,
         )
         log_web_acl(name, web_acl=self.web_acl, log_group_name=args.acl_name,
-                    kms_key_arn=args.kms_key_arn, retention_days=args.log_retention_days,
+                    kms_key_arn=args.context.kms_key_arn,
+                    retention_days=args.context.lambdas.log_retention_days,
                     redacted_headers=REDACTED_HEADERS, opts=child)
         self.headers = {HEADER: secret.result}
         self.register_outputs({"webAclArn": self.web_acl.arn})

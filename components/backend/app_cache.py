@@ -10,14 +10,16 @@ import pulumi_aws as aws
 
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.network import allow_tcp
+from components.platform.context import StackContext
 
 VALKEY_PORTS = (6379, 6380)  # primary and reader endpoints of a serverless cache
 
 
 @dataclass(frozen=True)
 class AppCacheArgs:
-    """Inputs of :class:`AppCache`."""
+    """Inputs of :class:`AppCache`: the stack context, limits, retention and network."""
 
+    context: StackContext
     cache_name: str
     max_data_gb: int
     max_ecpu_per_second: int
@@ -25,9 +27,6 @@ class AppCacheArgs:
     subnet_ids: Sequence[pulumi.Input[str]]
     vpc_id: pulumi.Input[str]
     client_security_group_id: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    region: str
-    owner: str
 
 
 class AppCache(pulumi.ComponentResource):
@@ -65,7 +64,7 @@ class AppCache(pulumi.ComponentResource):
             engine="valkey",
             major_engine_version="8",
             description="Query-result and session cache of the listings API",
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=args.context.kms_key_arn,
             subnet_ids=list(args.subnet_ids),
             security_group_ids=[group.id],
             snapshot_retention_limit=args.snapshot_retention_days,
@@ -84,7 +83,7 @@ class AppCache(pulumi.ComponentResource):
             lambda e: int(e[0].port or VALKEY_PORTS[0]) if e else VALKEY_PORTS[0])
         self.monitored_items = (
             MonitoredItem(kind=Kind.ELASTICACHE, name=f"{name}-cache",
-                          dimensions={"clusterId": self.cache.name}, region=args.region,
-                          owner=args.owner, attributes={"serverless": True}),
+                          dimensions={"clusterId": self.cache.name}, region=args.context.region,
+                          owner=args.context.owner, attributes={"serverless": True}),
         )
         self.register_outputs({"endpoint": self.endpoint})

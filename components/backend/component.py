@@ -24,7 +24,8 @@ from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import MonitoredItem
 from components.blocks.naming import fit, limit
 from components.blocks.network import Network, NetworkArgs
-from components.config import BackendConfig, LambdaDefaults
+from components.config import BackendConfig
+from components.platform.context import StackContext
 
 # Built by `make layers` from functions/api/requirements.txt (relative to the project).
 CLIENTS_LAYER_DIR = "build/api-clients"
@@ -40,32 +41,27 @@ API_INDEX_ACTIONS = ("dynamodb:Query",)
 
 @dataclass(frozen=True)
 class BackendArgs:
-    """Inputs of :class:`Backend`."""
+    """Inputs of :class:`Backend`: the stack context, the backend config, the event bus and
+    the audit log the API writes to."""
 
-    prefix: str
+    context: StackContext
     config: BackendConfig
-    lambdas: LambdaDefaults
-    kms_key_arn: pulumi.Input[str]
-    region: str
-    owner: str
-    metrics_namespace: str
     event_bus_name: pulumi.Input[str]
     event_bus_arn: pulumi.Input[str]
     audit_log_group_name: pulumi.Input[str]
     audit_log_stream_arn: pulumi.Input[str]
-    # Whether the REST API sets the region's API Gateway account settings (a singleton).
-    owns_account_baseline: bool = False
 
 
 class Backend(pulumi.ComponentResource):
     """Table, optional DAX/VPC/app cache, the listings API and the user pool.
 
     Exposes what the edge and observability need: :attr:`api_origin_domain`,
-    :attr:`api_stage_name`, ids of the API, table and pool, :attr:`api_function` and
+    :attr:`api_stage_name`, :attr:`api_origin_headers`, ids of the API, table and pool, and
     :attr:`monitored_items`.
     """
 
     api_origin_domain: pulumi.Output[str]
+    api_origin_headers: dict[str, pulumi.Output[str]]
     api_stage_name: str
     api_url: pulumi.Output[str]
     rest_api_id: pulumi.Output[str]
@@ -84,108 +80,37 @@ class Backend(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:backend:Backend", name, None, opts)
         c = args.config
-        child = pulumi.ResourceOptions(parent=self)
         data = DataTier(f"{name}-data", DataTierArgs(
-            table_name=f"{args.prefix}-listings", config=c, kms_key_arn=args.kms_key_arn,
-            region=args.region, owner=args.owner), child)
+            context=args.context, table_name=f"{args.context.prefix}-listings", config=c),
+            pulumi.ResourceOptions(parent=self))
         self.table_name = data.name
         self.table_arn = data.arn
-
-        self.network = self.dax = self.app_cache = None
-        if c.needs_vpc:
-            self.network = Network(f"{name}-network", NetworkArgs(
-                cidr=c.vpc_cidr, az_count=c.vpc_az_count,
-                interface_endpoints=c.vpc_interface_endpoints, region=args.region,
-                gateway_table_arns=(data.arn,), kms_key_arn=args.kms_key_arn,
-                flow_log_retention_days=args.lambdas.log_retention_days, purpose="backend"),
-                child)
-        if c.dax_enabled and self.network is not None:
-            self.dax = DaxCluster(f"{name}-dax", DaxClusterArgs(
-                cluster_name=fit(f"{args.prefix}-dax", limit("aws:dax/cluster:Cluster",
-                                                             "clusterName")),
-                node_type=c.dax_node_type, node_count=c.dax_node_count,
-                item_ttl_seconds=c.dax_item_ttl_seconds,
-                query_ttl_seconds=c.dax_query_ttl_seconds,
-                subnet_ids=self.network.subnet_ids,
-                availability_zones=self.network.availability_zones,
-                vpc_id=self.network.vpc.id,
-                client_security_group_id=self.network.functions_security_group.id,
-                table_arn=data.arn, region=args.region, owner=args.owner), child)
-        if c.app_cache_enabled and self.network is not None:
-            self.app_cache = AppCache(f"{name}-cache", AppCacheArgs(
-                cache_name=fit(f"{args.prefix}-app-cache",
-                               limit("aws:elasticache/serverlessCache:ServerlessCache")),
-                max_data_gb=c.app_cache_max_data_gb,
-                max_ecpu_per_second=c.app_cache_max_ecpu_per_second,
-                snapshot_retention_days=c.app_cache_snapshot_retention_days,
-                subnet_ids=self.network.subnet_ids, vpc_id=self.network.vpc.id,
-                client_security_group_id=self.network.functions_security_group.id,
-                kms_key_arn=args.kms_key_arn, region=args.region, owner=args.owner), child)
-
-        self.api_function = LambdaFunction(f"{args.prefix}-api", LambdaFunctionArgs(
-            package="api",
-            handler="functions.api.handler.lambda_handler",
-            description="Marketplace listings REST API",
-            defaults=args.lambdas,
-            kms_key_arn=args.kms_key_arn,
-            region=args.region,
-            powertools_namespace=args.metrics_namespace,
-            owner=args.owner,
-            statements=self._api_statements(args, data),
-            environment=self._api_environment(args, data),
-            memory_mb=c.api_memory_mb,
-            provisioned_concurrency=c.api_provisioned_concurrency,
-            vpc=self.network.placement if self.network is not None else None,
-            layers=self._clients_layers(name, args),
-        ), child)
-        self.post_confirmation_function = LambdaFunction(
-            f"{args.prefix}-post-confirmation", LambdaFunctionArgs(
-                package="post_confirmation",
-                handler="functions.post_confirmation.handler.lambda_handler",
-                description="Cognito post-confirmation trigger: emits UserRegistered",
-                defaults=args.lambdas,
-                kms_key_arn=args.kms_key_arn,
-                region=args.region,
-                powertools_namespace=args.metrics_namespace,
-                owner=args.owner,
-                statements=[{"Sid": "PublishDomainEvents", "Effect": "Allow",
-                             "Action": ["events:PutEvents"], "Resource": args.event_bus_arn}],
-                environment={"EVENT_BUS_NAME": args.event_bus_name},
-                memory_mb=c.post_confirmation_memory_mb,
-                concurrency_key="postConfirmation",
-            ), child)
-        pool = UserPool(f"{name}-users", UserPoolArgs(
-            pool_name=f"{args.prefix}-users",
-            deletion_protection=c.user_pool_deletion_protection,
-            region=args.region,
-            ses_identity=c.user_pool_ses_identity,
-            email_from=c.user_pool_email_from,
-            ses_configuration_set=c.user_pool_ses_configuration_set,
-            post_confirmation_arn=self.post_confirmation_function.alias_arn,
-            post_confirmation_function=self.post_confirmation_function.function_name), child)
+        self.network = self._network(name, args, data) if c.needs_vpc else None
+        self.dax = self.app_cache = None
+        if self.network is not None:
+            self.dax = self._dax(name, args, self.network, data) if c.dax_enabled else None
+            self.app_cache = (self._app_cache(name, args, self.network)
+                              if c.app_cache_enabled else None)
+        self.api_function = self._api_function(name, args, data)
+        self.post_confirmation_function = self._post_confirmation_function(args)
+        pool = self._user_pool(name, args)
         self.user_pool_id = pool.id
         self.user_pool_client_id = pool.client_id
-
         api = RestApi(f"{name}-rest", RestApiArgs(
-            api_name=f"{args.prefix}-listings-api", config=c,
+            context=args.context, api_name=f"{args.context.prefix}-listings-api", config=c,
             function_name=self.api_function.function_name,
             function_invoke_arn=self.api_function.invoke_arn,
-            user_pool_arn=pool.arn, kms_key_arn=args.kms_key_arn,
-            log_retention_days=args.lambdas.log_retention_days,
-            region=args.region, owner=args.owner,
-            owns_account_baseline=args.owns_account_baseline), child)
+            user_pool_arn=pool.arn), pulumi.ResourceOptions(parent=self))
         self.rest_api_id = api.rest_api_id
         self.api_stage_name = api.stage_name
-        self.api_origin_headers: dict[str, pulumi.Output[str]] = {}
+        self.api_origin_headers = {}
         if c.api_require_cloudfront:
             guard = ApiOriginGuard(f"{name}-origin-guard", ApiOriginGuardArgs(
-                acl_name=f"{args.prefix}-api-origin", stage_arn=api.stage.arn,
-                kms_key_arn=args.kms_key_arn,
-                log_retention_days=args.lambdas.log_retention_days), child)
+                context=args.context, acl_name=f"{args.context.prefix}-api-origin",
+                stage_arn=api.stage_arn), pulumi.ResourceOptions(parent=self))
             self.api_origin_headers = guard.headers
         self.api_origin_domain = api.origin_domain
         self.api_url = api.url
-
         self.monitored_items = (
             *self.api_function.monitored_items,
             *self.post_confirmation_function.monitored_items,
@@ -199,6 +124,101 @@ class Backend(pulumi.ComponentResource):
             "tableName": self.table_name, "userPoolId": self.user_pool_id,
             "userPoolClientId": self.user_pool_client_id,
         })
+
+    def _network(self, name: str, args: BackendArgs, data: DataTier) -> Network:
+        """The private VPC DAX and the app cache live in, with a gateway to the table."""
+        c, context = args.config, args.context
+        return Network(f"{name}-network", NetworkArgs(
+            cidr=c.vpc_cidr, az_count=c.vpc_az_count,
+            interface_endpoints=c.vpc_interface_endpoints, region=context.region,
+            gateway_table_arns=(data.arn,), kms_key_arn=context.kms_key_arn,
+            flow_log_retention_days=context.lambdas.log_retention_days, purpose="backend"),
+            pulumi.ResourceOptions(parent=self))
+
+    def _dax(self, name: str, args: BackendArgs, network: Network,
+             data: DataTier) -> DaxCluster:
+        """The DAX cluster in front of the table, reachable from the functions' group."""
+        c = args.config
+        return DaxCluster(f"{name}-dax", DaxClusterArgs(
+            context=args.context,
+            cluster_name=fit(f"{args.context.prefix}-dax",
+                             limit("aws:dax/cluster:Cluster", "clusterName")),
+            node_type=c.dax_node_type, node_count=c.dax_node_count,
+            item_ttl_seconds=c.dax_item_ttl_seconds,
+            query_ttl_seconds=c.dax_query_ttl_seconds,
+            subnet_ids=network.subnet_ids,
+            availability_zones=network.availability_zones,
+            vpc_id=network.vpc.id,
+            client_security_group_id=network.functions_security_group.id,
+            table_arn=data.arn), pulumi.ResourceOptions(parent=self))
+
+    def _app_cache(self, name: str, args: BackendArgs, network: Network) -> AppCache:
+        """The serverless Valkey cache, reachable from the functions' group."""
+        c = args.config
+        return AppCache(f"{name}-cache", AppCacheArgs(
+            context=args.context,
+            cache_name=fit(f"{args.context.prefix}-app-cache",
+                           limit("aws:elasticache/serverlessCache:ServerlessCache")),
+            max_data_gb=c.app_cache_max_data_gb,
+            max_ecpu_per_second=c.app_cache_max_ecpu_per_second,
+            snapshot_retention_days=c.app_cache_snapshot_retention_days,
+            subnet_ids=network.subnet_ids, vpc_id=network.vpc.id,
+            client_security_group_id=network.functions_security_group.id),
+            pulumi.ResourceOptions(parent=self))
+
+    def _api_function(self, name: str, args: BackendArgs, data: DataTier) -> LambdaFunction:
+        """The listings API handler: in the VPC when there is one, with the clients layer."""
+        c, context = args.config, args.context
+        return LambdaFunction(f"{context.prefix}-api", LambdaFunctionArgs(
+            package="api",
+            handler="functions.api.handler.lambda_handler",
+            description="Marketplace listings REST API",
+            defaults=context.lambdas,
+            kms_key_arn=context.kms_key_arn,
+            region=context.region,
+            powertools_namespace=context.metrics_namespace,
+            owner=context.owner,
+            statements=self._api_statements(args, data),
+            environment=self._api_environment(args, data),
+            memory_mb=c.api_memory_mb,
+            provisioned_concurrency=c.api_provisioned_concurrency,
+            vpc=self.network.placement if self.network is not None else None,
+            layers=self._clients_layers(name, args),
+        ), pulumi.ResourceOptions(parent=self))
+
+    def _post_confirmation_function(self, args: BackendArgs) -> LambdaFunction:
+        """The Cognito trigger that publishes ``UserRegistered`` on the bus."""
+        context = args.context
+        return LambdaFunction(
+            f"{context.prefix}-post-confirmation", LambdaFunctionArgs(
+                package="post_confirmation",
+                handler="functions.post_confirmation.handler.lambda_handler",
+                description="Cognito post-confirmation trigger: emits UserRegistered",
+                defaults=context.lambdas,
+                kms_key_arn=context.kms_key_arn,
+                region=context.region,
+                powertools_namespace=context.metrics_namespace,
+                owner=context.owner,
+                statements=[{"Sid": "PublishDomainEvents", "Effect": "Allow",
+                             "Action": ["events:PutEvents"], "Resource": args.event_bus_arn}],
+                environment={"EVENT_BUS_NAME": args.event_bus_name},
+                memory_mb=args.config.post_confirmation_memory_mb,
+                concurrency_key="postConfirmation",
+            ), pulumi.ResourceOptions(parent=self))
+
+    def _user_pool(self, name: str, args: BackendArgs) -> UserPool:
+        """The user pool, triggering the post-confirmation function's ``live`` alias."""
+        c = args.config
+        return UserPool(f"{name}-users", UserPoolArgs(
+            context=args.context,
+            pool_name=f"{args.context.prefix}-users",
+            deletion_protection=c.user_pool_deletion_protection,
+            ses_identity=c.user_pool_ses_identity,
+            email_from=c.user_pool_email_from,
+            ses_configuration_set=c.user_pool_ses_configuration_set,
+            post_confirmation_arn=self.post_confirmation_function.alias_arn,
+            post_confirmation_function=self.post_confirmation_function.function_name),
+            pulumi.ResourceOptions(parent=self))
 
     def _clients_layers(self, name: str, args: BackendArgs) -> tuple[pulumi.Input[str], ...]:
         """The layer with the API's optional clients (DAX, Valkey), when the stack uses them.
@@ -215,10 +235,10 @@ class Backend(pulumi.ComponentResource):
             return (c.api_clients_layer_arn,)
         layer = aws.lambda_.LayerVersion(
             f"{name}-api-clients",
-            layer_name=f"{args.prefix}-api-clients",
+            layer_name=f"{args.context.prefix}-api-clients",
             description="amazon-dax-client and redis for the listings API",
             code=pulumi.FileArchive(CLIENTS_LAYER_DIR),
-            compatible_runtimes=[args.lambdas.runtime],
+            compatible_runtimes=[args.context.lambdas.runtime],
             compatible_architectures=["arm64"],
             opts=pulumi.ResourceOptions(parent=self),
         )

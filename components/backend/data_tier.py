@@ -16,6 +16,7 @@ Every index projects all attributes, so a feed page never needs a second read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -23,6 +24,7 @@ import pulumi_aws as aws
 
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.config import BackendConfig
+from components.platform.context import StackContext
 from functions.api import keys
 from functions.api.repository import OPERATIONS
 
@@ -43,15 +45,27 @@ AUTOSCALED_CAPACITY = (
 )
 
 
+def capacity(config: BackendConfig) -> dict[str, int]:
+    """The table's and each index's starting capacity: the minimum when provisioned, else none."""
+    if config.billing_mode != "PROVISIONED":
+        return {}
+    return {"read_capacity": config.read_capacity_min,
+            "write_capacity": config.write_capacity_min}
+
+
+def scaling_targets(index_names: Sequence[str]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(label, what, resource id after ``table/<name>``) of the table and of every index."""
+    return [("table", "table", ()),
+            *((index, "index", ("/index/", index)) for index in index_names)]
+
+
 @dataclass(frozen=True)
 class DataTierArgs:
-    """Inputs of :class:`DataTier`."""
+    """Inputs of :class:`DataTier`: the stack context, the table's name and the config."""
 
+    context: StackContext
     table_name: str
     config: BackendConfig
-    kms_key_arn: pulumi.Input[str]
-    region: str
-    owner: str
 
 
 class DataTier(pulumi.ComponentResource):
@@ -67,13 +81,22 @@ class DataTier(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:backend:DataTier", name, None, opts)
         c = args.config
-        child = pulumi.ResourceOptions(parent=self)
         provisioned = c.billing_mode == "PROVISIONED"
-        capacity = (
-            {"read_capacity": c.read_capacity_min, "write_capacity": c.write_capacity_min}
-            if provisioned else {}
-        )
-        self.table = aws.dynamodb.Table(
+        self.table = self._table(name, args, provisioned)
+        self.name = self.table.name
+        self.arn = self.table.arn
+        self.index_names = tuple(index.name for index in keys.INDEXES)
+        self._contributor_insights(name)
+        if provisioned:
+            self._autoscale(name, c)
+        self.monitored_items = self._monitored_items(name, args, provisioned)
+        self.register_outputs({"name": self.name, "arn": self.arn})
+
+    def _table(self, name: str, args: DataTierArgs, provisioned: bool) -> aws.dynamodb.Table:
+        """The single table: keys, GSIs (all attributes projected), TTL, PITR, KMS."""
+        c = args.config
+        starting = capacity(c)
+        return aws.dynamodb.Table(
             f"{name}-table",
             name=args.table_name,
             billing_mode=c.billing_mode,
@@ -91,16 +114,16 @@ class DataTier(pulumi.ComponentResource):
                             attribute_name=index.range_key, key_type="RANGE"),
                     ],
                     projection_type="ALL",
-                    **capacity,
+                    **starting,
                 )
                 for index in keys.INDEXES
             ],
             ttl=aws.dynamodb.TableTtlArgs(attribute_name=keys.TTL_ATTRIBUTE, enabled=True),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
-                enabled=True, kms_key_arn=args.kms_key_arn),
+                enabled=True, kms_key_arn=args.context.kms_key_arn),
             deletion_protection_enabled=c.table_deletion_protection,
-            **capacity,
+            **starting,
             opts=pulumi.ResourceOptions(
                 parent=self,
                 # Autoscaling owns the capacity of the table and of every index once they
@@ -108,51 +131,48 @@ class DataTier(pulumi.ComponentResource):
                 ignore_changes=list(AUTOSCALED_CAPACITY) if provisioned else None,
             ),
         )
-        self.name = self.table.name
-        self.arn = self.table.arn
-        self.index_names = tuple(index.name for index in keys.INDEXES)
 
-        # Hot-key detection on the table and on every index.
+    def _contributor_insights(self, name: str) -> None:
+        """Hot-key detection on the table and on every index."""
         for index in (None, *self.index_names):
             suffix = f"-{index}" if index else ""
             aws.dynamodb.ContributorInsights(
                 f"{name}-insights{suffix}",
                 table_name=self.table.name,
                 index_name=index,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self),
             )
 
-        if provisioned:
-            self._autoscale(name, c)
-
+    def _monitored_items(self, name: str, args: DataTierArgs,
+                         provisioned: bool) -> tuple[MonitoredItem, ...]:
+        """The table (with the operations the API calls) and each GSI."""
+        c, context = args.config, args.context
         attributes = {
             "billing_mode": c.billing_mode,
             "read_capacity": c.read_capacity_min if provisioned else None,
             "write_capacity": c.write_capacity_min if provisioned else None,
         }
-        self.monitored_items = (
+        return (
             MonitoredItem(kind=Kind.DYNAMODB_TABLE, name=f"{name}-table",
-                          dimensions={"TableName": self.table.name}, region=args.region,
-                          owner=args.owner,
+                          dimensions={"TableName": self.table.name}, region=context.region,
+                          owner=context.owner,
                           # The per-operation alarms watch what the API's repository calls.
                           attributes={**attributes, "operations": OPERATIONS}),
             *(
                 MonitoredItem(kind=Kind.DYNAMODB_GSI, name=f"{name}-{index}",
                               dimensions={"TableName": self.table.name,
                                           "GlobalSecondaryIndexName": index},
-                              region=args.region, owner=args.owner, attributes=attributes)
+                              region=context.region, owner=context.owner,
+                              attributes=attributes)
                 for index in self.index_names
             ),
         )
-        self.register_outputs({"name": self.name, "arn": self.arn})
 
     def _autoscale(self, name: str, c: BackendConfig) -> None:
         """Target tracking on reads and writes of the table and of every GSI."""
         child = pulumi.ResourceOptions(parent=self)
-        targets = [("table", "table", pulumi.Output.concat("table/", self.table.name))]
-        targets += [(index, "index", pulumi.Output.concat("table/", self.table.name, "/index/",
-                                                           index))
-                    for index in self.index_names]
+        targets = [(label, what, pulumi.Output.concat("table/", self.table.name, *suffix))
+                   for label, what, suffix in scaling_targets(self.index_names)]
         bounds = {"read": (c.read_capacity_min, c.read_capacity_max),
                   "write": (c.write_capacity_min, c.write_capacity_max)}
         for label, what, resource_id in targets:

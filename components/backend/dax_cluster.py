@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.network import allow_tcp
 from components.blocks.service_role import service_role
+from components.platform.context import StackContext
 
 DAX_TLS_PORT = 9111
 # What DAX itself does against DynamoDB on behalf of its clients: the clients' own calls
@@ -31,8 +32,9 @@ DAX_CLIENT_ACTIONS = (
 
 @dataclass(frozen=True)
 class DaxClusterArgs:
-    """Inputs of :class:`DaxCluster`."""
+    """Inputs of :class:`DaxCluster`: the stack context, sizes and TTLs, network, table."""
 
+    context: StackContext
     cluster_name: str
     node_type: str
     node_count: int
@@ -43,8 +45,6 @@ class DaxClusterArgs:
     vpc_id: pulumi.Input[str]
     client_security_group_id: pulumi.Input[str]
     table_arn: pulumi.Input[str]
-    region: str
-    owner: str
     notification_topic_arn: pulumi.Input[str] | None = None
 
 
@@ -133,7 +133,7 @@ class DaxCluster(pulumi.ComponentResource):
         self.monitored_items = (
             MonitoredItem(kind=Kind.DAX_CLUSTER, name=f"{name}-cluster",
                           dimensions={"ClusterId": self.cluster.cluster_name},
-                          region=args.region, owner=args.owner,
+                          region=args.context.region, owner=args.context.owner,
                           attributes={"node_count": args.node_count}),
         )
         self.register_outputs({"arn": self.arn, "endpoint": self.endpoint})

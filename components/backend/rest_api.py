@@ -1,23 +1,31 @@
 """The listings REST API: explicit routes, Lambda proxy to the API alias, a traced, cached stage.
 
-REST (not HTTP) APIs because X-Ray tracing and stage caching exist only there. Routes are a
-table (:data:`ROUTES`) read by one loop: each row says whether the Cognito authorizer guards
-it and, for cacheable GETs, which TTL key applies and which request parameters make the
-cache key (without them every listing would share one cache entry).
+REST (not HTTP) APIs because X-Ray tracing and stage caching exist only there. The routes,
+the access log format and the gateway's error template are tables in
+:mod:`components.backend.routes`, each read by one loop here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.backend.routes import (
+    ACCESS_LOG_FORMAT,
+    GATEWAY_ERROR_TEMPLATE,
+    GATEWAY_RESPONSES,
+    ROUTES,
+    deployment_trigger,
+    route_label,
+    slug,
+)
 from components.blocks.monitored_items import Kind, MonitoredItem, Slo
 from components.blocks.naming import autoname, limit
 from components.config import BackendConfig
+from components.platform.context import StackContext
 
 # AWS's managed policy for API Gateway's CloudWatch role (the actions it needs, on "*": the
 # Describe actions take no resource ARN):
@@ -27,103 +35,20 @@ PUSH_TO_CLOUDWATCH_LOGS = ("arn:aws:iam::aws:policy/service-role/"
 
 
 @dataclass(frozen=True)
-class Route:
-    """One API route: method, path, authorizer, stage-cache TTL key, request parameters."""
-
-    method: str
-    path: str
-    authorized: bool = False
-    cache: str | None = None
-    query: tuple[str, ...] = ()
-
-    @property
-    def path_params(self) -> tuple[str, ...]:
-        """The ``{name}`` segments of the path."""
-        return tuple(p[1:-1] for p in self.path.strip("/").split("/") if p.startswith("{"))
-
-    @property
-    def request_parameters(self) -> dict[str, bool]:
-        """Method request parameters (path ones required) that feed the cache key."""
-        params = {f"method.request.path.{p}": True for p in self.path_params}
-        params.update({f"method.request.querystring.{q}": False for q in self.query})
-        return params
-
-    @property
-    def method_path(self) -> str:
-        """The ``MethodSettings`` path of this method: resource path without ``/``, method."""
-        return f"{self.path.strip('/')}/{self.method}"
-
-
-ROUTES: tuple[Route, ...] = (
-    Route("POST", "/listings", authorized=True),
-    Route("GET", "/listings/featured", cache="featured", query=("limit",)),
-    Route("POST", "/listings/batch-get"),
-    Route("GET", "/listings/{id}", cache="getListing"),
-    Route("PUT", "/listings/{id}", authorized=True),
-    Route("DELETE", "/listings/{id}", authorized=True),
-    Route("POST", "/listings/{id}/contact", authorized=True),
-    Route("GET", "/sellers/{seller_id}/listings", cache="sellerListings",
-          query=("limit", "cursor")),
-    Route("GET", "/categories/{category}/listings", cache="categoryListings",
-          query=("limit", "cursor")),
-    Route("GET", "/search", cache="search", query=("q", "category", "limit")),
-    Route("GET", "/health"),  # never cached: the canary must reach the table
-)
-
-# One JSON object per request; field names follow AWS's documented $context variables.
-ACCESS_LOG_FORMAT = {
-    "requestId": "$context.requestId",
-    "extendedRequestId": "$context.extendedRequestId",
-    "ip": "$context.identity.sourceIp",
-    "userAgent": "$context.identity.userAgent",
-    "user": "$context.authorizer.claims.sub",
-    "requestTime": "$context.requestTimeEpoch",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "path": "$context.path",
-    "status": "$context.status",
-    "protocol": "$context.protocol",
-    "responseLength": "$context.responseLength",
-    "responseLatency": "$context.responseLatency",
-    "integrationLatency": "$context.integration.latency",
-    "integrationStatus": "$context.integration.status",
-    "xrayTraceId": "$context.xrayTraceId",
-    "errorMessage": "$context.error.message",
-    "authorizerError": "$context.authorizer.error",
-    "wafStatus": "$context.waf.status",
-}
-
-
-# API Gateway's own errors (authorizer 401, throttling 429, unknown route 403, integration
-# failures) in the same JSON shape as the handler's, with the request id to quote.
-GATEWAY_ERROR_TEMPLATE = (
-    '{"statusCode":"$context.error.responseType","message":$context.error.messageString,'
-    '"requestId":"$context.requestId"}'
-)
-GATEWAY_RESPONSES = ("DEFAULT_4XX", "DEFAULT_5XX")
-
-
-def slug(path: str) -> str:
-    """A resource-name-safe form of a path: ``/listings/{id}`` -> ``listings-id``."""
-    return "-".join(p.strip("{}") for p in path.strip("/").split("/")) or "root"
-
-
-@dataclass(frozen=True)
 class RestApiArgs:
-    """Inputs of :class:`RestApi`."""
+    """Inputs of :class:`RestApi`.
 
+    The context gives the key and retention of the access logs, the region, the owner and
+    whether this stack owns the region's API Gateway account settings (the CloudWatch role is
+    a per-account singleton: only the stack that owns the account baseline sets it).
+    """
+
+    context: StackContext
     api_name: str
     config: BackendConfig
     function_name: pulumi.Input[str]
     function_invoke_arn: pulumi.Input[str]
     user_pool_arn: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    log_retention_days: int
-    region: str
-    owner: str
-    # The region's API Gateway account settings (the CloudWatch role) are a per-account
-    # singleton: only the stack that owns the account baseline sets them.
-    owns_account_baseline: bool = False
 
 
 class RestApi(pulumi.ComponentResource):
@@ -138,6 +63,7 @@ class RestApi(pulumi.ComponentResource):
     stage: aws.apigateway.Stage
     rest_api_id: pulumi.Output[str]
     stage_name: str
+    stage_arn: pulumi.Output[str]
     origin_domain: pulumi.Output[str]
     url: pulumi.Output[str]
     access_log_group: aws.cloudwatch.LogGroup
@@ -147,30 +73,63 @@ class RestApi(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:backend:RestApi", name, None, opts)
         c = args.config
-        child = pulumi.ResourceOptions(parent=self)
         self.stage_name = c.api_stage_name
-        self.api = aws.apigateway.RestApi(
+        self.api = self._api(name, args)
+        authorizer = self._authorizer(name, args)
+        methods = self._routes(name, args, authorizer, self._resources(name))
+        methods += self._gateway_responses(name)
+        deployment = aws.apigateway.Deployment(
+            f"{name}-deployment",
+            rest_api=self.api.id,
+            description="Listings API routes",
+            # A new deployment whenever the route table changes.
+            triggers={"routes": deployment_trigger()},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=methods),
+        )
+        self.access_log_group = self._access_log_group(name, args)
+        self.stage = self._stage(name, args, deployment)
+        self._method_settings(name, c)
+        self._invoke_permission(name, args)
+        self.rest_api_id = self.api.id
+        self.stage_arn = self.stage.arn
+        self.origin_domain = pulumi.Output.concat(self.api.id, ".execute-api.",
+                                                  args.context.region, ".amazonaws.com")
+        self.url = pulumi.Output.concat("https://", self.origin_domain, "/",
+                                        c.api_stage_name, "/")
+        self.monitored_items = (self._stage_item(name, args),)
+        self.register_outputs({"restApiId": self.rest_api_id, "url": self.url})
+
+    def _api(self, name: str, args: RestApiArgs) -> aws.apigateway.RestApi:
+        """The regional REST API (CloudFront in front of it is the edge)."""
+        return aws.apigateway.RestApi(
             f"{name}-api",
             name=args.api_name,
             description="Marketplace listings API",
             endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(
                 types="REGIONAL"),  # CloudFront in front of it is the edge
             minimum_compression_size="1024",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        authorizer = aws.apigateway.Authorizer(
+
+    def _authorizer(self, name: str, args: RestApiArgs) -> aws.apigateway.Authorizer:
+        """The Cognito user-pool authorizer of the write routes."""
+        return aws.apigateway.Authorizer(
             f"{name}-cognito",
             name=f"{args.api_name}-cognito",
             rest_api=self.api.id,
             type="COGNITO_USER_POOLS",
             provider_arns=[args.user_pool_arn],
             identity_source="method.request.header.Authorization",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        resources = self._resources(name)
-        methods: list[pulumi.Resource] = []
+
+    def _routes(self, name: str, args: RestApiArgs, authorizer: aws.apigateway.Authorizer,
+                resources: dict[str, aws.apigateway.Resource]) -> list[pulumi.Resource]:
+        """A method and its Lambda proxy integration per row of :data:`ROUTES`."""
+        child = pulumi.ResourceOptions(parent=self)
+        made: list[pulumi.Resource] = []
         for route in ROUTES:
-            label = f"{slug(route.path)}-{route.method.lower()}"
+            label = route_label(route)
             method = aws.apigateway.Method(
                 f"{name}-{label}",
                 rest_api=self.api.id,
@@ -194,34 +153,38 @@ class RestApi(pulumi.ComponentResource):
                 timeout_milliseconds=29000,
                 opts=child,
             )
-            methods += [method, integration]
-        for response_type in GATEWAY_RESPONSES:
-            methods.append(aws.apigateway.Response(
+            made += [method, integration]
+        return made
+
+    def _gateway_responses(self, name: str) -> list[pulumi.Resource]:
+        """API Gateway's own 4XX/5XX in the handler's JSON error shape."""
+        return [
+            aws.apigateway.Response(
                 f"{name}-{response_type.lower().replace('_', '-')}",
                 rest_api_id=self.api.id,
                 response_type=response_type,
                 response_templates={"application/json": GATEWAY_ERROR_TEMPLATE},
-                opts=child,
-            ))
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for response_type in GATEWAY_RESPONSES
+        ]
 
-        deployment = aws.apigateway.Deployment(
-            f"{name}-deployment",
-            rest_api=self.api.id,
-            description="Listings API routes",
-            # A new deployment whenever the route table changes.
-            triggers={"routes": hashlib.sha256(
-                repr((ROUTES, GATEWAY_ERROR_TEMPLATE)).encode()).hexdigest()},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=methods),
-        )
-        self.access_log_group = aws.cloudwatch.LogGroup(
+    def _access_log_group(self, name: str, args: RestApiArgs) -> aws.cloudwatch.LogGroup:
+        """The stage's JSON access log group, KMS-encrypted, with the Lambda log retention."""
+        return aws.cloudwatch.LogGroup(
             f"{name}-access-logs",
             name=f"/aws/apigateway/{args.api_name}/access",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
-            opts=child,
+            retention_in_days=args.context.lambdas.log_retention_days,
+            kms_key_id=args.context.kms_key_arn,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        account = self._cloudwatch_role(name) if args.owns_account_baseline else None
-        self.stage = aws.apigateway.Stage(
+
+    def _stage(self, name: str, args: RestApiArgs,
+               deployment: aws.apigateway.Deployment) -> aws.apigateway.Stage:
+        """The traced stage with access logs and the optional cache cluster."""
+        c = args.config
+        account = self._cloudwatch_role(name) if args.context.owns_account_baseline else None
+        return aws.apigateway.Stage(
             f"{name}-stage",
             rest_api=self.api.id,
             deployment=deployment.id,
@@ -236,38 +199,35 @@ class RestApi(pulumi.ComponentResource):
             cache_cluster_size=c.api_cache_size_gb if c.api_cache_enabled else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[account] if account else []),
         )
-        self._method_settings(name, c)
 
+    def _invoke_permission(self, name: str, args: RestApiArgs) -> None:
+        """API Gateway may invoke the function's ``live`` alias from this stage only."""
         aws.lambda_.Permission(
             f"{name}-invokes-function",
             action="lambda:InvokeFunction",
             function=args.function_name,
             qualifier="live",
             principal="apigateway.amazonaws.com",
-            source_arn=pulumi.Output.concat(self.api.execution_arn, "/", c.api_stage_name,
-                                            "/*/*"),
-            opts=child,
+            source_arn=pulumi.Output.concat(self.api.execution_arn, "/",
+                                            args.config.api_stage_name, "/*/*"),
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.rest_api_id = self.api.id
-        self.origin_domain = pulumi.Output.concat(self.api.id, ".execute-api.", args.region,
-                                                  ".amazonaws.com")
-        self.url = pulumi.Output.concat("https://", self.origin_domain, "/",
-                                        c.api_stage_name, "/")
-        self.monitored_items = (
-            MonitoredItem(
-                kind=Kind.API_STAGE,
-                name=f"{name}-stage",
-                dimensions={"ApiName": self.api.name, "Stage": c.api_stage_name},
-                region=args.region,
-                owner=args.owner,
-                slo=Slo(availability_percent=c.slo_availability_percent,
-                        latency_ms=c.slo_latency_ms,
-                        latency_percent=c.slo_latency_percent),
-                attributes={"cache_enabled": c.api_cache_enabled,
-                            "access_log_group": self.access_log_group.name},
-            ),
+
+    def _stage_item(self, name: str, args: RestApiArgs) -> MonitoredItem:
+        """The stage as watched: SLO from config, cache flag and access log group."""
+        c = args.config
+        return MonitoredItem(
+            kind=Kind.API_STAGE,
+            name=f"{name}-stage",
+            dimensions={"ApiName": self.api.name, "Stage": c.api_stage_name},
+            region=args.context.region,
+            owner=args.context.owner,
+            slo=Slo(availability_percent=c.slo_availability_percent,
+                    latency_ms=c.slo_latency_ms,
+                    latency_percent=c.slo_latency_percent),
+            attributes={"cache_enabled": c.api_cache_enabled,
+                        "access_log_group": self.access_log_group.name},
         )
-        self.register_outputs({"restApiId": self.rest_api_id, "url": self.url})
 
     def _resources(self, name: str) -> dict[str, aws.apigateway.Resource]:
         """One API resource per path segment prefix, parented like the path."""

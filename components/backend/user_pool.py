@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.platform.context import StackContext
 from functions.api.roles import ADMINS_GROUP
 
 
@@ -20,18 +21,17 @@ class UserPoolArgs:
     from Cognito's default to SES, sent as ``email_from`` with ``ses_configuration_set``.
     """
 
+    context: StackContext
     pool_name: str
     deletion_protection: bool
     post_confirmation_arn: pulumi.Input[str]
     post_confirmation_function: pulumi.Input[str]
-    region: str = ""
     ses_identity: str | None = None
     email_from: str | None = None
     ses_configuration_set: str | None = None
 
 
-def email_configuration(args: UserPoolArgs, parent: pulumi.Resource
-                        ) -> aws.cognito.UserPoolEmailConfigurationArgs:
+def email_configuration(args: UserPoolArgs) -> aws.cognito.UserPoolEmailConfigurationArgs:
     """Cognito's default email, or SES (DEVELOPER) through the stack's verified identity.
 
     The stack references the identity instead of creating it: Cognito accepts only a
@@ -42,11 +42,10 @@ def email_configuration(args: UserPoolArgs, parent: pulumi.Resource
     """
     if args.ses_identity is None:
         return aws.cognito.UserPoolEmailConfigurationArgs(email_sending_account="COGNITO_DEFAULT")
-    account = aws.get_caller_identity_output(
-        opts=pulumi.InvokeOutputOptions(parent=parent)).account_id
     return aws.cognito.UserPoolEmailConfigurationArgs(
         email_sending_account="DEVELOPER",
-        source_arn=pulumi.Output.concat("arn:aws:ses:", args.region, ":", account,
+        source_arn=pulumi.Output.concat("arn:aws:ses:", args.context.region, ":",
+                                        args.context.account_id,
                                         ":identity/", args.ses_identity),
         from_email_address=args.email_from,
         configuration_set=args.ses_configuration_set,
@@ -90,7 +89,7 @@ class UserPool(pulumi.ComponentResource):
             admin_create_user_config=aws.cognito.UserPoolAdminCreateUserConfigArgs(
                 allow_admin_create_user_only=False),
             user_pool_tier="ESSENTIALS",
-            email_configuration=email_configuration(args, self),
+            email_configuration=email_configuration(args),
             deletion_protection="ACTIVE" if args.deletion_protection else "INACTIVE",
             lambda_config=aws.cognito.UserPoolLambdaConfigArgs(
                 post_confirmation=args.post_confirmation_arn),

@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs
+from components.platform.context import StackContext
 
 LOG_PREFIX = "cloudfront"
 # Partitioned, Hive-compatible paths so Athena can prune by distribution and hour.
@@ -43,14 +44,12 @@ def delivery_write_statement(bucket_arn: pulumi.Input[str], account_id: pulumi.I
 
 @dataclass(frozen=True)
 class CdnAccessLogsArgs:
-    """Inputs of :class:`CdnAccessLogs`: the distribution, the us-east-1 provider and key."""
+    """Inputs of :class:`CdnAccessLogs`: the stack context (prefix, account, the us-east-1
+    provider and key), the distribution and how long its logs are kept."""
 
-    prefix: str
+    context: StackContext
     distribution_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
     retention_days: int
-    us_east_1: aws.Provider
 
 
 class CdnAccessLogs(pulumi.ComponentResource):
@@ -62,11 +61,12 @@ class CdnAccessLogs(pulumi.ComponentResource):
     def __init__(self, name: str, args: CdnAccessLogsArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:edge:CdnAccessLogs", name, None, opts)
+        context = args.context
         bucket_arn, resolve_bucket_arn = pulumi.deferred_output()
         self.bucket = SecureBucket(
             f"{name}-bucket",
             SecureBucketArgs(
-                kms_key_arn=args.kms_key_arn,
+                kms_key_arn=context.us_east_1_kms_key_arn,
                 noncurrent_days=7,
                 lifecycle_rules=[{
                     "id": "expire-access-logs",
@@ -74,24 +74,24 @@ class CdnAccessLogs(pulumi.ComponentResource):
                     "filter": {"prefix": f"{LOG_PREFIX}/"},
                     "expiration": {"days": args.retention_days},
                 }],
-                policy_statements=[delivery_write_statement(bucket_arn, args.account_id)],
+                policy_statements=[delivery_write_statement(bucket_arn, context.account_id)],
                 # Only CloudFront's own logs land here: no S3 access logs of a log bucket.
                 extra_tags={"log-bucket": "cloudfront-standard-logs"},
             ),
-            opts=pulumi.ResourceOptions(parent=self, providers={"aws": args.us_east_1}),
+            opts=pulumi.ResourceOptions(parent=self, providers={"aws": context.us_east_1}),
         )
         resolve_bucket_arn(self.bucket.arn)
-        child = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
+        child = pulumi.ResourceOptions(parent=self, provider=context.us_east_1)
         source = aws.cloudwatch.LogDeliverySource(
             f"{name}-source",
-            name=f"{args.prefix}-cdn-access",
+            name=f"{context.prefix}-cdn-access",
             log_type="ACCESS_LOGS",
             resource_arn=args.distribution_arn,
             opts=child,
         )
         destination = aws.cloudwatch.LogDeliveryDestination(
             f"{name}-destination",
-            name=f"{args.prefix}-cdn-access-s3",
+            name=f"{context.prefix}-cdn-access-s3",
             output_format=OUTPUT_FORMAT,
             delivery_destination_configuration={
                 "destination_resource_arn": pulumi.Output.concat(self.bucket.arn,

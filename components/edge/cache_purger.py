@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -13,7 +14,8 @@ from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueue
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import autoname, limit
-from components.config import EdgeConfig, LambdaDefaults
+from components.config import EdgeConfig
+from components.platform.context import StackContext
 from functions.shared.events import SOURCE
 
 PURGE_EVENTS = ("ListingUpdated", "ListingDeleted")
@@ -25,22 +27,50 @@ def event_pattern() -> str:
     return json.dumps({"source": [SOURCE], "detail-type": list(PURGE_EVENTS)})
 
 
+def purge_statements(secret_arn: pulumi.Input[str],
+                     distribution_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
+    """What the purge function does beyond logs: read its token, invalidate the distribution."""
+    return [
+        {
+            "Sid": "ReadPurgeToken",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": secret_arn,
+        },
+        {
+            "Sid": "InvalidateDistribution",
+            "Effect": "Allow",
+            "Action": ["cloudfront:CreateInvalidation"],
+            "Resource": distribution_arn,
+        },
+    ]
+
+
+def purge_environment(config: EdgeConfig, *, secret_arn: pulumi.Input[str],
+                      hosts: Sequence[str], distribution_id: pulumi.Input[str]
+                      ) -> dict[str, pulumi.Input[str]]:
+    """The purge function's environment: the zone, where the token is, batch size, hosts."""
+    return {
+        "CLOUDFLARE_ZONE_ID": config.cloudflare_zone_id,
+        "CLOUDFLARE_TOKEN_SECRET_ARN": secret_arn,
+        "PURGE_BATCH_SIZE": str(config.purge_batch_size),
+        "SITE_HOSTS": ",".join(hosts),
+        "DISTRIBUTION_ID": distribution_id,
+    }
+
+
 @dataclass(frozen=True)
 class CachePurgerArgs:
     """Inputs of :class:`CachePurger`.
 
-    ``purge_token`` is the secret Cloudflare token stored in Secrets Manager (the function
-    reads it there; it never appears in the function's environment); ``hosts`` are the
-    names whose listing URLs are purged.
+    The context gives the prefix, the stack key, the region, the owner, the metrics namespace
+    and the Lambda defaults. ``purge_token`` is the secret Cloudflare token stored in Secrets
+    Manager (the function reads it there; it never appears in the function's environment);
+    ``hosts`` are the names whose listing URLs are purged.
     """
 
-    prefix: str
+    context: StackContext
     config: EdgeConfig
-    defaults: LambdaDefaults
-    kms_key_arn: pulumi.Input[str]
-    region: str
-    owner: str
-    metrics_namespace: str
     bus_name: pulumi.Input[str]
     distribution_id: pulumi.Input[str]
     distribution_arn: pulumi.Input[str]
@@ -60,65 +90,13 @@ class CachePurger(pulumi.ComponentResource):
     def __init__(self, name: str, args: CachePurgerArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:edge:CachePurger", name, None, opts)
+        context = args.context
         child = pulumi.ResourceOptions(parent=self)
-        self.secret = aws.secretsmanager.Secret(
-            f"{name}-token",
-            name=f"{args.prefix}/cloudflare/purge-token",
-            description="Cloudflare API token with Cache Purge on the zone (purge function)",
-            kms_key_id=args.kms_key_arn,
-            recovery_window_in_days=7,
-            opts=child,
-        )
-        if args.purge_token is not None:
-            aws.secretsmanager.SecretVersion(
-                f"{name}-token-value",
-                secret_id=self.secret.id,
-                secret_string=pulumi.Output.secret(args.purge_token),
-                opts=child,
-            )
-        self.function = LambdaFunction(
-            f"{args.prefix}-cache-purger",
-            LambdaFunctionArgs(
-                package="cache_purger",
-                handler="functions.cache_purger.handler.handler",
-                description="Purges a changed listing's URLs from Cloudflare and CloudFront",
-                invoked_async=True,  # the purge rule's target: an asynchronous invoke
-                defaults=args.defaults,
-                kms_key_arn=args.kms_key_arn,
-                region=args.region,
-                powertools_namespace=args.metrics_namespace,
-                owner=args.owner,
-                timeout_seconds=TIMEOUT_SECONDS,
-                # Cloudflare allows a few purge requests per second; more in flight only
-                # collect 429s (default 5 in lambdaReservedConcurrency).
-                concurrency_key="cachePurger",
-                statements=[
-                    {
-                        "Sid": "ReadPurgeToken",
-                        "Effect": "Allow",
-                        "Action": ["secretsmanager:GetSecretValue"],
-                        "Resource": self.secret.arn,
-                    },
-                    {
-                        "Sid": "InvalidateDistribution",
-                        "Effect": "Allow",
-                        "Action": ["cloudfront:CreateInvalidation"],
-                        "Resource": args.distribution_arn,
-                    },
-                ],
-                environment={
-                    "CLOUDFLARE_ZONE_ID": args.config.cloudflare_zone_id,
-                    "CLOUDFLARE_TOKEN_SECRET_ARN": self.secret.arn,
-                    "PURGE_BATCH_SIZE": str(args.config.purge_batch_size),
-                    "SITE_HOSTS": ",".join(args.hosts),
-                    "DISTRIBUTION_ID": args.distribution_id,
-                },
-            ),
-            opts=child,
-        )
+        self.secret = self._token_secret(name, args)
+        self.function = self._function(args)
         self.rule = aws.cloudwatch.EventRule(
             f"{name}-rule",
-            name=f"{args.prefix}-cache-purge",
+            name=f"{context.prefix}-cache-purge",
             description="Listing updated or deleted: purge its cached pages",
             event_bus_name=args.bus_name,
             event_pattern=event_pattern(),
@@ -127,15 +105,80 @@ class CachePurger(pulumi.ComponentResource):
         self.dead_letters = DeadLetterQueue(
             f"{name}-dead-letters",
             DeadLetterQueueArgs(
-                kms_key_arn=args.kms_key_arn,
-                retention_days=args.defaults.dlq_retention_days,
-                region=args.region,
-                owner=args.owner,
+                kms_key_arn=context.kms_key_arn,
+                retention_days=context.lambdas.dlq_retention_days,
+                region=context.region,
+                owner=context.owner,
                 sender_service="events.amazonaws.com",
                 sender_arns=(self.rule.arn,),
             ),
             opts=child,
         )
+        self._target(name, args)
+        self.monitored_items = (
+            *self.function.monitored_items,
+            *self.dead_letters.monitored_items,
+            MonitoredItem(
+                kind=Kind.EVENTBRIDGE_RULE,
+                name=f"{name}-rule",
+                dimensions={"RuleName": self.rule.name, "EventBusName": args.bus_name},
+                region=context.region,
+                owner=context.owner,
+            ),
+        )
+        self.register_outputs({"functionName": self.function.function_name,
+                               "ruleName": self.rule.name})
+
+    def _token_secret(self, name: str, args: CachePurgerArgs) -> aws.secretsmanager.Secret:
+        """The Cloudflare purge token's secret, with its value when the stack sets one."""
+        child = pulumi.ResourceOptions(parent=self)
+        secret = aws.secretsmanager.Secret(
+            f"{name}-token",
+            name=f"{args.context.prefix}/cloudflare/purge-token",
+            description="Cloudflare API token with Cache Purge on the zone (purge function)",
+            kms_key_id=args.context.kms_key_arn,
+            recovery_window_in_days=7,
+            opts=child,
+        )
+        if args.purge_token is not None:
+            aws.secretsmanager.SecretVersion(
+                f"{name}-token-value",
+                secret_id=secret.id,
+                secret_string=pulumi.Output.secret(args.purge_token),
+                opts=child,
+            )
+        return secret
+
+    def _function(self, args: CachePurgerArgs) -> LambdaFunction:
+        """The purge function: asynchronous, few in flight, reads the token, invalidates."""
+        context = args.context
+        return LambdaFunction(
+            f"{context.prefix}-cache-purger",
+            LambdaFunctionArgs(
+                package="cache_purger",
+                handler="functions.cache_purger.handler.handler",
+                description="Purges a changed listing's URLs from Cloudflare and CloudFront",
+                invoked_async=True,  # the purge rule's target: an asynchronous invoke
+                defaults=context.lambdas,
+                kms_key_arn=context.kms_key_arn,
+                region=context.region,
+                powertools_namespace=context.metrics_namespace,
+                owner=context.owner,
+                timeout_seconds=TIMEOUT_SECONDS,
+                # Cloudflare allows a few purge requests per second; more in flight only
+                # collect 429s (default 5 in lambdaReservedConcurrency).
+                concurrency_key="cachePurger",
+                statements=purge_statements(self.secret.arn, args.distribution_arn),
+                environment=purge_environment(args.config, secret_arn=self.secret.arn,
+                                              hosts=args.hosts,
+                                              distribution_id=args.distribution_id),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _target(self, name: str, args: CachePurgerArgs) -> None:
+        """The rule invokes the ``live`` alias, retrying, then sends to the dead letters."""
+        child = pulumi.ResourceOptions(parent=self)
         aws.lambda_.Permission(
             f"{name}-invoke",
             action="lambda:InvokeFunction",
@@ -154,21 +197,8 @@ class CachePurger(pulumi.ComponentResource):
             arn=self.function.alias_arn,
             retry_policy={
                 "maximum_retry_attempts": 8,
-                "maximum_event_age_in_seconds": args.defaults.async_max_event_age_seconds,
+                "maximum_event_age_in_seconds": args.context.lambdas.async_max_event_age_seconds,
             },
             dead_letter_config={"arn": self.dead_letters.arn},
             opts=child,
         )
-        self.monitored_items = (
-            *self.function.monitored_items,
-            *self.dead_letters.monitored_items,
-            MonitoredItem(
-                kind=Kind.EVENTBRIDGE_RULE,
-                name=f"{name}-rule",
-                dimensions={"RuleName": self.rule.name, "EventBusName": args.bus_name},
-                region=args.region,
-                owner=args.owner,
-            ),
-        )
-        self.register_outputs({"functionName": self.function.function_name,
-                               "ruleName": self.rule.name})

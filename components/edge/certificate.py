@@ -9,18 +9,21 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_cloudflare as cloudflare
 
+from components.platform.context import StackContext
+
 
 @dataclass(frozen=True)
 class EdgeCertificateArgs:
     """Inputs of :class:`EdgeCertificate`.
 
-    ``names`` are the certificate's names (the first is the subject); ``us_east_1`` is the
-    provider CloudFront certificates must live in; ``cloudflare`` writes the validation
-    records into ``zone_id`` so the certificate validates without leaving the stack.
+    ``names`` are the certificate's names (the first is the subject); the context's
+    ``us_east_1`` is the provider CloudFront certificates must live in; ``cloudflare`` writes
+    the validation records into ``zone_id`` so the certificate validates without leaving the
+    stack.
     """
 
+    context: StackContext
     names: Sequence[str]
-    us_east_1: aws.Provider
     cloudflare: cloudflare.Provider
     zone_id: str
 
@@ -51,7 +54,7 @@ class EdgeCertificate(pulumi.ComponentResource):
             key_algorithm="EC_prime256v1",
             options=aws.acm.CertificateOptionsArgs(
                 certificate_transparency_logging_preference="ENABLED"),
-            opts=pulumi.ResourceOptions(parent=self, provider=args.us_east_1),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.context.us_east_1),
         )
         options = self.certificate.domain_validation_options
         fqdns = []
@@ -75,7 +78,7 @@ class EdgeCertificate(pulumi.ComponentResource):
             f"{name}-validation",
             certificate_arn=self.certificate.arn,
             validation_record_fqdns=fqdns,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.us_east_1),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.context.us_east_1),
         )
         # Consumers get the ARN only once ACM has issued the certificate.
         self.arn = validation.certificate_arn

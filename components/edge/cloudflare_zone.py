@@ -15,6 +15,7 @@ import pulumi
 import pulumi_cloudflare as cloudflare
 
 from components.config import EdgeConfig
+from components.platform.context import StackContext
 
 # Managed rulesets (Cloudflare WAF docs, "Managed rulesets"): ids are global constants.
 CLOUDFLARE_MANAGED_RULESET = "efb7b8c949ac4650a09736fc376e9aee"
@@ -200,12 +201,13 @@ def rate_limit_rules(config: EdgeConfig) -> list[dict[str, Any]]:
 class CloudflareZoneArgs:
     """Inputs of :class:`CloudflareZone`.
 
-    ``origin_domain`` is the CloudFront distribution's domain every proxied name points at;
-    ``provider`` the explicit Cloudflare provider made from the stack's API token.
+    The zone is the context's domain; ``origin_domain`` is the CloudFront distribution's
+    domain every proxied name points at; ``provider`` the explicit Cloudflare provider made
+    from the stack's API token.
     """
 
+    context: StackContext
     config: EdgeConfig
-    domain: str
     origin_domain: pulumi.Input[str]
     provider: cloudflare.Provider
     hostnames: Sequence[str] = ()
@@ -220,7 +222,7 @@ class CloudflareZone(pulumi.ComponentResource):
     def __init__(self, name: str, args: CloudflareZoneArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:edge:CloudflareZone", name, None, opts)
-        config = args.config
+        config, domain = args.config, args.context.platform.domain
         zone_id = config.cloudflare_zone_id
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
 
@@ -239,7 +241,7 @@ class CloudflareZone(pulumi.ComponentResource):
 
         self.records = {
             host: cloudflare.DnsRecord(
-                f"{name}-dns-{host.split('.')[0] if host != args.domain else 'apex'}",
+                f"{name}-dns-{host.split('.')[0] if host != domain else 'apex'}",
                 zone_id=zone_id,
                 name=host,
                 type="CNAME",
@@ -249,7 +251,7 @@ class CloudflareZone(pulumi.ComponentResource):
                 comment="Proxied to the CloudFront distribution (managed by Pulumi)",
                 opts=child,
             )
-            for host in args.hostnames or (args.domain,)
+            for host in args.hostnames or (domain,)
         }
 
         phases: tuple[tuple[str, str, str, list[dict[str, Any]]], ...] = (
@@ -266,8 +268,8 @@ class CloudflareZone(pulumi.ComponentResource):
             key: cloudflare.Ruleset(
                 f"{name}-{key}",
                 zone_id=zone_id,
-                name=f"{args.domain} {title.lower()}",
-                description=f"{title} of {args.domain} (managed by Pulumi)",
+                name=f"{domain} {title.lower()}",
+                description=f"{title} of {domain} (managed by Pulumi)",
                 kind="zone",
                 phase=phase,
                 rules=rules,

@@ -16,7 +16,7 @@ import pulumi_cloudflare as cloudflare
 
 from components.blocks.monitored_items import MonitoredItem
 from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs
-from components.config import EdgeConfig, LambdaDefaults, PlatformConfig
+from components.config import EdgeConfig
 from components.edge.access_logs import CdnAccessLogs, CdnAccessLogsArgs
 from components.edge.cache_purger import CachePurger, CachePurgerArgs
 from components.edge.certificate import EdgeCertificate, EdgeCertificateArgs
@@ -24,35 +24,31 @@ from components.edge.cloudflare_zone import CloudflareZone, CloudflareZoneArgs
 from components.edge.csp import SiteFeatures, content_security_policy
 from components.edge.distribution import ApiOrigin, Cdn, CdnArgs, oac_read_statement
 from components.edge.waf import EdgeWaf, EdgeWafArgs
+from components.platform.context import StackContext
 from components.platform.core import customer_key, distribution_key_policy
 
 CLOUDFRONT_REGION = "us-east-1"
 MEDIA_NONCURRENT_DAYS = 30
+# The origin buckets and how long each keeps noncurrent versions.
+ORIGIN_BUCKETS = (("assets", 90), ("media", MEDIA_NONCURRENT_DAYS))
 
 
 @dataclass(frozen=True)
 class EdgeArgs:
     """Inputs of :class:`Edge`.
 
-    ``kms_key_arn`` is the stack key (stack region); ``us_east_1`` the provider for everything
-    CloudFront-scoped and ``us_east_1_kms_key_arn`` the key there (``PlatformCore`` makes
-    it); ``api_origin`` ``None`` leaves out the ``/api/*`` behaviour. ``site_features`` are
-    the browser features the pages use (RUM, sign-in); the CSP opens their hosts, and the
-    API host when there is an API origin.
+    The context gives the domain, the stack key (stack region), the us-east-1 provider for
+    everything CloudFront-scoped and the key there, the Lambda defaults and the access log
+    target of the buckets. ``api_origin`` ``None`` leaves out the ``/api/*`` behaviour.
+    ``site_features`` are the browser features the pages use (RUM, sign-in); the CSP opens
+    their hosts, and the API host when there is an API origin.
     """
 
-    platform: PlatformConfig
+    context: StackContext
     config: EdgeConfig
-    lambdas: LambdaDefaults
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    us_east_1: aws.Provider
-    us_east_1_kms_key_arn: pulumi.Input[str]
     bus_name: pulumi.Input[str]
     api_origin: ApiOrigin | None = None
     site_features: SiteFeatures | None = None
-    # The stack's S3 server access log target (None: the buckets do not log access).
-    access_log_bucket: pulumi.Input[str] | None = None
 
 
 def page_hostnames(domain: str) -> tuple[str, str]:
@@ -79,115 +75,60 @@ class Edge(pulumi.ComponentResource):
     def __init__(self, name: str, args: EdgeArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:edge:Edge", name, None, opts)
-        platform, config = args.platform, args.config
-        prefix = platform.prefix
-        names = hostnames(platform.domain)
+        context, config = args.context, args.config
+        names = hostnames(context.platform.domain)
         child = pulumi.ResourceOptions(parent=self)
         cloudflare_provider = cloudflare.Provider(
-            f"{name}-cloudflare",
-            api_token=config.cloudflare_api_token,
-            opts=child,
-        )
-        edge_key_arn = args.us_east_1_kms_key_arn
+            f"{name}-cloudflare", api_token=config.cloudflare_api_token, opts=child)
         # The origin buckets have their own key: CloudFront may decrypt with it only for this
         # distribution (AWS:SourceArn), and the distribution needs the buckets first, so the
         # key's policy is a KeyPolicy made after the distribution.
         origin_key = customer_key(
-            f"{name}-origin-key", f"alias/{prefix}-origin",
-            f"{prefix}: the site's asset and media buckets, read by CloudFront",
-            platform.kms_deletion_window_days, child)
-
+            f"{name}-origin-key", f"alias/{context.prefix}-origin",
+            f"{context.prefix}: the site's asset and media buckets, read by CloudFront",
+            context.platform.kms_deletion_window_days, child)
         # The bucket policies name the distribution, which needs the buckets first.
         distribution_arn, resolve_distribution_arn = pulumi.deferred_output()
-        buckets: dict[str, SecureBucket] = {}
-        for key, noncurrent_days in (("assets", 90), ("media", MEDIA_NONCURRENT_DAYS)):
-            bucket_arn, resolve_bucket_arn = pulumi.deferred_output()
-            buckets[key] = SecureBucket(
-                f"{name}-{key}",
-                SecureBucketArgs(
-                    kms_key_arn=origin_key.arn,
-                    noncurrent_days=noncurrent_days,
-                    policy_statements=[oac_read_statement(bucket_arn, distribution_arn)],
-                    access_log_bucket=args.access_log_bucket,
-                    access_log_prefix=f"{key}/",
-                ),
-                opts=child,
-            )
-            resolve_bucket_arn(buckets[key].arn)
-
+        buckets = self._origin_buckets(name, args, origin_key.arn, distribution_arn)
         certificate = EdgeCertificate(
             f"{name}-certificate",
-            EdgeCertificateArgs(names=names, us_east_1=args.us_east_1,
-                                cloudflare=cloudflare_provider,
+            EdgeCertificateArgs(context=context, names=names, cloudflare=cloudflare_provider,
                                 zone_id=config.cloudflare_zone_id),
             opts=child,
         )
-        waf = None
-        if config.waf_required:
-            waf = EdgeWaf(
-                f"{name}-waf",
-                EdgeWafArgs(prefix=prefix, us_east_1=args.us_east_1, kms_key_arn=edge_key_arn,
-                            rate_limit=config.waf_rate_limit,
-                            log_retention_days=args.lambdas.log_retention_days),
-                opts=child,
-            )
-        cdn = Cdn(
-            f"{name}-cdn",
-            CdnArgs(
-                prefix=prefix,
-                aliases=names,
-                certificate_arn=certificate.arn,
-                assets_domain=buckets["assets"].regional_domain_name,
-                media_domain=buckets["media"].regional_domain_name,
-                config=config,
-                us_east_1=args.us_east_1,
-                kms_key_arn=edge_key_arn,
-                content_security_policy=content_security_policy(self._site(args, names)),
-                owner=platform.owner,
-                web_acl_arn=waf.arn if waf is not None else None,
-                api_origin=args.api_origin,
-            ),
-            opts=child,
-        )
+        waf = (EdgeWaf(f"{name}-waf", EdgeWafArgs(context=context,
+                                                  rate_limit=config.waf_rate_limit),
+                       opts=child)
+               if config.waf_required else None)
+        cdn = self._cdn(name, args, names, certificate.arn, buckets,
+                        waf.arn if waf is not None else None)
         resolve_distribution_arn(cdn.distribution_arn)
         aws.kms.KeyPolicy(
             f"{name}-origin-key-policy",
             key_id=origin_key.key_id,
-            policy=pulumi.Output.all(args.account_id, cdn.distribution_arn).apply(
+            policy=pulumi.Output.all(context.account_id, cdn.distribution_arn).apply(
                 lambda v: distribution_key_policy(v[0], v[1])),
             opts=child,
         )
         logs = CdnAccessLogs(
             f"{name}-access-logs",
-            CdnAccessLogsArgs(prefix=prefix, distribution_arn=cdn.distribution_arn,
-                              account_id=args.account_id, kms_key_arn=edge_key_arn,
-                              retention_days=config.access_log_days,
-                              us_east_1=args.us_east_1),
+            CdnAccessLogsArgs(context=context, distribution_arn=cdn.distribution_arn,
+                              retention_days=config.access_log_days),
             opts=child,
         )
         CloudflareZone(
             f"{name}-zone",
-            CloudflareZoneArgs(config=config, domain=platform.domain,
-                               origin_domain=cdn.domain_name, provider=cloudflare_provider,
-                               hostnames=names),
+            CloudflareZoneArgs(context=context, config=config, origin_domain=cdn.domain_name,
+                               provider=cloudflare_provider, hostnames=names),
             opts=child,
         )
         purger = CachePurger(
             f"{name}-purger",
             CachePurgerArgs(
-                prefix=prefix,
-                config=config,
-                defaults=args.lambdas,
-                kms_key_arn=args.kms_key_arn,
-                region=platform.region,
-                owner=platform.owner,
-                metrics_namespace=platform.metrics_namespace,
-                bus_name=args.bus_name,
-                distribution_id=cdn.distribution_id,
-                distribution_arn=cdn.distribution_arn,
+                context=context, config=config, bus_name=args.bus_name,
+                distribution_id=cdn.distribution_id, distribution_arn=cdn.distribution_arn,
                 purge_token=config.cloudflare_purge_token or config.cloudflare_api_token,
-                hosts=names,
-            ),
+                hosts=names),
             opts=child,
         )
         self.distribution_id = cdn.distribution_id
@@ -204,10 +145,50 @@ class Edge(pulumi.ComponentResource):
             "mediaBucket": self.media_bucket_name,
         })
 
+    def _cdn(self, name: str, args: EdgeArgs, names: tuple[str, ...],
+             certificate_arn: pulumi.Input[str], buckets: dict[str, SecureBucket],
+             web_acl_arn: pulumi.Input[str] | None) -> Cdn:
+        """The distribution over the buckets (and the API), with the pages' CSP."""
+        return Cdn(
+            f"{name}-cdn",
+            CdnArgs(
+                context=args.context,
+                aliases=names,
+                certificate_arn=certificate_arn,
+                assets_domain=buckets["assets"].regional_domain_name,
+                media_domain=buckets["media"].regional_domain_name,
+                config=args.config,
+                content_security_policy=content_security_policy(self._site(args, names)),
+                web_acl_arn=web_acl_arn,
+                api_origin=args.api_origin,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _origin_buckets(self, name: str, args: EdgeArgs, key_arn: pulumi.Input[str],
+                        distribution_arn: pulumi.Input[str]) -> dict[str, SecureBucket]:
+        """The private asset and media buckets, readable only by the distribution via OAC."""
+        buckets: dict[str, SecureBucket] = {}
+        for key, noncurrent_days in ORIGIN_BUCKETS:
+            bucket_arn, resolve_bucket_arn = pulumi.deferred_output()
+            buckets[key] = SecureBucket(
+                f"{name}-{key}",
+                SecureBucketArgs(
+                    kms_key_arn=key_arn,
+                    noncurrent_days=noncurrent_days,
+                    policy_statements=[oac_read_statement(bucket_arn, distribution_arn)],
+                    access_log_bucket=args.context.access_log_bucket,
+                    access_log_prefix=f"{key}/",
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            resolve_bucket_arn(buckets[key].arn)
+        return buckets
+
     @staticmethod
     def _site(args: EdgeArgs, names: tuple[str, ...]) -> SiteFeatures:
         """The pages' browser features, with the API host when the distribution serves it."""
-        features = args.site_features or SiteFeatures(region=args.platform.region)
+        features = args.site_features or SiteFeatures(region=args.context.region)
         if args.api_origin is None:
             return features
         return replace(features, api_hosts=tuple(n for n in names if n.startswith("api.")))

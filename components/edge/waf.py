@@ -8,6 +8,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.platform.context import StackContext
+
 # AWS managed rule groups, in evaluation order: (priority, name). The IP reputation list
 # goes first: it is the cheapest way to drop known-bad sources.
 MANAGED_RULE_GROUPS: tuple[tuple[int, str], ...] = (
@@ -72,13 +74,11 @@ def log_web_acl(name: str, *, web_acl: aws.wafv2.WebAcl, log_group_name: str,
 
 @dataclass(frozen=True)
 class EdgeWafArgs:
-    """Inputs of :class:`EdgeWaf`: the us-east-1 provider, the key and retention of its logs."""
+    """Inputs of :class:`EdgeWaf`: the stack context (prefix, the us-east-1 provider, the key
+    there and the log retention) and the per-IP rate limit."""
 
-    prefix: str
-    us_east_1: aws.Provider
-    kms_key_arn: pulumi.Input[str]
+    context: StackContext
     rate_limit: int
-    log_retention_days: int
 
 
 def _visibility(metric: str) -> dict[str, Any]:
@@ -122,20 +122,22 @@ class EdgeWaf(pulumi.ComponentResource):
     def __init__(self, name: str, args: EdgeWafArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:edge:EdgeWaf", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
+        context = args.context
+        child = pulumi.ResourceOptions(parent=self, provider=context.us_east_1)
         self.web_acl = aws.wafv2.WebAcl(
             f"{name}-acl",
-            name=f"{args.prefix}-edge",
-            description=f"{args.prefix}: CloudFront web ACL",
+            name=f"{context.prefix}-edge",
+            description=f"{context.prefix}: CloudFront web ACL",
             scope="CLOUDFRONT",
             default_action={"allow": {}},
             rules=waf_rules(args.rate_limit),
-            visibility_config=_visibility(f"{args.prefix}-edge"),
+            visibility_config=_visibility(f"{context.prefix}-edge"),
             opts=child,
         )
         log_group = log_web_acl(
-            name, web_acl=self.web_acl, log_group_name=f"{args.prefix}-edge",
-            kms_key_arn=args.kms_key_arn, retention_days=args.log_retention_days,
+            name, web_acl=self.web_acl, log_group_name=f"{context.prefix}-edge",
+            kms_key_arn=context.us_east_1_kms_key_arn,
+            retention_days=context.lambdas.log_retention_days,
             redacted_headers=REDACTED_HEADERS, opts=child)
         self.arn = self.web_acl.arn
         self.log_group_name = log_group.name

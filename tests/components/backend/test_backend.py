@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pytest
 
-from components.backend.rest_api import ROUTES
 from components.blocks.monitored_items import Kind
 from components.config import ConfigError, build
-from functions.api import keys
 from functions.api.roles import ADMINS_GROUP
 from tests.helpers import (
     config_of,
-    lambda_defaults,
     policy_document,
     run_program,
-    stack_config,
 )
 from tools.mock_runtime import Registry
 
@@ -38,8 +35,58 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 CACHE = "aws:elasticache/serverlessCache:ServerlessCache"
 
 
-def backend_config(stack: str):
-    return build(dict(stack_config(stack)[0]), project="marketplace", stack=stack).backend
+@dataclass(frozen=True)
+class Expected:
+    """What a stack file sets for the backend (or the Reader's default where it sets nothing)."""
+
+    billing_mode: str
+    deletion_protection: bool
+    category_shards: str
+    api_memory_mb: int
+    provisioned_concurrency: int
+    throttle: tuple[float, int]  # rate, burst
+    cache_size_gb: str | None  # None: no stage cache
+    user_pool_deletion_protection: str
+    log_retention_days: int
+    dax: bool
+
+
+EXPECTED = {
+    "dev": Expected(billing_mode="PAY_PER_REQUEST", deletion_protection=False,
+                    category_shards="2", api_memory_mb=512, provisioned_concurrency=0,
+                    throttle=(20.0, 40), cache_size_gb=None,
+                    user_pool_deletion_protection="INACTIVE", log_retention_days=14,
+                    dax=False),
+    "prod": Expected(billing_mode="PROVISIONED", deletion_protection=True,
+                     category_shards="8", api_memory_mb=1024, provisioned_concurrency=5,
+                     throttle=(1000.0, 2000), cache_size_gb="1.6",
+                     user_pool_deletion_protection="ACTIVE", log_retention_days=365,
+                     dax=True),
+}
+# Every route of the API: its name label -> authorization.
+ROUTE_AUTHORIZATION = {
+    "listings-post": "COGNITO_USER_POOLS",
+    "listings-featured-get": "NONE",
+    "listings-batch-get-post": "NONE",
+    "listings-id-get": "NONE",
+    "listings-id-put": "COGNITO_USER_POOLS",
+    "listings-id-delete": "COGNITO_USER_POOLS",
+    "listings-id-contact-post": "COGNITO_USER_POOLS",
+    "sellers-seller_id-listings-get": "NONE",
+    "categories-category-listings-get": "NONE",
+    "search-get": "NONE",
+    "health-get": "NONE",
+}
+# Prod's stage cache: MethodSettings path -> TTL (Pulumi.prod.yaml apiCacheTtlSeconds).
+PROD_CACHE_TTLS = {
+    "listings/featured/GET": 300,
+    "listings/{id}/GET": 60,
+    "sellers/{seller_id}/listings/GET": 30,
+    "categories/{category}/listings/GET": 30,
+    "search/GET": 30,
+}
+INDEX_KEYS = {"gsi1": ("gsi1pk", "gsi1sk"), "gsi2": ("gsi2pk", "gsi2sk"),
+              "gsi3": ("gsi3pk", "gsi3sk")}
 
 
 def only(registry: Registry, type_: str) -> Any:
@@ -66,15 +113,17 @@ def kms_arn(registry: Registry) -> str:
 # -- data tier ---------------------------------------------------------------------------
 def test_table_is_single_table_design_with_declared_indexes(registry: Registry) -> None:
     table = only(registry, TABLE).inputs
-    assert (table["hashKey"], table["rangeKey"]) == (keys.PK, keys.SK)
-    assert {a["name"] for a in table["attributes"]} == set(keys.key_attributes())
+    assert (table["hashKey"], table["rangeKey"]) == ("pk", "sk")
+    assert [(a["name"], a["type"]) for a in table["attributes"]] == [
+        ("pk", "S"), ("sk", "S"), ("gsi1pk", "S"), ("gsi1sk", "S"), ("gsi2pk", "S"),
+        ("gsi2sk", "S"), ("gsi3pk", "S"), ("gsi3sk", "S")]
     indexes = {g["name"]: g for g in table["globalSecondaryIndexes"]}
-    assert set(indexes) == {"gsi1", "gsi2", "gsi3"}
-    for index in keys.INDEXES:
-        schema = {k["keyType"]: k["attributeName"] for k in indexes[index.name]["keySchemas"]}
-        assert schema == {"HASH": index.hash_key, "RANGE": index.range_key}
-        assert indexes[index.name]["projectionType"] == "ALL"
-    assert table["ttl"] == {"attributeName": keys.TTL_ATTRIBUTE, "enabled": True}
+    assert set(indexes) == set(INDEX_KEYS)
+    for index, (hash_key, range_key) in INDEX_KEYS.items():
+        schema = {k["keyType"]: k["attributeName"] for k in indexes[index]["keySchemas"]}
+        assert schema == {"HASH": hash_key, "RANGE": range_key}
+        assert indexes[index]["projectionType"] == "ALL"
+    assert table["ttl"] == {"attributeName": "expires_at", "enabled": True}
     assert table["pointInTimeRecovery"]["enabled"] is True
     assert table["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": kms_arn(registry)}
 
@@ -83,13 +132,14 @@ def test_table_is_single_table_design_with_declared_indexes(registry: Registry) 
 def test_billing_and_deletion_protection_follow_config(stack: str,
                                                        request: pytest.FixtureRequest) -> None:
     registry = request.getfixturevalue(stack)
-    config = backend_config(stack)
+    expected = EXPECTED[stack]
     table = only(registry, TABLE).inputs
-    assert table["billingMode"] == config.billing_mode
-    assert table["deletionProtectionEnabled"] is config.table_deletion_protection
-    provisioned = config.billing_mode == "PROVISIONED"
-    assert bool(registry.by_type(TARGET)) is provisioned
-    assert ("readCapacity" in table) is provisioned
+    assert table["billingMode"] == expected.billing_mode
+    assert table["deletionProtectionEnabled"] is expected.deletion_protection
+    provisioned = stack == "prod"
+    assert len(registry.by_type(TARGET)) == (8 if provisioned else 0)
+    assert (table.get("readCapacity"), table.get("writeCapacity")) == (
+        (20, 10) if provisioned else (None, None))
 
 
 @pytest.mark.parametrize(("stack", "ignored"), [
@@ -115,39 +165,39 @@ def test_dev_is_on_demand_without_vpc_dax_or_warm_alias(dev: Registry) -> None:
 
 
 def test_prod_autoscales_reads_and_writes_of_table_and_every_gsi(prod: Registry) -> None:
-    config = backend_config("prod")
-    table_name = only(prod, TABLE).inputs["name"]
-    targets = {(t.inputs["resourceId"], t.inputs["scalableDimension"]): t.inputs
-               for t in prod.by_type(TARGET)}
-    expected_ids = [f"table/{table_name}"] + [f"table/{table_name}/index/{i.name}"
-                                              for i in keys.INDEXES]
-    for resource_id in expected_ids:
-        what = "table" if "/index/" not in resource_id else "index"
-        for direction, low, high in (("Read", config.read_capacity_min, config.read_capacity_max),
-                                     ("Write", config.write_capacity_min,
-                                      config.write_capacity_max)):
-            target = targets[(resource_id, f"dynamodb:{what}:{direction}CapacityUnits")]
-            assert (target["minCapacity"], target["maxCapacity"]) == (low, high)
-    assert len(targets) == 2 * len(expected_ids)
+    table = "table/marketplace-prod-listings"
+    targets = {(t.inputs["resourceId"], t.inputs["scalableDimension"]):
+               (t.inputs["minCapacity"], t.inputs["maxCapacity"]) for t in prod.by_type(TARGET)}
+    # Pulumi.prod.yaml: reads 20..2000, writes 10..500, on the table and on every GSI.
+    assert targets == {
+        (table, "dynamodb:table:ReadCapacityUnits"): (20, 2000),
+        (table, "dynamodb:table:WriteCapacityUnits"): (10, 500),
+        **{key: value for index in ("gsi1", "gsi2", "gsi3") for key, value in (
+            ((f"{table}/index/{index}", "dynamodb:index:ReadCapacityUnits"), (20, 2000)),
+            ((f"{table}/index/{index}", "dynamodb:index:WriteCapacityUnits"), (10, 500)))},
+    }
     policies = prod.by_type(POLICY)
-    assert len(policies) == len(targets)
+    assert len(policies) == 8
+    metrics = set()
     for policy in policies:
         tracking = policy.inputs["targetTrackingScalingPolicyConfiguration"]
         assert policy.inputs["policyType"] == "TargetTrackingScaling"
-        assert tracking["targetValue"] == config.capacity_target_percent
+        assert tracking["targetValue"] == 70.0
+        assert (tracking["scaleInCooldown"], tracking["scaleOutCooldown"]) == (60, 60)
+        metrics.add(tracking["predefinedMetricSpecification"]["predefinedMetricType"])
+    assert metrics == {"DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization"}
 
 
 def test_contributor_insights_on_table_and_every_index(registry: Registry) -> None:
     insights = registry.by_type("aws:dynamodb/contributorInsights:ContributorInsights")
     assert sorted(i.inputs.get("indexName") or "" for i in insights) == [
-        "", *sorted(i.name for i in keys.INDEXES)]
+        "", "gsi1", "gsi2", "gsi3"]
 
 
 # -- network and DAX ---------------------------------------------------------------------
 def test_prod_network_is_private_with_only_needed_endpoints(prod: Registry) -> None:
-    config = backend_config("prod")
     subnets = prod.by_type(SUBNET)
-    assert len(subnets) == config.vpc_az_count >= 2
+    assert len(subnets) == 3  # vpcAzCount
     assert len({s.inputs["availabilityZone"] for s in subnets}) == len(subnets)
     assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in subnets)
     for absent in ("aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway",
@@ -155,32 +205,32 @@ def test_prod_network_is_private_with_only_needed_endpoints(prod: Registry) -> N
         assert prod.by_type(absent) == []
     endpoints = {e.inputs["serviceName"].rsplit(".", 1)[-1]: e.inputs
                  for e in prod.by_type(ENDPOINT)}
-    assert set(endpoints) == {"dynamodb", *config.vpc_interface_endpoints}
+    assert set(endpoints) == {"dynamodb", "events", "logs"}
     assert endpoints["dynamodb"]["vpcEndpointType"] == "Gateway"
     assert endpoints["dynamodb"]["routeTableIds"]
     gateway_policy = policy_document(endpoints["dynamodb"]["policy"])
     assert only(prod, TABLE).outputs["arn"] in gateway_policy["Statement"][0]["Resource"]
-    for service in config.vpc_interface_endpoints:
+    for service in ("events", "logs"):
         assert endpoints[service]["privateDnsEnabled"] is True
     flow = only(prod, "aws:ec2/flowLog:FlowLog").inputs
     assert flow["trafficType"] == "ALL"
 
 
 def test_prod_dax_cluster_is_encrypted_tls_and_sized_from_config(prod: Registry) -> None:
-    config = backend_config("prod")
     cluster = only(prod, DAX).inputs
     assert cluster["serverSideEncryption"] == {"enabled": True}
     assert cluster["clusterEndpointEncryptionType"] == "TLS"
-    assert cluster["nodeType"] == config.dax_node_type
-    assert cluster["replicationFactor"] == config.dax_node_count
-    assert len(set(cluster["availabilityZones"])) >= 2
+    assert cluster["clusterName"] == "marketplace-prod-dax"
+    assert cluster["nodeType"] == "dax.r5.large"
+    assert cluster["replicationFactor"] == 3
+    # Three nodes round robin over the three subnets' zones: one node per zone.
+    assert len(set(cluster["availabilityZones"])) == 3
     subnet_group = only(prod, "aws:dax/subnetGroup:SubnetGroup").inputs
     assert sorted(subnet_group["subnetIds"]) == sorted(s.outputs["id"]
                                                        for s in prod.by_type(SUBNET))
     params = {p["name"]: p["value"] for p in
               only(prod, "aws:dax/parameterGroup:ParameterGroup").inputs["parameters"]}
-    assert params == {"record-ttl-millis": str(config.dax_item_ttl_seconds * 1000),
-                      "query-ttl-millis": str(config.dax_query_ttl_seconds * 1000)}
+    assert params == {"record-ttl-millis": "300000", "query-ttl-millis": "60000"}
     role_policy = policy_document(prod.named("aws:iam/rolePolicy:RolePolicy",
                                              "marketplace-prod-backend-dax-policy").inputs["policy"])
     table_arn = only(prod, TABLE).outputs["arn"]
@@ -200,14 +250,12 @@ def test_dax_port_is_open_only_to_the_api_functions_group(prod: Registry) -> Non
 
 
 def test_prod_api_function_runs_in_vpc_with_dax_client(prod: Registry) -> None:
-    config = backend_config("prod")
     api = function(prod, "-api").inputs
     assert sorted(api["vpcConfig"]["subnetIds"]) == sorted(s.outputs["id"]
                                                            for s in prod.by_type(SUBNET))
     env = api["environment"]["variables"]
     assert env["DAX_ENDPOINT"] == "daxs://" + only(prod, DAX).outputs["clusterAddress"]
     # No published layer is configured: the stack publishes the one `make layers` builds.
-    assert config.api_clients_layer_arn is None
     layer = only(prod, "aws:lambda/layerVersion:LayerVersion")
     assert layer.inputs["code"]["path"].endswith("build/api-clients")
     assert layer.inputs["compatibleArchitectures"] == ["arm64"]
@@ -246,12 +294,13 @@ def test_api_function_env_and_least_privilege(registry: Registry, stack: str) ->
     assert env["TABLE_NAME"] == table.inputs["name"]
     assert env["EVENT_BUS_NAME"] == bus.outputs["name"]
     assert env["AUDIT_LOG_GROUP"] == f"/marketplace-{stack}/audit"
-    assert env["CATEGORY_SHARDS"] == str(backend_config(stack).category_shards)
-    assert api["memorySize"] == backend_config(stack).api_memory_mb
+    assert env["CATEGORY_SHARDS"] == EXPECTED[stack].category_shards
+    assert env["LISTING_TTL_DAYS"] == "0"  # the Reader's default: listings never expire
+    assert api["memorySize"] == EXPECTED[stack].api_memory_mb
     policy = policy_document(registry.named("aws:iam/rolePolicy:RolePolicy",
                                             f"marketplace-{stack}-api-policy").inputs["policy"])
     by_sid = {s.get("Sid"): s for s in policy["Statement"]}
-    if backend_config(stack).dax_enabled:
+    if EXPECTED[stack].dax:
         # Every table call goes through DAX; DAX's own role reads the table.
         assert "ListingsTable" not in by_sid
         assert "ListingsIndexes" not in by_sid
@@ -274,7 +323,7 @@ def test_api_function_env_and_least_privilege(registry: Registry, stack: str) ->
 
 def test_provisioned_concurrency_only_in_prod_on_the_live_alias(registry: Registry,
                                                                 stack: str) -> None:
-    wanted = backend_config(stack).api_provisioned_concurrency
+    wanted = EXPECTED[stack].provisioned_concurrency
     configs = [c.inputs for c in registry.by_type(PC)]
     if wanted == 0:
         assert configs == []
@@ -288,43 +337,44 @@ def test_provisioned_concurrency_only_in_prod_on_the_live_alias(registry: Regist
 # -- API ---------------------------------------------------------------------------------
 def test_stage_has_tracing_json_access_logs_and_cache_from_config(registry: Registry,
                                                                   stack: str) -> None:
-    config = backend_config(stack)
+    expected = EXPECTED[stack]
     stage = only(registry, STAGE).inputs
     assert stage["xrayTracingEnabled"] is True
-    assert stage["stageName"] == config.api_stage_name
+    assert stage["stageName"] == "v1"
     logs = registry.named("aws:cloudwatch/logGroup:LogGroup",
                           f"marketplace-{stack}-backend-rest-access-logs")
     assert stage["accessLogSettings"]["destinationArn"] == logs.outputs["arn"]
     fields = json.loads(stage["accessLogSettings"]["format"])
     assert fields["requestId"] == "$context.requestId"
     assert fields["xrayTraceId"] == "$context.xrayTraceId"
-    assert logs.inputs["retentionInDays"] == lambda_defaults(stack).log_retention_days
+    assert logs.inputs["name"] == f"/aws/apigateway/marketplace-{stack}-listings-api/access"
+    assert logs.inputs["retentionInDays"] == expected.log_retention_days
     assert logs.inputs["kmsKeyId"] == kms_arn(registry)
-    assert stage["cacheClusterEnabled"] is config.api_cache_enabled
-    assert stage.get("cacheClusterSize") == (config.api_cache_size_gb
-                                             if config.api_cache_enabled else None)
+    assert stage["cacheClusterEnabled"] is (expected.cache_size_gb is not None)
+    assert stage.get("cacheClusterSize") == expected.cache_size_gb
     # The region's API Gateway CloudWatch role is the account baseline's (prod's).
     assert len(registry.by_type("aws:apigateway/account:Account")) == {"dev": 0, "prod": 1}[stack]
 
 
 def test_method_settings_throttle_and_cache_per_route(registry: Registry, stack: str) -> None:
-    config = backend_config(stack)
+    rate, burst = EXPECTED[stack].throttle
     settings = {s.inputs["methodPath"]: s.inputs["settings"] for s in registry.by_type(SETTINGS)}
     default = settings["*/*"]
     assert default["metricsEnabled"] is True
-    assert default["throttlingRateLimit"] == config.api_throttle_rate_limit
-    assert default["throttlingBurstLimit"] == config.api_throttle_burst_limit
+    assert default["loggingLevel"] == "ERROR"
+    assert default["dataTraceEnabled"] is False
+    assert default["throttlingRateLimit"] == rate
+    assert default["throttlingBurstLimit"] == burst
     assert default["cachingEnabled"] is False
-    cached = {r.method_path: config.api_cache_ttls[r.cache] for r in ROUTES if r.cache}
-    if not config.api_cache_enabled:
+    if stack == "dev":  # no stage cache
         assert set(settings) == {"*/*"}
         return
-    assert set(settings) == {"*/*", *cached}
-    for path, ttl in cached.items():
+    assert set(settings) == {"*/*", *PROD_CACHE_TTLS}
+    for path, ttl in PROD_CACHE_TTLS.items():
         assert settings[path]["cachingEnabled"] is True
         assert settings[path]["cacheDataEncrypted"] is True
         assert settings[path]["cacheTtlInSeconds"] == ttl
-        assert settings[path]["throttlingRateLimit"] == config.api_throttle_rate_limit
+        assert settings[path]["throttlingRateLimit"] == rate
 
 
 def test_write_routes_use_the_cognito_authorizer(registry: Registry) -> None:
@@ -332,18 +382,11 @@ def test_write_routes_use_the_cognito_authorizer(registry: Registry) -> None:
     pool = only(registry, "aws:cognito/userPool:UserPool")
     assert authorizer.inputs["type"] == "COGNITO_USER_POOLS"
     assert authorizer.inputs["providerArns"] == [pool.outputs["arn"]]
-    methods = registry.by_type(METHOD)
-    assert len(methods) == len(ROUTES)
-    by_label = {m.name.rsplit("-rest-", 1)[-1]: m.inputs for m in methods}
-    for route in ROUTES:
-        label = "-".join(p.strip("{}") for p in route.path.strip("/").split("/"))
-        method = by_label[f"{label}-{route.method.lower()}"]
-        if route.authorized:
-            assert method["authorization"] == "COGNITO_USER_POOLS"
-            assert method["authorizerId"] == authorizer.outputs["id"]
-        else:
-            assert method["authorization"] == "NONE"
-    assert {r.method for r in ROUTES if r.authorized} == {"POST", "PUT", "DELETE"}
+    by_label = {m.name.rsplit("-rest-", 1)[-1]: m.inputs for m in registry.by_type(METHOD)}
+    assert {label: m["authorization"] for label, m in by_label.items()} == ROUTE_AUTHORIZATION
+    for label, authorization in ROUTE_AUTHORIZATION.items():
+        assert by_label[label].get("authorizerId") == (
+            authorizer.outputs["id"] if authorization == "COGNITO_USER_POOLS" else None)
 
 
 def test_gateway_errors_are_json_like_the_handlers(registry: Registry) -> None:
@@ -367,22 +410,21 @@ def test_integrations_invoke_the_live_alias_with_cache_keys(registry: Registry, 
                                 f"marketplace-{stack}-backend-rest-invokes-function")
     assert permission.inputs["qualifier"] == "live"
     assert permission.inputs["principal"] == "apigateway.amazonaws.com"
-    assert permission.inputs["sourceArn"].endswith(
-        f"/{backend_config(stack).api_stage_name}/*/*")
+    assert permission.inputs["sourceArn"].endswith("/v1/*/*")
 
 
 def test_user_pool_triggers_post_confirmation_alias(registry: Registry, stack: str) -> None:
     pool = only(registry, "aws:cognito/userPool:UserPool").inputs
     alias = registry.named("aws:lambda/alias:Alias", f"marketplace-{stack}-post-confirmation-live")
     assert pool["lambdaConfig"]["postConfirmation"] == alias.outputs["arn"]
-    assert pool["deletionProtection"] == (
-        "ACTIVE" if backend_config(stack).user_pool_deletion_protection else "INACTIVE")
+    assert pool["deletionProtection"] == EXPECTED[stack].user_pool_deletion_protection
     permission = registry.named("aws:lambda/permission:Permission",
                                 f"marketplace-{stack}-backend-users-invokes-post-confirmation")
     assert permission.inputs["principal"] == "cognito-idp.amazonaws.com"
     assert permission.inputs["sourceArn"] == only(
         registry, "aws:cognito/userPool:UserPool").outputs["arn"]
     group = only(registry, "aws:cognito/userGroup:UserGroup").inputs
+    assert group["name"] == "admins"
     assert group["name"] == ADMINS_GROUP  # the group the handler honours
     client = only(registry, "aws:cognito/userPoolClient:UserPoolClient").inputs
     assert client["generateSecret"] is False
@@ -391,10 +433,9 @@ def test_user_pool_triggers_post_confirmation_alias(registry: Registry, stack: s
 
 def test_exports(registry: Registry) -> None:
     exports = registry.exports
-    stage = only(registry, STAGE).inputs["stageName"]
     api_id = only(registry, "aws:apigateway/restApi:RestApi").outputs["id"]
     assert exports["apiOriginDomain"] == f"{api_id}.execute-api.us-east-1.amazonaws.com"
-    assert exports["apiUrl"] == f"https://{exports['apiOriginDomain']}/{stage}/"
+    assert exports["apiUrl"] == f"https://{api_id}.execute-api.us-east-1.amazonaws.com/v1/"
     assert exports["listingsTableName"] == only(registry, TABLE).inputs["name"]
     assert exports["userPoolId"] == only(registry, "aws:cognito/userPool:UserPool").outputs["id"]
     assert exports["userPoolClientId"]
@@ -405,6 +446,7 @@ def _backend(stack: str) -> Any:
     from components.backend.component import Backend, BackendArgs
     from components.config import load
     from components.platform.audit_log import AuditLog, AuditLogArgs
+    from components.platform.context import stack_context
     from components.platform.core import PlatformCore, PlatformCoreArgs
     from components.platform.event_bus import EventBus, EventBusArgs
 
@@ -421,10 +463,11 @@ def _backend(stack: str) -> Any:
                        opts)
         audit = AuditLog("audit", AuditLogArgs(prefix=p.prefix, kms_key_arn=core.kms_key_arn,
                                                retention_days=30), opts)
+        context = stack_context(p, config.lambdas, account_id=core.account_id,
+                                kms_key_arn=core.kms_key_arn, us_east_1=core.us_east_1,
+                                us_east_1_kms_key_arn=core.us_east_1_kms_key_arn)
         built["backend"] = Backend("be", BackendArgs(
-            prefix=p.prefix, config=config.backend, lambdas=config.lambdas,
-            kms_key_arn=core.kms_key_arn, region=p.region, owner=p.owner,
-            metrics_namespace=p.metrics_namespace, event_bus_name=bus.name,
+            context=context, config=config.backend, event_bus_name=bus.name,
             event_bus_arn=bus.arn, audit_log_group_name=audit.name,
             audit_log_stream_arn=audit.stream_arn), opts)
 
@@ -434,26 +477,26 @@ def _backend(stack: str) -> Any:
 
 def test_monitored_items_cover_everything_worth_watching() -> None:
     backend = _backend("prod")
-    config = backend_config("prod")
     kinds = [i.kind for i in backend.monitored_items]
     assert kinds.count(Kind.LAMBDA) == 2
     # API Gateway and Cognito invoke synchronously: neither function has a failure queue.
     assert kinds.count(Kind.SQS_QUEUE) == 0
     assert kinds.count(Kind.DYNAMODB_TABLE) == 1
-    assert kinds.count(Kind.DYNAMODB_GSI) == len(keys.INDEXES)
+    assert kinds.count(Kind.DYNAMODB_GSI) == 3
     assert kinds.count(Kind.DAX_CLUSTER) == 1
     assert kinds.count(Kind.ELASTICACHE) == 0
     (stage,) = [i for i in backend.monitored_items if i.kind is Kind.API_STAGE]
     assert set(stage.dimensions) == {"ApiName", "Stage"}
-    assert stage.dimensions["Stage"] == config.api_stage_name
-    assert stage.slo.availability_percent == config.slo_availability_percent
-    assert (stage.slo.latency_ms, stage.slo.latency_percent) == (config.slo_latency_ms,
-                                                                 config.slo_latency_percent)
+    assert stage.dimensions["Stage"] == "v1"
+    # Pulumi.prod.yaml: 99.9 % available, 99 % of requests within 400 ms.
+    assert stage.slo.availability_percent == 99.9
+    assert (stage.slo.latency_ms, stage.slo.latency_percent) == (400, 99.0)
     gsis = {i.dimensions["GlobalSecondaryIndexName"] for i in backend.monitored_items
             if i.kind is Kind.DYNAMODB_GSI}
-    assert gsis == {i.name for i in keys.INDEXES}
-    assert backend.api_stage_name == config.api_stage_name
-    assert backend.api_function.monitored_items[0].kind is Kind.LAMBDA
+    assert gsis == {"gsi1", "gsi2", "gsi3"}
+    assert backend.api_stage_name == "v1"
+    (dax,) = [i for i in backend.monitored_items if i.kind is Kind.DAX_CLUSTER]
+    assert dax.attributes == {"node_count": 3}
 
 
 # -- config ------------------------------------------------------------------------------

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components.blocks.monitored_items import Kind
 from components.config import ConfigError, build, load
-from components.edge.cloudflare_zone import (
-    CLOUDFLARE_MANAGED_RULESET,
-    MONTH,
-    OWASP_ANOMALY_SCORE_RULE,
-    OWASP_CORE_RULESET,
-    YEAR,
-    ZONE_SETTINGS,
-)
-from components.edge.component import Edge, EdgeArgs, hostnames
-from components.edge.distribution import API_QUERY_STRINGS, CACHE_POLICIES, ApiOrigin
-from components.edge.waf import MANAGED_RULE_GROUPS
+from components.edge.component import Edge, EdgeArgs
+from components.edge.distribution import ApiOrigin, Cdn, CdnArgs
+from components.platform.context import StackContext, stack_context
 from components.platform.core import PlatformCore, PlatformCoreArgs
 from policy.rules import evaluate_plan
 from tests.helpers import (
@@ -30,7 +25,6 @@ from tests.helpers import (
     plan,
     policy_document,
     run_program,
-    stack_config,
     stack_registry,
 )
 from tools.mock_runtime import Registry, Resource
@@ -42,9 +36,48 @@ SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
 API_DOMAIN = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
 
 
-def edge_config(stack: str) -> Any:
-    config, secrets = stack_config(stack)
-    return build(dict(config), secrets, project="marketplace", stack=stack)
+YEAR = 31_536_000  # 365 days, in seconds
+MONTH = 2_592_000  # 30 days
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a stack file sets for the edge (or the Reader's default where it sets nothing)."""
+
+    hostnames: tuple[str, str, str]
+    polish: str | None  # None: Polish off, so neither polish nor webp is set
+    webp: str | None
+    cache_reserve: bool
+    tiered_cache: bool
+    disabled_paranoia_levels: frozenset[str]
+    waf_action: str
+    owasp_score_threshold: int
+    login_rate_limit: int
+    write_rate_limit: int
+    price_class: str
+    aws_waf: bool
+    realtime_logs: bool
+
+
+EXPECTED = {
+    "dev": Expected(
+        hostnames=("dev.marketplace.example.com", "www.dev.marketplace.example.com",
+                   "api.dev.marketplace.example.com"),
+        polish=None, webp=None, cache_reserve=False, tiered_cache=True,
+        disabled_paranoia_levels=frozenset({"paranoia-level-2", "paranoia-level-3",
+                                            "paranoia-level-4"}),
+        waf_action="managed_challenge", owasp_score_threshold=40, login_rate_limit=20,
+        write_rate_limit=120, price_class="PriceClass_100", aws_waf=False,
+        realtime_logs=False),
+    "prod": Expected(
+        hostnames=("marketplace.example.com", "www.marketplace.example.com",
+                   "api.marketplace.example.com"),
+        polish="lossy", webp="on", cache_reserve=True, tiered_cache=True,
+        disabled_paranoia_levels=frozenset({"paranoia-level-3", "paranoia-level-4"}),
+        waf_action="block", owasp_score_threshold=40, login_rate_limit=10,
+        write_rate_limit=60, price_class="PriceClass_All", aws_waf=True,
+        realtime_logs=False),
+}
 
 
 @cache
@@ -55,12 +88,12 @@ def built(stack: str, with_api: bool) -> tuple[Registry, Edge]:
     def program() -> None:
         config = load()
         core = PlatformCore("core", PlatformCoreArgs(platform=config.platform))
+        context = stack_context(config.platform, config.lambdas, account_id=core.account_id,
+                                kms_key_arn=core.kms_key_arn, us_east_1=core.us_east_1,
+                                us_east_1_kms_key_arn=core.us_east_1_kms_key_arn)
         holder["edge"] = Edge(
             "edge",
-            EdgeArgs(platform=config.platform, config=config.edge, lambdas=config.lambdas,
-                     kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-                     us_east_1=core.us_east_1,
-                     us_east_1_kms_key_arn=core.us_east_1_kms_key_arn, bus_name="bus",
+            EdgeArgs(context=context, config=config.edge, bus_name="bus",
                      api_origin=ApiOrigin(API_DOMAIN, "/v1") if with_api else None),
             pulumi.ResourceOptions(providers=core.providers),
         )
@@ -90,17 +123,17 @@ def ruleset(registry: Registry, phase: str) -> list[dict[str, Any]]:
 def test_one_zone_setting_per_setting_and_no_retired_ones(registry: Registry, stack: str
                                                           ) -> None:
     settings = {r.inputs["settingId"]: r.inputs["value"] for r in registry.by_type(SETTING)}
-    assert {k: settings[k] for k, _ in ZONE_SETTINGS} == dict(ZONE_SETTINGS)
-    assert settings["min_tls_version"] == "1.2"
-    assert settings["ssl"] == "strict"
-    assert not {"minify", "brotli"} & set(settings)
-    edge = edge_config(stack).edge
-    if edge.polish == "off":
-        assert "polish" not in settings
-        assert "webp" not in settings
-    else:
-        assert settings["polish"] == edge.polish
-        assert settings["webp"] == ("on" if edge.webp else "off")
+    expected = EXPECTED[stack]
+    plan_gated = ({} if expected.polish is None
+                  else {"polish": expected.polish, "webp": expected.webp})
+    # Auto Minify and the Brotli setting were retired in 2024: neither may appear.
+    assert settings == {
+        "always_use_https": "on", "min_tls_version": "1.2", "tls_1_3": "on", "http3": "on",
+        "0rtt": "on", "early_hints": "on", "automatic_https_rewrites": "on",
+        "ssl": "strict", **plan_gated}
+    names = sorted(r.name for r in registry.by_type(SETTING))
+    assert names[:2] == [f"marketplace-{stack}-edge-zone-setting-0rtt",
+                         f"marketplace-{stack}-edge-zone-setting-always-use-https"]
 
 
 def test_cloudflare_resources_use_the_explicit_provider(registry: Registry) -> None:
@@ -113,9 +146,14 @@ def test_cloudflare_resources_use_the_explicit_provider(registry: Registry) -> N
 
 
 def test_proxied_names_point_at_the_distribution(registry: Registry, stack: str) -> None:
-    domain = edge_config(stack).platform.domain
-    records = {r.inputs["name"]: r.inputs for r in registry.by_type(DNS) if r.inputs["proxied"]}
-    assert set(records) == set(hostnames(domain))
+    apex, www, api = EXPECTED[stack].hostnames
+    records = {r.inputs["name"]: r for r in registry.by_type(DNS) if r.inputs["proxied"]}
+    assert {name: r.name for name, r in records.items()} == {
+        apex: f"marketplace-{stack}-edge-zone-dns-apex",
+        www: f"marketplace-{stack}-edge-zone-dns-www",
+        api: f"marketplace-{stack}-edge-zone-dns-api",
+    }
+    records = {name: r.inputs for name, r in records.items()}
     target = distribution(registry).outputs["domainName"]
     assert all(r["content"] == target and r["type"] == "CNAME" for r in records.values())
 
@@ -125,7 +163,7 @@ def test_certificate_validates_through_cloudflare_records(registry: Registry, st
     (cert,) = registry.by_type("aws:acm/certificate:Certificate")
     assert cert.region == "us-east-1"
     assert [cert.inputs["domainName"], *cert.inputs["subjectAlternativeNames"]] == list(
-        hostnames(edge_config(stack).platform.domain))
+        EXPECTED[stack].hostnames)
     records = [r.inputs for r in registry.by_type(DNS) if not r.inputs["proxied"]]
     expected = {(o["resourceRecordName"].rstrip("."), o["resourceRecordValue"].rstrip("."))
                 for o in cert.outputs["domainValidationOptions"]}
@@ -140,7 +178,9 @@ def test_certificate_validates_through_cloudflare_records(registry: Registry, st
 def test_cache_rules_cache_assets_a_year_media_a_month_and_bypass_credentials(
         registry: Registry) -> None:
     rules = {r["ref"]: r for r in ruleset(registry, "http_request_cache_settings")}
+    assert list(rules) == ["static_assets", "media", "api_get", "bypass_credentials"]
     assert rules["static_assets"]["actionParameters"]["edgeTtl"]["default"] == YEAR
+    assert rules["static_assets"]["actionParameters"]["browserTtl"]["default"] == YEAR
     assert rules["media"]["actionParameters"]["edgeTtl"]["default"] == MONTH
     assert rules["api_get"]["actionParameters"]["edgeTtl"]["mode"] == "respect_origin"
     assert 'http.request.method eq "GET"' in rules["api_get"]["expression"]
@@ -151,26 +191,28 @@ def test_cache_rules_cache_assets_a_year_media_a_month_and_bypass_credentials(
 
 
 def test_cache_reserve_follows_config(registry: Registry, stack: str) -> None:
-    reserve = edge_config(stack).edge.cache_reserve
+    reserve = EXPECTED[stack].cache_reserve
     assert bool(registry.by_type("cloudflare:index/zoneCacheReserve:ZoneCacheReserve")) is reserve
     media = {r["ref"]: r for r in ruleset(registry, "http_request_cache_settings")}["media"]
-    assert ("cacheReserve" in media["actionParameters"]) is reserve
+    assert media["actionParameters"].get("cacheReserve") == (
+        {"eligible": True, "minimumFileSize": 0} if reserve else None)
     assert bool(registry.by_type("cloudflare:index/tieredCache:TieredCache")) is (
-        edge_config(stack).edge.tiered_cache)
+        EXPECTED[stack].tiered_cache)
 
 
 def test_managed_waf_runs_both_rulesets_at_the_configured_paranoia(registry: Registry,
                                                                   stack: str) -> None:
-    edge = edge_config(stack).edge
+    expected = EXPECTED[stack]
     rules = ruleset(registry, "http_request_firewall_managed")
-    assert [r["actionParameters"]["id"] for r in rules] == [CLOUDFLARE_MANAGED_RULESET,
-                                                           OWASP_CORE_RULESET]
+    # Cloudflare's documented ids of its Managed Ruleset and of the OWASP Core Ruleset.
+    assert [r["actionParameters"]["id"] for r in rules] == [
+        "efb7b8c949ac4650a09736fc376e9aee", "4814384a9e5d4991b9815dcfc25d2f1f"]
     overrides = rules[1]["actionParameters"]["overrides"]
     disabled = {c["category"] for c in overrides["categories"] if c["enabled"] is False}
-    assert disabled == {f"paranoia-level-{n}" for n in range(edge.waf_paranoia_level + 1, 5)}
+    assert disabled == expected.disabled_paranoia_levels
     (score,) = overrides["rules"]
-    assert score == {"id": OWASP_ANOMALY_SCORE_RULE, "action": edge.waf_action,
-                     "scoreThreshold": edge.owasp_score_threshold}
+    assert score == {"id": "6179ae15870a4bb7b2d480d4843b323c", "action": expected.waf_action,
+                     "scoreThreshold": expected.owasp_score_threshold}
 
 
 def test_custom_rules_block_probe_paths_and_odd_methods(registry: Registry) -> None:
@@ -183,36 +225,37 @@ def test_custom_rules_block_probe_paths_and_odd_methods(registry: Registry) -> N
 
 
 def test_rate_limits_come_from_config(registry: Registry, stack: str) -> None:
-    edge = edge_config(stack).edge
+    expected = EXPECTED[stack]
     rules = {r["ref"]: r for r in ruleset(registry, "http_ratelimit")}
+    assert list(rules) == ["ratelimit_login", "ratelimit_api_writes"]  # login first
     login, writes = rules["ratelimit_login"]["ratelimit"], rules["ratelimit_api_writes"][
         "ratelimit"]
-    assert login["requestsPerPeriod"] == edge.login_rate_limit
-    assert writes["requestsPerPeriod"] == edge.write_rate_limit
+    assert login["requestsPerPeriod"] == expected.login_rate_limit
+    assert writes["requestsPerPeriod"] == expected.write_rate_limit
     for limit in (login, writes):
-        assert limit["period"] == edge.rate_limit_period_seconds
-        assert limit["mitigationTimeout"] == edge.rate_limit_timeout_seconds
-        assert "cf.colo.id" in limit["characteristics"]
+        # Both stacks count per minute and block for ten (prod sets it, dev's default).
+        assert limit["period"] == 60
+        assert limit["mitigationTimeout"] == 600
+        assert limit["characteristics"] == ["ip.src", "cf.colo.id"]
 
 
 # --- CloudFront ---------------------------------------------------------------------------
 
 def test_distribution_is_http3_tls12_https_only_with_config_price_class(
         registry: Registry, stack: str) -> None:
-    config = edge_config(stack)
     dist = distribution(registry)
     assert dist.region == "us-east-1"
     assert dist.inputs["httpVersion"] == "http2and3"
-    assert dist.inputs["priceClass"] == config.edge.price_class
+    assert dist.inputs["priceClass"] == EXPECTED[stack].price_class
     assert dist.inputs["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
     assert dist.inputs["viewerCertificate"]["sslSupportMethod"] == "sni-only"
-    assert sorted(dist.inputs["aliases"]) == sorted(hostnames(config.platform.domain))
+    assert dist.inputs["aliases"] == list(EXPECTED[stack].hostnames)
     assert {b["viewerProtocolPolicy"] for b in behaviors(dist).values()} == {"https-only"}
 
 
 def test_waf_is_attached_exactly_when_config_requires_it(registry: Registry, stack: str
                                                          ) -> None:
-    required = edge_config(stack).edge.waf_required
+    required = EXPECTED[stack].aws_waf
     acls = [a for a in registry.by_type("aws:wafv2/webAcl:WebAcl")
             if a.inputs["scope"] == "CLOUDFRONT"]
     dist = distribution(registry)
@@ -225,10 +268,11 @@ def test_waf_is_attached_exactly_when_config_requires_it(registry: Registry, sta
     assert acl.region == "us-east-1"
     assert acl.inputs["scope"] == "CLOUDFRONT"
     assert dist.inputs["webAclId"] == acl.outputs["arn"]
-    names = [r["name"] for r in acl.inputs["rules"]]
-    assert names[:len(MANAGED_RULE_GROUPS)] == [g for _, g in MANAGED_RULE_GROUPS]
+    assert [(r["priority"], r["name"]) for r in acl.inputs["rules"]] == [
+        (10, "AWSManagedRulesAmazonIpReputationList"), (20, "AWSManagedRulesCommonRuleSet"),
+        (30, "AWSManagedRulesKnownBadInputsRuleSet"), (40, "RateLimitPerIp")]
     rate = acl.inputs["rules"][-1]["statement"]["rateBasedStatement"]
-    assert rate["limit"] == edge_config(stack).edge.waf_rate_limit
+    assert rate["limit"] == 2000
     (logging,) = [c for c in registry.by_type(
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
         if c.inputs["resourceArn"] == acl.outputs["arn"]]
@@ -278,7 +322,7 @@ def test_behaviours_use_the_policy_tables_and_the_viewer_function(registry: Regi
     policies = {r.outputs["id"]: r.inputs for r in
                 registry.by_type("aws:cloudfront/cachePolicy:CachePolicy")}
     static = policies[by_path["/assets/*"]["cachePolicyId"]]
-    assert static["maxTtl"] == CACHE_POLICIES["static"].max_ttl
+    assert (static["minTtl"], static["defaultTtl"], static["maxTtl"]) == (0, 86400, YEAR)
     keys = static["parametersInCacheKeyAndForwardedToOrigin"]
     assert keys["enableAcceptEncodingGzip"]
     assert keys["enableAcceptEncodingBrotli"]
@@ -300,10 +344,8 @@ def test_security_headers_on_every_behaviour(registry: Registry) -> None:
     (policy,) = registry.by_type("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
     headers = policy.inputs["securityHeadersConfig"]
     hsts = headers["strictTransportSecurity"]
-    assert hsts["accessControlMaxAgeSec"] >= YEAR
-    assert hsts["includeSubdomains"]
-    assert hsts[
-        "preload"]
+    assert hsts == {"accessControlMaxAgeSec": 2 * YEAR, "includeSubdomains": True,
+                    "preload": True, "override": True}
     assert "frame-ancestors 'none'" in headers["contentSecurityPolicy"]["contentSecurityPolicy"]
     assert headers["frameOptions"]["frameOption"] == "DENY"
     assert headers["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
@@ -320,8 +362,7 @@ def test_api_origin_adds_the_api_behaviour_with_origin_shield() -> None:
     assert api["originPath"] == "/v1"
     assert api["customOriginConfig"]["originProtocolPolicy"] == "https-only"
     assert api["customOriginConfig"]["originSslProtocols"] == ["TLSv1.2"]
-    assert api["originShield"] == {"enabled": True, "originShieldRegion":
-                                   edge_config("prod").edge.origin_shield_region}
+    assert api["originShield"] == {"enabled": True, "originShieldRegion": "us-east-1"}
     behavior = behaviors(dist)["/api/*"]
     assert behavior["targetOriginId"] == "api"
     functions = {f.outputs["arn"]: f.inputs for f in
@@ -333,8 +374,11 @@ def test_api_origin_adds_the_api_behaviour_with_origin_shield() -> None:
     policies = {r.outputs["id"]: r.inputs for r in
                 registry.by_type("aws:cloudfront/cachePolicy:CachePolicy")}
     key = policies[behavior["cachePolicyId"]]["parametersInCacheKeyAndForwardedToOrigin"]
-    assert key["queryStringsConfig"]["queryStrings"]["items"] == list(API_QUERY_STRINGS)
-    assert "Authorization" in key["headersConfig"]["headers"]["items"]
+    assert key["queryStringsConfig"]["queryStrings"]["items"] == ["q", "category", "limit",
+                                                                 "cursor"]
+    assert key["headersConfig"]["headers"]["items"] == ["Authorization", "Accept-Language"]
+    assert key["cookiesConfig"] == {"cookieBehavior": "whitelist",
+                                    "cookies": {"items": ["session"]}}
     requests = {r.outputs["id"]: r.inputs for r in
                 registry.by_type("aws:cloudfront/originRequestPolicy:OriginRequestPolicy")}
     forwarded = requests[behavior["originRequestPolicyId"]]["headersConfig"]["headers"]["items"]
@@ -360,22 +404,14 @@ def test_monitoring_subscription_and_monitored_items() -> None:
 
 
 def test_realtime_logs_follow_config(registry: Registry, stack: str) -> None:
-    edge = edge_config(stack).edge
+    # Neither stack file turns real-time logs on (the default is off).
+    assert EXPECTED[stack].realtime_logs is False
     configs = registry.by_type("aws:cloudfront/realtimeLogConfig:RealtimeLogConfig")
     arns = {b.get("realtimeLogConfigArn") for b in behaviors(distribution(registry)).values()}
-    if not edge.realtime_logs:
-        assert configs == []
-        assert arns == {None}
-        return
-    (config,) = configs
-    assert config.inputs["samplingRate"] == edge.realtime_log_sampling_percent
-    assert arns == {config.outputs["arn"]}
-    (stream,) = [s for s in registry.by_type("aws:kinesis/stream:Stream")
-                 if s.inputs["name"].endswith("cdn-realtime-logs")]
-    assert stream.inputs["encryptionType"] == "KMS"
-    assert stream.region == "us-east-1"
-    assert stream.inputs["shardCount"] == edge.realtime_log_shards
-    assert config.inputs["endpoint"]["kinesisStreamConfig"]["streamArn"] == stream.outputs["arn"]
+    assert configs == []
+    assert arns == {None}
+    assert [s for s in registry.by_type("aws:kinesis/stream:Stream")
+            if s.inputs["name"].endswith("cdn-realtime-logs")] == []
 
 
 def test_standard_logs_v2_deliver_to_the_kms_log_bucket(registry: Registry, stack: str) -> None:
@@ -465,7 +501,10 @@ def test_purge_function_reads_the_token_from_secrets_manager_only(registry: Regi
     assert secret.inputs["kmsKeyId"].startswith("arn:aws:kms:")
     assert not any("token" in k.lower() and k != "CLOUDFLARE_TOKEN_SECRET_ARN" for k in env)
     assert "[secret]" not in json.dumps(env)  # the token value never reaches the environment
-    assert env["PURGE_BATCH_SIZE"] == str(edge_config(stack).edge.purge_batch_size)
+    assert env["PURGE_BATCH_SIZE"] == "100"  # the Reader's default; neither stack sets it
+    assert env["SITE_HOSTS"] == ",".join(EXPECTED[stack].hostnames)
+    assert env["CLOUDFLARE_ZONE_ID"] == {"dev": "0123456789abcdef0123456789abcdef",
+                                         "prod": "fedcba9876543210fedcba9876543210"}[stack]
     assert env["DISTRIBUTION_ID"] == distribution(registry).outputs["id"]
     policy = policy_document(registry.named(
         "aws:iam/rolePolicy:RolePolicy", f"marketplace-{stack}-cache-purger-policy"
@@ -491,3 +530,50 @@ def test_bad_edge_config_names_every_bad_key(overrides: dict, keys: list[str]) -
         build(config_of("dev", **overrides), ["marketplace:cloudflareApiToken"],
               project="marketplace", stack="dev")
     assert sorted(error.value.keys) == sorted(keys)
+
+
+# --- real-time logs (off in both stacks: one small Cdn-only run) -----------------------------
+
+def test_realtime_logs_when_on_stream_to_kinesis_with_a_scoped_role() -> None:
+    holder: dict[str, Cdn] = {}
+
+    def program() -> None:
+        config = load()
+        provider = aws.Provider("us-east-1", region="us-east-1")
+        context = StackContext(
+            platform=config.platform, lambdas=config.lambdas, account_id="123456789012",
+            kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/stack", us_east_1=provider,
+            us_east_1_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/edge")
+        holder["cdn"] = Cdn("cdn", CdnArgs(
+            context=context, aliases=("a.example.org",), certificate_arn="arn:cert",
+            assets_domain="assets.s3", media_domain="media.s3",
+            config=dataclasses.replace(config.edge, realtime_logs=True, realtime_log_shards=2,
+                                       realtime_log_sampling_percent=25),
+            content_security_policy="default-src 'self'"))
+
+    registry = run_program("dev", program)
+    stream = registry.named("aws:kinesis/stream:Stream", "cdn-realtime-logs")
+    assert stream.region == "us-east-1"
+    assert {k: stream.inputs[k] for k in ("name", "shardCount", "retentionPeriod",
+                                          "encryptionType", "kmsKeyId")} == {
+        "name": "marketplace-dev-cdn-realtime-logs", "shardCount": 2, "retentionPeriod": 24,
+        "encryptionType": "KMS", "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/edge"}
+    log_config = registry.named("aws:cloudfront/realtimeLogConfig:RealtimeLogConfig",
+                                "cdn-realtime-log-config")
+    assert log_config.inputs["name"] == "marketplace-dev-realtime"
+    assert log_config.inputs["samplingRate"] == 25
+    assert len(log_config.inputs["fields"]) == 19
+    role = registry.named("aws:iam/role:Role", "cdn-realtime-logs-role")
+    assert log_config.inputs["endpoint"] == {"streamType": "Kinesis", "kinesisStreamConfig": {
+        "roleArn": role.outputs["arn"], "streamArn": stream.outputs["arn"]}}
+    grants = {s["Sid"]: s for s in policy_document(registry.named(
+        "aws:iam/rolePolicy:RolePolicy", "cdn-realtime-logs-policy").inputs["policy"]
+    )["Statement"]}
+    assert grants["PutRealtimeLogs"]["Resource"] == stream.outputs["arn"]
+    assert grants["EncryptRealtimeLogs"] == {
+        "Sid": "EncryptRealtimeLogs", "Effect": "Allow", "Action": ["kms:GenerateDataKey"],
+        "Resource": "arn:aws:kms:us-east-1:123456789012:key/edge"}
+    arns = {b.get("realtimeLogConfigArn") for b in behaviors(distribution(registry)).values()}
+    assert arns == {log_config.outputs["arn"]}
+    (item,) = [i for i in holder["cdn"].monitored_items if i.kind is Kind.KINESIS_STREAM]
+    assert (item.region, item.attributes) == ("us-east-1", {"shard_count": 2})
