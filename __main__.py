@@ -37,27 +37,12 @@ context = stack_context(platform, config.lambdas, account_id=core.account_id,
 
 bus = EventBus(
     f"{prefix}-events",
-    EventBusArgs(
-        kms_key_arn=core.kms_key_arn,
-        account_id=core.account_id,
-        archive_retention_days=config.events.archive_retention_days,
-    ),
+    EventBusArgs(context=context, archive_retention_days=config.events.archive_retention_days),
     regional,
 )
-topics = AlertTopics(
-    f"{prefix}-alerts",
-    AlertTopicsArgs(prefix=prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-                    region=platform.region, us_east_1=core.us_east_1,
-                    us_east_1_kms_key_arn=core.us_east_1_kms_key_arn),
-    regional,
-)
+topics = AlertTopics(f"{prefix}-alerts", AlertTopicsArgs(context=context), regional)
 context = context.with_topics(topics.arns, topics.edge_arns)
-audit = AuditLog(
-    f"{prefix}-audit",
-    AuditLogArgs(prefix=prefix, kms_key_arn=core.kms_key_arn,
-                 retention_days=platform.audit_log_retention_days),
-    regional,
-)
+audit = AuditLog(f"{prefix}-audit", AuditLogArgs(context=context), regional)
 
 # --- alerting, security monitoring, cost guardrails ---------------------------------------
 alert_routing = AlertRouting(

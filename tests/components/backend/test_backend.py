@@ -407,6 +407,7 @@ def _backend(stack: str) -> Any:
     from components.platform.audit_log import AuditLog, AuditLogArgs
     from components.platform.core import PlatformCore, PlatformCoreArgs
     from components.platform.event_bus import EventBus, EventBusArgs
+    from tests.components.platform.support import context_for
 
     built: dict[str, Any] = {}
 
@@ -415,12 +416,9 @@ def _backend(stack: str) -> Any:
         p = config.platform
         core = PlatformCore("core", PlatformCoreArgs(platform=p))
         opts = pulumi.ResourceOptions(providers=core.providers)
-        bus = EventBus("bus", EventBusArgs(kms_key_arn=core.kms_key_arn,
-                                           account_id=core.account_id,
-                                           archive_retention_days=1),
-                       opts)
-        audit = AuditLog("audit", AuditLogArgs(prefix=p.prefix, kms_key_arn=core.kms_key_arn,
-                                               retention_days=30), opts)
+        context = context_for(core, stack, platform_config=p, lambdas=config.lambdas)
+        bus = EventBus("bus", EventBusArgs(context=context, archive_retention_days=1), opts)
+        audit = AuditLog("audit", AuditLogArgs(context=context), opts)
         built["backend"] = Backend("be", BackendArgs(
             prefix=p.prefix, config=config.backend, lambdas=config.lambdas,
             kms_key_arn=core.kms_key_arn, region=p.region, owner=p.owner,
