@@ -47,20 +47,7 @@ audit = AuditLog(f"{prefix}-audit", AuditLogArgs(context=context), regional)
 # --- alerting, security monitoring, cost guardrails ---------------------------------------
 alert_routing = AlertRouting(
     f"{prefix}-alert-routing",
-    AlertRoutingArgs(
-        prefix=prefix,
-        alerting=config.alerting,
-        lambdas=config.lambdas,
-        topic_arns=topics.arns,
-        kms_key_arn=core.kms_key_arn,
-        region=platform.region,
-        owner=platform.owner,
-        metrics_namespace=platform.metrics_namespace,
-        runbook_base_url=platform.runbook_base_url,
-        edge_topic_arns=topics.edge_arns,
-        us_east_1=core.us_east_1,
-        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
-    ),
+    AlertRoutingArgs(context=context, alerting=config.alerting),
     regional,
 )
 # One S3 server access log target per stack (stack region) for every bucket that holds data.
@@ -182,9 +169,9 @@ outputs: dict[str, object] = {
     "alertTopicArns": topics.arns,
     "auditLogGroup": audit.name,
     "alertRouterFunctionName": alert_routing.router_function_name,
-    "alertStateTableName": alert_routing.state_table.name,
-    "pagerDutySecretArn": alert_routing.pagerduty_secret.arn,
-    "slackWebhooksSecretArn": alert_routing.slack_secret.arn,
+    "alertStateTableName": alert_routing.state_table_name,
+    "pagerDutySecretArn": alert_routing.pagerduty_secret_arn,
+    "slackWebhooksSecretArn": alert_routing.slack_secret_arn,
     "cloudTrailName": security.trail_name,
     "cloudTrailBucket": security.trail_bucket.name,
     "budgetName": cost_guardrails.budget.name,

@@ -23,6 +23,7 @@ from tests.components.alerting.helpers import (
     stack_config,
     topic_arns,
 )
+from tests.components.platform.support import context_for
 from tests.helpers import policy_document, run_program
 from tools.mock_runtime import Registry, Resource
 
@@ -191,20 +192,19 @@ def test_dead_letter_queues_are_monitored_items() -> None:
         p = cfg.platform
         core = PlatformCore("core", PlatformCoreArgs(platform=p))
         opts = pulumi.ResourceOptions(providers=core.providers)
-        topics = AlertTopics("alerts", AlertTopicsArgs(prefix="m", kms_key_arn=core.kms_key_arn,
-                                                       account_id=core.account_id), opts)
+        context = context_for(core, platform_config=p, lambdas=cfg.lambdas)
+        topics = AlertTopics("alerts", AlertTopicsArgs(context=context), opts)
+        context = context.with_topics(topics.arns, topics.edge_arns)
         built["routing"] = AlertRouting("routing", AlertRoutingArgs(
-            prefix="m", alerting=cfg.alerting, lambdas=cfg.lambdas, topic_arns=topics.arns,
-            kms_key_arn=core.kms_key_arn, region=p.region, owner=p.owner,
-            metrics_namespace=p.metrics_namespace, runbook_base_url=p.runbook_base_url), opts)
+            context=context, alerting=cfg.alerting), opts)
 
     run_program("dev", program)
     items = built["routing"].monitored_items
     queues = {i.name for i in items if i.kind is Kind.SQS_QUEUE}
     assert {f"routing-{s}-dlq" for s in ("critical", "warning", "info", "maintenance")} <= queues
     assert "routing-escalation-dlq" in queues
-    assert "m-alert-router-failures" in queues
-    assert [i.name for i in items if i.kind is Kind.LAMBDA] == ["m-alert-router"]
+    assert "marketplace-dev-alert-router-failures" in queues
+    assert [i.name for i in items if i.kind is Kind.LAMBDA] == ["marketplace-dev-alert-router"]
 
 
 @pytest.mark.parametrize("overrides", [
