@@ -71,12 +71,7 @@ security = SecurityMonitoring(
     regional,
 )
 cost_guardrails = CostGuardrails(
-    f"{prefix}-cost",
-    CostGuardrailsArgs(prefix=prefix, stack=platform.stack, cost=config.cost,
-                       account_id=core.account_id, topic_arns=topics.arns,
-                       owns_account_baseline=platform.owns_account_baseline),
-    regional,
-)
+    f"{prefix}-cost", CostGuardrailsArgs(context=context, cost=config.cost), regional)
 
 # --- backend: listings table, DAX/VPC/app cache (config), functions, user pool, REST API ----
 backend = Backend(
@@ -174,7 +169,7 @@ outputs: dict[str, object] = {
     "slackWebhooksSecretArn": alert_routing.slack_secret_arn,
     "cloudTrailName": security.trail_name,
     "cloudTrailBucket": security.trail_bucket.name,
-    "budgetName": cost_guardrails.budget.name,
+    "budgetName": cost_guardrails.budget_name,
     "dashboards": observability.dashboard_names,
     "alertEdgeTopicArns": topics.edge_arns,
     "distributionId": edge.distribution_id,
