@@ -121,17 +121,7 @@ edge = Edge(
 # --- analytics: bus -> Kinesis -> Firehose/Parquet lake, stream consumers, Athena, BI --------
 analytics = Analytics(
     f"{prefix}-analytics",
-    AnalyticsArgs(
-        prefix=prefix,
-        bus_name=bus.name,
-        kms_key_arn=core.kms_key_arn,
-        account_id=core.account_id,
-        region=platform.region,
-        owner=platform.owner,
-        metrics_namespace=platform.metrics_namespace,
-        config=config.analytics,
-        lambdas=config.lambdas,
-    ),
+    AnalyticsArgs(context=context, bus_name=bus.name, config=config.analytics),
     regional,
 )
 
