@@ -251,3 +251,13 @@ def test_outside_us_east_1_cloudfront_alarms_reach_the_router() -> None:
     for alarm in cloudfront_alarms:
         assert alarm.region == "us-east-1"
         assert set(alarm.inputs["alarmActions"]) <= set(edge_topics)
+
+
+def test_stack_exports_read_the_routing_components_named_outputs(registry: Registry,
+                                                                 stack: str) -> None:
+    exports = registry.exports
+    assert exports["alertStateTableName"] == f"marketplace-{stack}-alert-state"
+    assert exports["budgetName"] == f"marketplace-{stack}-monthly"
+    secrets = {s.name: s.outputs["arn"] for s in registry.by_type(SECRET)}
+    assert exports["pagerDutySecretArn"] == secrets[f"marketplace-{stack}-alert-routing-pagerduty"]
+    assert exports["slackWebhooksSecretArn"] == secrets[f"marketplace-{stack}-alert-routing-slack"]
