@@ -115,7 +115,7 @@ class TimeSeries(pulumi.ComponentResource):
             opts=child)
         influx_group = aws.ec2.SecurityGroup(
             f"{name}-influxdb-sg",
-            vpc_id=network.vpc.id,
+            vpc_id=network.vpc_id,
             description="InfluxDB: its API port from the private network's clients",
             revoke_rules_on_delete=True,
             opts=child,
@@ -123,7 +123,7 @@ class TimeSeries(pulumi.ComponentResource):
         allow_tcp(ingress_name=f"{name}-influxdb-from-clients",
                   egress_name=f"{name}-clients-to-influxdb",
                   server_group_id=influx_group.id,
-                  client_group_id=network.functions_security_group.id, port=INFLUX_PORT,
+                  client_group_id=network.functions_security_group_id, port=INFLUX_PORT,
                   description="InfluxDB API from the window aggregator", opts=child)
         if c.influx_password is None:  # config refuses this; keep the type checker honest
             raise ValueError("analyticsInfluxPassword is required for influxdb")

@@ -119,13 +119,16 @@ class Network(pulumi.ComponentResource):
 
     :attr:`functions_security_group` is the group of in-VPC functions; servers in the network
     (DAX, the app cache, InfluxDB) admit their ports only from it. :attr:`placement` is what
-    ``LambdaFunctionArgs.vpc`` takes.
+    ``LambdaFunctionArgs.vpc`` takes. Servers placed here read :attr:`vpc_id`,
+    :attr:`subnet_ids` and :attr:`functions_security_group_id`.
     """
 
     vpc: aws.ec2.Vpc
     subnet_ids: list[pulumi.Output[str]]
     availability_zones: list[pulumi.Output[str]]
     functions_security_group: aws.ec2.SecurityGroup
+    vpc_id: pulumi.Output[str]
+    functions_security_group_id: pulumi.Output[str]
     placement: VpcPlacement
 
     def __init__(self, name: str, args: NetworkArgs,
@@ -161,6 +164,8 @@ class Network(pulumi.ComponentResource):
             )
         self._flow_logs(name, settings)
 
+        self.vpc_id = self.vpc.id
+        self.functions_security_group_id = self.functions_security_group.id
         self.placement = VpcPlacement(subnet_ids=self.subnet_ids,
                                       security_group_ids=[self.functions_security_group.id])
         self.register_outputs({"vpcId": self.vpc.id, "subnetIds": self.subnet_ids})
