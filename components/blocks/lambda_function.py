@@ -259,20 +259,7 @@ class LambdaFunction(pulumi.ComponentResource):
         self.log_group_name = self.log_group.name
         self.role_arn = self.role.arn
         self.monitored_items = (
-            MonitoredItem(
-                kind=Kind.LAMBDA,
-                name=name,
-                dimensions={"FunctionName": self.function.name},
-                region=s.region,
-                owner=s.owner,
-                attributes={
-                    "timeout_ms": timeout * 1000,
-                    "reserved_concurrency": reserved,
-                    "provisioned_concurrency": args.provisioned_concurrency,
-                    "consumes_stream": args.consumes_stream,
-                    "log_group": self.log_group.name,
-                },
-            ),
+            self._monitored_item(name, args, s, reserved, timeout),
             *(failures.monitored_items if failures is not None else ()),
         )
         self.register_outputs({
@@ -281,6 +268,24 @@ class LambdaFunction(pulumi.ComponentResource):
             "failureQueueArn": (self.failure_queue.arn if self.failure_queue is not None
                                 else None),
         })
+
+    def _monitored_item(self, name: str, args: LambdaFunctionArgs, s: LambdaSettings,
+                        reserved: int | None, timeout: int) -> MonitoredItem:
+        """The function as the observability catalog sees it (limits its alarms read)."""
+        return MonitoredItem(
+            kind=Kind.LAMBDA,
+            name=name,
+            dimensions={"FunctionName": self.function.name},
+            region=s.region,
+            owner=s.owner,
+            attributes={
+                "timeout_ms": timeout * 1000,
+                "reserved_concurrency": reserved,
+                "provisioned_concurrency": args.provisioned_concurrency,
+                "consumes_stream": args.consumes_stream,
+                "log_group": self.log_group.name,
+            },
+        )
 
     def _failures(self, name: str, args: LambdaFunctionArgs, s: LambdaSettings,
                   child: pulumi.ResourceOptions) -> DeadLetterQueue | None:
