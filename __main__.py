@@ -37,45 +37,17 @@ context = stack_context(platform, config.lambdas, account_id=core.account_id,
 
 bus = EventBus(
     f"{prefix}-events",
-    EventBusArgs(
-        kms_key_arn=core.kms_key_arn,
-        account_id=core.account_id,
-        archive_retention_days=config.events.archive_retention_days,
-    ),
+    EventBusArgs(context=context, archive_retention_days=config.events.archive_retention_days),
     regional,
 )
-topics = AlertTopics(
-    f"{prefix}-alerts",
-    AlertTopicsArgs(prefix=prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-                    region=platform.region, us_east_1=core.us_east_1,
-                    us_east_1_kms_key_arn=core.us_east_1_kms_key_arn),
-    regional,
-)
+topics = AlertTopics(f"{prefix}-alerts", AlertTopicsArgs(context=context), regional)
 context = context.with_topics(topics.arns, topics.edge_arns)
-audit = AuditLog(
-    f"{prefix}-audit",
-    AuditLogArgs(prefix=prefix, kms_key_arn=core.kms_key_arn,
-                 retention_days=platform.audit_log_retention_days),
-    regional,
-)
+audit = AuditLog(f"{prefix}-audit", AuditLogArgs(context=context), regional)
 
 # --- alerting, security monitoring, cost guardrails ---------------------------------------
 alert_routing = AlertRouting(
     f"{prefix}-alert-routing",
-    AlertRoutingArgs(
-        prefix=prefix,
-        alerting=config.alerting,
-        lambdas=config.lambdas,
-        topic_arns=topics.arns,
-        kms_key_arn=core.kms_key_arn,
-        region=platform.region,
-        owner=platform.owner,
-        metrics_namespace=platform.metrics_namespace,
-        runbook_base_url=platform.runbook_base_url,
-        edge_topic_arns=topics.edge_arns,
-        us_east_1=core.us_east_1,
-        us_east_1_kms_key_arn=core.us_east_1_kms_key_arn,
-    ),
+    AlertRoutingArgs(context=context, alerting=config.alerting),
     regional,
 )
 # One S3 server access log target per stack (stack region) for every bucket that holds data.
@@ -99,12 +71,7 @@ security = SecurityMonitoring(
     regional,
 )
 cost_guardrails = CostGuardrails(
-    f"{prefix}-cost",
-    CostGuardrailsArgs(prefix=prefix, stack=platform.stack, cost=config.cost,
-                       account_id=core.account_id, topic_arns=topics.arns,
-                       owns_account_baseline=platform.owns_account_baseline),
-    regional,
-)
+    f"{prefix}-cost", CostGuardrailsArgs(context=context, cost=config.cost), regional)
 
 # --- backend: listings table, DAX/VPC/app cache (config), functions, user pool, REST API ----
 backend = Backend(
@@ -142,17 +109,7 @@ edge = Edge(
 # --- analytics: bus -> Kinesis -> Firehose/Parquet lake, stream consumers, Athena, BI --------
 analytics = Analytics(
     f"{prefix}-analytics",
-    AnalyticsArgs(
-        prefix=prefix,
-        bus_name=bus.name,
-        kms_key_arn=core.kms_key_arn,
-        account_id=core.account_id,
-        region=platform.region,
-        owner=platform.owner,
-        metrics_namespace=platform.metrics_namespace,
-        config=config.analytics,
-        lambdas=config.lambdas,
-    ),
+    AnalyticsArgs(context=context, bus_name=bus.name, config=config.analytics),
     regional,
 )
 
@@ -185,12 +142,12 @@ outputs: dict[str, object] = {
     "alertTopicArns": topics.arns,
     "auditLogGroup": audit.name,
     "alertRouterFunctionName": alert_routing.router_function_name,
-    "alertStateTableName": alert_routing.state_table.name,
-    "pagerDutySecretArn": alert_routing.pagerduty_secret.arn,
-    "slackWebhooksSecretArn": alert_routing.slack_secret.arn,
+    "alertStateTableName": alert_routing.state_table_name,
+    "pagerDutySecretArn": alert_routing.pagerduty_secret_arn,
+    "slackWebhooksSecretArn": alert_routing.slack_secret_arn,
     "cloudTrailName": security.trail_name,
     "cloudTrailBucket": security.trail_bucket.name,
-    "budgetName": cost_guardrails.budget.name,
+    "budgetName": cost_guardrails.budget_name,
     "dashboards": observability.dashboard_names,
     "alertEdgeTopicArns": topics.edge_arns,
     "distributionId": edge.distribution_id,

@@ -21,8 +21,9 @@ from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import MonitoredItem
 from components.blocks.naming import autoname, limit
 from components.blocks.service_role import service_role
-from components.config import AlertingConfig, LambdaDefaults
+from components.config import AlertingConfig
 from components.platform.alert_topics import EDGE_REGION
+from components.platform.context import StackContext
 from components.platform.event_routes import EventRoute, route_events
 
 # AWS Health event categories and the topic each goes to: scheduled changes are maintenance.
@@ -44,30 +45,50 @@ SECRET_RECOVERY_DAYS = 7
 
 @dataclass(frozen=True)
 class AlertRoutingArgs:
-    """Inputs of :class:`AlertRouting`.
+    """Inputs of :class:`AlertRouting`: the stack context and the alerting config section.
 
-    ``edge_topic_arns`` are the ``us-east-1`` topics CloudFront alarms notify
-    (``AlertTopics.edge_arns``); when the stack lives elsewhere the router subscribes to them
-    too, with the subscriptions and their DLQs in ``us-east-1`` (``us_east_1`` provider and
-    key), as SNS requires.
+    The context's severity topics (``topic_arns``) get the router and the emails as
+    subscribers; when the stack lives outside ``us-east-1`` the router also subscribes to its
+    ``edge_topic_arns`` (where CloudFront alarms notify), with those subscriptions and their
+    DLQs in ``us-east-1`` (the context's provider and key there), as SNS requires.
     """
 
-    prefix: str
+    context: StackContext
     alerting: AlertingConfig
-    lambdas: LambdaDefaults
+
+
+@dataclass(frozen=True)
+class TopicPlacement:
+    """Topics to subscribe to and where their subscriptions and DLQs live."""
+
+    suffix: str
     topic_arns: Mapping[str, pulumi.Input[str]]
+    provider: aws.Provider | None
     kms_key_arn: pulumi.Input[str]
     region: str
-    owner: str
-    metrics_namespace: str
-    runbook_base_url: str
-    edge_topic_arns: Mapping[str, pulumi.Input[str]] | None = None
-    us_east_1: aws.Provider | None = None
-    us_east_1_kms_key_arn: pulumi.Input[str] | None = None
+
+
+def topic_placements(context: StackContext) -> tuple[TopicPlacement, ...]:
+    """The stack region's topics, and the us-east-1 ones when the stack lives elsewhere."""
+    here = TopicPlacement("", context.topic_arns, None, context.kms_key_arn, context.region)
+    if context.region == EDGE_REGION or not context.edge_topic_arns:
+        return (here,)
+    return (here, TopicPlacement(f"-{EDGE_REGION}", context.edge_topic_arns,
+                                 context.us_east_1, context.us_east_1_kms_key_arn,
+                                 EDGE_REGION))
+
+
+def schedule_expression(minutes: int) -> str:
+    """EventBridge's rate expression for every ``minutes`` (singular unit for 1)."""
+    return f"rate({minutes} minute{'s' if minutes != 1 else ''})"
 
 
 class AlertRouting(pulumi.ComponentResource):
-    """Subscriptions with DLQs, the alert router and its state, Chatbot, Health event rules."""
+    """Subscriptions with DLQs, the alert router and its state, Chatbot, Health event rules.
+
+    Others read :attr:`router_function_name`, :attr:`state_table_name`,
+    :attr:`pagerduty_secret_arn` and :attr:`slack_secret_arn`.
+    """
 
     router: LambdaFunction
     state_table: aws.dynamodb.Table
@@ -77,49 +98,85 @@ class AlertRouting(pulumi.ComponentResource):
     subscriptions: list[aws.sns.TopicSubscription]
     chatbot: aws.chatbot.SlackChannelConfiguration | None
     router_function_name: pulumi.Output[str]
+    state_table_name: pulumi.Output[str]
+    pagerduty_secret_arn: pulumi.Output[str]
+    slack_secret_arn: pulumi.Output[str]
     monitored_items: tuple[MonitoredItem, ...]
 
     def __init__(self, name: str, args: AlertRoutingArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:alerting:AlertRouting", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        cfg = args.alerting
-
+        ctx, cfg = args.context, args.alerting
         self.pagerduty_secret = self._secret(
             f"{name}-pagerduty", "PagerDuty Events API v2 routing key of the alert router",
-            args.kms_key_arn, cfg.pagerduty_routing_key)
+            ctx.kms_key_arn, cfg.pagerduty_routing_key)
         self.slack_secret = self._secret(
             f"{name}-slack", 'Slack incoming webhooks of the alert router: {"<channel>": "<url>"}',
-            args.kms_key_arn, cfg.slack_webhooks)
-        self.state_table = aws.dynamodb.Table(
+            ctx.kms_key_arn, cfg.slack_webhooks)
+        self.state_table = self._state_table(name, ctx)
+        self.router = self._router(ctx, cfg)
+        self.router_function_name = self.router.function_name
+
+        self.dead_letter_queues = {}
+        self.subscriptions = []
+        for placement in topic_placements(ctx):
+            for severity, topic_arn in placement.topic_arns.items():
+                self._subscribe(name, f"{severity}{placement.suffix}", topic_arn, placement,
+                                cfg.emails.get(severity, ()), ctx)
+        schedule_dlq = self._escalation(name, ctx, cfg)
+        health = route_events(f"{ctx.prefix}-alerts", HEALTH_ROUTES, ctx.topic_arns,
+                              ctx.kms_key_arn, ctx.lambdas.dlq_retention_days, ctx.region,
+                              ctx.owner, self)
+        self.chatbot = None
+        if cfg.chatbot_slack_team_id and cfg.chatbot_slack_channel_id:
+            self.chatbot = self._chatbot(name, ctx, cfg)
+
+        self.state_table_name = self.state_table.name
+        self.pagerduty_secret_arn = self.pagerduty_secret.arn
+        self.slack_secret_arn = self.slack_secret.arn
+        self.monitored_items = (
+            *self.router.monitored_items,
+            *(item for dlq in self.dead_letter_queues.values() for item in dlq.monitored_items),
+            *schedule_dlq.monitored_items,
+            *health.monitored_items,
+        )
+        self.register_outputs({
+            "routerFunctionName": self.router_function_name,
+            "stateTableName": self.state_table_name,
+            "pagerDutySecretArn": self.pagerduty_secret_arn,
+            "slackSecretArn": self.slack_secret_arn,
+        })
+
+    def _state_table(self, name: str, ctx: StackContext) -> aws.dynamodb.Table:
+        """The router's deduplication and escalation state: encrypted, recoverable, expiring."""
+        return aws.dynamodb.Table(
             f"{name}-state",
-            name=f"{args.prefix}-alert-state",
+            name=f"{ctx.prefix}-alert-state",
             billing_mode="PAY_PER_REQUEST",
             hash_key="alert_key",
             attributes=[aws.dynamodb.TableAttributeArgs(name="alert_key", type="S")],
             ttl=aws.dynamodb.TableTtlArgs(attribute_name="expires_at", enabled=True),
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(
-                enabled=True, kms_key_arn=args.kms_key_arn),
+                enabled=True, kms_key_arn=ctx.kms_key_arn),
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.router = LambdaFunction(
-            f"{args.prefix}-alert-router",
+
+    def _router(self, ctx: StackContext, cfg: AlertingConfig) -> LambdaFunction:
+        """The alert router function, with access to its state, secrets and email topics."""
+        return LambdaFunction(
+            f"{ctx.prefix}-alert-router",
             LambdaFunctionArgs(
                 package="alert_router",
                 handler="functions.alert_router.handler.handler",
                 description="Routes alert topic notifications to Slack and PagerDuty",
-                defaults=args.lambdas,
-                kms_key_arn=args.kms_key_arn,
-                region=args.region,
-                powertools_namespace=args.metrics_namespace,
-                owner=args.owner,
+                context=ctx,
                 timeout_seconds=cfg.router_timeout_seconds,
                 # SNS subscriptions and the escalation rule invoke it asynchronously.
                 invoked_async=True,
                 concurrency_key="alertRouter",
                 statements=[
-                    *publish_statements(args),
+                    *publish_statements(cfg, ctx.topic_arns),
                     {"Sid": "AlertState", "Effect": "Allow",
                      # Conditional updates and the escalation scan; nothing reads one item.
                      "Action": ["dynamodb:UpdateItem", "dynamodb:Scan"],
@@ -128,53 +185,35 @@ class AlertRouting(pulumi.ComponentResource):
                      "Action": ["secretsmanager:GetSecretValue"],
                      "Resource": [self.pagerduty_secret.arn, self.slack_secret.arn]},
                 ],
-                environment=router_environment(args, self.state_table.name,
-                                               self.pagerduty_secret.arn,
-                                               self.slack_secret.arn),
+                environment=router_environment(
+                    cfg, ctx.runbook_base_url, ctx.topic_arns, self.state_table.name,
+                    self.pagerduty_secret.arn, self.slack_secret.arn),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.router_function_name = self.router.function_name
 
-        self.dead_letter_queues = {}
-        self.subscriptions = []
-        # (suffix, topics, options, key, region): the stack region's topics, and the
-        # us-east-1 ones for CloudFront alarms when the stack lives elsewhere.
-        placements: list[tuple[str, Mapping[str, pulumi.Input[str]], pulumi.ResourceOptions,
-                               pulumi.Input[str], str]] = [
-            ("", args.topic_arns, child, args.kms_key_arn, args.region)]
-        if args.region != EDGE_REGION and args.edge_topic_arns is not None \
-                and args.us_east_1 is not None and args.us_east_1_kms_key_arn is not None:
-            placements.append((f"-{EDGE_REGION}", args.edge_topic_arns,
-                               pulumi.ResourceOptions(parent=self, provider=args.us_east_1),
-                               args.us_east_1_kms_key_arn, EDGE_REGION))
-        for suffix, topics, placed, key, region in placements:
-            for severity, topic_arn in topics.items():
-                self._subscribe(name, f"{severity}{suffix}", topic_arn, placed, key, region,
-                                cfg.emails.get(severity, ()), args)
-
+    def _escalation(self, name: str, ctx: StackContext,
+                    cfg: AlertingConfig) -> DeadLetterQueue:
+        """The schedule that runs the router's escalation sweep; returns the target's DLQ."""
+        child = pulumi.ResourceOptions(parent=self)
         schedule = aws.cloudwatch.EventRule(
             f"{name}-escalation",
-            name=f"{args.prefix}-alert-escalation",
+            name=f"{ctx.prefix}-alert-escalation",
             description="Runs the alert router's escalation sweep",
-            schedule_expression=f"rate({cfg.escalation_check_minutes} minute"
-                                f"{'s' if cfg.escalation_check_minutes != 1 else ''})",
+            schedule_expression=schedule_expression(cfg.escalation_check_minutes),
             opts=child,
         )
         schedule_dlq = DeadLetterQueue(
             f"{name}-escalation-dlq",
-            DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn,
-                                retention_days=args.lambdas.dlq_retention_days,
-                                region=args.region, owner=args.owner,
-                                sender_service="events.amazonaws.com",
+            DeadLetterQueueArgs(context=ctx, sender_service="events.amazonaws.com",
                                 sender_arns=(schedule.arn,)),
             opts=child,
         )
         aws.lambda_.Permission(
             f"{name}-escalation-invoke",
             action="lambda:InvokeFunction",
-            function=self.router.function.name,
-            qualifier=self.router.alias.name,
+            function=self.router.function_name,
+            qualifier=self.router.alias_name,
             principal="events.amazonaws.com",
             source_arn=schedule.arn,
             opts=child,
@@ -193,36 +232,18 @@ class AlertRouting(pulumi.ComponentResource):
                 maximum_retry_attempts=2),
             opts=child,
         )
-        health = route_events(f"{args.prefix}-alerts", HEALTH_ROUTES, args.topic_arns,
-                              args.kms_key_arn, args.lambdas.dlq_retention_days, args.region,
-                              args.owner, self)
-
-        self.chatbot = None
-        if cfg.chatbot_slack_team_id and cfg.chatbot_slack_channel_id:
-            self.chatbot = self._chatbot(name, args)
-
-        self.monitored_items = (
-            *self.router.monitored_items,
-            *(item for dlq in self.dead_letter_queues.values() for item in dlq.monitored_items),
-            *schedule_dlq.monitored_items,
-            *health.monitored_items,
-        )
-        self.register_outputs({
-            "routerFunctionName": self.router_function_name,
-            "stateTableName": self.state_table.name,
-            "pagerDutySecretArn": self.pagerduty_secret.arn,
-            "slackSecretArn": self.slack_secret.arn,
-        })
+        return schedule_dlq
 
     def _subscribe(self, name: str, label: str, topic_arn: pulumi.Input[str],
-                   placed: pulumi.ResourceOptions, key: pulumi.Input[str], region: str,
-                   emails: Sequence[str], args: AlertRoutingArgs) -> None:
+                   placement: TopicPlacement, emails: Sequence[str],
+                   ctx: StackContext) -> None:
         """The router and the emails on one topic, with a DLQ in the topic's region."""
+        placed = (pulumi.ResourceOptions(parent=self, provider=placement.provider)
+                  if placement.provider is not None else pulumi.ResourceOptions(parent=self))
         dlq = DeadLetterQueue(
             f"{name}-{label}-dlq",
-            DeadLetterQueueArgs(kms_key_arn=key,
-                                retention_days=args.lambdas.dlq_retention_days,
-                                region=region, owner=args.owner,
+            DeadLetterQueueArgs(context=ctx, kms_key_arn=placement.kms_key_arn,
+                                region=placement.region,
                                 sender_service="sns.amazonaws.com", sender_arns=(topic_arn,)),
             opts=placed,
         )
@@ -232,8 +253,8 @@ class AlertRouting(pulumi.ComponentResource):
         aws.lambda_.Permission(
             f"{name}-{label}-invoke",
             action="lambda:InvokeFunction",
-            function=self.router.function.name,
-            qualifier=self.router.alias.name,
+            function=self.router.function_name,
+            qualifier=self.router.alias_name,
             principal="sns.amazonaws.com",
             source_arn=topic_arn,
             opts=pulumi.ResourceOptions(parent=self),
@@ -280,10 +301,9 @@ class AlertRouting(pulumi.ComponentResource):
             )
         return secret
 
-    def _chatbot(self, name: str,
-                 args: AlertRoutingArgs) -> aws.chatbot.SlackChannelConfiguration:
+    def _chatbot(self, name: str, ctx: StackContext,
+                 cfg: AlertingConfig) -> aws.chatbot.SlackChannelConfiguration:
         """Amazon Q Developer in chat applications posting the chosen topics to Slack."""
-        cfg = args.alerting
         role, _policy = service_role(
             f"{name}-chatbot",
             service="chatbot.amazonaws.com",
@@ -299,11 +319,11 @@ class AlertRouting(pulumi.ComponentResource):
         )
         return aws.chatbot.SlackChannelConfiguration(
             f"{name}-chatbot",
-            configuration_name=f"{args.prefix}-alerts",
+            configuration_name=f"{ctx.prefix}-alerts",
             iam_role_arn=role.arn,
             slack_team_id=cfg.chatbot_slack_team_id or "",
             slack_channel_id=cfg.chatbot_slack_channel_id or "",
-            sns_topic_arns=[args.topic_arns[s] for s in cfg.chatbot_severities],
+            sns_topic_arns=[ctx.topic_arns[s] for s in cfg.chatbot_severities],
             guardrail_policy_arns=[CHATBOT_GUARDRAIL],
             logging_level="ERROR",
             user_authorization_required=True,
@@ -311,11 +331,12 @@ class AlertRouting(pulumi.ComponentResource):
         )
 
 
-def router_environment(args: AlertRoutingArgs, table_name: pulumi.Input[str],
+def router_environment(cfg: AlertingConfig, runbook_base_url: str,
+                       topic_arns: Mapping[str, pulumi.Input[str]],
+                       table_name: pulumi.Input[str],
                        pagerduty_secret_arn: pulumi.Input[str],
                        slack_secret_arn: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
     """The router's settings (``functions/alert_router/settings.py`` reads them)."""
-    cfg = args.alerting
     return {
         "DEDUP_TABLE": table_name,
         "ROUTES": json.dumps([route.as_dict() for route in cfg.routes]),
@@ -328,22 +349,23 @@ def router_environment(args: AlertRoutingArgs, table_name: pulumi.Input[str],
         "PAGERDUTY_SECRET_ARN": pagerduty_secret_arn,
         "SLACK_SECRET_ARN": slack_secret_arn,
         "HTTP_TIMEOUT_SECONDS": str(cfg.http_timeout_seconds),
-        "RUNBOOK_BASE_URL": args.runbook_base_url,
-        "TOPIC_ARNS": pulumi.Output.json_dumps(dict(args.topic_arns)),
+        "RUNBOOK_BASE_URL": runbook_base_url,
+        "TOPIC_ARNS": pulumi.Output.json_dumps(dict(topic_arns)),
     }
 
 
-def email_severities(args: AlertRoutingArgs) -> list[str]:
+def email_severities(cfg: AlertingConfig) -> list[str]:
     """Severities whose topics the routes send email copies to (``email:<severity>``)."""
-    found = {t.partition(":")[2] for r in args.alerting.routes for t in r.targets
+    found = {t.partition(":")[2] for r in cfg.routes for t in r.targets
              if t.startswith("email:")}
     return sorted(found)
 
 
-def publish_statements(args: AlertRoutingArgs) -> list[dict[str, object]]:
+def publish_statements(cfg: AlertingConfig,
+                       topic_arns: Mapping[str, pulumi.Input[str]]) -> list[dict[str, object]]:
     """sns:Publish on exactly the topics the email targets name (none when unused)."""
-    severities = email_severities(args)
+    severities = email_severities(cfg)
     if not severities:
         return []
     return [{"Sid": "EmailCopies", "Effect": "Allow", "Action": ["sns:Publish"],
-             "Resource": [args.topic_arns[s] for s in severities]}]
+             "Resource": [topic_arns[s] for s in severities]}]

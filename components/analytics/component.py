@@ -20,26 +20,24 @@ from components.analytics.quicksight import QuickSight, QuickSightArgs
 from components.analytics.stream_consumers import StreamConsumers, StreamConsumersArgs
 from components.analytics.timeseries import TimeSeries, TimeSeriesArgs
 from components.blocks.monitored_items import MonitoredItem
-from components.config import AnalyticsConfig, LambdaDefaults
+from components.config import AnalyticsConfig
+from components.platform.context import StackContext
 
 
 @dataclass(frozen=True)
 class AnalyticsArgs:
-    """Inputs of :class:`Analytics`: the bus to read, the stack key, and the config sections."""
+    """Inputs of :class:`Analytics`: the stack context, the bus to read, the config section."""
 
-    prefix: str
+    context: StackContext
     bus_name: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    region: str
-    owner: str
-    metrics_namespace: str
     config: AnalyticsConfig
-    lambdas: LambdaDefaults
 
 
 class Analytics(pulumi.ComponentResource):
     """Everything of the analytics pipeline; exposes names others query and its monitored items.
+
+    Others read :attr:`stream_name`, :attr:`lake_bucket_name`, :attr:`workgroup_name`,
+    :attr:`database_name` and :attr:`monitored_items`.
     """
 
     stream: EventStream
@@ -59,80 +57,30 @@ class Analytics(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:analytics:Analytics", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        c = args.config
-        self.stream = EventStream(
-            f"{name}-events",
-            EventStreamArgs(bus_name=args.bus_name, kms_key_arn=args.kms_key_arn,
-                            account_id=args.account_id, config=c,
-                            dlq_retention_days=args.lambdas.dlq_retention_days,
-                            region=args.region, owner=args.owner),
-            opts=child,
-        )
-        self.lake = DataLake(
-            f"{name}-data",
-            DataLakeArgs(kms_key_arn=args.kms_key_arn, account_id=args.account_id, config=c),
-            opts=child,
-        )
-        self.catalog = Catalog(
-            f"{name}-catalog",
-            CatalogArgs(prefix=args.prefix, lake_bucket_name=self.lake.lake_bucket_name,
-                        results_bucket_name=self.lake.results_bucket_name,
-                        kms_key_arn=args.kms_key_arn,
-                        bytes_scanned_cutoff_mb=c.athena_bytes_scanned_cutoff_mb),
-            opts=child,
-        )
-        self.delivery = DeliveryStream(
-            f"{name}-delivery",
-            DeliveryStreamArgs(
-                stream_arn=self.stream.stream_arn, lake_bucket_arn=self.lake.lake_bucket_arn,
-                database_name=self.catalog.database_name, table_name=self.catalog.table_name,
-                kms_key_arn=args.kms_key_arn, account_id=args.account_id, region=args.region,
-                owner=args.owner, buffer_mb=c.firehose_buffer_mb,
-                buffer_seconds=c.firehose_buffer_seconds,
-                log_retention_days=args.lambdas.log_retention_days,
-            ),
-            opts=child,
-        )
-        self.timeseries = TimeSeries(
-            f"{name}-timeseries",
-            TimeSeriesArgs(prefix=args.prefix, kms_key_arn=args.kms_key_arn,
-                           region=args.region,
-                           log_retention_days=args.lambdas.log_retention_days, config=c),
-            opts=child,
-        )
-        self.consumers = StreamConsumers(
-            f"{name}-consumers",
-            StreamConsumersArgs(
-                prefix=args.prefix, stream_arn=self.stream.stream_arn,
-                fan_out_consumer_arn=self.stream.consumer.arn if self.stream.consumer else None,
-                kms_key_arn=args.kms_key_arn, region=args.region, owner=args.owner,
-                metrics_namespace=args.metrics_namespace, config=c, lambdas=args.lambdas,
-                aggregator_environment=self.timeseries.environment,
-                aggregator_statements=self.timeseries.statements,
-                aggregator_vpc=self.timeseries.vpc,
-            ),
-            opts=child,
-        )
-        self.quicksight = (
-            QuickSight(
-                f"{name}-bi",
-                QuickSightArgs(
-                    prefix=args.prefix, account_id=args.account_id, region=args.region,
-                    workgroup_name=self.catalog.workgroup_name,
-                    workgroup_arn=self.catalog.workgroup.arn,
-                    database_name=self.catalog.database_name,
-                    table_name=self.catalog.table_name,
-                    lake_bucket_arn=self.lake.lake_bucket_arn,
-                    results_bucket_arn=self.lake.results_bucket_arn,
-                    kms_key_arn=args.kms_key_arn,
-                    principal=c.quicksight_principal or "",
-                    refresh_interval=c.quicksight_refresh_interval,
-                ),
-                opts=child,
-            )
-            if c.quicksight_enabled
-            else None
-        )
+        ctx, c = args.context, args.config
+        self.stream = EventStream(f"{name}-events", EventStreamArgs(
+            context=ctx, bus_name=args.bus_name, config=c), opts=child)
+        self.lake = DataLake(f"{name}-data", DataLakeArgs(context=ctx, config=c), opts=child)
+        self.catalog = Catalog(f"{name}-catalog", CatalogArgs(
+            context=ctx, lake_bucket_name=self.lake.lake_bucket_name,
+            results_bucket_name=self.lake.results_bucket_name,
+            bytes_scanned_cutoff_mb=c.athena_bytes_scanned_cutoff_mb), opts=child)
+        self.delivery = DeliveryStream(f"{name}-delivery", DeliveryStreamArgs(
+            context=ctx, stream_arn=self.stream.stream_arn,
+            lake_bucket_arn=self.lake.lake_bucket_arn,
+            database_name=self.catalog.database_name, table_name=self.catalog.table_name,
+            buffer_mb=c.firehose_buffer_mb, buffer_seconds=c.firehose_buffer_seconds),
+            opts=child)
+        self.timeseries = TimeSeries(f"{name}-timeseries",
+                                     TimeSeriesArgs(context=ctx, config=c), opts=child)
+        self.consumers = StreamConsumers(f"{name}-consumers", StreamConsumersArgs(
+            context=ctx, stream_arn=self.stream.stream_arn,
+            fan_out_consumer_arn=self.stream.fan_out_consumer_arn, config=c,
+            aggregator_environment=self.timeseries.environment,
+            aggregator_statements=self.timeseries.statements,
+            aggregator_vpc=self.timeseries.vpc), opts=child)
+        self.quicksight = self._quicksight(name, args) if c.quicksight_enabled else None
+
         self.stream_name = self.stream.stream_name
         self.lake_bucket_name = self.lake.lake_bucket_name
         self.workgroup_name = self.catalog.workgroup_name
@@ -148,3 +96,22 @@ class Analytics(pulumi.ComponentResource):
             "workgroupName": self.workgroup_name,
             "databaseName": self.database_name,
         })
+
+    def _quicksight(self, name: str, args: AnalyticsArgs) -> QuickSight:
+        """BI over the lake through the workgroup, shared with the configured principal."""
+        c = args.config
+        return QuickSight(
+            f"{name}-bi",
+            QuickSightArgs(
+                context=args.context,
+                workgroup_name=self.catalog.workgroup_name,
+                workgroup_arn=self.catalog.workgroup_arn,
+                database_name=self.catalog.database_name,
+                table_name=self.catalog.table_name,
+                lake_bucket_arn=self.lake.lake_bucket_arn,
+                results_bucket_arn=self.lake.results_bucket_arn,
+                principal=c.quicksight_principal or "",
+                refresh_interval=c.quicksight_refresh_interval,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -10,6 +10,7 @@ import pulumi
 from components.analytics.lake_schema import EVENTS_PREFIX
 from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs, access_log_target
 from components.config import AnalyticsConfig
+from components.platform.context import StackContext
 
 RESULTS_PREFIX = "results/"
 # Server access logs serve security investigations of the last quarter.
@@ -48,10 +49,9 @@ def results_lifecycle(config: AnalyticsConfig) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class DataLakeArgs:
-    """Inputs of :class:`DataLake`."""
+    """Inputs of :class:`DataLake`: the stack context (key, account) and the config."""
 
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
+    context: StackContext
     config: AnalyticsConfig
 
 
@@ -73,16 +73,16 @@ class DataLake(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:analytics:DataLake", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        c = args.config
+        ctx, c = args.context, args.config
         log_bucket = f"{name}-access-logs"
         # The lake's own access-log target: its reads (Athena, QuickSight) make most of the
         # stack's S3 access logs, kept for ACCESS_LOG_DAYS.
-        self.access_logs = access_log_target(log_bucket, account_id=args.account_id,
+        self.access_logs = access_log_target(log_bucket, account_id=ctx.account_id,
                                              retention_days=ACCESS_LOG_DAYS, opts=child)
         self.lake = SecureBucket(
             f"{name}-lake",
             SecureBucketArgs(
-                kms_key_arn=args.kms_key_arn,
+                kms_key_arn=ctx.kms_key_arn,
                 lifecycle_rules=lake_lifecycle(c),
                 access_log_bucket=self.access_logs.name,
                 access_log_prefix="lake/",
@@ -92,7 +92,7 @@ class DataLake(pulumi.ComponentResource):
         self.results = SecureBucket(
             f"{name}-athena-results",
             SecureBucketArgs(
-                kms_key_arn=args.kms_key_arn,
+                kms_key_arn=ctx.kms_key_arn,
                 noncurrent_days=1,
                 lifecycle_rules=results_lifecycle(c),
                 access_log_bucket=self.access_logs.name,

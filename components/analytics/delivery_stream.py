@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -16,25 +17,23 @@ from components.analytics.lake_schema import (
 )
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.service_role import service_role
+from components.platform.context import StackContext
 
 ext = aws.kinesis  # the Firehose argument classes live in the kinesis module
 
 
 @dataclass(frozen=True)
 class DeliveryStreamArgs:
-    """Inputs of :class:`DeliveryStream`."""
+    """Inputs of :class:`DeliveryStream`: the stack context (key, account, region, owner, the
+    log retention of the Lambda defaults), the stream, the lake and its table, the buffering."""
 
+    context: StackContext
     stream_arn: pulumi.Input[str]
     lake_bucket_arn: pulumi.Input[str]
     database_name: pulumi.Input[str]
     table_name: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    region: str
-    owner: str
     buffer_mb: int
     buffer_seconds: int
-    log_retention_days: int
 
 
 class DeliveryStream(pulumi.ComponentResource):
@@ -57,12 +56,13 @@ class DeliveryStream(pulumi.ComponentResource):
     def __init__(self, name: str, args: DeliveryStreamArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:analytics:DeliveryStream", name, None, opts)
+        ctx = args.context
         child = pulumi.ResourceOptions(parent=self)
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/kinesisfirehose/{name}",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
+            retention_in_days=ctx.lambdas.log_retention_days,
+            kms_key_id=ctx.kms_key_arn,
             opts=child,
         )
         log_stream = aws.cloudwatch.LogStream(
@@ -71,12 +71,37 @@ class DeliveryStream(pulumi.ComponentResource):
             log_group_name=self.log_group.name,
             opts=child,
         )
-        self.role, policy = service_role(
+        self.role, policy = self._role(name, args)
+        self.delivery_stream = aws.kinesis.FirehoseDeliveryStream(
+            f"{name}-firehose",
+            name=name,
+            destination="extended_s3",
+            kinesis_source_configuration=ext.FirehoseDeliveryStreamKinesisSourceConfigurationArgs(
+                kinesis_stream_arn=args.stream_arn,
+                role_arn=self.role.arn,
+            ),
+            extended_s3_configuration=self._s3_configuration(args, log_stream),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+        self.name = self.delivery_stream.name
+        self.monitored_items = (
+            MonitoredItem(kind=Kind.FIREHOSE, name=name,
+                          dimensions={"DeliveryStreamName": self.delivery_stream.name},
+                          region=ctx.region, owner=ctx.owner,
+                          attributes={"buffer_seconds": args.buffer_seconds}),
+        )
+        self.register_outputs({"name": self.name})
+
+    def _role(self, name: str,
+              args: DeliveryStreamArgs) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """Firehose's role: read the stream and the table schema, write the lake and logs."""
+        ctx = args.context
+        return service_role(
             name,
             service="firehose.amazonaws.com",
             description=f"Firehose {name} reads the events stream and writes the lake",
             # Only Firehose acting for this account (confused deputy).
-            condition={"StringEquals": {"sts:ExternalId": args.account_id}},
+            condition={"StringEquals": {"sts:ExternalId": ctx.account_id}},
             statements=[
                 {"Sid": "ReadEventsStream", "Effect": "Allow",
                  "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
@@ -91,81 +116,76 @@ class DeliveryStream(pulumi.ComponentResource):
                               pulumi.Output.concat(args.lake_bucket_arn, "/*")]},
                 {"Sid": "ReadTableSchema", "Effect": "Allow",
                  "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
-                 "Resource": table_arns(args.region, args.account_id, args.database_name,
+                 "Resource": table_arns(ctx.region, ctx.account_id, args.database_name,
                                         args.table_name)},
                 {"Sid": "UseStackKey", "Effect": "Allow",
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                 "Resource": args.kms_key_arn},
+                 "Resource": ctx.kms_key_arn},
                 {"Sid": "LogDeliveryErrors", "Effect": "Allow",
                  "Action": ["logs:PutLogEvents"],
                  "Resource": pulumi.Output.concat(self.log_group.arn, ":log-stream:*")},
             ],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.delivery_stream = aws.kinesis.FirehoseDeliveryStream(
-            f"{name}-firehose",
-            name=name,
-            destination="extended_s3",
-            kinesis_source_configuration=ext.FirehoseDeliveryStreamKinesisSourceConfigurationArgs(
-                kinesis_stream_arn=args.stream_arn,
-                role_arn=self.role.arn,
+
+    def _s3_configuration(
+            self, args: DeliveryStreamArgs, log_stream: aws.cloudwatch.LogStream,
+    ) -> ext.FirehoseDeliveryStreamExtendedS3ConfigurationArgs:
+        """Partitioned Parquet into the lake, SSE-KMS, errors logged and kept under errors/."""
+        ctx = args.context
+        return ext.FirehoseDeliveryStreamExtendedS3ConfigurationArgs(
+            bucket_arn=args.lake_bucket_arn,
+            role_arn=self.role.arn,
+            prefix=FIREHOSE_PREFIX,
+            error_output_prefix=ERROR_PREFIX,
+            buffering_size=args.buffer_mb,
+            buffering_interval=args.buffer_seconds,
+            # Parquet pages are compressed (Snappy); the object itself is not.
+            compression_format="UNCOMPRESSED",
+            kms_key_arn=ctx.kms_key_arn,
+            custom_time_zone="UTC",
+            file_extension=".parquet",
+            cloudwatch_logging_options=(
+                ext.FirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptionsArgs(
+                    enabled=True,
+                    log_group_name=self.log_group.name,
+                    log_stream_name=log_stream.name,
+                )
             ),
-            extended_s3_configuration=ext.FirehoseDeliveryStreamExtendedS3ConfigurationArgs(
-                bucket_arn=args.lake_bucket_arn,
-                role_arn=self.role.arn,
-                prefix=FIREHOSE_PREFIX,
-                error_output_prefix=ERROR_PREFIX,
-                buffering_size=args.buffer_mb,
-                buffering_interval=args.buffer_seconds,
-                # Parquet pages are compressed (Snappy); the object itself is not.
-                compression_format="UNCOMPRESSED",
-                kms_key_arn=args.kms_key_arn,
-                custom_time_zone="UTC",
-                file_extension=".parquet",
-                cloudwatch_logging_options=(
-                    ext.FirehoseDeliveryStreamExtendedS3ConfigurationCloudwatchLoggingOptionsArgs(
-                        enabled=True,
-                        log_group_name=self.log_group.name,
-                        log_stream_name=log_stream.name,
-                    )
-                ),
-                dynamic_partitioning_configuration={"enabled": True, "retry_duration": 300},
-                processing_configuration={
-                    "enabled": True,
-                    "processors": [{
-                        "type": "MetadataExtraction",
-                        "parameters": [
-                            {"parameter_name": "MetadataExtractionQuery",
-                             "parameter_value": PARTITION_QUERY},
-                            {"parameter_name": "JsonParsingEngine", "parameter_value": "JQ-1.6"},
-                        ],
-                    }],
-                },
-                data_format_conversion_configuration={
-                    "enabled": True,
-                    "input_format_configuration": {"deserializer": {"open_x_json_ser_de": {
-                        "column_to_json_key_mappings": json_key_mappings(),
-                        "case_insensitive": True,
-                    }}},
-                    "output_format_configuration": {"serializer": {"parquet_ser_de": {
-                        "compression": "SNAPPY",
-                    }}},
-                    "schema_configuration": {
-                        "database_name": args.database_name,
-                        "table_name": args.table_name,
-                        "role_arn": self.role.arn,
-                        "region": args.region,
-                        "version_id": "LATEST",
-                    },
-                },
-            ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            dynamic_partitioning_configuration={"enabled": True, "retry_duration": 300},
+            processing_configuration={
+                "enabled": True,
+                "processors": [{
+                    "type": "MetadataExtraction",
+                    "parameters": [
+                        {"parameter_name": "MetadataExtractionQuery",
+                         "parameter_value": PARTITION_QUERY},
+                        {"parameter_name": "JsonParsingEngine", "parameter_value": "JQ-1.6"},
+                    ],
+                }],
+            },
+            data_format_conversion_configuration=format_conversion(
+                args.database_name, args.table_name, self.role.arn, ctx.region),
         )
-        self.name = self.delivery_stream.name
-        self.monitored_items = (
-            MonitoredItem(kind=Kind.FIREHOSE, name=name,
-                          dimensions={"DeliveryStreamName": self.delivery_stream.name},
-                          region=args.region, owner=args.owner,
-                          attributes={"buffer_seconds": args.buffer_seconds}),
-        )
-        self.register_outputs({"name": self.name})
+
+
+def format_conversion(database_name: pulumi.Input[str], table_name: pulumi.Input[str],
+                      role_arn: pulumi.Input[str], region: str) -> dict[str, Any]:
+    """JSON in (renamed keys, case-insensitive), Snappy Parquet out, the Glue table's schema."""
+    return {
+        "enabled": True,
+        "input_format_configuration": {"deserializer": {"open_x_json_ser_de": {
+            "column_to_json_key_mappings": json_key_mappings(),
+            "case_insensitive": True,
+        }}},
+        "output_format_configuration": {"serializer": {"parquet_ser_de": {
+            "compression": "SNAPPY",
+        }}},
+        "schema_configuration": {
+            "database_name": database_name,
+            "table_name": table_name,
+            "role_arn": role_arn,
+            "region": region,
+            "version_id": "LATEST",
+        },
+    }

@@ -12,6 +12,7 @@ from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import fit, limit
 from components.blocks.service_role import service_role
 from components.config import AnalyticsConfig
+from components.platform.context import StackContext
 from functions.shared.events import SOURCE
 
 
@@ -41,15 +42,22 @@ TARGET_MAX_EVENT_AGE_SECONDS = 86400
 
 @dataclass(frozen=True)
 class EventStreamArgs:
-    """Inputs of :class:`EventStream`."""
+    """Inputs of :class:`EventStream`: the stack context, the bus to read, the config."""
 
+    context: StackContext
     bus_name: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
     config: AnalyticsConfig
-    dlq_retention_days: int
-    region: str
-    owner: str
+
+
+# Per-shard metrics of a provisioned stream (on-demand streams have no shards to watch).
+SHARD_METRICS = ("IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
+                 "IteratorAgeMilliseconds", "ReadProvisionedThroughputExceeded",
+                 "WriteProvisionedThroughputExceeded")
+
+
+def route_pattern(route: Route) -> dict[str, list[str]]:
+    """The event pattern of one route's rule: the domain source and the route's types."""
+    return {"source": [SOURCE], "detail-type": list(route.event_types)}
 
 
 class EventStream(pulumi.ComponentResource):
@@ -66,13 +74,14 @@ class EventStream(pulumi.ComponentResource):
     consumer: aws.kinesis.StreamConsumer | None
     stream_name: pulumi.Output[str]
     stream_arn: pulumi.Output[str]
+    fan_out_consumer_arn: pulumi.Output[str] | None
     monitored_items: tuple[MonitoredItem, ...]
 
     def __init__(self, name: str, args: EventStreamArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:analytics:EventStream", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        c = args.config
+        ctx, c = args.context, args.config
         provisioned = c.stream_mode == "PROVISIONED"
         self.stream = aws.kinesis.Stream(
             f"{name}-stream",
@@ -81,11 +90,8 @@ class EventStream(pulumi.ComponentResource):
             shard_count=c.stream_shards if provisioned else None,
             retention_period=c.stream_retention_hours,
             encryption_type="KMS",
-            kms_key_id=args.kms_key_arn,
-            shard_level_metrics=["IncomingBytes", "IncomingRecords", "OutgoingBytes",
-                                 "OutgoingRecords", "IteratorAgeMilliseconds",
-                                 "ReadProvisionedThroughputExceeded",
-                                 "WriteProvisionedThroughputExceeded"] if provisioned else [],
+            kms_key_id=ctx.kms_key_arn,
+            shard_level_metrics=list(SHARD_METRICS) if provisioned else [],
             opts=child,
         )
         self.consumer = (
@@ -105,10 +111,7 @@ class EventStream(pulumi.ComponentResource):
                          limit("aws:cloudwatch/eventRule:EventRule")),
                 description=f"{', '.join(route.event_types)} events to the analytics stream",
                 event_bus_name=args.bus_name,
-                event_pattern=pulumi.Output.json_dumps({
-                    "source": [SOURCE],
-                    "detail-type": list(route.event_types),
-                }),
+                event_pattern=pulumi.Output.json_dumps(route_pattern(route)),
                 state="ENABLED",
                 opts=child,
             )
@@ -116,27 +119,35 @@ class EventStream(pulumi.ComponentResource):
         }
         self.dead_letters = DeadLetterQueue(
             f"{name}-rule-dlq",
-            DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn,
-                                retention_days=args.dlq_retention_days,
-                                region=args.region, owner=args.owner,
-                                sender_service="events.amazonaws.com",
+            DeadLetterQueueArgs(context=ctx, sender_service="events.amazonaws.com",
                                 sender_arns=tuple(r.arn for r in self.rules.values())),
             opts=child,
         )
+        self._targets(name, args)
+        self.stream_name = self.stream.name
+        self.stream_arn = self.stream.arn
+        self.fan_out_consumer_arn = self.consumer.arn if self.consumer is not None else None
+        self.monitored_items = self._monitored_items(name, args, provisioned)
+        self.register_outputs({"streamName": self.stream_name, "streamArn": self.stream_arn})
+
+    def _targets(self, name: str, args: EventStreamArgs) -> None:
+        """Each rule's target: the stream, through a role only EventBridge for this account
+        assumes, with finite retries and the shared DLQ."""
+        ctx = args.context
         role, policy = service_role(
             f"{name}-rule",
             service="events.amazonaws.com",
             description=f"EventBridge puts domain events into {name}",
             # Only EventBridge acting for this account's rules may assume it (confused deputy).
-            condition={"StringEquals": {"aws:SourceAccount": args.account_id}},
+            condition={"StringEquals": {"aws:SourceAccount": ctx.account_id}},
             statements=[
                 {"Sid": "PutIntoStream", "Effect": "Allow",
                  "Action": ["kinesis:PutRecord", "kinesis:PutRecords"],
                  "Resource": self.stream.arn},
                 {"Sid": "EncryptRecords", "Effect": "Allow",
-                 "Action": ["kms:GenerateDataKey"], "Resource": args.kms_key_arn},
+                 "Action": ["kms:GenerateDataKey"], "Resource": ctx.kms_key_arn},
             ],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         for route in ROUTES:
             aws.cloudwatch.EventTarget(
@@ -156,19 +167,21 @@ class EventStream(pulumi.ComponentResource):
                     arn=self.dead_letters.arn),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
             )
-        self.stream_name = self.stream.name
-        self.stream_arn = self.stream.arn
-        self.monitored_items = (
+
+    def _monitored_items(self, name: str, args: EventStreamArgs,
+                         provisioned: bool) -> tuple[MonitoredItem, ...]:
+        """The stream, each rule (custom bus: RuleName and EventBusName) and the DLQ."""
+        ctx, c = args.context, args.config
+        return (
             MonitoredItem(kind=Kind.KINESIS_STREAM, name=f"{name}-stream",
-                          dimensions={"StreamName": self.stream.name}, region=args.region,
-                          owner=args.owner,
+                          dimensions={"StreamName": self.stream.name}, region=ctx.region,
+                          owner=ctx.owner,
                           attributes={"shard_count": c.stream_shards if provisioned else None}),
             *(
                 MonitoredItem(kind=Kind.EVENTBRIDGE_RULE, name=f"{name}-{key}-rule",
                               dimensions={"RuleName": rule.name, "EventBusName": args.bus_name},
-                              region=args.region, owner=args.owner)
+                              region=ctx.region, owner=ctx.owner)
                 for key, rule in self.rules.items()
             ),
             *self.dead_letters.monitored_items,
         )
-        self.register_outputs({"streamName": self.stream_name, "streamArn": self.stream_arn})

@@ -15,6 +15,7 @@ from components.analytics.lake_schema import (
     PARTITION_KEYS,
     projection_parameters,
 )
+from components.platform.context import StackContext
 
 PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
@@ -35,12 +36,12 @@ def table_arns(region: str, account_id: pulumi.Input[str], database: pulumi.Inpu
 
 @dataclass(frozen=True)
 class CatalogArgs:
-    """Inputs of :class:`Catalog`."""
+    """Inputs of :class:`Catalog`: the stack context (prefix, key), the lake's buckets and
+    the per-query scan cutoff."""
 
-    prefix: str
+    context: StackContext
     lake_bucket_name: pulumi.Input[str]
     results_bucket_name: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
     bytes_scanned_cutoff_mb: int
 
 
@@ -64,6 +65,7 @@ class Catalog(pulumi.ComponentResource):
     database_name: pulumi.Output[str]
     table_name: pulumi.Output[str]
     workgroup_name: pulumi.Output[str]
+    workgroup_arn: pulumi.Output[str]
     named_queries: dict[str, aws.athena.NamedQuery]
 
     def __init__(self, name: str, args: CatalogArgs,
@@ -72,13 +74,36 @@ class Catalog(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.database = aws.glue.CatalogDatabase(
             f"{name}-database",
-            name=glue_name(f"{args.prefix}_analytics"),
+            name=glue_name(f"{args.context.prefix}_analytics"),
             description="Marketplace domain events delivered by Firehose as Parquet",
             location_uri=pulumi.Output.concat("s3://", args.lake_bucket_name, "/",
                                               EVENTS_PREFIX),
             opts=child,
         )
-        self.table = aws.glue.CatalogTable(
+        self.table = self._events_table(name, args)
+        self.workgroup = self._workgroup(name, args)
+        self.named_queries = {
+            q.name: aws.athena.NamedQuery(
+                f"{name}-{q.name.replace('_', '-')}",
+                name=q.title,
+                description=q.description,
+                database=self.database.name,
+                workgroup=self.workgroup.name,
+                query=q.sql,
+                opts=child,
+            )
+            for q in QUERIES
+        }
+        self.database_name = self.database.name
+        self.table_name = self.table.name
+        self.workgroup_name = self.workgroup.name
+        self.workgroup_arn = self.workgroup.arn
+        self.register_outputs({"databaseName": self.database_name,
+                               "workgroupName": self.workgroup_name})
+
+    def _events_table(self, name: str, args: CatalogArgs) -> aws.glue.CatalogTable:
+        """The ``events`` table: Parquet under ``events/``, partitions projected."""
+        return aws.glue.CatalogTable(
             f"{name}-events-table",
             name=TABLE,
             database_name=self.database.name,
@@ -107,11 +132,14 @@ class Catalog(pulumi.ComponentResource):
                     for col in COLUMNS
                 ],
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.workgroup = aws.athena.Workgroup(
+
+    def _workgroup(self, name: str, args: CatalogArgs) -> aws.athena.Workgroup:
+        """The analytics workgroup: enforced KMS-encrypted results, scan cutoff, metrics."""
+        return aws.athena.Workgroup(
             f"{name}-workgroup",
-            name=f"{args.prefix}-analytics",
+            name=f"{args.context.prefix}-analytics",
             description="Marketplace KPI queries over the events lake",
             state="ENABLED",
             force_destroy=False,
@@ -127,7 +155,7 @@ class Catalog(pulumi.ComponentResource):
                                                          RESULTS_PREFIX),
                     encryption_configuration=(
                         aws.athena.WorkgroupConfigurationResultConfigurationEncryptionConfigurationArgs(
-                            encryption_option="SSE_KMS", kms_key_arn=args.kms_key_arn)
+                            encryption_option="SSE_KMS", kms_key_arn=args.context.kms_key_arn)
                     ),
                     acl_configuration=(
                         aws.athena.WorkgroupConfigurationResultConfigurationAclConfigurationArgs(
@@ -135,22 +163,5 @@ class Catalog(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.named_queries = {
-            q.name: aws.athena.NamedQuery(
-                f"{name}-{q.name.replace('_', '-')}",
-                name=q.title,
-                description=q.description,
-                database=self.database.name,
-                workgroup=self.workgroup.name,
-                query=q.sql,
-                opts=child,
-            )
-            for q in QUERIES
-        }
-        self.database_name = self.database.name
-        self.table_name = self.table.name
-        self.workgroup_name = self.workgroup.name
-        self.register_outputs({"databaseName": self.database_name,
-                               "workgroupName": self.workgroup_name})

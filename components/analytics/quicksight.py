@@ -17,6 +17,7 @@ import pulumi_aws as aws
 from components.analytics.kpi_queries import QUERIES, KpiQuery
 from components.analytics.lake_catalog import table_arns
 from components.blocks.service_role import service_role
+from components.platform.context import StackContext
 
 DATA_SOURCE_ACTIONS = [
     "quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions",
@@ -120,18 +121,16 @@ def dashboard_definition(data_set_arns: dict[str, str]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class QuickSightArgs:
-    """Inputs of :class:`QuickSight`. ``principal`` is ``user/<name>`` or ``group/<name>``."""
+    """Inputs of :class:`QuickSight`: the stack context (prefix, account, region, key), the
+    lake and catalog to read, who may see it (``user/<name>`` or ``group/<name>``), the refresh."""
 
-    prefix: str
-    account_id: pulumi.Input[str]
-    region: str
+    context: StackContext
     workgroup_name: pulumi.Input[str]
     workgroup_arn: pulumi.Input[str]
     database_name: pulumi.Input[str]
     table_name: pulumi.Input[str]
     lake_bucket_arn: pulumi.Input[str]
     results_bucket_arn: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
     principal: str
     refresh_interval: str
 
@@ -151,13 +150,13 @@ class QuickSight(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         kind, _, who = args.principal.partition("/")
         principal_arn = pulumi.Output.concat(
-            "arn:aws:quicksight:", args.region, ":", args.account_id, ":", kind,
-            "/default/", who)
+            "arn:aws:quicksight:", args.context.region, ":", args.context.account_id, ":",
+            kind, "/default/", who)
         role, policy = self._athena_role(name, args)
         self.data_source = aws.quicksight.DataSource(
             f"{name}-athena",
-            data_source_id=f"{args.prefix}-athena",
-            name=f"{args.prefix} events lake (Athena)",
+            data_source_id=f"{args.context.prefix}-athena",
+            name=f"{args.context.prefix} events lake (Athena)",
             type="ATHENA",
             parameters=aws.quicksight.DataSourceParametersArgs(
                 athena=aws.quicksight.DataSourceParametersAthenaArgs(
@@ -169,14 +168,14 @@ class QuickSight(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[policy])),
         )
         self.data_sets = {q.name: self._data_set(name, args, q, principal_arn) for q in QUERIES}
-        dashboard_id = f"{args.prefix}-marketplace-kpis"
+        dashboard_id = f"{args.context.prefix}-marketplace-kpis"
         self.dashboard = aws.cloudcontrol.Resource(
             f"{name}-dashboard",
             type_name="AWS::QuickSight::Dashboard",
             desired_state=pulumi.Output.json_dumps({
-                "AwsAccountId": args.account_id,
+                "AwsAccountId": args.context.account_id,
                 "DashboardId": dashboard_id,
-                "Name": f"{args.prefix} marketplace KPIs",
+                "Name": f"{args.context.prefix} marketplace KPIs",
                 "Definition": pulumi.Output.all(
                     **{key: ds.arn for key, ds in self.data_sets.items()}
                 ).apply(dashboard_definition),
@@ -205,8 +204,8 @@ class QuickSight(pulumi.ComponentResource):
                  "Resource": args.workgroup_arn},
                 {"Sid": "ReadCatalog", "Effect": "Allow",
                  "Action": ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-                 "Resource": table_arns(args.region, args.account_id, args.database_name,
-                                        args.table_name)},
+                 "Resource": table_arns(args.context.region, args.context.account_id,
+                                        args.database_name, args.table_name)},
                 {"Sid": "ReadLake", "Effect": "Allow",
                  "Action": ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
                  "Resource": [args.lake_bucket_arn,
@@ -219,7 +218,7 @@ class QuickSight(pulumi.ComponentResource):
                               pulumi.Output.concat(args.results_bucket_arn, "/*")]},
                 {"Sid": "UseStackKey", "Effect": "Allow",
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                 "Resource": args.kms_key_arn},
+                 "Resource": args.context.kms_key_arn},
             ],
             opts=child,
         )
@@ -231,7 +230,7 @@ class QuickSight(pulumi.ComponentResource):
         slug = query.name.replace("_", "-")
         data_set = aws.quicksight.DataSet(
             f"{name}-{slug}",
-            data_set_id=f"{args.prefix}-{slug}",
+            data_set_id=f"{args.context.prefix}-{slug}",
             name=query.title,
             import_mode="SPICE",
             physical_table_maps=[aws.quicksight.DataSetPhysicalTableMapArgs(

@@ -12,7 +12,8 @@ import pulumi_aws as aws
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs, VpcPlacement
 from components.blocks.monitored_items import MonitoredItem
-from components.config import AnalyticsConfig, LambdaDefaults
+from components.config import AnalyticsConfig
+from components.platform.context import StackContext
 
 READ_STREAM = ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
                "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"]
@@ -52,20 +53,41 @@ def consumers(config: AnalyticsConfig) -> tuple[Consumer, ...]:
 
 @dataclass(frozen=True)
 class StreamConsumersArgs:
-    """Inputs of :class:`StreamConsumers`."""
+    """Inputs of :class:`StreamConsumers`: the stack context, the stream (and its fan-out
+    consumer), the config, and what the time-series store gives the aggregator."""
 
-    prefix: str
+    context: StackContext
     stream_arn: pulumi.Input[str]
     fan_out_consumer_arn: pulumi.Input[str] | None
-    kms_key_arn: pulumi.Input[str]
-    region: str
-    owner: str
-    metrics_namespace: str
     config: AnalyticsConfig
-    lambdas: LambdaDefaults
     aggregator_environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     aggregator_statements: Sequence[Mapping[str, Any]] = ()
     aggregator_vpc: VpcPlacement | None = None
+
+
+def consumer_statements(consumer: Consumer, *, stream_arn: pulumi.Input[str],
+                        fan_out_arn: pulumi.Input[str] | None,
+                        failure_queue_arn: pulumi.Input[str],
+                        metrics_namespace: str) -> list[Mapping[str, Any]]:
+    """What one consumer may do: read the stream (through the fan-out consumer when it uses
+    one), keep failed batches in its queue; the aggregator also puts its window metrics."""
+    statements: list[Mapping[str, Any]] = [
+        {"Sid": "ReadEventsStream", "Effect": "Allow", "Action": READ_STREAM,
+         "Resource": stream_arn},
+        {"Sid": "KeepFailedBatches", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+         "Resource": failure_queue_arn},
+    ]
+    if fan_out_arn is not None:
+        statements.append({"Sid": "ReadThroughFanOut", "Effect": "Allow",
+                           "Action": READ_CONSUMER, "Resource": fan_out_arn})
+    if consumer.tumbling_window_seconds is not None:
+        statements.append({
+            # PutMetricData has no resource-level permissions; scope by namespace.
+            "Sid": "PutWindowMetrics", "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"], "Resource": "*",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": metrics_namespace}},
+        })
+    return statements
 
 
 class StreamConsumers(pulumi.ComponentResource):
@@ -84,87 +106,72 @@ class StreamConsumers(pulumi.ComponentResource):
     def __init__(self, name: str, args: StreamConsumersArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:analytics:StreamConsumers", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        c = args.config
         self.functions, self.mappings, self.failure_destinations = {}, {}, {}
         items: list[MonitoredItem] = []
-        for consumer in consumers(c):
-            source = (args.fan_out_consumer_arn
-                      if consumer.uses_fan_out and args.fan_out_consumer_arn is not None
-                      else args.stream_arn)
-            on_failure = DeadLetterQueue(
-                f"{name}-{consumer.key}-on-failure",
-                DeadLetterQueueArgs(kms_key_arn=args.kms_key_arn,
-                                    retention_days=args.lambdas.dlq_retention_days,
-                                    region=args.region, owner=args.owner),
-                opts=child,
-            )
-            statements: list[Mapping[str, Any]] = [
-                {"Sid": "ReadEventsStream", "Effect": "Allow", "Action": READ_STREAM,
-                 "Resource": args.stream_arn},
-                {"Sid": "KeepFailedBatches", "Effect": "Allow", "Action": ["sqs:SendMessage"],
-                 "Resource": on_failure.arn},
-            ]
-            if source is not args.stream_arn:
-                statements.append({"Sid": "ReadThroughFanOut", "Effect": "Allow",
-                                   "Action": READ_CONSUMER, "Resource": source})
-            environment: dict[str, pulumi.Input[str]] = {"TOP_N": str(c.top_n)}
-            vpc = None
-            if consumer.tumbling_window_seconds is not None:
-                statements.append({
-                    # PutMetricData has no resource-level permissions; scope by namespace.
-                    "Sid": "PutWindowMetrics", "Effect": "Allow",
-                    "Action": ["cloudwatch:PutMetricData"], "Resource": "*",
-                    "Condition": {"StringEquals": {"cloudwatch:namespace":
-                                                   args.metrics_namespace}},
-                })
-                statements.extend(args.aggregator_statements)
-                environment.update(args.aggregator_environment)
-                vpc = args.aggregator_vpc
-            function = LambdaFunction(
-                f"{args.prefix}-{consumer.key}",
-                LambdaFunctionArgs(
-                    package=consumer.package,
-                    handler=consumer.handler,
-                    description=consumer.description,
-                    defaults=args.lambdas,
-                    kms_key_arn=args.kms_key_arn,
-                    region=args.region,
-                    powertools_namespace=args.metrics_namespace,
-                    owner=args.owner,
-                    statements=statements,
-                    environment=environment,
-                    vpc=vpc,
-                    consumes_stream=True,
-                    concurrency_key=consumer.concurrency_key,
-                ),
-                opts=child,
-            )
-            mapping = aws.lambda_.EventSourceMapping(
-                f"{name}-{consumer.key}-mapping",
-                event_source_arn=source,
-                function_name=function.alias_arn,
-                starting_position="TRIM_HORIZON",
-                batch_size=consumer.batch_size,
-                maximum_batching_window_in_seconds=consumer.batching_window_seconds,
-                tumbling_window_in_seconds=consumer.tumbling_window_seconds,
-                function_response_types=["ReportBatchItemFailures"],
-                bisect_batch_on_function_error=True,
-                maximum_retry_attempts=c.consumer_max_retries,
-                maximum_record_age_in_seconds=c.consumer_max_record_age_seconds,
-                destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
-                    on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
-                        destination_arn=on_failure.arn),
-                ),
-                metrics_config=aws.lambda_.EventSourceMappingMetricsConfigArgs(
-                    metrics=["EventCount"]),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[function]),
-            )
-            self.functions[consumer.key] = function
-            self.mappings[consumer.key] = mapping
-            self.failure_destinations[consumer.key] = on_failure
+        for consumer in consumers(args.config):
+            function, on_failure = self._consumer(name, args, consumer)
             items += [*function.monitored_items, *on_failure.monitored_items]
         self.monitored_items = tuple(items)
         self.register_outputs({
             key: fn.function_name for key, fn in self.functions.items()
         })
+
+    def _consumer(self, name: str, args: StreamConsumersArgs,
+                  consumer: Consumer) -> tuple[LambdaFunction, DeadLetterQueue]:
+        """One consumer's on-failure queue, function and event source mapping."""
+        ctx, c = args.context, args.config
+        child = pulumi.ResourceOptions(parent=self)
+        fan_out = (args.fan_out_consumer_arn if consumer.uses_fan_out else None)
+        on_failure = DeadLetterQueue(
+            f"{name}-{consumer.key}-on-failure",
+            DeadLetterQueueArgs(context=ctx),
+            opts=child,
+        )
+        statements = consumer_statements(consumer, stream_arn=args.stream_arn,
+                                         fan_out_arn=fan_out, failure_queue_arn=on_failure.arn,
+                                         metrics_namespace=ctx.metrics_namespace)
+        environment: dict[str, pulumi.Input[str]] = {"TOP_N": str(c.top_n)}
+        vpc = None
+        if consumer.tumbling_window_seconds is not None:
+            statements.extend(args.aggregator_statements)
+            environment.update(args.aggregator_environment)
+            vpc = args.aggregator_vpc
+        function = LambdaFunction(
+            f"{ctx.prefix}-{consumer.key}",
+            LambdaFunctionArgs(
+                package=consumer.package,
+                handler=consumer.handler,
+                description=consumer.description,
+                context=ctx,
+                statements=statements,
+                environment=environment,
+                vpc=vpc,
+                consumes_stream=True,
+                concurrency_key=consumer.concurrency_key,
+            ),
+            opts=child,
+        )
+        mapping = aws.lambda_.EventSourceMapping(
+            f"{name}-{consumer.key}-mapping",
+            event_source_arn=fan_out if fan_out is not None else args.stream_arn,
+            function_name=function.alias_arn,
+            starting_position="TRIM_HORIZON",
+            batch_size=consumer.batch_size,
+            maximum_batching_window_in_seconds=consumer.batching_window_seconds,
+            tumbling_window_in_seconds=consumer.tumbling_window_seconds,
+            function_response_types=["ReportBatchItemFailures"],
+            bisect_batch_on_function_error=True,
+            maximum_retry_attempts=c.consumer_max_retries,
+            maximum_record_age_in_seconds=c.consumer_max_record_age_seconds,
+            destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
+                on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
+                    destination_arn=on_failure.arn),
+            ),
+            metrics_config=aws.lambda_.EventSourceMappingMetricsConfigArgs(
+                metrics=["EventCount"]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[function]),
+        )
+        self.functions[consumer.key] = function
+        self.mappings[consumer.key] = mapping
+        self.failure_destinations[consumer.key] = on_failure
+        return function, on_failure

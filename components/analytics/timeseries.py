@@ -20,6 +20,7 @@ from components.blocks.lambda_function import VpcPlacement
 from components.blocks.naming import fit, limit
 from components.blocks.network import Network, NetworkArgs, allow_tcp
 from components.config import AnalyticsConfig
+from components.platform.context import StackContext
 
 INFLUX_PORT = 8086
 INFLUX_ORG = "marketplace"
@@ -34,12 +35,9 @@ ENDPOINT_SERVICES = ("monitoring", "secretsmanager", "xray")
 
 @dataclass(frozen=True)
 class TimeSeriesArgs:
-    """Inputs of :class:`TimeSeries`."""
+    """Inputs of :class:`TimeSeries`: the stack context (prefix, key, region) and the config."""
 
-    prefix: str
-    kms_key_arn: pulumi.Input[str]
-    region: str
-    log_retention_days: int
+    context: StackContext
     config: AnalyticsConfig
 
 
@@ -70,12 +68,13 @@ class TimeSeries(pulumi.ComponentResource):
         self.register_outputs({"kind": self.kind})
 
     def _live_analytics(self, name: str, args: TimeSeriesArgs) -> None:
+        """A Timestream for LiveAnalytics database and table, and the right to write it."""
         child = pulumi.ResourceOptions(parent=self)
         c = args.config
         database = aws.timestreamwrite.Database(
             f"{name}-database",
-            database_name=f"{args.prefix}-analytics",
-            kms_key_id=args.kms_key_arn,
+            database_name=f"{args.context.prefix}-analytics",
+            kms_key_id=args.context.kms_key_arn,
             opts=child,
         )
         table = aws.timestreamwrite.Table(
@@ -106,18 +105,17 @@ class TimeSeries(pulumi.ComponentResource):
         ]
 
     def _influxdb(self, name: str, args: TimeSeriesArgs) -> None:
+        """An InfluxDB instance in a private network of its own, reachable from the writer."""
         child = pulumi.ResourceOptions(parent=self)
         c = args.config
         network = Network(
             f"{name}-network",
             NetworkArgs(cidr=NETWORK_CIDR, az_count=2, interface_endpoints=ENDPOINT_SERVICES,
-                        region=args.region, kms_key_arn=args.kms_key_arn,
-                        flow_log_retention_days=args.log_retention_days,
-                        purpose="time-series writer"),
+                        purpose="time-series writer", context=args.context),
             opts=child)
         influx_group = aws.ec2.SecurityGroup(
             f"{name}-influxdb-sg",
-            vpc_id=network.vpc.id,
+            vpc_id=network.vpc_id,
             description="InfluxDB: its API port from the private network's clients",
             revoke_rules_on_delete=True,
             opts=child,
@@ -125,13 +123,13 @@ class TimeSeries(pulumi.ComponentResource):
         allow_tcp(ingress_name=f"{name}-influxdb-from-clients",
                   egress_name=f"{name}-clients-to-influxdb",
                   server_group_id=influx_group.id,
-                  client_group_id=network.functions_security_group.id, port=INFLUX_PORT,
+                  client_group_id=network.functions_security_group_id, port=INFLUX_PORT,
                   description="InfluxDB API from the window aggregator", opts=child)
         if c.influx_password is None:  # config refuses this; keep the type checker honest
             raise ValueError("analyticsInfluxPassword is required for influxdb")
         instance = aws.timestreaminfluxdb.DbInstance(
             f"{name}-influxdb",
-            name=fit(f"{args.prefix}-metrics",
+            name=fit(f"{args.context.prefix}-metrics",
                      limit("aws:timestreaminfluxdb/dbInstance:DbInstance")),
             db_instance_type=c.influx_instance_type,
             db_storage_type="InfluxIOIncludedT1",

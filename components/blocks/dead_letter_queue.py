@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import autoname, limit
+from components.platform.context import StackContext
 
 
 @dataclass(frozen=True)
@@ -18,14 +20,46 @@ class DeadLetterQueueArgs:
     ``sender_service`` and ``sender_arns`` let an AWS service (``events.amazonaws.com``,
     ``sns.amazonaws.com``) send to the queue, only on behalf of those source ARNs; leave them
     empty for queues that only IAM principals in the account use (Lambda destinations).
+
+    ``context`` gives the stack key, region, owner and the retention of the Lambda defaults;
+    ``kms_key_arn``, ``region``, ``owner`` and ``retention_days`` given explicitly win (a
+    queue in us-east-1 takes that region's key), and without a context all four are needed.
     """
+
+    kms_key_arn: pulumi.Input[str] | None = None
+    retention_days: int | None = None
+    region: str | None = None
+    owner: str | None = None
+    sender_service: str | None = None
+    sender_arns: tuple[pulumi.Input[str], ...] = ()
+    context: StackContext | None = None
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """Where a queue lives and how long it keeps messages, resolved from its args."""
 
     kms_key_arn: pulumi.Input[str]
     retention_days: int
     region: str
     owner: str
-    sender_service: str | None = None
-    sender_arns: tuple[pulumi.Input[str], ...] = ()
+
+
+def queue_settings(args: DeadLetterQueueArgs) -> QueueSettings:
+    """Explicit arguments first, then the context; a :class:`ValueError` names what is missing."""
+    ctx = args.context
+    found: dict[str, Any] = {
+        "kms_key_arn": args.kms_key_arn if args.kms_key_arn is not None
+        else (ctx.kms_key_arn if ctx else None),
+        "retention_days": args.retention_days if args.retention_days is not None
+        else (ctx.lambdas.dlq_retention_days if ctx else None),
+        "region": args.region if args.region is not None else (ctx.region if ctx else None),
+        "owner": args.owner if args.owner is not None else (ctx.owner if ctx else None),
+    }
+    missing = [key for key, value in found.items() if value is None]
+    if missing:
+        raise ValueError(f"dead-letter queue: pass a context or {', '.join(missing)}")
+    return QueueSettings(**found)
 
 
 class DeadLetterQueue(pulumi.ComponentResource):
@@ -39,12 +73,13 @@ class DeadLetterQueue(pulumi.ComponentResource):
     def __init__(self, name: str, args: DeadLetterQueueArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:messaging:DeadLetterQueue", name, None, opts)
+        settings = queue_settings(args)
         self.queue = aws.sqs.Queue(
             f"{name}-queue",
             name=autoname(f"{name}-queue", limit("aws:sqs/queue:Queue")),
-            kms_master_key_id=args.kms_key_arn,
+            kms_master_key_id=settings.kms_key_arn,
             kms_data_key_reuse_period_seconds=300,
-            message_retention_seconds=args.retention_days * 86400,
+            message_retention_seconds=settings.retention_days * 86400,
             opts=pulumi.ResourceOptions(parent=self),
         )
         if args.sender_service:
@@ -71,8 +106,8 @@ class DeadLetterQueue(pulumi.ComponentResource):
                 kind=Kind.SQS_QUEUE,
                 name=name,
                 dimensions={"QueueName": self.queue.name},
-                region=args.region,
-                owner=args.owner,
+                region=settings.region,
+                owner=settings.owner,
                 attributes={"dead_letter": True},
             ),
         )

@@ -12,12 +12,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.blocks.lambda_function import VpcPlacement
 from components.blocks.service_role import service_role
+from components.platform.context import StackContext
 
 HTTPS = 443
 # DynamoDB actions in-VPC functions perform; the gateway endpoint allows nothing else.
@@ -35,16 +37,46 @@ class NetworkArgs:
     ``gateway_table_arns`` are the DynamoDB tables in-VPC functions use (none: no gateway
     endpoint); ``interface_endpoints`` the other AWS services they call (``events``, ``logs``,
     ``monitoring``, ``secretsmanager``, ...); ``purpose`` names the network in descriptions.
+    ``context`` gives the region, the stack key and (from the Lambda defaults) the flow log
+    retention; ``region``, ``kms_key_arn`` and ``flow_log_retention_days`` given explicitly
+    win, and without a context all three are needed.
     """
 
     cidr: str
     az_count: int
     interface_endpoints: Sequence[str]
+    purpose: str
+    context: StackContext | None = None
+    region: str | None = None
+    kms_key_arn: pulumi.Input[str] | None = None
+    flow_log_retention_days: int | None = None
+    gateway_table_arns: Sequence[pulumi.Input[str]] = ()
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Where the network lives and how long its flow logs stay, resolved from its args."""
+
     region: str
     kms_key_arn: pulumi.Input[str]
     flow_log_retention_days: int
-    purpose: str
-    gateway_table_arns: Sequence[pulumi.Input[str]] = ()
+
+
+def network_settings(args: NetworkArgs) -> NetworkSettings:
+    """Explicit arguments first, then the context; a :class:`ValueError` names what is missing."""
+    ctx = args.context
+    found: dict[str, Any] = {
+        "region": args.region if args.region is not None else (ctx.region if ctx else None),
+        "kms_key_arn": args.kms_key_arn if args.kms_key_arn is not None
+        else (ctx.kms_key_arn if ctx else None),
+        "flow_log_retention_days": args.flow_log_retention_days
+        if args.flow_log_retention_days is not None
+        else (ctx.lambdas.log_retention_days if ctx else None),
+    }
+    missing = [key for key, value in found.items() if value is None]
+    if missing:
+        raise ValueError(f"{args.purpose} network: pass a context or {', '.join(missing)}")
+    return NetworkSettings(**found)
 
 
 def subnet_cidrs(cidr: str, count: int) -> list[str]:
@@ -87,18 +119,22 @@ class Network(pulumi.ComponentResource):
 
     :attr:`functions_security_group` is the group of in-VPC functions; servers in the network
     (DAX, the app cache, InfluxDB) admit their ports only from it. :attr:`placement` is what
-    ``LambdaFunctionArgs.vpc`` takes.
+    ``LambdaFunctionArgs.vpc`` takes. Servers placed here read :attr:`vpc_id`,
+    :attr:`subnet_ids` and :attr:`functions_security_group_id`.
     """
 
     vpc: aws.ec2.Vpc
     subnet_ids: list[pulumi.Output[str]]
     availability_zones: list[pulumi.Output[str]]
     functions_security_group: aws.ec2.SecurityGroup
+    vpc_id: pulumi.Output[str]
+    functions_security_group_id: pulumi.Output[str]
     placement: VpcPlacement
 
     def __init__(self, name: str, args: NetworkArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:network:Network", name, None, opts)
+        settings = network_settings(args)
         child = pulumi.ResourceOptions(parent=self)
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
@@ -110,7 +146,33 @@ class Network(pulumi.ComponentResource):
         )
         # The default group admits its own members; strip it so nothing relies on it.
         aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=self.vpc.id, opts=child)
+        route_table = self._private_subnets(name, args)
+        endpoints_sg = self._security_groups(name, args)
+        if args.gateway_table_arns:
+            self._dynamodb_gateway(name, args, settings, route_table)
+        for service in args.interface_endpoints:
+            aws.ec2.VpcEndpoint(
+                f"{name}-{service}",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{settings.region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=self.subnet_ids,
+                security_group_ids=[endpoints_sg.id],
+                tags={"Name": f"{name}-{service}"},
+                opts=child,
+            )
+        self._flow_logs(name, settings)
 
+        self.vpc_id = self.vpc.id
+        self.functions_security_group_id = self.functions_security_group.id
+        self.placement = VpcPlacement(subnet_ids=self.subnet_ids,
+                                      security_group_ids=[self.functions_security_group.id])
+        self.register_outputs({"vpcId": self.vpc.id, "subnetIds": self.subnet_ids})
+
+    def _private_subnets(self, name: str, args: NetworkArgs) -> aws.ec2.RouteTable:
+        """One private subnet per AZ on one route table with no route out; the table."""
+        child = pulumi.ResourceOptions(parent=self)
         zones = aws.get_availability_zones_output(
             state="available", opts=pulumi.InvokeOptions(parent=self))
         route_table = aws.ec2.RouteTable(f"{name}-private-routes", vpc_id=self.vpc.id,
@@ -133,7 +195,12 @@ class Network(pulumi.ComponentResource):
                                           opts=child)
             self.subnet_ids.append(subnet.id)
             self.availability_zones.append(zone)
+        return route_table
 
+    def _security_groups(self, name: str, args: NetworkArgs) -> aws.ec2.SecurityGroup:
+        """The functions' group and the endpoints' group, HTTPS from one to the other;
+        returns the endpoints' group."""
+        child = pulumi.ResourceOptions(parent=self)
         self.functions_security_group = aws.ec2.SecurityGroup(
             f"{name}-functions-sg",
             vpc_id=self.vpc.id,
@@ -154,28 +221,9 @@ class Network(pulumi.ComponentResource):
                   client_group_id=self.functions_security_group.id, port=HTTPS,
                   description=f"HTTPS from the {args.purpose} functions to the endpoints",
                   opts=child)
+        return endpoints_sg
 
-        if args.gateway_table_arns:
-            self._dynamodb_gateway(name, args, route_table)
-        for service in args.interface_endpoints:
-            aws.ec2.VpcEndpoint(
-                f"{name}-{service}",
-                vpc_id=self.vpc.id,
-                service_name=f"com.amazonaws.{args.region}.{service}",
-                vpc_endpoint_type="Interface",
-                private_dns_enabled=True,
-                subnet_ids=self.subnet_ids,
-                security_group_ids=[endpoints_sg.id],
-                tags={"Name": f"{name}-{service}"},
-                opts=child,
-            )
-        self._flow_logs(name, args)
-
-        self.placement = VpcPlacement(subnet_ids=self.subnet_ids,
-                                      security_group_ids=[self.functions_security_group.id])
-        self.register_outputs({"vpcId": self.vpc.id, "subnetIds": self.subnet_ids})
-
-    def _dynamodb_gateway(self, name: str, args: NetworkArgs,
+    def _dynamodb_gateway(self, name: str, args: NetworkArgs, settings: NetworkSettings,
                           route_table: aws.ec2.RouteTable) -> None:
         """The free gateway endpoint to DynamoDB, limited to the given tables."""
         child = pulumi.ResourceOptions(parent=self)
@@ -185,7 +233,7 @@ class Network(pulumi.ComponentResource):
         dynamodb = aws.ec2.VpcEndpoint(
             f"{name}-dynamodb",
             vpc_id=self.vpc.id,
-            service_name=f"com.amazonaws.{args.region}.dynamodb",
+            service_name=f"com.amazonaws.{settings.region}.dynamodb",
             vpc_endpoint_type="Gateway",
             route_table_ids=[route_table.id],
             policy=pulumi.Output.json_dumps({
@@ -210,14 +258,14 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-    def _flow_logs(self, name: str, args: NetworkArgs) -> None:
+    def _flow_logs(self, name: str, settings: NetworkSettings) -> None:
         """Rejected and accepted flows to a KMS-encrypted log group with retention."""
         child = pulumi.ResourceOptions(parent=self)
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             name=f"/vpc/{name}/flow-logs",
-            retention_in_days=args.flow_log_retention_days,
-            kms_key_id=args.kms_key_arn,
+            retention_in_days=settings.flow_log_retention_days,
+            kms_key_id=settings.kms_key_arn,
             opts=child,
         )
         role, policy = service_role(

@@ -89,6 +89,49 @@ class SecureBucket(pulumi.ComponentResource):
             tags=dict(args.extra_tags) or None,
             opts=child,
         )
+        ownership, public_block, versioning = self._controls(name)
+        self._encryption(name, args.kms_key_arn)
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=self.bucket.id,
+            rules=lifecycle_rules(args.noncurrent_days, args.lifecycle_rules),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=self.bucket.id,
+            policy=pulumi.Output.json_dumps(bucket_policy(self.bucket.arn,
+                                                          args.policy_statements)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_block, ownership]),
+        )
+        if args.access_log_bucket is not None:
+            aws.s3.BucketLogging(
+                f"{name}-access-logs",
+                bucket=self.bucket.id,
+                target_bucket=args.access_log_bucket,
+                target_prefix=args.access_log_prefix or f"{name}/",
+                opts=child,
+            )
+        if args.object_lock_days is not None:
+            aws.s3.BucketObjectLockConfiguration(
+                f"{name}-object-lock",
+                bucket=self.bucket.id,
+                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                        mode="COMPLIANCE", days=args.object_lock_days),
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+            )
+        self.name = self.bucket.bucket
+        self.arn = self.bucket.arn
+        self.regional_domain_name = self.bucket.bucket_regional_domain_name
+        self.register_outputs({"name": self.name, "arn": self.arn})
+
+    def _controls(self, name: str) -> tuple[aws.s3.BucketOwnershipControls,
+                                            aws.s3.BucketPublicAccessBlock,
+                                            aws.s3.BucketVersioning]:
+        """Owner-enforced objects, every kind of public access blocked, versioning on."""
+        child = pulumi.ResourceOptions(parent=self)
         bucket_id = self.bucket.id
         ownership = aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
@@ -112,77 +155,59 @@ class SecureBucket(pulumi.ComponentResource):
                 status="Enabled"),
             opts=child,
         )
+        return ownership, public_block, versioning
+
+    def _encryption(self, name: str, kms_key_arn: pulumi.Input[str] | None) -> None:
+        """Default encryption: SSE-KMS with a bucket key, or SSE-S3 without a key."""
         default_sse = (
             aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs
         )
         by_default = (
-            default_sse(sse_algorithm="aws:kms", kms_master_key_id=args.kms_key_arn)
-            if args.kms_key_arn is not None
+            default_sse(sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn)
+            if kms_key_arn is not None
             else default_sse(sse_algorithm="AES256")
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
                 apply_server_side_encryption_by_default=by_default,
-                bucket_key_enabled=args.kms_key_arn is not None,
+                bucket_key_enabled=kms_key_arn is not None,
             )],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        rules: list[Any] = [
+
+
+def lifecycle_rules(noncurrent_days: int,
+                    extra: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """Noncurrent versions expire after ``noncurrent_days``, incomplete uploads after 7 days;
+    then the caller's rules."""
+    return [
+        {
+            "id": "expire-noncurrent-versions",
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "noncurrent_version_expiration": {"noncurrent_days": noncurrent_days},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+        },
+        *extra,
+    ]
+
+
+def bucket_policy(bucket_arn: pulumi.Input[str],
+                  statements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """TLS only (every request without it denied), then the caller's statements."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
             {
-                "id": "expire-noncurrent-versions",
-                "status": "Enabled",
-                "filter": {"prefix": ""},
-                "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_days},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             },
-            *args.lifecycle_rules,
-        ]
-        aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle",
-            bucket=bucket_id,
-            rules=rules,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-        )
-        aws.s3.BucketPolicy(
-            f"{name}-policy",
-            bucket=bucket_id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [self.bucket.arn, pulumi.Output.concat(self.bucket.arn, "/*")],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    },
-                    *args.policy_statements,
-                ],
-            }),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_block, ownership]),
-        )
-        if args.access_log_bucket is not None:
-            aws.s3.BucketLogging(
-                f"{name}-access-logs",
-                bucket=bucket_id,
-                target_bucket=args.access_log_bucket,
-                target_prefix=args.access_log_prefix or f"{name}/",
-                opts=child,
-            )
-        if args.object_lock_days is not None:
-            aws.s3.BucketObjectLockConfiguration(
-                f"{name}-object-lock",
-                bucket=bucket_id,
-                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                        mode="COMPLIANCE", days=args.object_lock_days),
-                ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
-            )
-        self.name = self.bucket.bucket
-        self.arn = self.bucket.arn
-        self.regional_domain_name = self.bucket.bucket_regional_domain_name
-        self.register_outputs({"name": self.name, "arn": self.arn})
+            *statements,
+        ],
+    }

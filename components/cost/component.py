@@ -12,13 +12,13 @@ after a resource has carried it, up to 24 hours later (docs/deploying.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from components.config import CostConfig
+from components.platform.context import StackContext
 
 
 @dataclass(frozen=True)
@@ -42,33 +42,47 @@ ACTIVATED_ELSEWHERE = ("cost-allocation-tags", "activated-by-account-baseline")
 
 @dataclass(frozen=True)
 class CostGuardrailsArgs:
-    """Inputs of :class:`CostGuardrails`."""
+    """Inputs of :class:`CostGuardrails`: the stack context (prefix, stack, account, the
+    severity topics, whether it owns the account baseline) and the cost config section."""
 
-    prefix: str
-    stack: str
+    context: StackContext
     cost: CostConfig
-    account_id: pulumi.Input[str]
-    topic_arns: Mapping[str, pulumi.Input[str]]
-    # Activating a cost allocation tag is account-wide: only the baseline stack does it.
-    owns_account_baseline: bool = False
+
+
+def budget_filter(stack: str) -> str:
+    """The ``TagKeyValue`` filter value of the stack's resources: ``user:stack$<stack>``."""
+    return f"user:{STACK_TAG}${stack}"
+
+
+def monitor_specification(stack: str) -> str:
+    """The anomaly monitor's expression: resources tagged ``stack=<stack>``."""
+    return json.dumps({
+        "Tags": {"Key": STACK_TAG, "Values": [stack], "MatchOptions": ["EQUALS"]},
+    })
 
 
 class CostGuardrails(pulumi.ComponentResource):
-    """A monthly cost budget with alerts, an anomaly monitor and its subscription."""
+    """A monthly cost budget with alerts, an anomaly monitor and its subscription.
+
+    Others read :attr:`budget_name` and :attr:`anomaly_monitor_arn`.
+    """
 
     budget: aws.budgets.Budget
     anomaly_monitor: aws.costexplorer.AnomalyMonitor
     anomaly_subscription: aws.costexplorer.AnomalySubscription
     tag_activation: aws.costexplorer.CostAllocationTag | None
+    budget_name: pulumi.Output[str]
+    anomaly_monitor_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: CostGuardrailsArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:cost:CostGuardrails", name, None, opts)
+        ctx, cost = args.context, args.cost
         child = pulumi.ResourceOptions(parent=self)
-        cost = args.cost
         self.tag_activation = None
         marker: dict[str, str] = {}
-        if args.owns_account_baseline:
+        # Activating a cost allocation tag is account-wide: only the baseline stack does it.
+        if ctx.owns_account_baseline:
             self.tag_activation = aws.costexplorer.CostAllocationTag(
                 f"{name}-{STACK_TAG}-tag",
                 tag_key=STACK_TAG,
@@ -77,48 +91,62 @@ class CostGuardrails(pulumi.ComponentResource):
             )
         else:
             marker = dict([ACTIVATED_ELSEWHERE])
-        self.budget = aws.budgets.Budget(
+        self.budget = self._budget(name, ctx, cost, marker)
+        self.anomaly_monitor = aws.costexplorer.AnomalyMonitor(
+            f"{name}-anomalies",
+            name=f"{ctx.prefix}-spend",
+            monitor_type="CUSTOM",
+            monitor_specification=monitor_specification(ctx.stack),
+            tags=marker or None,
+            opts=child,
+        )
+        self.anomaly_subscription = self._anomaly_subscription(name, ctx, cost)
+        self.budget_name = self.budget.name
+        self.anomaly_monitor_arn = self.anomaly_monitor.arn
+        self.register_outputs({
+            "budgetName": self.budget_name,
+            "anomalyMonitorArn": self.anomaly_monitor_arn,
+        })
+
+    def _budget(self, name: str, ctx: StackContext, cost: CostConfig,
+                marker: dict[str, str]) -> aws.budgets.Budget:
+        """The monthly cost budget of the stack's tagged resources, alerting per BUDGET_ALERTS."""
+        return aws.budgets.Budget(
             f"{name}-monthly",
-            name=f"{args.prefix}-monthly",
-            account_id=args.account_id,
+            name=f"{ctx.prefix}-monthly",
+            account_id=ctx.account_id,
             budget_type="COST",
             time_unit="MONTHLY",
             limit_amount=f"{cost.budget_monthly_amount:.2f}",
             limit_unit=cost.budget_currency,
             cost_filters=[aws.budgets.BudgetCostFilterArgs(
-                name="TagKeyValue", values=[f"user:{STACK_TAG}${args.stack}"])],
+                name="TagKeyValue", values=[budget_filter(ctx.stack)])],
             notifications=[
                 aws.budgets.BudgetNotificationArgs(
                     notification_type=alert.kind,
                     comparison_operator="GREATER_THAN",
                     threshold=alert.percent,
                     threshold_type="PERCENTAGE",
-                    subscriber_sns_topic_arns=[args.topic_arns[alert.severity]],
+                    subscriber_sns_topic_arns=[ctx.topic_arns[alert.severity]],
                 )
                 for alert in BUDGET_ALERTS
             ],
             tags=marker or None,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.anomaly_monitor = aws.costexplorer.AnomalyMonitor(
-            f"{name}-anomalies",
-            name=f"{args.prefix}-spend",
-            monitor_type="CUSTOM",
-            monitor_specification=json.dumps({
-                "Tags": {"Key": STACK_TAG, "Values": [args.stack], "MatchOptions": ["EQUALS"]},
-            }),
-            tags=marker or None,
-            opts=child,
-        )
-        self.anomaly_subscription = aws.costexplorer.AnomalySubscription(
+
+    def _anomaly_subscription(self, name: str, ctx: StackContext,
+                              cost: CostConfig) -> aws.costexplorer.AnomalySubscription:
+        """Anomalies above the configured impact, to the warning topic at once."""
+        return aws.costexplorer.AnomalySubscription(
             f"{name}-anomaly-alerts",
-            name=f"{args.prefix}-anomalies",
-            account_id=args.account_id,
+            name=f"{ctx.prefix}-anomalies",
+            account_id=ctx.account_id,
             # SNS subscribers are only notified IMMEDIATEly (DAILY/WEEKLY are email digests).
             frequency="IMMEDIATE",
             monitor_arn_lists=[self.anomaly_monitor.arn],
             subscribers=[aws.costexplorer.AnomalySubscriptionSubscriberArgs(
-                type="SNS", address=args.topic_arns["warning"])],
+                type="SNS", address=ctx.topic_arns["warning"])],
             threshold_expression=aws.costexplorer.AnomalySubscriptionThresholdExpressionArgs(
                 dimension=aws.costexplorer.AnomalySubscriptionThresholdExpressionDimensionArgs(
                     key="ANOMALY_TOTAL_IMPACT_ABSOLUTE",
@@ -126,9 +154,5 @@ class CostGuardrails(pulumi.ComponentResource):
                     values=[f"{cost.anomaly_threshold_amount:g}"],
                 ),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.register_outputs({
-            "budgetName": self.budget.name,
-            "anomalyMonitorArn": self.anomaly_monitor.arn,
-        })

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.service_role import service_role
+from components.platform.context import StackContext
 
 SEVERITIES = ("critical", "warning", "info", "maintenance")
 # CloudFront publishes its metrics, and so keeps its alarms, only here.
@@ -24,19 +25,33 @@ FEEDBACK_PROTOCOLS = ("lambda", "sqs", "http")
 
 @dataclass(frozen=True)
 class AlertTopicsArgs:
-    """Inputs of :class:`AlertTopics`.
+    """Inputs of :class:`AlertTopics`: the stack context.
 
-    ``us_east_1`` and ``us_east_1_kms_key_arn`` (the core's provider and key there) are needed
-    when ``region`` is not ``us-east-1``: CloudFront's alarms live in ``us-east-1`` and can
-    only notify topics of their own region, so the severity topics get twins there.
+    The context's prefix names the topics; its key encrypts them and its account may publish.
+    Outside ``us-east-1`` its us-east-1 provider and key make the topics' twins there:
+    CloudFront's alarms live in ``us-east-1`` and can only notify topics of their own region.
     """
 
-    prefix: str
+    context: StackContext
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one set of severity topics goes: name suffix, region's provider (``None``: the
+    component's own) and key."""
+
+    suffix: str
+    provider: aws.Provider | None
     kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    region: str = EDGE_REGION
-    us_east_1: aws.Provider | None = None
-    us_east_1_kms_key_arn: pulumi.Input[str] | None = None
+
+
+def placements(context: StackContext) -> tuple[Placement, ...]:
+    """The stack region's topics, and twins in us-east-1 when the stack lives elsewhere."""
+    here = Placement("", None, context.kms_key_arn)
+    if context.region == EDGE_REGION:
+        return (here,)
+    return (here, Placement(f"-{EDGE_REGION}", context.us_east_1,
+                            context.us_east_1_kms_key_arn))
 
 
 class AlertTopics(pulumi.ComponentResource):
@@ -56,63 +71,70 @@ class AlertTopics(pulumi.ComponentResource):
     def __init__(self, name: str, args: AlertTopicsArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:alerting:AlertTopics", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        ctx = args.context
+        feedback, feedback_policy = self._feedback(name, ctx)
+        created = {
+            placement.suffix: self._topics(name, ctx, placement, feedback, feedback_policy)
+            for placement in placements(ctx)
+        }
+        self.topics = created[""]
+        self.arns = {severity: topic.arn for severity, topic in self.topics.items()}
+        edge = created.get(f"-{EDGE_REGION}", self.topics)
+        self.edge_arns = {severity: topic.arn for severity, topic in edge.items()}
+        self.register_outputs({"topicArns": self.arns, "edgeTopicArns": self.edge_arns})
+
+    def _feedback(self, name: str,
+                  ctx: StackContext) -> tuple[dict[str, object], aws.iam.RolePolicy]:
+        """The delivery status role and the topic arguments that use it; and its policy."""
         feedback_role, feedback_policy = service_role(
             f"{name}-feedback",
             service="sns.amazonaws.com",
             description="Lets SNS write delivery status logs of the alert topics",
-            condition={"StringEquals": {"aws:SourceAccount": args.account_id}},
+            condition={"StringEquals": {"aws:SourceAccount": ctx.account_id}},
             statements=[{
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
                            "logs:PutLogEvents", "logs:PutMetricFilter",
                            "logs:PutRetentionPolicy"],
                 "Resource": pulumi.Output.concat(
-                    "arn:aws:logs:*:", args.account_id, ":log-group:sns/*"),
+                    "arn:aws:logs:*:", ctx.account_id, ":log-group:sns/*"),
             }],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         feedback: dict[str, object] = {}
         for protocol in FEEDBACK_PROTOCOLS:
             feedback[f"{protocol}_failure_feedback_role_arn"] = feedback_role.arn
             feedback[f"{protocol}_success_feedback_role_arn"] = feedback_role.arn
             feedback[f"{protocol}_success_feedback_sample_rate"] = 100
-        # (name suffix, options, key): the stack region, and us-east-1 when that is elsewhere.
-        placements: list[tuple[str, pulumi.ResourceOptions, pulumi.Input[str]]] = [
-            ("", child, args.kms_key_arn)]
-        if args.region != EDGE_REGION:
-            if args.us_east_1 is None or args.us_east_1_kms_key_arn is None:
-                raise ValueError(f"a stack in {args.region} needs the {EDGE_REGION} provider "
-                                 "and key for the CloudFront alarm topics")
-            placements.append((f"-{EDGE_REGION}",
-                               pulumi.ResourceOptions(parent=self, provider=args.us_east_1),
-                               args.us_east_1_kms_key_arn))
-        created: dict[str, dict[str, aws.sns.Topic]] = {}
-        for suffix, placed, key in placements:
-            created[suffix] = {}
-            for severity in SEVERITIES:
-                topic = aws.sns.Topic(
-                    f"{name}-{severity}{suffix}",
-                    name=f"{args.prefix}-{severity}{suffix}",
-                    display_name=f"{args.prefix} {severity}",
-                    kms_master_key_id=key,
-                    # SNS writes delivery logs with the role: create it after its policy.
-                    opts=pulumi.ResourceOptions.merge(
-                        placed, pulumi.ResourceOptions(depends_on=[feedback_policy])),
-                    **feedback,  # type: ignore[arg-type]
-                )
-                aws.sns.TopicPolicy(
-                    f"{name}-{severity}{suffix}-policy",
-                    arn=topic.arn,
-                    policy=topic_policy(topic.arn, args.account_id),
-                    opts=placed,
-                )
-                created[suffix][severity] = topic
-        self.topics = created[""]
-        self.arns = {severity: topic.arn for severity, topic in self.topics.items()}
-        edge = created.get(f"-{EDGE_REGION}", self.topics)
-        self.edge_arns = {severity: topic.arn for severity, topic in edge.items()}
-        self.register_outputs({"topicArns": self.arns, "edgeTopicArns": self.edge_arns})
+        return feedback, feedback_policy
+
+    def _topics(self, name: str, ctx: StackContext, placement: Placement,
+                feedback: dict[str, object],
+                feedback_policy: aws.iam.RolePolicy) -> dict[str, aws.sns.Topic]:
+        """One topic and its policy per severity, in ``placement``'s region."""
+        placed = (pulumi.ResourceOptions(parent=self, provider=placement.provider)
+                  if placement.provider is not None else pulumi.ResourceOptions(parent=self))
+        suffix = placement.suffix
+        topics: dict[str, aws.sns.Topic] = {}
+        for severity in SEVERITIES:
+            topic = aws.sns.Topic(
+                f"{name}-{severity}{suffix}",
+                name=f"{ctx.prefix}-{severity}{suffix}",
+                display_name=f"{ctx.prefix} {severity}",
+                kms_master_key_id=placement.kms_key_arn,
+                # SNS writes delivery logs with the role: create it after its policy.
+                opts=pulumi.ResourceOptions.merge(
+                    placed, pulumi.ResourceOptions(depends_on=[feedback_policy])),
+                **feedback,  # type: ignore[arg-type]
+            )
+            aws.sns.TopicPolicy(
+                f"{name}-{severity}{suffix}-policy",
+                arn=topic.arn,
+                policy=topic_policy(topic.arn, ctx.account_id),
+                opts=placed,
+            )
+            topics[severity] = topic
+        return topics
 
 
 def topic_policy(topic_arn: pulumi.Input[str], account_id: pulumi.Input[str]) -> pulumi.Output[str]:

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.platform.context import StackContext
+
 
 @dataclass(frozen=True)
 class AuditLogArgs:
-    """Inputs of :class:`AuditLog`."""
+    """Inputs of :class:`AuditLog`: the stack context (prefix, key, and the platform's
+    ``auditLogRetentionDays``)."""
 
-    prefix: str
-    kms_key_arn: pulumi.Input[str]
-    retention_days: int
+    context: StackContext
 
 
 class AuditLog(pulumi.ComponentResource):
@@ -34,11 +35,12 @@ class AuditLog(pulumi.ComponentResource):
     def __init__(self, name: str, args: AuditLogArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:security:AuditLog", name, None, opts)
+        ctx = args.context
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=f"/{args.prefix}/audit",
-            retention_in_days=args.retention_days,
-            kms_key_id=args.kms_key_arn,
+            name=f"/{ctx.prefix}/audit",
+            retention_in_days=ctx.platform.audit_log_retention_days,
+            kms_key_id=ctx.kms_key_arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.name = self.log_group.name

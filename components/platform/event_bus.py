@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.platform.context import StackContext
 from functions.shared.events import EVENT_TYPES, SOURCE, json_schema
 
 # EventBridge schema registry limits (CreateRegistry / CreateSchema, as the provider documents
@@ -28,10 +29,10 @@ def schema_name(event_type: str) -> str:
 
 @dataclass(frozen=True)
 class EventBusArgs:
-    """Inputs of :class:`EventBus`."""
+    """Inputs of :class:`EventBus`: the stack context (key, account) and the archive's
+    retention (``eventsArchiveRetentionDays``)."""
 
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
+    context: StackContext
     archive_retention_days: int
 
 
@@ -57,11 +58,12 @@ class EventBus(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:events:EventBus", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        ctx = args.context
         self.bus = aws.cloudwatch.EventBus(
             f"{name}-bus",
             name=name,
             description="Marketplace domain events",
-            kms_key_identifier=args.kms_key_arn,
+            kms_key_identifier=ctx.kms_key_arn,
             opts=child,
         )
         aws.cloudwatch.EventBusPolicy(
@@ -73,7 +75,7 @@ class EventBus(pulumi.ComponentResource):
                     "Sid": "OnlyThisAccountPuts",
                     "Effect": "Allow",
                     "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::",
-                                                              args.account_id, ":root")},
+                                                              ctx.account_id, ":root")},
                     "Action": "events:PutEvents",
                     "Resource": self.bus.arn,
                 }],
@@ -87,7 +89,7 @@ class EventBus(pulumi.ComponentResource):
             event_source_arn=self.bus.arn,
             retention_days=args.archive_retention_days,
             event_pattern=pulumi.Output.json_dumps({"source": [SOURCE]}),
-            kms_key_identifier=args.kms_key_arn,
+            kms_key_identifier=ctx.kms_key_arn,
             opts=child,
         )
         self.registry = aws.schemas.Registry(

@@ -23,6 +23,7 @@ from tests.components.alerting.helpers import (
     stack_config,
     topic_arns,
 )
+from tests.components.platform.support import context_for
 from tests.helpers import policy_document, run_program
 from tools.mock_runtime import Registry, Resource
 
@@ -191,20 +192,19 @@ def test_dead_letter_queues_are_monitored_items() -> None:
         p = cfg.platform
         core = PlatformCore("core", PlatformCoreArgs(platform=p))
         opts = pulumi.ResourceOptions(providers=core.providers)
-        topics = AlertTopics("alerts", AlertTopicsArgs(prefix="m", kms_key_arn=core.kms_key_arn,
-                                                       account_id=core.account_id), opts)
+        context = context_for(core, platform_config=p, lambdas=cfg.lambdas)
+        topics = AlertTopics("alerts", AlertTopicsArgs(context=context), opts)
+        context = context.with_topics(topics.arns, topics.edge_arns)
         built["routing"] = AlertRouting("routing", AlertRoutingArgs(
-            prefix="m", alerting=cfg.alerting, lambdas=cfg.lambdas, topic_arns=topics.arns,
-            kms_key_arn=core.kms_key_arn, region=p.region, owner=p.owner,
-            metrics_namespace=p.metrics_namespace, runbook_base_url=p.runbook_base_url), opts)
+            context=context, alerting=cfg.alerting), opts)
 
     run_program("dev", program)
     items = built["routing"].monitored_items
     queues = {i.name for i in items if i.kind is Kind.SQS_QUEUE}
     assert {f"routing-{s}-dlq" for s in ("critical", "warning", "info", "maintenance")} <= queues
     assert "routing-escalation-dlq" in queues
-    assert "m-alert-router-failures" in queues
-    assert [i.name for i in items if i.kind is Kind.LAMBDA] == ["m-alert-router"]
+    assert "marketplace-dev-alert-router-failures" in queues
+    assert [i.name for i in items if i.kind is Kind.LAMBDA] == ["marketplace-dev-alert-router"]
 
 
 @pytest.mark.parametrize("overrides", [
@@ -251,3 +251,13 @@ def test_outside_us_east_1_cloudfront_alarms_reach_the_router() -> None:
     for alarm in cloudfront_alarms:
         assert alarm.region == "us-east-1"
         assert set(alarm.inputs["alarmActions"]) <= set(edge_topics)
+
+
+def test_stack_exports_read_the_routing_components_named_outputs(registry: Registry,
+                                                                 stack: str) -> None:
+    exports = registry.exports
+    assert exports["alertStateTableName"] == f"marketplace-{stack}-alert-state"
+    assert exports["budgetName"] == f"marketplace-{stack}-monthly"
+    secrets = {s.name: s.outputs["arn"] for s in registry.by_type(SECRET)}
+    assert exports["pagerDutySecretArn"] == secrets[f"marketplace-{stack}-alert-routing-pagerduty"]
+    assert exports["slackWebhooksSecretArn"] == secrets[f"marketplace-{stack}-alert-routing-slack"]

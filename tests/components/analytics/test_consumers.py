@@ -23,6 +23,7 @@ from tests.components.analytics.support import (
     analytics_config,
     prefix,
 )
+from tests.components.platform.support import context_for
 from tests.helpers import config_of, policy_document, run_program
 from tools.mock_runtime import Registry
 
@@ -97,11 +98,9 @@ def build_analytics(stack: str, **overrides: object) -> tuple[Registry, Analytic
         core = PlatformCore(f"{prefix(stack)}-core", PlatformCoreArgs(platform=config.platform))
         built["analytics"] = Analytics(
             f"{prefix(stack)}-analytics",
-            AnalyticsArgs(prefix=prefix(stack), bus_name=f"{prefix(stack)}-events",
-                          kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-                          region=config.platform.region, owner=config.platform.owner,
-                          metrics_namespace=config.platform.metrics_namespace,
-                          config=config.analytics, lambdas=config.lambdas),
+            AnalyticsArgs(context=context_for(core, stack, platform_config=config.platform,
+                                              lambdas=config.lambdas),
+                          bus_name=f"{prefix(stack)}-events", config=config.analytics),
             pulumi.ResourceOptions(providers=core.providers))
 
     registry = run_program(stack, program, **overrides)

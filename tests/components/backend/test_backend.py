@@ -446,9 +446,9 @@ def _backend(stack: str) -> Any:
     from components.backend.component import Backend, BackendArgs
     from components.config import load
     from components.platform.audit_log import AuditLog, AuditLogArgs
-    from components.platform.context import stack_context
     from components.platform.core import PlatformCore, PlatformCoreArgs
     from components.platform.event_bus import EventBus, EventBusArgs
+    from tests.components.platform.support import context_for
 
     built: dict[str, Any] = {}
 
@@ -457,15 +457,9 @@ def _backend(stack: str) -> Any:
         p = config.platform
         core = PlatformCore("core", PlatformCoreArgs(platform=p))
         opts = pulumi.ResourceOptions(providers=core.providers)
-        bus = EventBus("bus", EventBusArgs(kms_key_arn=core.kms_key_arn,
-                                           account_id=core.account_id,
-                                           archive_retention_days=1),
-                       opts)
-        audit = AuditLog("audit", AuditLogArgs(prefix=p.prefix, kms_key_arn=core.kms_key_arn,
-                                               retention_days=30), opts)
-        context = stack_context(p, config.lambdas, account_id=core.account_id,
-                                kms_key_arn=core.kms_key_arn, us_east_1=core.us_east_1,
-                                us_east_1_kms_key_arn=core.us_east_1_kms_key_arn)
+        context = context_for(core, stack, platform_config=p, lambdas=config.lambdas)
+        bus = EventBus("bus", EventBusArgs(context=context, archive_retention_days=1), opts)
+        audit = AuditLog("audit", AuditLogArgs(context=context), opts)
         built["backend"] = Backend("be", BackendArgs(
             context=context, config=config.backend, event_bus_name=bus.name,
             event_bus_arn=bus.arn, audit_log_group_name=audit.name,

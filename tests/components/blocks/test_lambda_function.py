@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs, check_statements
@@ -157,3 +160,36 @@ def test_every_function_off_the_api_hot_path_has_reserved_concurrency() -> None:
 def test_an_unknown_concurrency_key_is_refused() -> None:
     with pytest.raises(Exception, match="'nope' has no reserved concurrency"):
         _build(concurrency_key="nope")
+
+
+def _same(inputs: dict) -> str:
+    """The inputs as text without the mock's per-resource hashes in ARNs and ids."""
+    return re.sub(r"[0-9a-fA-F]{7,}", "#", json.dumps(inputs, sort_keys=True))
+
+
+def test_a_function_built_from_the_context_matches_one_built_from_the_old_keywords() -> None:
+    # Packages move to context= one by one; until then both spellings must build the same.
+    import pulumi
+
+    from tests.components.platform.support import context_for
+
+    def program() -> None:
+        p = platform("dev")
+        core = PlatformCore("core", PlatformCoreArgs(platform=p))
+        opts = pulumi.ResourceOptions(parent=core, providers=core.providers)
+        common = {"package": "shared", "handler": "functions.shared.events.validate",
+                  "description": "test function", "invoked_async": True,
+                  "concurrency_key": "alertRouter"}
+        LambdaFunction("old", LambdaFunctionArgs(
+            **common, defaults=lambda_defaults("dev"), kms_key_arn=core.kms_key_arn,
+            region=p.region, powertools_namespace=p.metrics_namespace, owner=p.owner), opts)
+        LambdaFunction("new", LambdaFunctionArgs(**common, context=context_for(core)), opts)
+
+    reg = run_program("dev", program)
+    for suffix in ("function", "logs", "role", "policy", "live", "async", "failures-queue"):
+        old = [r for r in reg if r.name == f"old-{suffix}"]
+        new = [r for r in reg if r.name == f"new-{suffix}"]
+        assert len(old) == len(new) == 1, suffix
+        assert _same(old[0].inputs) == _same(new[0].inputs).replace("new", "old"), suffix
+    env = reg.named(FUNCTION, "new-function").inputs["environment"]["variables"]
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "marketplace/dev"

@@ -8,7 +8,9 @@ from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueue
 from components.blocks.monitored_items import Kind
 from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs
 from components.platform.audit_log import AuditLog, AuditLogArgs
-from tests.helpers import policy_document, run_program
+from components.platform.core import PlatformCore, PlatformCoreArgs
+from tests.components.platform.support import context_for
+from tests.helpers import platform, policy_document, run_program
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/test"
 
@@ -92,8 +94,6 @@ def test_dead_letter_queue_is_encrypted_scoped_and_monitored() -> None:
 
 
 def test_audit_log_group_has_its_own_retention(registry: object, stack: str) -> None:
-    from tests.helpers import platform
-
     (group,) = [r for r in registry.by_type("aws:cloudwatch/logGroup:LogGroup")  # type: ignore[attr-defined]
                 if r.inputs["name"].endswith("/audit")]
     assert group.inputs["name"] == f"/{platform(stack).prefix}/audit"
@@ -105,9 +105,12 @@ def test_audit_log_component_exposes_stream_arn_for_writers() -> None:
     built: dict[str, AuditLog] = {}
 
     def program() -> None:
-        built["a"] = AuditLog("audit", AuditLogArgs(prefix="p", kms_key_arn=KEY,
-                                                    retention_days=90))
+        core = PlatformCore("core", PlatformCoreArgs(platform=platform("dev")))
+        built["a"] = AuditLog("audit", AuditLogArgs(context=context_for(core)),
+                              pulumi.ResourceOptions(providers=core.providers))
         pulumi.export("stream", built["a"].stream_arn)
 
     reg = run_program("dev", program)
-    assert reg.exports["stream"].endswith(":log-group:/p/audit:log-stream:*")
+    assert reg.exports["stream"].endswith(":log-group:/marketplace-dev/audit:log-stream:*")
+    group = reg.named("aws:cloudwatch/logGroup:LogGroup", "audit-logs").inputs
+    assert group["retentionInDays"] == platform("dev").audit_log_retention_days

@@ -24,6 +24,7 @@ from components.observability.component import Observability, ObservabilityArgs
 from components.platform.alert_topics import AlertTopics, AlertTopicsArgs
 from components.platform.audit_log import AuditLog, AuditLogArgs
 from components.platform.core import PlatformCore, PlatformCoreArgs
+from tests.components.platform.support import context_for
 from tests.helpers import config_of
 from tools.mock_runtime import Registry, run
 
@@ -66,13 +67,11 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
     core = PlatformCore(f"{p.prefix}-core", PlatformCoreArgs(platform=p))
     regional = pulumi.ResourceOptions(providers=core.providers)
     on_regional = pulumi.ResourceOptions(provider=core.provider)
-    topics = AlertTopics(f"{p.prefix}-alerts", AlertTopicsArgs(
-        prefix=p.prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-        region=p.region, us_east_1=core.us_east_1,
-        us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn), regional)
-    audit = AuditLog(f"{p.prefix}-audit", AuditLogArgs(
-        prefix=p.prefix, kms_key_arn=core.kms_key_arn,
-        retention_days=p.audit_log_retention_days), regional)
+    context = dataclasses.replace(
+        context_for(core, stack, platform_config=p, lambdas=config.lambdas),
+        us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn)
+    topics = AlertTopics(f"{p.prefix}-alerts", AlertTopicsArgs(context=context), regional)
+    audit = AuditLog(f"{p.prefix}-audit", AuditLogArgs(context=context), regional)
 
     # Invoked asynchronously (say, an EventBridge target): it has a failure queue to watch.
     search = _function("search", p, core, config.lambdas, invoked_async=True)
