@@ -148,8 +148,8 @@ class Backend(pulumi.ComponentResource):
             query_ttl_seconds=c.dax_query_ttl_seconds,
             subnet_ids=network.subnet_ids,
             availability_zones=network.availability_zones,
-            vpc_id=network.vpc.id,
-            client_security_group_id=network.functions_security_group.id,
+            vpc_id=network.vpc_id,
+            client_security_group_id=network.functions_security_group_id,
             table_arn=data.arn), pulumi.ResourceOptions(parent=self))
 
     def _app_cache(self, name: str, args: BackendArgs, network: Network) -> AppCache:
@@ -162,8 +162,8 @@ class Backend(pulumi.ComponentResource):
             max_data_gb=c.app_cache_max_data_gb,
             max_ecpu_per_second=c.app_cache_max_ecpu_per_second,
             snapshot_retention_days=c.app_cache_snapshot_retention_days,
-            subnet_ids=network.subnet_ids, vpc_id=network.vpc.id,
-            client_security_group_id=network.functions_security_group.id),
+            subnet_ids=network.subnet_ids, vpc_id=network.vpc_id,
+            client_security_group_id=network.functions_security_group_id),
             pulumi.ResourceOptions(parent=self))
 
     def _api_function(self, name: str, args: BackendArgs, data: DataTier) -> LambdaFunction:
