@@ -23,6 +23,7 @@ from components.config import build
 from components.observability.component import Observability, ObservabilityArgs
 from components.platform.alert_topics import AlertTopics, AlertTopicsArgs
 from components.platform.audit_log import AuditLog, AuditLogArgs
+from components.platform.context import stack_context
 from components.platform.core import PlatformCore, PlatformCoreArgs
 from tests.helpers import config_of
 from tools.mock_runtime import Registry, run
@@ -70,6 +71,11 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
         prefix=p.prefix, kms_key_arn=core.kms_key_arn, account_id=core.account_id,
         region=p.region, us_east_1=core.us_east_1,
         us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn), regional)
+    context = stack_context(
+        p, config.lambdas, account_id=core.account_id, kms_key_arn=core.kms_key_arn,
+        us_east_1=core.us_east_1,
+        us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn,
+    ).with_topics(topics.arns, topics.edge_arns)
     audit = AuditLog(f"{p.prefix}-audit", AuditLogArgs(
         prefix=p.prefix, kms_key_arn=core.kms_key_arn,
         retention_days=p.audit_log_retention_days), regional)
@@ -167,11 +173,8 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
     ]
     built.observability = Observability(
         f"{p.prefix}-observability",
-        ObservabilityArgs(
-            platform=p, config=config.observability, items=built.items,
-            topic_arns=topics.arns, audit_log_group_name=audit.name,
-            kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-            us_east_1_provider=core.us_east_1, edge_topic_arns=topics.edge_arns),
+        ObservabilityArgs(context=context, config=config.observability, items=built.items,
+                          audit_log_group_name=audit.name),
         regional,
     )
 
