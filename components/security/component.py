@@ -159,11 +159,6 @@ class SecurityMonitoringArgs:
     security: SecurityConfig
 
 
-def cis_alarm_name(prefix: str, check: CisCheck) -> str:
-    """``<prefix>-cis-<check>-<severity>``: the one alarm naming scheme, CIS alarms too."""
-    return alarm_factory.alarm_name(prefix, "cis", check.name, severity=check.severity)
-
-
 class SecurityMonitoring(pulumi.ComponentResource):
     """CloudTrail to S3 and CloudWatch Logs, CIS alarms, GuardDuty, Security Hub routing."""
 
