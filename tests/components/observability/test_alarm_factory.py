@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components.blocks.monitored_items import Kind, MonitoredItem
@@ -51,13 +52,20 @@ def _description(length: int, severity: str = "warning", url: str = URL) -> str:
     return head + "s" * (length - len(head) - len(tail)) + tail
 
 
-def _check(base: f.AlarmPlan, changes: dict[str, Any], problem: str | None) -> None:
-    found = f.problems(replace(base, **changes))
+def _one(found: list[str], problem: str | None) -> None:
+    """``found`` is empty (``problem`` None), exactly ``problem``, or starts with it when
+    ``problem`` ends with "…"."""
     if problem is None:
         assert found == []
-    else:
+    elif problem.endswith("…"):
         assert len(found) == 1, found
-        assert problem in found[0]
+        assert found[0].startswith(problem[:-1]), found
+    else:
+        assert found == [problem]
+
+
+def _check(base: f.AlarmPlan, changes: dict[str, Any], problem: str | None) -> None:
+    _one(f.problems(replace(base, **changes)), problem)
 
 
 def test_the_written_out_plans_are_valid() -> None:
@@ -85,8 +93,8 @@ def test_an_empty_name_is_refused_for_its_length_and_its_missing_suffix() -> Non
 @pytest.mark.parametrize(("severity", "problem"), [
     ("critical", None), ("warning", None), ("info", None), ("maintenance", None),
     ("page", "severity 'page' has no topic (critical, warning, info, maintenance)"),
-    ("Critical", "severity 'Critical' has no topic"),
-    ("", "severity '' has no topic"),
+    ("Critical", "severity 'Critical' has no topic…"),
+    ("", "severity '' has no topic…"),
 ])
 def test_severity_must_have_a_topic(severity: str, problem: str | None) -> None:
     # Name and description follow the severity, so only the topic rule can object.
@@ -98,10 +106,10 @@ def test_severity_must_have_a_topic(severity: str, problem: str | None) -> None:
 @pytest.mark.parametrize(("name", "problem"), [
     ("p-x-warning", None),
     ("warning-x", "alarm name does not end with its severity -warning"),
-    ("p-x-warnings", "does not end with its severity -warning"),
-    ("p-xwarning", "does not end with its severity -warning"),
-    ("p-x-critical", "does not end with its severity -warning"),
-    ("p-x-warning-", "does not end with its severity -warning"),
+    ("p-x-warnings", "alarm name does not end with its severity -warning"),
+    ("p-xwarning", "alarm name does not end with its severity -warning"),
+    ("p-x-critical", "alarm name does not end with its severity -warning"),
+    ("p-x-warning-", "alarm name does not end with its severity -warning"),
 ])
 def test_name_ends_with_the_severity(name: str, problem: str | None) -> None:
     _check(PLAIN, {"alarm_name": name}, problem)
@@ -111,13 +119,13 @@ def test_name_ends_with_the_severity(name: str, problem: str | None) -> None:
     (_description(1024), None),
     (_description(1025), "description is longer than 1024 characters"),
     (f"[warning]  Runbook: {URL}", None),
-    (f"[warning]x Runbook: {URL}", "description is not '[<severity>] <summary> Runbook:"),
-    (f"[critical] x Runbook: {URL}", "description is not"),
-    (f"warning x Runbook: {URL}", "description is not"),
-    (f"[warning] x Runbook: {URL}.", "description is not"),
-    (f"[warning] x Runbook:{URL}", "description is not"),
-    (f"[warning] x {URL}", "description is not"),
-    ("[warning] x Runbook: https://r/runbooks.md#a-c", "description is not"),
+    (f"[warning]x Runbook: {URL}", "description is not '[<severity>] <summary> Runbook:…"),
+    (f"[critical] x Runbook: {URL}", "description is not…"),
+    (f"warning x Runbook: {URL}", "description is not…"),
+    (f"[warning] x Runbook: {URL}.", "description is not…"),
+    (f"[warning] x Runbook:{URL}", "description is not…"),
+    (f"[warning] x {URL}", "description is not…"),
+    ("[warning] x Runbook: https://r/runbooks.md#a-c", "description is not…"),
 ])
 def test_description_carries_the_severity_and_ends_with_the_runbook_link(
         description: str, problem: str | None) -> None:
@@ -160,9 +168,9 @@ def test_treat_missing_data(treat: str, problem: str | None) -> None:
     (10, None), (30, None), (60, None), (120, None), (3600, None),
     (0, "period 0 is not 10, 30 or a multiple of 60"),
     (-60, "period -60 is not 10, 30 or a multiple of 60"),
-    (1, "period 1 is not"), (9, "period 9 is not"), (11, "period 11 is not"),
-    (20, "period 20 is not"), (29, "period 29 is not"), (31, "period 31 is not"),
-    (59, "period 59 is not"), (61, "period 61 is not"), (90, "period 90 is not"),
+    (1, "period 1 is not…"), (9, "period 9 is not…"), (11, "period 11 is not…"),
+    (20, "period 20 is not…"), (29, "period 29 is not…"), (31, "period 31 is not…"),
+    (59, "period 59 is not…"), (61, "period 61 is not…"), (90, "period 90 is not…"),
 ])
 def test_period(period: int, problem: str | None) -> None:
     _check(replace(PLAIN, evaluation_periods=1, datapoints_to_alarm=1), {"period": period},
@@ -213,11 +221,11 @@ def test_exactly_one_of_metric_and_expression(changes: dict[str, Any], problem: 
     ("TM(10%:90%)", None), ("TC(:0.5)", None), ("WM(5%:)", None),
     (None, "statistic None is not a CloudWatch statistic"),
     ("sum", "statistic 'sum' is not a CloudWatch statistic"),
-    ("", "statistic '' is not"), ("p101", "statistic 'p101' is not"),
-    ("p", "statistic 'p' is not"), ("P99", "statistic 'P99' is not"),
-    ("p99.", "statistic 'p99.' is not"), ("p999", "statistic 'p999' is not"),
-    ("PR(0:400", "statistic 'PR(0:400' is not"), ("PR(0-400)", "statistic 'PR(0-400)' is not"),
-    ("XX(0:400)", "statistic 'XX(0:400)' is not"), (" p99", "statistic ' p99' is not"),
+    ("", "statistic '' is not…"), ("p101", "statistic 'p101' is not…"),
+    ("p", "statistic 'p' is not…"), ("P99", "statistic 'P99' is not…"),
+    ("p99.", "statistic 'p99.' is not…"), ("p999", "statistic 'p999' is not…"),
+    ("PR(0:400", "statistic 'PR(0:400' is not…"), ("PR(0-400)", "statistic 'PR(0-400)' is not…"),
+    ("XX(0:400)", "statistic 'XX(0:400)' is not…"), (" p99", "statistic ' p99' is not…"),
 ])
 def test_statistic(statistic: str | None, problem: str | None) -> None:
     _check(PLAIN, {"statistic": statistic}, problem)
@@ -236,12 +244,12 @@ def test_low_sample_choice(choice: str | None, problem: str | None) -> None:
     (Query("b", "B", "p99"), None),
     (Query("b_9Z", "B", "Sum"), None),
     (Query("b", "B", "sum"), "query b: statistic 'sum' is not a CloudWatch statistic"),
-    (Query("b", "B", "p101"), "query b: statistic 'p101' is not"),
+    (Query("b", "B", "p101"), "query b: statistic 'p101' is not…"),
     (Query("B", "B", "Sum"), "query id 'B' must start with a lowercase letter"),
     (Query("9b", "B", "Sum"), "query id '9b' must start with a lowercase letter"),
-    (Query("_b", "B", "Sum"), "query id '_b' must start"),
-    (Query("b-c", "B", "Sum"), "query id 'b-c' must start"),
-    (Query("", "B", "Sum"), "query id '' must start"),
+    (Query("_b", "B", "Sum"), "query id '_b' must start…"),
+    (Query("b-c", "B", "Sum"), "query id 'b-c' must start…"),
+    (Query("", "B", "Sum"), "query id '' must start…"),
 ])
 def test_query_statistic_and_id(query: Query, problem: str | None) -> None:
     _check(MATH, {"queries": (Query("a", "A", "Sum"), query)}, problem)
@@ -253,7 +261,7 @@ def test_query_statistic_and_id(query: Query, problem: str | None) -> None:
     (MATH, ("a", "result"), "query ids ['a', 'result'] repeat or reuse ['result']"),
     (MATH, ("a", "band"), None),  # "band" is taken only when there is a band
     (BAND, ("a", "band"), "query ids ['a', 'band'] repeat or reuse ['band', 'series']"),
-    (BAND, ("a", "series"), "repeat or reuse ['band', 'series']"),
+    (BAND, ("a", "series"), "query ids ['a', 'series'] repeat or reuse ['band', 'series']"),
     (BAND, ("a", "result"), None),
 ])
 def test_query_ids_are_unique_and_free(base: f.AlarmPlan, ids: tuple[str, ...],
@@ -272,9 +280,9 @@ def test_metric_math_needs_its_metrics() -> None:
     ({"comparison_operator": "LessThanLowerThreshold"},
      "LessThanLowerThreshold compares with an anomaly band: band_width"),
     ({"comparison_operator": "GreaterThanUpperThreshold"},
-     "GreaterThanUpperThreshold compares with an anomaly band"),
+     "GreaterThanUpperThreshold compares with an anomaly band…"),
     ({"comparison_operator": "LessThanLowerOrGreaterThanUpperThreshold"},
-     "LessThanLowerOrGreaterThanUpperThreshold compares with an anomaly band"),
+     "LessThanLowerOrGreaterThanUpperThreshold compares with an anomaly band…"),
 ])
 def test_a_value_alarm_takes_a_threshold_and_a_value_operator(changes: dict[str, Any],
                                                              problem: str | None) -> None:
@@ -288,7 +296,7 @@ def test_a_value_alarm_takes_a_threshold_and_a_value_operator(changes: dict[str,
      "an anomaly band needs a band operator (LessThanLowerOrGreaterThanUpperThreshold, "
      "LessThanLowerThreshold, GreaterThanUpperThreshold)"),
     ({"comparison_operator": "GreaterThanOrEqualToThreshold"},
-     "an anomaly band needs a band operator"),
+     "an anomaly band needs a band operator…"),
     ({"threshold": 0.0}, "an anomaly alarm takes the band, not a threshold"),
     ({"band_width": 0.01}, None),
     ({"band_width": 0.0}, "band width 0 is not positive"),
@@ -331,20 +339,15 @@ def _rule(length: int) -> str:
     ({"alarm_name": "p-k-warning"}, "alarm name does not end with its severity -critical"),
     ({"alarm_name": _name(256, "critical")}, "alarm name has 256 characters (1-255)"),
     ({"severity": "page", "alarm_name": "p-k-page",
-      "description": f"[page] k. Runbook: {URL}"}, "severity 'page' has no topic"),
-    ({"description": f"[critical] k. Runbook: {URL}#"}, "description is not"),
+      "description": f"[page] k. Runbook: {URL}"}, "severity 'page' has no topic…"),
+    ({"description": f"[critical] k. Runbook: {URL}#"}, "description is not…"),
     ({"description": _description(1025, "critical")},
      "description is longer than 1024 characters"),
     ({"runbook_url": "https://r", "description": "[critical] k. Runbook: https://r"},
      "runbook link 'https://r' names no anchor"),
 ])
 def test_composite_refusals(changes: dict[str, Any], problem: str | None) -> None:
-    found = f.composite_problems(replace(COMPOSITE, **changes))
-    if problem is None:
-        assert found == []
-    else:
-        assert len(found) == 1, found
-        assert problem in found[0]
+    _one(f.composite_problems(replace(COMPOSITE, **changes)), problem)
 
 
 def test_an_empty_rule_is_refused_for_its_length_and_for_naming_no_alarm() -> None:
@@ -409,6 +412,27 @@ def test_catalog_plan() -> None:
                    severity="warning", threshold=80.0)
     assert below.description.startswith(
         "[warning] lambda marketplace-dev-search: p99 duration below 80 in 3 of 5")
+    # An override of an absolute threshold shows the value once: nothing to convert.
+    absolute = f.plan(component="obs", prefix="marketplace-dev", runbook_base_url="https://r",
+                      item=ITEM, spec=replace(SPEC, relative_to=None, unit="ms"),
+                      severity="warning", threshold=700.0, configured=700.0)
+    assert absolute.description.startswith(
+        "[warning] lambda marketplace-dev-search: p99 duration above 700 ms in 3 of 5")
+
+
+def test_catalog_plan_carries_the_specs_metric_and_the_items_dimensions() -> None:
+    math_spec = AlarmSpec(metric="error-rate", title="Error rate", namespace="AWS/Lambda",
+                          comparison="GreaterThanThreshold", warning=1, critical=5, unit="%",
+                          expression="100 * e / i",
+                          queries=(Query("e", "Errors", "Sum"), Query("i", "Invocations", "Sum")))
+    planned = f.plan(component="obs", prefix="marketplace-dev", runbook_base_url="https://r",
+                     item=ITEM, spec=math_spec, severity="warning", threshold=1.0)
+    assert planned.namespace == "AWS/Lambda"
+    assert planned.dimensions == {"FunctionName": "fn"}
+    assert planned.expression == "100 * e / i"
+    assert planned.queries == (Query("e", "Errors", "Sum"), Query("i", "Invocations", "Sum"))
+    assert (planned.metric_name, planned.statistic) == (None, None)
+    assert f.problems(planned) == []
 
 
 def test_log_pattern_plan() -> None:
@@ -418,7 +442,9 @@ def test_log_pattern_plan() -> None:
         metric_name="vpc-changes", summary="CIS CloudWatch.14: VPC changes.",
         runbook_url="https://r#cis-vpc-changes", threshold=1,
         comparison="GreaterThanOrEqualToThreshold")
+    assert planned.resource_name == "sec-cis-vpc-changes-alarm"
     assert planned.alarm_name == "marketplace-dev-cis-vpc-changes-warning"
+    assert planned.dimensions == {}
     assert planned.description == \
         "[warning] CIS CloudWatch.14: VPC changes. Runbook: https://r#cis-vpc-changes"
     assert f.problems(planned) == []
@@ -454,6 +480,7 @@ def test_anomaly_plan_and_inputs() -> None:
         evaluation_periods=3, datapoints_to_alarm=3, namespace="marketplace/dev",
         dimensions={"service": "business"}, band_width=2.5,
         runbook_url="https://r#anomaly-searches")
+    assert planned.resource_name == "obs-business-searches-anomaly"
     assert planned.alarm_name == "marketplace-dev-business-searches-anomaly-warning"
     assert planned.description == ("[warning] Searches outside the expected band (2.5 "
                                    "standard deviations). Runbook: https://r#anomaly-searches")
@@ -522,12 +549,35 @@ def test_slo_latency_window_evaluates_every_period() -> None:
     assert steep.threshold == 0.0
 
 
+def test_slo_thresholds_are_rounded_to_what_cloudwatch_shows() -> None:
+    # 1.5e-9 of bad requests: availability keeps 8 decimals, latency 6.
+    def tiny(latency_ms: float | None) -> f.AlarmPlan:
+        return f.slo_window_plan(
+            resource_name="r", prefix="p", parts=("s",), severity="info", summary="s",
+            runbook_url="u#a", budget=1.5e-9, factor=1, window_seconds=300,
+            latency_ms=latency_ms, dimensions={})
+    assert tiny(None).threshold == 0.0
+    assert tiny(400).threshold == 100.0
+    assert _window(None).threshold == 0.0144
+    assert f.slo_window_plan(
+        resource_name="r", prefix="p", parts=("s",), severity="info", summary="s",
+        runbook_url="u#a", budget=0.00123456789, factor=1, window_seconds=300,
+        latency_ms=None, dimensions={}).threshold == 0.00123457
+    assert f.slo_window_plan(
+        resource_name="r", prefix="p", parts=("s",), severity="info", summary="s",
+        runbook_url="u#a", budget=0.00123456789, factor=1, window_seconds=300,
+        latency_ms=400, dimensions={}).threshold == 99.876543
+
+
 def test_canary_and_maintenance_plans() -> None:
     canary = f.canary_plan(resource_name="obs-canary-success-critical",
                            prefix="marketplace-prod", canary_name="marketplace-prod-hc",
                            url="https://x.example/health", success_threshold=90, period=300,
                            runbook_url="https://r#canary-success-percent")
+    assert canary.resource_name == "obs-canary-success-critical"
     assert canary.alarm_name == "marketplace-prod-canary-success-percent-critical"
+    assert (canary.namespace, canary.metric_name, canary.statistic) == (
+        "CloudWatchSynthetics", "SuccessPercent", "Average")
     assert canary.description == (
         "[critical] https://x.example/health answered in fewer than 90% of canary runs. "
         "Runbook: https://r#canary-success-percent")
@@ -544,7 +594,11 @@ def test_canary_and_maintenance_plans() -> None:
         "[maintenance] In ALARM while a maintenance window is open (MaintenanceMode=1 in "
         "marketplace/dev); suppresses the composite alarms' actions. Runbook: "
         "https://r#operations-maintenance-mode")
+    assert window.resource_name == "obs-maintenance-window"
+    assert (window.namespace, window.metric_name, window.dimensions) == (
+        "marketplace/dev", "MaintenanceMode", {"service": "operations"})
     assert (window.statistic, window.threshold, window.period) == ("Maximum", 1, 60)
+    assert (window.evaluation_periods, window.datapoints_to_alarm) == (1, 1)
     assert f.problems(window) == []
 
 
@@ -597,22 +651,50 @@ def test_create_refuses_a_plan_with_problems_naming_the_alarm() -> None:
                            None, pulumi.ResourceOptions())  # type: ignore[arg-type]
 
 
+def test_refusals_list_every_problem() -> None:
+    with pytest.raises(ValueError, match=r"^alarm p-x-m-warning: ") as raised:
+        f.create(replace(PLAIN, period=45, treat_missing_data="x"), TOPICS,
+                 pulumi.ResourceOptions())
+    assert str(raised.value) == ("alarm p-x-m-warning: treat_missing_data 'x' is not allowed; "
+                                 "period 45 is not 10, 30 or a multiple of 60")
+    with pytest.raises(ValueError, match=r"^composite alarm p-k-critical: ") as raised:
+        f.create_composite(replace(COMPOSITE, alarm_rule="TRUE", wait_seconds=-1), TOPICS,
+                           None, pulumi.ResourceOptions())  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "composite alarm p-k-critical: alarm rule names no member alarm; "
+        "suppressor wait -1 s / extension 300 s must not be negative")
+
+
+def test_one_character_names_and_rules_are_long_enough() -> None:
+    # Only the severity objects: one character is within 1-255 (and 1-10240 for rules).
+    assert f.problems(replace(PLAIN, severity="", alarm_name="-",
+                              description=f"[] x Runbook: {URL}")) == [
+        "severity '' has no topic (critical, warning, info, maintenance)"]
+    assert f.composite_problems(replace(COMPOSITE, alarm_rule="x")) == [
+        "alarm rule names no member alarm"]
+
+
 def test_create_refuses_a_severity_without_a_topic() -> None:
     info = replace(PLAIN, severity="info", alarm_name="p-x-info",
                    description=f"[info] x Runbook: {URL}")
     with pytest.raises(ValueError, match=r"^alarm p-x-info: no topic for severity 'info'$"):
         f.create(info, TOPICS, pulumi.ResourceOptions())
+    info_composite = replace(COMPOSITE, severity="info", alarm_name="p-k-info",
+                             description=f"[info] k. Runbook: {URL}")
+    with pytest.raises(ValueError, match=r"^alarm p-k-info: no topic for severity 'info'$"):
+        f.create_composite(info_composite, TOPICS, None,  # type: ignore[arg-type]
+                           pulumi.ResourceOptions())
 
 
 def test_alarm_and_ok_actions_go_to_the_topic_of_the_severity() -> None:
     def program() -> None:
-        maintenance = f.create(replace(PLAIN, resource_name="m"), TOPICS,
-                               pulumi.ResourceOptions())
+        # The options reach the resources: every one here is created in us-east-1.
+        east = pulumi.ResourceOptions(provider=aws.Provider("east", region="us-east-1"))
+        maintenance = f.create(replace(PLAIN, resource_name="m"), TOPICS, east)
         f.create(replace(PLAIN, resource_name="c", severity="critical",
                          alarm_name="p-x-critical",
-                         description=f"[critical] x Runbook: {URL}"),
-                 TOPICS, pulumi.ResourceOptions())
-        f.create_composite(COMPOSITE, TOPICS, maintenance, pulumi.ResourceOptions())
+                         description=f"[critical] x Runbook: {URL}"), TOPICS, east)
+        f.create_composite(COMPOSITE, TOPICS, maintenance, east)
 
     registry = run("dev", config_of("dev"), [], program)
     alarms = {r.name: r.inputs for r in registry.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
@@ -627,6 +709,15 @@ def test_alarm_and_ok_actions_go_to_the_topic_of_the_severity() -> None:
         "arn:aws:sns:eu-west-1:1:p-critical"]
     assert composite.inputs["actionsSuppressor"] == {
         "alarm": "p-x-m-warning", "waitPeriod": 120, "extensionPeriod": 300}
+    assert composite.inputs["alarmName"] == "p-k-critical"
+    assert composite.inputs["alarmDescription"] == f"[critical] k. Runbook: {URL}"
+    assert composite.inputs["alarmRule"] == RULE
+    assert composite.inputs["actionsEnabled"] is True
+    alarm_resources = registry.by_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    for resource in [*alarm_resources, composite]:
+        provider = registry.provider_of(resource)
+        assert provider is not None
+        assert provider.inputs["region"] == "us-east-1", resource.name
 
 
 # -- one path: nothing else creates an alarm ---------------------------------------------------
