@@ -119,14 +119,15 @@ class Observability(pulumi.ComponentResource):
             "compositeAlarms": {k: c.arn for k, c in self.composite_alarms.items()},
         })
 
-    def _add(self, planned: alarm_factory.AlarmPlan, *, edge: bool = False,
-             opts: pulumi.ResourceOptions | None = None) -> aws.cloudwatch.MetricAlarm:
+    def _add(self, planned: alarm_factory.AlarmPlan, *,
+             edge: bool = False) -> aws.cloudwatch.MetricAlarm:
         """Create ``planned`` under this component (in us-east-1 with its topics if ``edge``)."""
         ctx = self._ctx
-        if edge:
-            opts = pulumi.ResourceOptions(parent=self, provider=ctx.us_east_1)
+        # CloudFront's metrics exist only in us-east-1, so its alarms and their topics do too.
+        opts = (pulumi.ResourceOptions(parent=self, provider=ctx.us_east_1) if edge
+                else self._child)
         alarm = alarm_factory.create(planned, ctx.edge_topic_arns if edge else ctx.topic_arns,
-                                     opts or self._child)
+                                     opts)
         self.alarms[planned.alarm_name] = alarm
         return alarm
 
