@@ -56,18 +56,7 @@ access_logs = access_log_target(f"{prefix}-access-logs", account_id=core.account
 context = context.with_access_logs(access_logs.name)
 security = SecurityMonitoring(
     f"{prefix}-security",
-    SecurityMonitoringArgs(
-        prefix=prefix,
-        security=config.security,
-        kms_key_arn=core.kms_key_arn,
-        account_id=core.account_id,
-        region=platform.region,
-        owner=platform.owner,
-        topic_arns=topics.arns,
-        dlq_retention_days=config.lambdas.dlq_retention_days,
-        runbook_base_url=platform.runbook_base_url,
-        access_log_bucket=access_logs.name,
-    ),
+    SecurityMonitoringArgs(context=context, security=config.security),
     regional,
 )
 cost_guardrails = CostGuardrails(
@@ -120,16 +109,10 @@ watched = (backend, edge, analytics, alert_routing, security)
 observability = Observability(
     f"{prefix}-observability",
     ObservabilityArgs(
-        platform=platform,
+        context=context,
         config=config.observability,
         items=collect(watched),
-        topic_arns=topics.arns,
         audit_log_group_name=audit.name,
-        kms_key_arn=core.kms_key_arn,
-        account_id=core.account_id,
-        us_east_1_provider=core.us_east_1,
-        edge_topic_arns=topics.edge_arns,
-        access_log_bucket=access_logs.name,
     ),
     regional,
 )
@@ -146,7 +129,7 @@ outputs: dict[str, object] = {
     "pagerDutySecretArn": alert_routing.pagerduty_secret_arn,
     "slackWebhooksSecretArn": alert_routing.slack_secret_arn,
     "cloudTrailName": security.trail_name,
-    "cloudTrailBucket": security.trail_bucket.name,
+    "cloudTrailBucket": security.trail_bucket_name,
     "budgetName": cost_guardrails.budget_name,
     "dashboards": observability.dashboard_names,
     "alertEdgeTopicArns": topics.edge_arns,

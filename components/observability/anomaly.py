@@ -2,7 +2,8 @@
 
 Each row of :data:`BUSINESS_ANOMALIES` / :data:`REQUEST_RATE` is a metric-math series and
 the direction that matters; the alarm compares the series with
-``ANOMALY_DETECTION_BAND(series, <width>)`` through ``threshold_metric_id``. Counts are
+``ANOMALY_DETECTION_BAND(series, <width>)`` through ``threshold_metric_id``
+(:func:`~components.observability.alarm_factory.anomaly_plan`). Counts are
 ``FILL``-ed with 0 so a quiet period is a value the model learns (and a drop in listings
 is an alert), not missing data.
 """
@@ -13,13 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
 
 from components.blocks.monitored_items import Kind, MonitoredItem
 from functions.shared import metrics as business
 
-BAND_ID = "band"
-SERIES_ID = "series"
 SEVERITY = "warning"
 
 
@@ -69,52 +67,3 @@ def targets(items: tuple[MonitoredItem, ...], namespace: str,
     found += [(item.name, REQUEST_RATE, "AWS/ApiGateway", dict(item.dimensions))
               for item in items if item.kind is Kind.API_STAGE]
     return found
-
-
-def create(
-    resource_name: str,
-    *,
-    alarm_name: str,
-    spec: AnomalySpec,
-    namespace: str,
-    dimensions: Mapping[str, pulumi.Input[str]],
-    band_width: float,
-    runbook_url: str,
-    topic_arn: pulumi.Input[str],
-    opts: pulumi.ResourceOptions,
-) -> aws.cloudwatch.MetricAlarm:
-    """An ``ANOMALY_DETECTION_BAND`` alarm on ``spec``'s series."""
-    queries = [
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id=query_id,
-            return_data=False,
-            metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                namespace=namespace, metric_name=metric_name, stat="Sum", period=spec.period,
-                dimensions=dict(dimensions)),
-        )
-        for query_id, metric_name in spec.metrics
-    ]
-    queries += [
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id=SERIES_ID, expression=spec.expression, label=spec.title, return_data=True),
-        aws.cloudwatch.MetricAlarmMetricQueryArgs(
-            id=BAND_ID, expression=f"ANOMALY_DETECTION_BAND({SERIES_ID}, {band_width:g})",
-            label=f"{spec.title} (expected)", return_data=True),
-    ]
-    return aws.cloudwatch.MetricAlarm(
-        resource_name,
-        name=alarm_name,
-        alarm_description=(
-            f"[{SEVERITY}] {spec.title} outside the expected band ({band_width:g} standard "
-            f"deviations). Runbook: {runbook_url}"),
-        comparison_operator=spec.comparison,
-        evaluation_periods=spec.evaluation_periods,
-        datapoints_to_alarm=spec.datapoints_to_alarm,
-        threshold_metric_id=BAND_ID,
-        treat_missing_data="ignore",
-        metric_queries=queries,
-        actions_enabled=True,
-        alarm_actions=[topic_arn],
-        ok_actions=[topic_arn],
-        opts=opts,
-    )

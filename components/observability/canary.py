@@ -9,7 +9,6 @@ its own logs, X-Ray segments and metrics in the ``CloudWatchSynthetics`` namespa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 import pulumi
 import pulumi_aws as aws
@@ -17,6 +16,8 @@ import pulumi_aws as aws
 from components.blocks.naming import fit
 from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs
 from components.blocks.service_role import service_role
+from components.observability import alarm_factory
+from components.platform.context import StackContext
 
 SCRIPT = "functions/canary/health_canary.py"
 HANDLER = "health_canary.handler"
@@ -38,17 +39,44 @@ def canary_name(prefix: str) -> str:
 class HealthCanary:
     """The canary, its artifact bucket and role, and its SuccessPercent alarm."""
 
-    def __init__(self, name: str, *, prefix: str, url: str, region: str,
-                 account_id: pulumi.Input[str], kms_key_arn: pulumi.Input[str],
-                 runtime_version: str, interval_minutes: int, retention_days: int,
-                 topic_arns: Mapping[str, pulumi.Input[str]], runbook_base_url: str,
-                 opts: pulumi.ResourceOptions,
-                 access_log_bucket: pulumi.Input[str] | None = None) -> None:
-        self.name = canary_name(prefix)
-        self.artifacts = SecureBucket(
+    def __init__(self, name: str, *, context: StackContext, url: str, runtime_version: str,
+                 interval_minutes: int, retention_days: int,
+                 opts: pulumi.ResourceOptions) -> None:
+        self.name = canary_name(context.prefix)
+        self._ctx = context
+        self.artifacts = self._artifacts(name, retention_days, opts)
+        # Synthetics supports active X-Ray tracing on syn-nodejs-2.0 and later only; a Python
+        # canary with tracing on is refused.
+        tracing = runtime_version.startswith("syn-nodejs-")
+        self.role, policy = self._role(name, tracing, opts)
+        self.canary = self._canary(name, url, runtime_version, interval_minutes,
+                                   retention_days, tracing, policy, opts)
+        planned = alarm_factory.canary_plan(
+            resource_name=f"{name}-canary-success-critical", prefix=context.prefix,
+            canary_name=self.canary.name, url=url, success_threshold=SUCCESS_THRESHOLD,
+            period=interval_minutes * 60,
+            runbook_url=alarm_factory.runbook(context.runbook_base_url,
+                                              "canary-success-percent"))
+        self.alarm_name = planned.alarm_name
+        self._alarm = alarm_factory.create(planned, context.topic_arns, opts)
+
+    @property
+    def canary_name(self) -> pulumi.Output[str]:
+        """The canary's name as deployed."""
+        return self.canary.name
+
+    @property
+    def alarm(self) -> aws.cloudwatch.MetricAlarm:
+        """The SuccessPercent alarm."""
+        return self._alarm
+
+    def _artifacts(self, name: str, retention_days: int,
+                   opts: pulumi.ResourceOptions) -> SecureBucket:
+        """The KMS-encrypted bucket of the script and the runs, expiring after retention."""
+        return SecureBucket(
             f"{name}-canary-artifacts",
             SecureBucketArgs(
-                kms_key_arn=kms_key_arn,
+                kms_key_arn=self._ctx.kms_key_arn,
                 noncurrent_days=1,
                 lifecycle_rules=[{
                     "id": "expire-canary-artifacts",
@@ -56,20 +84,22 @@ class HealthCanary:
                     "filter": {"prefix": ""},
                     "expiration": {"days": retention_days},
                 }],
-                access_log_bucket=access_log_bucket,
+                access_log_bucket=self._ctx.access_log_bucket,
                 access_log_prefix="canary-artifacts/",
             ),
             opts=opts,
         )
+
+    def _role(self, name: str, tracing: bool, opts: pulumi.ResourceOptions,
+              ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """The execution role: its artifacts, its own logs, its metrics, the stack key."""
+        ctx = self._ctx
         logs_arn = pulumi.Output.concat(
-            "arn:aws:logs:", region, ":", account_id, ":log-group:/aws/lambda/cwsyn-",
+            "arn:aws:logs:", ctx.region, ":", ctx.account_id, ":log-group:/aws/lambda/cwsyn-",
             self.name, "-*")
-        # Synthetics supports active X-Ray tracing on syn-nodejs-2.0 and later only; a Python
-        # canary with tracing on is refused.
-        tracing = runtime_version.startswith("syn-nodejs-")
         traces = [{"Sid": "WriteTraces", "Effect": "Allow",
                    "Action": ["xray:PutTraceSegments"], "Resource": "*"}] if tracing else []
-        self.role, policy = service_role(
+        return service_role(
             f"{name}-canary",
             service="lambda.amazonaws.com",
             description=f"Execution role of the {self.name} canary",
@@ -92,10 +122,16 @@ class HealthCanary:
                 *traces,
                 {"Sid": "UseStackKey", "Effect": "Allow",
                  "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                 "Resource": kms_key_arn},
+                 "Resource": ctx.kms_key_arn},
             ],
             opts=opts,
         )
+
+    def _canary(self, name: str, url: str, runtime_version: str, interval_minutes: int,
+                retention_days: int, tracing: bool, policy: aws.iam.RolePolicy,
+                opts: pulumi.ResourceOptions) -> aws.synthetics.Canary:
+        """The script object and the canary running it every ``interval_minutes``."""
+        kms_key_arn = self._ctx.kms_key_arn
         code = aws.s3.BucketObjectv2(
             f"{name}-canary-code",
             bucket=self.artifacts.name,
@@ -107,7 +143,7 @@ class HealthCanary:
             kms_key_id=kms_key_arn,
             opts=opts,
         )
-        self.canary = aws.synthetics.Canary(
+        return aws.synthetics.Canary(
             f"{name}-canary",
             name=self.name,
             runtime_version=runtime_version,
@@ -133,27 +169,4 @@ class HealthCanary:
             delete_lambda=True,
             # The canary starts at once: its first run needs the role's policy in place.
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[policy])),
-        )
-        period = interval_minutes * 60
-        self.alarm = aws.cloudwatch.MetricAlarm(
-            f"{name}-canary-success-critical",
-            name=f"{prefix}-canary-success-percent-critical",
-            alarm_description=(
-                f"[critical] {url} answered in fewer than {SUCCESS_THRESHOLD}% of canary runs. "
-                f"Runbook: {runbook_base_url}#canary-success-percent"),
-            namespace="CloudWatchSynthetics",
-            metric_name="SuccessPercent",
-            dimensions={"CanaryName": self.canary.name},
-            statistic="Average",
-            period=period,
-            evaluation_periods=3,
-            datapoints_to_alarm=2,
-            comparison_operator="LessThanThreshold",
-            threshold=SUCCESS_THRESHOLD,
-            # A canary that stopped running is itself an outage of the check.
-            treat_missing_data="breaching",
-            actions_enabled=True,
-            alarm_actions=[topic_arns["critical"]],
-            ok_actions=[topic_arns["critical"]],
-            opts=opts,
         )

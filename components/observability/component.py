@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.monitored_items import Kind, MonitoredItem
-from components.config import ObservabilityConfig, PlatformConfig
+from components.config import ObservabilityConfig
 from components.edge.component import page_hostnames
 from components.observability import (
     alarm_factory,
@@ -29,13 +29,15 @@ from components.observability import (
 )
 from components.observability.canary import HealthCanary
 from components.observability.catalog import SEVERITIES, specs_for
+from components.observability.composites import AlarmKey
 from components.observability.dashboards import AlarmRef, DashboardInputs
 from components.observability.rum import Rum
 from components.observability.thresholds import Thresholds
 from components.observability.tracing import Tracing
 from components.platform.alert_topics import EDGE_REGION
+from components.platform.context import StackContext
 
-REQUIRED_TOPICS = ("critical", "warning", "info", "maintenance")
+REQUIRED_TOPICS = alarm_factory.SEVERITIES
 
 
 class Watched(Protocol):
@@ -53,23 +55,16 @@ def collect(components: Iterable[Watched]) -> list[MonitoredItem]:
 class ObservabilityArgs:
     """Inputs of :class:`Observability`.
 
-    ``items`` are every component's ``monitored_items``; ``topic_arns`` maps severity
-    (critical, warning, info, maintenance) to the stack-region SNS topic ARN;
-    ``us_east_1_provider`` creates the alarms on CloudFront metrics; ``edge_topic_arns``
-    are the severity topics in ``us-east-1`` those alarms notify (``AlertTopics.edge_arns``).
+    ``context`` gives the names, region, keys, the us-east-1 provider (alarms on CloudFront
+    metrics), the severity topics in the stack region and in us-east-1 (critical, warning,
+    info, maintenance) and the access log target; ``items`` are every component's
+    ``monitored_items``.
     """
 
-    platform: PlatformConfig
+    context: StackContext
     config: ObservabilityConfig
     items: Sequence[MonitoredItem]
-    topic_arns: Mapping[str, pulumi.Input[str]]
     audit_log_group_name: pulumi.Input[str]
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    us_east_1_provider: aws.Provider
-    edge_topic_arns: Mapping[str, pulumi.Input[str]]
-    # The stack's S3 server access log target (None: the buckets do not log access).
-    access_log_bucket: pulumi.Input[str] | None = None
 
 
 class Observability(pulumi.ComponentResource):
@@ -85,149 +80,38 @@ class Observability(pulumi.ComponentResource):
     def __init__(self, name: str, args: ObservabilityArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:observability:Observability", name, None, opts)
-        missing = [s for s in REQUIRED_TOPICS if s not in args.topic_arns]
+        ctx = args.context
+        missing = [s for s in REQUIRED_TOPICS if s not in ctx.topic_arns]
         if missing:
             raise ValueError(f"topic_arns lacks the severities {', '.join(missing)}")
-        p, cfg = args.platform, args.config
+        self._name, self._ctx, self._cfg = name, ctx, args.config
+        self._child = pulumi.ResourceOptions(parent=self)
         items = tuple(args.items)
         _check_unique(items)
-        _check_regions(items, p.region)
-        thresholds = Thresholds(cfg.alarm_thresholds)
+        _check_regions(items, ctx.region)
+        thresholds = Thresholds(args.config.alarm_thresholds)
         thresholds.validate(items)
 
-        child = pulumi.ResourceOptions(parent=self)
-        edge = pulumi.ResourceOptions(parent=self, provider=args.us_east_1_provider)
-        edge_arns = args.edge_topic_arns
-
-        # -- catalog alarms: one loop over items x specs x severities --------------------
         self.alarms = {}
-        refs: dict[tuple[str, str, str], AlarmRef] = {}
-        names: dict[tuple[str, str, str], str] = {}
-        for item in items:
-            in_edge = item.region == EDGE_REGION and p.region != EDGE_REGION
-            for spec in specs_for(item):
-                for severity in SEVERITIES:
-                    threshold = thresholds.resolve(item, spec, severity)
-                    if threshold is None:
-                        continue
-                    planned = alarm_factory.plan(
-                        component=name, prefix=p.prefix, runbook_base_url=p.runbook_base_url,
-                        item=item, spec=spec, severity=severity, threshold=threshold.value,
-                        configured=threshold.configured)
-                    on_edge = item.kind is Kind.CLOUDFRONT or in_edge
-                    topic = (edge_arns if on_edge else args.topic_arns)[severity]
-                    alarm = alarm_factory.create(planned, topic, edge if on_edge else child)
-                    key = (item.name, spec.metric, severity)
-                    self.alarms[planned.alarm_name] = alarm
-                    names[key] = planned.alarm_name
-                    refs[key] = AlarmRef(planned.alarm_name, alarm.arn, threshold.value)
-
-        # -- maintenance window and composites ---------------------------------------------
-        maintenance = composites.maintenance_alarm(
-            name, p.prefix, p.metrics_namespace, args.topic_arns["maintenance"],
-            f"{p.runbook_base_url}#operations-maintenance-mode", child)
-        self.alarms[composites.maintenance_alarm_name(p.prefix)] = maintenance
-        regional_items = tuple(i for i in items if i.region == p.region
-                               and i.kind is not Kind.CLOUDFRONT)
         self.composite_alarms = {}
-        for spec in composites.COMPOSITES:
-            rule = composites.rule(spec, regional_items, names)
-            if rule is None:
-                continue
-            members = [self.alarms[n] for n in names.values() if f'"{n}"' in rule]
-            self.composite_alarms[spec.key] = composites.composite(
-                f"{name}-{spec.key}",
-                alarm_name=f"{p.prefix}-{spec.key}-{spec.severity}",
-                description=f"[{spec.severity}] {spec.title}. Runbook: "
-                            f"{p.runbook_base_url}#composite-{spec.key}",
-                alarm_rule=rule,
-                topic_arn=args.topic_arns[spec.severity],
-                suppressor=maintenance,
-                wait_seconds=cfg.maintenance_wait_seconds,
-                extension_seconds=cfg.maintenance_extension_seconds,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[maintenance, *members]),
-            )
-
-        # -- anomaly detection -------------------------------------------------------------
-        anomaly_arns = []
-        for subject, spec, namespace, dimensions in anomaly.targets(items,
-                                                                   p.metrics_namespace):
-            short = alarm_factory.short_name(p.prefix, subject)
-            alarm_name = f"{p.prefix}-{short}-{spec.key}-anomaly-{anomaly.SEVERITY}"
-            alarm = anomaly.create(
-                f"{name}-{short}-{spec.key}-anomaly", alarm_name=alarm_name, spec=spec,
-                namespace=namespace, dimensions=dimensions, band_width=cfg.anomaly_band_width,
-                runbook_url=f"{p.runbook_base_url}#{anomaly.runbook_anchor(spec)}",
-                topic_arn=args.topic_arns[anomaly.SEVERITY], opts=child)
-            self.alarms[alarm_name] = alarm
-            anomaly_arns.append(alarm.arn)
-
-        # -- SLO burn rates ----------------------------------------------------------------
-        slo_arns = self._slo_alarms(name, p, items, args.topic_arns, maintenance, cfg)
-
-        # -- security: metric filters and alarms on the audit log ---------------------------
-        security = security_filters.create(
-            name, prefix=p.prefix, namespace=p.metrics_namespace,
-            log_group_name=args.audit_log_group_name,
-            access_log_groups=[i.attributes["access_log_group"] for i in items
-                               if i.kind is Kind.API_STAGE
-                               and i.attributes.get("access_log_group") is not None],
-            thresholds=cfg.security_alarm_thresholds, topic_arns=args.topic_arns,
-            runbook_base_url=p.runbook_base_url, opts=child)
-        self.alarms.update(security)
-
-        # -- tracing and saved queries -----------------------------------------------------
-        Tracing(name, p.prefix, cfg, child)
-        log_groups = [i.attributes["log_group"] for i in items
-                      if i.kind is Kind.LAMBDA and i.attributes.get("log_group") is not None]
-        log_queries.create(name, p.prefix, log_groups, child)  # type: ignore[arg-type]
-
-        # -- real users and the health canary ----------------------------------------------
-        self.rum_snippet = None
-        rum_name = None
-        if cfg.rum_enabled:
-            rum = Rum(name, prefix=p.prefix, domain=p.domain,
-                      hosts=page_hostnames(p.domain), region=p.region,
-                      account_id=args.account_id,
-                      session_sample_rate=cfg.rum_session_sample_rate, opts=child)
-            self.rum_snippet = rum.snippet
-            rum_name = rum.name
-        self.canary_name = None
-        canary_arns: list[pulumi.Input[str]] = []
-        if cfg.canary_enabled:
-            canary = HealthCanary(
-                name, prefix=p.prefix, url=f"https://{p.domain}{cfg.canary_health_path}",
-                region=p.region, account_id=args.account_id, kms_key_arn=args.kms_key_arn,
-                runtime_version=cfg.canary_runtime_version,
-                interval_minutes=cfg.canary_interval_minutes,
-                retention_days=cfg.canary_retention_days, topic_arns=args.topic_arns,
-                runbook_base_url=p.runbook_base_url,
-                access_log_bucket=args.access_log_bucket, opts=child)
-            self.canary_name = canary.canary.name
-            self.alarms[f"{p.prefix}-canary-success-percent-critical"] = canary.alarm
-            canary_arns.append(canary.alarm.arn)
-
-        # -- dashboards --------------------------------------------------------------------
-        inputs = DashboardInputs(
-            prefix=p.prefix, region=p.region, namespace=p.metrics_namespace,
-            start_hours=cfg.dashboard_start_hours, items=items, alarms=refs,
-            band_width=cfg.anomaly_band_width,
+        refs, names = self._catalog_alarms(items, thresholds)
+        maintenance = self._maintenance_alarm()
+        self._composites(items, names, maintenance)
+        anomaly_arns = self._anomaly_alarms(items)
+        slo_arns = self._slo_alarms(items, maintenance)
+        security = self._security_alarms(items, args.audit_log_group_name)
+        log_groups = self._tracing_and_queries(items)
+        rum_name = self._rum()
+        canary_arns = self._canary()
+        self._dashboards(DashboardInputs(
+            prefix=ctx.prefix, region=ctx.region, namespace=ctx.metrics_namespace,
+            start_hours=self._cfg.dashboard_start_hours, items=items, alarms=refs,
+            band_width=self._cfg.anomaly_band_width,
             composite_arns=[c.arn for c in self.composite_alarms.values()],
             slo_arns=slo_arns, anomaly_arns=anomaly_arns,
             security_arns=[a.arn for a in security.values()],
             log_groups=log_groups,  # type: ignore[arg-type]
-            rum_app_name=rum_name, canary_name=self.canary_name, extra_status=canary_arns)
-        self.dashboard_names = {}
-        for key, build in dashboards.BUILDERS.items():
-            for page, body in enumerate(dashboards.paginate(build(inputs)), start=1):
-                suffix = "" if page == 1 else f"-{page}"
-                board = aws.cloudwatch.Dashboard(
-                    f"{name}-dashboard-{key}{suffix}",
-                    dashboard_name=f"{p.prefix}-{key}{suffix}",
-                    dashboard_body=pulumi.Output.json_dumps(body),
-                    opts=child,
-                )
-                self.dashboard_names[f"{key}{suffix}"] = board.dashboard_name
+            rum_app_name=rum_name, canary_name=self.canary_name, extra_status=canary_arns))
 
         self.alarm_arns = {n: a.arn for n, a in self.alarms.items()}
         self.register_outputs({
@@ -235,58 +119,209 @@ class Observability(pulumi.ComponentResource):
             "compositeAlarms": {k: c.arn for k, c in self.composite_alarms.items()},
         })
 
-    def _slo_alarms(self, name: str, p: PlatformConfig, items: tuple[MonitoredItem, ...],
-                    topics: Mapping[str, pulumi.Input[str]],
-                    maintenance: aws.cloudwatch.MetricAlarm,
-                    cfg: ObservabilityConfig) -> list[pulumi.Output[str]]:
+    def _add(self, planned: alarm_factory.AlarmPlan, *,
+             edge: bool = False) -> aws.cloudwatch.MetricAlarm:
+        """Create ``planned`` under this component (in us-east-1 with its topics if ``edge``)."""
+        ctx = self._ctx
+        # CloudFront's metrics exist only in us-east-1, so its alarms and their topics do too.
+        opts = (pulumi.ResourceOptions(parent=self, provider=ctx.us_east_1) if edge
+                else self._child)
+        alarm = alarm_factory.create(planned, ctx.edge_topic_arns if edge else ctx.topic_arns,
+                                     opts)
+        self.alarms[planned.alarm_name] = alarm
+        return alarm
+
+    def _catalog_alarms(self, items: tuple[MonitoredItem, ...], thresholds: Thresholds,
+                        ) -> tuple[dict[AlarmKey, AlarmRef], dict[AlarmKey, str]]:
+        """One loop over items x catalog specs x severities; the refs and names by key."""
+        ctx = self._ctx
+        refs: dict[AlarmKey, AlarmRef] = {}
+        names: dict[AlarmKey, str] = {}
+        for item in items:
+            in_edge = item.region == EDGE_REGION and ctx.region != EDGE_REGION
+            on_edge = item.kind is Kind.CLOUDFRONT or in_edge
+            for spec in specs_for(item):
+                for severity in SEVERITIES:
+                    threshold = thresholds.resolve(item, spec, severity)
+                    if threshold is None:
+                        continue
+                    planned = alarm_factory.plan(
+                        component=self._name, prefix=ctx.prefix,
+                        runbook_base_url=ctx.runbook_base_url, item=item, spec=spec,
+                        severity=severity, threshold=threshold.value,
+                        configured=threshold.configured)
+                    alarm = self._add(planned, edge=on_edge)
+                    key = (item.name, spec.metric, severity)
+                    names[key] = planned.alarm_name
+                    refs[key] = AlarmRef(planned.alarm_name, alarm.arn, threshold.value)
+        return refs, names
+
+    def _maintenance_alarm(self) -> aws.cloudwatch.MetricAlarm:
+        """The maintenance window every composite has as its actions suppressor."""
+        ctx = self._ctx
+        return self._add(alarm_factory.maintenance_plan(
+            resource_name=f"{self._name}-maintenance-window", prefix=ctx.prefix,
+            namespace=ctx.metrics_namespace, metric_name=composites.MAINTENANCE_METRIC,
+            dimensions=composites.MAINTENANCE_DIMENSIONS,
+            runbook_url=alarm_factory.runbook(ctx.runbook_base_url,
+                                              "operations-maintenance-mode")))
+
+    def _composite(self, planned: alarm_factory.CompositePlan, key: str,
+                   maintenance: aws.cloudwatch.MetricAlarm,
+                   members: Sequence[aws.cloudwatch.MetricAlarm],
+                   ) -> aws.cloudwatch.CompositeAlarm:
+        """Create ``planned`` after its members and the maintenance alarm exist."""
+        composite = alarm_factory.create_composite(
+            planned, self._ctx.topic_arns, maintenance,
+            pulumi.ResourceOptions(parent=self, depends_on=[maintenance, *members]))
+        self.composite_alarms[key] = composite
+        return composite
+
+    def _composites(self, items: tuple[MonitoredItem, ...], names: Mapping[AlarmKey, str],
+                    maintenance: aws.cloudwatch.MetricAlarm) -> None:
+        """API degraded, data tier degraded, pipeline stalled: stack-region members only."""
+        ctx, cfg = self._ctx, self._cfg
+        regional_items = tuple(i for i in items if i.region == ctx.region
+                               and i.kind is not Kind.CLOUDFRONT)
+        for spec in composites.COMPOSITES:
+            rule = composites.rule(spec, regional_items, names)
+            if rule is None:
+                continue
+            members = [self.alarms[n] for n in names.values() if f'"{n}"' in rule]
+            self._composite(alarm_factory.composite_plan(
+                resource_name=f"{self._name}-{spec.key}", prefix=ctx.prefix,
+                parts=(spec.key,), severity=spec.severity, summary=f"{spec.title}.",
+                runbook_url=alarm_factory.runbook(ctx.runbook_base_url,
+                                                  f"composite-{spec.key}"),
+                alarm_rule=rule, wait_seconds=cfg.maintenance_wait_seconds,
+                extension_seconds=cfg.maintenance_extension_seconds), spec.key,
+                maintenance, members)
+
+    def _anomaly_alarms(self, items: tuple[MonitoredItem, ...]) -> list[pulumi.Output[str]]:
+        """Anomaly bands on the business metrics and every API's request rate."""
+        ctx = self._ctx
+        arns: list[pulumi.Output[str]] = []
+        for subject, spec, namespace, dimensions in anomaly.targets(items,
+                                                                   ctx.metrics_namespace):
+            short = alarm_factory.short_name(ctx.prefix, subject)
+            alarm = self._add(alarm_factory.anomaly_plan(
+                resource_name=f"{self._name}-{short}-{spec.key}-anomaly", prefix=ctx.prefix,
+                subject=short, key=spec.key, severity=anomaly.SEVERITY, title=spec.title,
+                expression=spec.expression, metrics=spec.metrics, comparison=spec.comparison,
+                period=spec.period, evaluation_periods=spec.evaluation_periods,
+                datapoints_to_alarm=spec.datapoints_to_alarm, namespace=namespace,
+                dimensions=dimensions, band_width=self._cfg.anomaly_band_width,
+                runbook_url=alarm_factory.runbook(ctx.runbook_base_url,
+                                                  anomaly.runbook_anchor(spec))))
+            arns.append(alarm.arn)
+        return arns
+
+    def _slo_alarms(self, items: tuple[MonitoredItem, ...],
+                    maintenance: aws.cloudwatch.MetricAlarm) -> list[pulumi.Output[str]]:
+        """Per SLO objective and burn rate: a long and a short window and their AND."""
+        ctx, cfg = self._ctx, self._cfg
         arns: list[pulumi.Output[str]] = []
         for item in slo.items_with_slo(items):
-            short = alarm_factory.short_name(p.prefix, item.name)
+            short = alarm_factory.short_name(ctx.prefix, item.name)
             assert item.slo is not None  # items_with_slo keeps only those
             for objective in slo.objectives(item.slo):
+                url = alarm_factory.runbook(ctx.runbook_base_url,
+                                            f"slo-{objective.name}-burn-rate")
                 for rate in slo.BURN_RATES:
-                    windows = []
-                    for seconds in (rate.long_seconds, rate.short_seconds):
-                        label = slo.window_label(seconds)
-                        alarm_name = (f"{p.prefix}-{short}-slo-{objective.name}-{rate.key}-"
-                                      f"{label}-{slo.WINDOW_SEVERITY}")
-                        window = aws.cloudwatch.MetricAlarm(
-                            f"{name}-{short}-slo-{objective.name}-{rate.key}-{label}",
-                            name=alarm_name,
-                            alarm_description=(
-                                f"[{slo.WINDOW_SEVERITY}] {item.name} {objective.name} SLO "
-                                f"burns at {rate.factor:g}x or more over {label} (one window "
-                                f"of {p.prefix}-{short}-slo-{objective.name}-{rate.key})."),
-                            actions_enabled=True,
-                            alarm_actions=[topics[slo.WINDOW_SEVERITY]],
-                            ok_actions=[topics[slo.WINDOW_SEVERITY]],
-                            opts=pulumi.ResourceOptions(parent=self),
-                            **slo.window_alarm_inputs(objective, rate.factor, seconds,
-                                                      item.dimensions),  # type: ignore[arg-type]
-                        )
-                        self.alarms[alarm_name] = window
-                        windows.append((alarm_name, window))
                     key = f"{short}-slo-{objective.name}-{rate.key}"
-                    composite = composites.composite(
-                        f"{name}-{key}",
-                        alarm_name=f"{p.prefix}-{key}-{rate.severity}",
-                        description=(
-                            f"[{rate.severity}] {item.name} {objective.name} error budget "
-                            f"burns at {rate.factor:g}x over both "
-                            f"{slo.window_label(rate.long_seconds)} and "
-                            f"{slo.window_label(rate.short_seconds)}. Runbook: "
-                            f"{p.runbook_base_url}#slo-{objective.name}-burn-rate"),
-                        alarm_rule=" AND ".join(f'ALARM("{n}")' for n, _ in windows),
-                        topic_arn=topics[rate.severity],
-                        suppressor=maintenance,
+                    windows = [alarm_factory.slo_window_plan(
+                        resource_name=f"{self._name}-{key}-{label}", prefix=ctx.prefix,
+                        parts=(key, label), severity=slo.WINDOW_SEVERITY,
+                        summary=(f"{item.name} {objective.name} SLO burns at "
+                                 f"{rate.factor:g}x or more over {label} (one window of "
+                                 f"{ctx.prefix}-{key})."),
+                        runbook_url=url, budget=objective.budget, factor=rate.factor,
+                        window_seconds=seconds, latency_ms=objective.latency_ms,
+                        dimensions=item.dimensions)
+                        for seconds in (rate.long_seconds, rate.short_seconds)
+                        for label in (slo.window_label(seconds),)]
+                    members = [self._add(w) for w in windows]
+                    planned = alarm_factory.composite_plan(
+                        resource_name=f"{self._name}-{key}", prefix=ctx.prefix,
+                        parts=(key,), severity=rate.severity,
+                        summary=(f"{item.name} {objective.name} error budget burns at "
+                                 f"{rate.factor:g}x over both "
+                                 f"{slo.window_label(rate.long_seconds)} and "
+                                 f"{slo.window_label(rate.short_seconds)}."),
+                        runbook_url=url,
+                        alarm_rule=" AND ".join(f'ALARM("{w.alarm_name}")' for w in windows),
                         wait_seconds=cfg.maintenance_wait_seconds,
-                        extension_seconds=cfg.maintenance_extension_seconds,
-                        opts=pulumi.ResourceOptions(
-                            parent=self, depends_on=[maintenance, *(w for _, w in windows)]),
-                    )
-                    self.composite_alarms[key] = composite
-                    arns.append(composite.arn)
+                        extension_seconds=cfg.maintenance_extension_seconds)
+                    arns.append(self._composite(planned, key, maintenance, members).arn)
         return arns
+
+    def _security_alarms(self, items: tuple[MonitoredItem, ...],
+                         audit_log_group_name: pulumi.Input[str],
+                         ) -> dict[str, aws.cloudwatch.MetricAlarm]:
+        """Metric filters and alarms on the audit log and the API access logs."""
+        ctx = self._ctx
+        security = security_filters.create(
+            self._name, prefix=ctx.prefix, namespace=ctx.metrics_namespace,
+            log_group_name=audit_log_group_name,
+            access_log_groups=[i.attributes["access_log_group"] for i in items
+                               if i.kind is Kind.API_STAGE
+                               and i.attributes.get("access_log_group") is not None],
+            thresholds=self._cfg.security_alarm_thresholds, topic_arns=ctx.topic_arns,
+            runbook_base_url=ctx.runbook_base_url, opts=self._child)
+        self.alarms.update(security)
+        return security
+
+    def _tracing_and_queries(self, items: tuple[MonitoredItem, ...]) -> list[object]:
+        """X-Ray sampling and groups; saved queries over every function's log group."""
+        Tracing(self._name, self._ctx.prefix, self._cfg, self._child)
+        log_groups = [i.attributes["log_group"] for i in items
+                      if i.kind is Kind.LAMBDA and i.attributes.get("log_group") is not None]
+        log_queries.create(self._name, self._ctx.prefix, log_groups,  # type: ignore[arg-type]
+                           self._child)
+        return log_groups
+
+    def _rum(self) -> str | None:
+        """The RUM app monitor when ``rumEnabled``; its name (None when off)."""
+        ctx, cfg = self._ctx, self._cfg
+        self.rum_snippet = None
+        if not cfg.rum_enabled:
+            return None
+        rum = Rum(self._name, prefix=ctx.prefix, domain=ctx.platform.domain,
+                  hosts=page_hostnames(ctx.platform.domain), region=ctx.region,
+                  account_id=ctx.account_id,
+                  session_sample_rate=cfg.rum_session_sample_rate, opts=self._child)
+        self.rum_snippet = rum.snippet
+        return rum.name
+
+    def _canary(self) -> list[pulumi.Input[str]]:
+        """The health canary when ``canaryEnabled``; its alarm's ARN for the status widgets."""
+        ctx, cfg = self._ctx, self._cfg
+        self.canary_name = None
+        if not cfg.canary_enabled:
+            return []
+        canary = HealthCanary(
+            self._name, context=ctx,
+            url=f"https://{ctx.platform.domain}{cfg.canary_health_path}",
+            runtime_version=cfg.canary_runtime_version,
+            interval_minutes=cfg.canary_interval_minutes,
+            retention_days=cfg.canary_retention_days, opts=self._child)
+        self.canary_name = canary.canary_name
+        self.alarms[canary.alarm_name] = canary.alarm
+        return [canary.alarm.arn]
+
+    def _dashboards(self, inputs: DashboardInputs) -> None:
+        """The four dashboards, each split into pages CloudWatch accepts."""
+        self.dashboard_names = {}
+        for key, build in dashboards.BUILDERS.items():
+            for page, body in enumerate(dashboards.paginate(build(inputs)), start=1):
+                suffix = "" if page == 1 else f"-{page}"
+                board = aws.cloudwatch.Dashboard(
+                    f"{self._name}-dashboard-{key}{suffix}",
+                    dashboard_name=f"{self._ctx.prefix}-{key}{suffix}",
+                    dashboard_body=pulumi.Output.json_dumps(body),
+                    opts=self._child,
+                )
+                self.dashboard_names[f"{key}{suffix}"] = board.dashboard_name
 
 
 def _check_regions(items: tuple[MonitoredItem, ...], region: str) -> None:

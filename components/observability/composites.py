@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import pulumi
-import pulumi_aws as aws
-
 from components.blocks.monitored_items import Kind, MonitoredItem
+from components.observability import alarm_factory
 
 MAINTENANCE_METRIC = "MaintenanceMode"
 MAINTENANCE_DIMENSIONS = {"service": "operations"}
-MAX_RULE_LENGTH = 10240  # CloudWatch's limit on a composite alarm rule
 
 
 @dataclass(frozen=True)
@@ -90,71 +87,11 @@ def rule(spec: CompositeSpec, items: Sequence[MonitoredItem],
             groups.extend([p] for p in present)
     if not groups:
         return None
-    text = " OR ".join("(" + " AND ".join(g) + ")" if len(g) > 1 else g[0] for g in groups)
-    if len(text) > MAX_RULE_LENGTH:
-        raise ValueError(f"composite {spec.key}: alarm rule is {len(text)} characters "
-                         f"(CloudWatch allows {MAX_RULE_LENGTH})")
-    return text
+    # The factory refuses a rule over CloudWatch's 10240 characters.
+    return " OR ".join("(" + " AND ".join(g) + ")" if len(g) > 1 else g[0] for g in groups)
 
 
 def maintenance_alarm_name(prefix: str) -> str:
     """``<prefix>-operations-maintenance-mode-maintenance``: item, metric, severity (topic)."""
-    return f"{prefix}-operations-maintenance-mode-maintenance"
-
-
-def maintenance_alarm(name: str, prefix: str, namespace: str, topic_arn: pulumi.Input[str],
-                      runbook_url: str,
-                      opts: pulumi.ResourceOptions) -> aws.cloudwatch.MetricAlarm:
-    """The maintenance-window alarm: in ALARM while ``MaintenanceMode`` is 1."""
-    return aws.cloudwatch.MetricAlarm(
-        f"{name}-maintenance-window",
-        name=maintenance_alarm_name(prefix),
-        alarm_description=(
-            "[maintenance] In ALARM while a maintenance window is open (MaintenanceMode=1 in "
-            f"{namespace}); suppresses the composite alarms' actions. Runbook: "
-            f"{runbook_url}"),
-        namespace=namespace,
-        metric_name=MAINTENANCE_METRIC,
-        dimensions=MAINTENANCE_DIMENSIONS,
-        statistic="Maximum",
-        period=60,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        comparison_operator="GreaterThanOrEqualToThreshold",
-        threshold=1,
-        treat_missing_data="notBreaching",
-        actions_enabled=True,
-        alarm_actions=[topic_arn],
-        ok_actions=[topic_arn],
-        opts=opts,
-    )
-
-
-def composite(
-    name: str,
-    *,
-    alarm_name: str,
-    description: str,
-    alarm_rule: str,
-    topic_arn: pulumi.Input[str],
-    suppressor: aws.cloudwatch.MetricAlarm,
-    wait_seconds: int,
-    extension_seconds: int,
-    opts: pulumi.ResourceOptions,
-) -> aws.cloudwatch.CompositeAlarm:
-    """A composite alarm notifying ``topic_arn``, silenced while ``suppressor`` is in ALARM."""
-    return aws.cloudwatch.CompositeAlarm(
-        name,
-        alarm_name=alarm_name,
-        alarm_description=description,
-        alarm_rule=alarm_rule,
-        actions_enabled=True,
-        alarm_actions=[topic_arn],
-        ok_actions=[topic_arn],
-        actions_suppressor=aws.cloudwatch.CompositeAlarmActionsSuppressorArgs(
-            alarm=suppressor.name,
-            wait_period=wait_seconds,
-            extension_period=extension_seconds,
-        ),
-        opts=opts,
-    )
+    return alarm_factory.alarm_name(prefix, "operations", "maintenance-mode",
+                                    severity="maintenance")

@@ -42,7 +42,40 @@ class Rum:
             allow_classic_flow=CLASSIC_FLOW,
             opts=opts,
         )
-        self.guest_role = aws.iam.Role(
+        monitor_arn = pulumi.Output.concat(
+            "arn:aws:rum:", region, ":", account_id, ":appmonitor/", monitor_name)
+        self.guest_role, guest_policy = self._guest_role(name, domain, monitor_arn, opts)
+        # Browsers get the role from the pool, the monitor names it: only once it may put
+        # RUM events.
+        after_policy = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+            depends_on=[guest_policy]))
+        aws.cognito.IdentityPoolRoleAttachment(
+            f"{name}-rum-roles",
+            identity_pool_id=self.identity_pool.id,
+            roles={"unauthenticated": self.guest_role.arn},
+            opts=after_policy,
+        )
+        self.app_monitor = self._monitor(name, monitor_name, hosts, session_sample_rate,
+                                         after_policy)
+        self.name = monitor_name
+        self.snippet: dict[str, pulumi.Input[object]] = {
+            "applicationId": self.app_monitor.app_monitor_id,
+            "applicationName": monitor_name,
+            "applicationVersion": "1.0.0",
+            "region": region,
+            "identityPoolId": self.identity_pool.id,
+            **({"guestRoleArn": self.guest_role.arn} if CLASSIC_FLOW else {}),
+            "sessionSampleRate": session_sample_rate,
+            "telemetries": list(TELEMETRIES),
+            "allowCookies": True,
+            "enableXRay": True,
+            "endpoint": f"https://dataplane.rum.{region}.amazonaws.com",
+        }
+
+    def _guest_role(self, name: str, domain: str, monitor_arn: pulumi.Output[str],
+                    opts: pulumi.ResourceOptions) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """The role unauthenticated pool identities take: ``rum:PutRumEvents`` on the monitor."""
+        role = aws.iam.Role(
             f"{name}-rum-guest",
             name=autoname(f"{name}-rum-guest", limit("aws:iam/role:Role")),
             description=f"Unauthenticated browsers of {domain} send RUM events",
@@ -62,11 +95,9 @@ class Rum:
             }),
             opts=opts,
         )
-        monitor_arn = pulumi.Output.concat(
-            "arn:aws:rum:", region, ":", account_id, ":appmonitor/", monitor_name)
-        guest_policy = aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             f"{name}-rum-guest-policy",
-            role=self.guest_role.id,
+            role=role.id,
             policy=pulumi.Output.json_dumps({
                 "Version": "2012-10-17",
                 "Statement": [{"Effect": "Allow", "Action": ["rum:PutRumEvents"],
@@ -74,15 +105,13 @@ class Rum:
             }),
             opts=opts,
         )
-        aws.cognito.IdentityPoolRoleAttachment(
-            f"{name}-rum-roles",
-            identity_pool_id=self.identity_pool.id,
-            roles={"unauthenticated": self.guest_role.arn},
-            # Browsers get the role from here: only once it may put RUM events.
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                depends_on=[guest_policy])),
-        )
-        self.app_monitor = aws.rum.AppMonitor(
+        return role, policy
+
+    def _monitor(self, name: str, monitor_name: str, hosts: Sequence[str],
+                 session_sample_rate: float,
+                 opts: pulumi.ResourceOptions) -> aws.rum.AppMonitor:
+        """The app monitor for every page host, sending through the pool and guest role."""
+        return aws.rum.AppMonitor(
             f"{name}-rum",
             name=monitor_name,
             # Every page host (apex and www): RUM drops events from any other host.
@@ -97,20 +126,5 @@ class Rum:
                 telemetries=list(TELEMETRIES),
             ),
             custom_events=aws.rum.AppMonitorCustomEventsArgs(status="ENABLED"),
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                depends_on=[guest_policy])),
+            opts=opts,
         )
-        self.name = monitor_name
-        self.snippet: dict[str, pulumi.Input[object]] = {
-            "applicationId": self.app_monitor.app_monitor_id,
-            "applicationName": monitor_name,
-            "applicationVersion": "1.0.0",
-            "region": region,
-            "identityPoolId": self.identity_pool.id,
-            **({"guestRoleArn": self.guest_role.arn} if CLASSIC_FLOW else {}),
-            "sessionSampleRate": session_sample_rate,
-            "telemetries": list(TELEMETRIES),
-            "allowCookies": True,
-            "enableXRay": True,
-            "endpoint": f"https://dataplane.rum.{region}.amazonaws.com",
-        }

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.observability import alarm_factory
 from functions.shared import audit
 
 
@@ -44,7 +45,7 @@ EVENTS: tuple[SecurityEvent, ...] = (
                   "warning"),
     SecurityEvent(audit.ADMIN_ACTION, "AdminActions", "Admin actions", "info"),
 )
-PERIOD = 300
+PERIOD = alarm_factory.LOG_PATTERN_PERIOD
 
 
 def sources(event: SecurityEvent, audit_log_group: pulumi.Input[str],
@@ -101,27 +102,15 @@ def create(
         if not metric_filters:
             continue
         threshold = thresholds[spec.event]
-        alarm_name = f"{prefix}-security-{slug}-{spec.severity}"
-        alarms[alarm_name] = aws.cloudwatch.MetricAlarm(
-            f"{name}-security-{slug}-{spec.severity}",
-            name=alarm_name,
-            alarm_description=(
-                f"[{spec.severity}] {spec.title}: more than {threshold} in {PERIOD // 60} "
-                f"minutes ({'API access logs' if spec.source == 'api-access' else 'audit log'})."
-                f" Runbook: {runbook_base_url}#{runbook_anchor(spec)}"),
-            namespace=namespace,
+        where = "API access logs" if spec.source == "api-access" else "audit log"
+        planned = alarm_factory.log_pattern_plan(
+            resource_name=f"{name}-security-{slug}-{spec.severity}", prefix=prefix,
+            subject="security", metric=slug, severity=spec.severity, namespace=namespace,
             metric_name=spec.metric_name,
-            statistic="Sum",
-            period=PERIOD,
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
-            comparison_operator="GreaterThanThreshold",
-            threshold=threshold,
-            treat_missing_data="notBreaching",
-            actions_enabled=True,
-            alarm_actions=[topic_arns[spec.severity]],
-            ok_actions=[topic_arns[spec.severity]],
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                depends_on=metric_filters)),
-        )
+            summary=f"{spec.title}: more than {threshold} in {PERIOD // 60} minutes ({where}).",
+            runbook_url=alarm_factory.runbook(runbook_base_url, runbook_anchor(spec)),
+            threshold=threshold, comparison="GreaterThanThreshold")
+        alarms[planned.alarm_name] = alarm_factory.create(
+            planned, topic_arns,
+            pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=metric_filters)))
     return alarms

@@ -5,16 +5,13 @@ For an API stage item with an :class:`~components.blocks.monitored_items.Slo`, e
 AND composite that notifies the row's severity: page at 14.4x over 1 h and 5 m, page at 6x
 over 6 h and 30 m, ticket at 1x over 3 d and 6 h. Availability is the 5XX share of
 ``Count``; latency is the share of requests slower than the objective, from the
-percentile-rank statistic ``PR(0:<ms>)`` on ``Latency``.
+percentile-rank statistic ``PR(0:<ms>)`` on ``Latency``. The window alarms are planned by
+:func:`~components.observability.alarm_factory.slo_window_plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-
-import pulumi
-import pulumi_aws as aws
 
 from components.blocks.monitored_items import MonitoredItem, Slo
 
@@ -63,49 +60,6 @@ def window_label(seconds: int) -> str:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
-
-
-def window_alarm_inputs(objective: Objective, factor: float, window: int,
-                        dimensions: Mapping[str, pulumi.Input[str]]) -> dict[str, object]:
-    """``MetricAlarm`` inputs (without name/actions) that fire when the window burns too fast."""
-    allowed_bad = factor * objective.budget  # share of bad requests at this burn rate
-    common: dict[str, object] = {
-        "evaluation_periods": 1,
-        "datapoints_to_alarm": 1,
-        "treat_missing_data": "notBreaching",
-    }
-    if objective.latency_ms is not None:
-        # PR(0:x) is the percentage of requests at or under x ms: alarm when it drops
-        # below what the burn rate leaves.
-        return {
-            **common,
-            "namespace": "AWS/ApiGateway",
-            "metric_name": "Latency",
-            "extended_statistic": f"PR(0:{objective.latency_ms:g})",
-            "dimensions": dict(dimensions),
-            "period": window,
-            "comparison_operator": "LessThanThreshold",
-            "threshold": round(max(0.0, 100 * (1 - allowed_bad)), 6),
-        }
-    metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
-    return {
-        **common,
-        "comparison_operator": "GreaterThanThreshold",
-        "threshold": round(allowed_bad, 8),
-        "metric_queries": [
-            aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                id="errors", return_data=False,
-                metric=metric(namespace="AWS/ApiGateway", metric_name="5XXError", stat="Sum",
-                              period=window, dimensions=dict(dimensions))),
-            aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                id="requests", return_data=False,
-                metric=metric(namespace="AWS/ApiGateway", metric_name="Count", stat="Sum",
-                              period=window, dimensions=dict(dimensions))),
-            aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                id="ratio", expression="IF(requests > 0, errors / requests, 0)",
-                label="Share of 5XX responses", return_data=True),
-        ],
-    }
 
 
 def items_with_slo(items: tuple[MonitoredItem, ...]) -> list[MonitoredItem]:

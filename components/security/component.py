@@ -4,13 +4,13 @@ The trail records every region's management events with log file validation, enc
 the stack key, to its own bucket (versioned, public access blocked, TLS only, Object Lock per
 config) and to a CloudWatch log group. The CIS AWS Foundations Benchmark monitoring controls
 (CloudWatch.1-14) are metric filters on that group, each alarmed to a severity topic: one
-table, one loop. GuardDuty and Security Hub findings reach the topics through EventBridge
-rules by severity, also a table.
+table, one loop, every alarm planned by the one alarm factory and named
+``<prefix>-cis-<check>-<severity>``. GuardDuty and Security Hub findings reach the topics
+through EventBridge rules by severity, also a table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -20,6 +20,8 @@ from components.blocks.monitored_items import MonitoredItem
 from components.blocks.secure_bucket import SecureBucket, SecureBucketArgs
 from components.blocks.service_role import service_role
 from components.config import SecurityConfig
+from components.observability import alarm_factory
+from components.platform.context import StackContext
 from components.platform.event_routes import EventRoute, route_events
 
 
@@ -150,19 +152,11 @@ CIS_PERIOD_SECONDS = 300
 
 @dataclass(frozen=True)
 class SecurityMonitoringArgs:
-    """Inputs of :class:`SecurityMonitoring`."""
+    """Inputs of :class:`SecurityMonitoring`: the stack context (names, region, owner, key,
+    severity topics, runbook, access log target, the DLQ retention) and the security config."""
 
-    prefix: str
+    context: StackContext
     security: SecurityConfig
-    kms_key_arn: pulumi.Input[str]
-    account_id: pulumi.Input[str]
-    region: str
-    owner: str
-    topic_arns: Mapping[str, pulumi.Input[str]]
-    dlq_retention_days: int
-    runbook_base_url: str
-    # The stack's S3 server access log target (None: the buckets do not log access).
-    access_log_bucket: pulumi.Input[str] | None = None
 
 
 class SecurityMonitoring(pulumi.ComponentResource):
@@ -179,24 +173,47 @@ class SecurityMonitoring(pulumi.ComponentResource):
     def __init__(self, name: str, args: SecurityMonitoringArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:security:SecurityMonitoring", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        cfg = args.security
-        trail_name = f"{args.prefix}-trail"
-        trail_arn = pulumi.Output.concat("arn:aws:cloudtrail:", args.region, ":",
-                                         args.account_id, ":trail/", trail_name)
+        self._name, self._ctx, self._cfg = name, args.context, args.security
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._trail()
+        self.cis_alarms = self._cis_alarms()
+        routes = [*self._guardduty(), *self._securityhub()]
+        self.monitored_items = self._route_findings(routes)
+        self.register_outputs({
+            "trailName": self.trail_name,
+            "trailBucket": self.trail_bucket.name,
+            "trailLogGroup": self.trail_log_group.name,
+            "guardDutyDetectorId": self.detector.id if self.detector else None,
+        })
 
+    @property
+    def trail_bucket_name(self) -> pulumi.Output[str]:
+        """The name of the bucket the trail delivers to."""
+        return self.trail_bucket.name
+
+    @property
+    def trail_log_group_name(self) -> pulumi.Output[str]:
+        """The CloudWatch log group the trail delivers to (the CIS filters read it)."""
+        return self.trail_log_group.name
+
+    def _trail(self) -> None:
+        """The multi-region trail, its bucket, its log group and the role that writes there."""
+        name, ctx, cfg, child = self._name, self._ctx, self._cfg, self._child
+        trail_name = f"{ctx.prefix}-trail"
+        trail_arn = pulumi.Output.concat("arn:aws:cloudtrail:", ctx.region, ":",
+                                         ctx.account_id, ":trail/", trail_name)
         self.trail_bucket = SecureBucket(
             f"{name}-trail",
             SecureBucketArgs(
-                kms_key_arn=args.kms_key_arn,
+                kms_key_arn=ctx.kms_key_arn,
                 object_lock_days=cfg.trail_object_lock_days or None,
                 lifecycle_rules=[{
                     "id": "expire-trail-logs", "status": "Enabled", "filter": {"prefix": ""},
                     "expiration": {"days": cfg.trail_retention_days},
                 }],
-                policy_statements=trail_bucket_statements(f"{name}-trail", args.account_id,
+                policy_statements=trail_bucket_statements(f"{name}-trail", ctx.account_id,
                                                           trail_arn),
-                access_log_bucket=args.access_log_bucket,
+                access_log_bucket=ctx.access_log_bucket,
                 access_log_prefix="trail/",
             ),
             opts=child,
@@ -205,7 +222,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
             f"{name}-trail-logs",
             name=f"/aws/cloudtrail/{trail_name}",
             retention_in_days=cfg.trail_log_retention_days,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=ctx.kms_key_arn,
             opts=child,
         )
         logs_role, logs_policy = service_role(
@@ -228,7 +245,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
             include_global_service_events=True,
             enable_log_file_validation=True,
             enable_logging=True,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=ctx.kms_key_arn,
             cloud_watch_logs_group_arn=pulumi.Output.concat(self.trail_log_group.arn, ":*"),
             cloud_watch_logs_role_arn=logs_role.arn,
             opts=pulumi.ResourceOptions(parent=self,
@@ -236,86 +253,85 @@ class SecurityMonitoring(pulumi.ComponentResource):
         )
         self.trail_name = self.trail.name
 
-        namespace = f"{args.prefix}/CISBenchmark"
-        self.cis_alarms = {}
+    def _cis_alarms(self) -> dict[str, aws.cloudwatch.MetricAlarm]:
+        """One metric filter on the trail's log group and one alarm per CIS check."""
+        name, ctx = self._name, self._ctx
+        namespace = f"{ctx.prefix}/CISBenchmark"
+        alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
         for check in CIS_CHECKS:
-            aws.cloudwatch.LogMetricFilter(
+            metric_filter = aws.cloudwatch.LogMetricFilter(
                 f"{name}-{check.name}",
-                name=f"{args.prefix}-{check.name}",
+                name=f"{ctx.prefix}-{check.name}",
                 log_group_name=self.trail_log_group.name,
                 pattern=check.pattern,
                 metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
                     name=check.name, namespace=namespace, value="1", default_value="0",
                     unit="Count"),
-                opts=child,
+                opts=self._child,
             )
-            topic = args.topic_arns[check.severity]
-            self.cis_alarms[check.name] = aws.cloudwatch.MetricAlarm(
-                f"{name}-{check.name}-alarm",
-                name=f"{args.prefix}-cis-{check.name}",
-                alarm_description=(f"CIS {check.control}: {check.description} recorded by "
-                                   f"CloudTrail. Runbook: {args.runbook_base_url}"
-                                   f"#cis-{check.name}"),
-                namespace=namespace,
+            planned = alarm_factory.log_pattern_plan(
+                # The logical name predates the severity suffix; kept, so no new URN.
+                resource_name=f"{name}-{check.name}-alarm", prefix=ctx.prefix, subject="cis",
+                metric=check.name, severity=check.severity, namespace=namespace,
                 metric_name=check.name,
-                statistic="Sum",
-                period=CIS_PERIOD_SECONDS,
-                evaluation_periods=1,
-                datapoints_to_alarm=1,
-                threshold=1,
-                comparison_operator="GreaterThanOrEqualToThreshold",
-                treat_missing_data="notBreaching",
-                alarm_actions=[topic],
-                ok_actions=[topic],
-                opts=child,
-            )
+                summary=f"CIS {check.control}: {check.description} recorded by CloudTrail.",
+                runbook_url=alarm_factory.runbook(ctx.runbook_base_url, f"cis-{check.name}"),
+                threshold=1, comparison="GreaterThanOrEqualToThreshold")
+            alarms[check.name] = alarm_factory.create(
+                planned, ctx.topic_arns,
+                pulumi.ResourceOptions(parent=self, depends_on=[metric_filter]))
+        return alarms
 
-        routes: list[EventRoute] = []
+    def _guardduty(self) -> tuple[EventRoute, ...]:
+        """The detector and its features when ``guardDutyEnabled``; the routes of its findings."""
         self.detector = None
-        if cfg.guardduty_enabled:
-            self.detector = aws.guardduty.Detector(
-                f"{name}-guardduty",
-                enable=True,
-                finding_publishing_frequency=cfg.guardduty_frequency,
-                opts=child,
+        cfg = self._cfg
+        if not cfg.guardduty_enabled:
+            return ()
+        self.detector = aws.guardduty.Detector(
+            f"{self._name}-guardduty",
+            enable=True,
+            finding_publishing_frequency=cfg.guardduty_frequency,
+            opts=self._child,
+        )
+        for feature in cfg.guardduty_features:
+            aws.guardduty.DetectorFeature(
+                f"{self._name}-guardduty-{feature.lower().replace('_', '-')}",
+                detector_id=self.detector.id,
+                name=feature,
+                status="ENABLED",
+                opts=self._child,
             )
-            for feature in cfg.guardduty_features:
-                aws.guardduty.DetectorFeature(
-                    f"{name}-guardduty-{feature.lower().replace('_', '-')}",
-                    detector_id=self.detector.id,
-                    name=feature,
-                    status="ENABLED",
-                    opts=child,
-                )
-            routes.extend(GUARDDUTY_ROUTES)
-        if cfg.securityhub_enabled:
-            hub = aws.securityhub.Account(
-                f"{name}-securityhub",
-                enable_default_standards=False,
-                control_finding_generator="SECURITY_CONTROL",
-                auto_enable_controls=True,
-                opts=child,
+        return GUARDDUTY_ROUTES
+
+    def _securityhub(self) -> tuple[EventRoute, ...]:
+        """Security Hub and its standards when ``securityHubEnabled``; its finding routes."""
+        if not self._cfg.securityhub_enabled:
+            return ()
+        hub = aws.securityhub.Account(
+            f"{self._name}-securityhub",
+            enable_default_standards=False,
+            control_finding_generator="SECURITY_CONTROL",
+            auto_enable_controls=True,
+            opts=self._child,
+        )
+        for standard in SECURITYHUB_STANDARDS:
+            aws.securityhub.StandardsSubscription(
+                f"{self._name}-securityhub-{standard.split('/')[1]}",
+                standards_arn=f"arn:aws:securityhub:{self._ctx.region}::{standard}",
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
             )
-            for standard in SECURITYHUB_STANDARDS:
-                aws.securityhub.StandardsSubscription(
-                    f"{name}-securityhub-{standard.split('/')[1]}",
-                    standards_arn=f"arn:aws:securityhub:{args.region}::{standard}",
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
-                )
-            routes.extend(SECURITYHUB_ROUTES)
-        items: tuple[MonitoredItem, ...] = ()
-        if routes:
-            routed = route_events(f"{args.prefix}-findings", routes, args.topic_arns,
-                                  args.kms_key_arn, args.dlq_retention_days, args.region,
-                                  args.owner, self)
-            items = routed.monitored_items
-        self.monitored_items = items
-        self.register_outputs({
-            "trailName": self.trail_name,
-            "trailBucket": self.trail_bucket.name,
-            "trailLogGroup": self.trail_log_group.name,
-            "guardDutyDetectorId": self.detector.id if self.detector else None,
-        })
+        return SECURITYHUB_ROUTES
+
+    def _route_findings(self, routes: list[EventRoute]) -> tuple[MonitoredItem, ...]:
+        """EventBridge rules from the findings to the severity topics; their monitored items."""
+        if not routes:
+            return ()
+        ctx = self._ctx
+        routed = route_events(f"{ctx.prefix}-findings", routes, ctx.topic_arns,
+                              ctx.kms_key_arn, ctx.lambdas.dlq_retention_days, ctx.region,
+                              ctx.owner, self)
+        return routed.monitored_items
 
 
 def trail_bucket_statements(bucket_component: str, account_id: pulumi.Input[str],

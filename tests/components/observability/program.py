@@ -71,6 +71,7 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
         context_for(core, stack, platform_config=p, lambdas=config.lambdas),
         us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn)
     topics = AlertTopics(f"{p.prefix}-alerts", AlertTopicsArgs(context=context), regional)
+    context = context.with_topics(topics.arns, topics.edge_arns)
     audit = AuditLog(f"{p.prefix}-audit", AuditLogArgs(context=context), regional)
 
     # Invoked asynchronously (say, an EventBridge target): it has a failure queue to watch.
@@ -166,11 +167,8 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
     ]
     built.observability = Observability(
         f"{p.prefix}-observability",
-        ObservabilityArgs(
-            platform=p, config=config.observability, items=built.items,
-            topic_arns=topics.arns, audit_log_group_name=audit.name,
-            kms_key_arn=core.kms_key_arn, account_id=core.account_id,
-            us_east_1_provider=core.us_east_1, edge_topic_arns=topics.edge_arns),
+        ObservabilityArgs(context=context, config=config.observability, items=built.items,
+                          audit_log_group_name=audit.name),
         regional,
     )
 

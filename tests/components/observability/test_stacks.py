@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from components.observability.component import collect
 from components.platform.alert_topics import EDGE_REGION, SEVERITIES
@@ -140,3 +142,42 @@ def test_canary_names_fit_synthetics_limits() -> None:
     for name in (long_a, long_b, canary_name("Marketplace-QA")):
         assert re.fullmatch(r"[0-9a-z_-]{1,21}", name), name
     assert long_a != long_b
+
+
+COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
+RUNBOOKS = Path(__file__).resolve().parents[3] / "docs" / "runbooks.md"
+
+
+def test_every_alarm_of_the_stack_follows_the_one_scheme(registry: Registry, stack: str) -> None:
+    # Name <prefix>-...-<severity>, "[<severity>] ... Runbook: <base>#<anchor>" with the
+    # anchor in the runbooks, ALARM and OK actions on that severity's topic: CIS, security,
+    # SLO, anomaly, canary, maintenance and composite alarms as much as the catalog's.
+    prefix = f"marketplace-{stack}"
+    base = "https://github.com/marketplace/platform/blob/main/docs/runbooks.md"
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', RUNBOOKS.read_text()))
+    topics = {r.outputs["arn"]:
+              r.outputs["name"].removesuffix(f"-{EDGE_REGION}").rsplit("-", 1)[-1]
+              for r in registry.by_type("aws:sns/topic:Topic")
+              if r.outputs["name"].startswith(f"{prefix}-")}
+    alarms = registry.by_type(ALARM) + registry.by_type(COMPOSITE)
+    seen = set()
+    for alarm in alarms:
+        inputs = alarm.inputs
+        name = inputs.get("name") or inputs["alarmName"]
+        severity = name.rsplit("-", 1)[-1]
+        seen.add(severity)
+        assert name.startswith(f"{prefix}-"), name
+        assert inputs["actionsEnabled"] is True, name
+        assert inputs["alarmActions"] == inputs["okActions"], name
+        assert [topics[a] for a in inputs["alarmActions"]] == [severity], name
+        description = inputs["alarmDescription"]
+        assert description.startswith(f"[{severity}] "), name
+        link = re.fullmatch(r".* Runbook: (\S+)#([a-z0-9-]+)", description, re.DOTALL)
+        assert link is not None, name
+        assert link.group(1) == base, name
+        assert link.group(2) in anchors, name
+    assert seen == {"critical", "warning", "info", "maintenance"}
+    cis = [a for a in alarms if "-cis-" in (a.inputs.get("name") or "")]
+    assert len(cis) == 14
+    assert {a.inputs["name"] for a in cis} >= {
+        f"{prefix}-cis-root-account-usage-critical", f"{prefix}-cis-vpc-changes-warning"}

@@ -116,6 +116,21 @@ def test_every_cis_check_is_a_filter_on_the_trail_logs_alarmed_to_its_topic(
         assert a["threshold"] == 1
         assert a["treatMissingData"] == "notBreaching"
         assert check.control in a["alarmDescription"]
+        # The one naming scheme: the severity closes the name and opens the description.
+        assert a["name"] == f"marketplace-{stack}-cis-{check.name}-{check.severity}"
+        assert a["alarmDescription"] == (
+            f"[{check.severity}] CIS {check.control}: {check.description} recorded by "
+            f"CloudTrail. Runbook: https://github.com/marketplace/platform/blob/main/docs/"
+            f"runbooks.md#cis-{check.name}")
+        assert (a["period"], a["statistic"], a["comparisonOperator"]) == (
+            300, "Sum", "GreaterThanOrEqualToThreshold")
+        # Logical names predate the suffix and stay, so only the physical name changes.
+        assert alarms[check.name].name == f"marketplace-{stack}-security-{check.name}-alarm"
+
+
+def test_trail_bucket_is_exported_through_the_named_property(registry: Registry,
+                                                              stack: str) -> None:
+    assert registry.exports["cloudTrailBucket"] == trail_bucket(registry, stack)
 
 
 def test_cis_table_covers_the_benchmark_controls() -> None:
