@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint config preview preview-json bench layers clean
+.PHONY: venv test lint config preview preview-json bench mutants layers clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ layers: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Mutation scores of the logic modules, one `mutation <module>` row each in
+# bench/results.json (target 0.85); minutes, so not part of `make test`.
+# `make mutants ONLY=functions/api` runs the matching modules only.
+mutants: $(STAMP)
+	$(BIN)/python -m bench.mutants $(ONLY)
 
 clean:
 	rm -rf $(VENV) out build .pytest_cache .ruff_cache .hypothesis

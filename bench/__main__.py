@@ -1,18 +1,14 @@
-"""`make bench`: run every bench/bench_*.py module, print a table, write bench/results.json."""
+"""`make bench`: run every bench/bench_*.py module, print a table, merge rows into results.json."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import pkgutil
 import sys
-from pathlib import Path
 
 import bench
-from bench import Measurement
-
-RESULTS = Path(__file__).resolve().parent / "results.json"
+from bench import Measurement, results
 
 
 def modules(only: list[str]) -> list[str]:
@@ -24,11 +20,13 @@ def modules(only: list[str]) -> list[str]:
 
 def table(rows: list[Measurement]) -> str:
     """A fixed-width table of the measurements."""
-    lines = [f"{'name':34} {'value':>12} {'baseline':>12} {'unit':10} {'ratio':>8} {'target':>8}"]
+    width = max([34, *(len(m.name) for m in rows)])
+    lines = [f"{'name':{width}} {'value':>12} {'baseline':>12} {'unit':10} {'ratio':>8} "
+             f"{'target':>8}"]
     for m in rows:
         target = "" if m.target is None else f"{'<=' if m.better == 'lower' else '>='}{m.target:g}"
         flag = {True: " ok", False: " MISS", None: ""}[m.meets_target]
-        lines.append(f"{m.name:34} {m.value:12.4g} {m.baseline:12.4g} {m.unit:10} "
+        lines.append(f"{m.name:{width}} {m.value:12.4g} {m.baseline:12.4g} {m.unit:10} "
                      f"{m.ratio:8.3f} {target:>8}{flag}")
     return "\n".join(lines)
 
@@ -44,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         rows.extend(module.measure())
     print(table(rows))
-    RESULTS.write_text(json.dumps([m.as_json() for m in rows], indent=2) + "\n")
-    print(f"\nwrote {RESULTS.name} ({len(rows)} rows)")
+    total = results.write(rows)
+    print(f"\nwrote {len(rows)} rows to {results.RESULTS.name} ({total} in all)")
     return 0
 
 
