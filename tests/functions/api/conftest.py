@@ -115,14 +115,31 @@ def user(sub: str, *groups: str) -> dict[str, str]:
     return claims
 
 
-@pytest.fixture(scope="module")
-def api() -> Iterator[Api]:
-    """The handler imported inside moto with the declared table, the bus and the audit group."""
+# The listings table as components/backend/data_tier.py declares it, written out by hand so
+# that fast tests need not run the stack: generic string keys, three all-projection indexes.
+KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")
+TABLE_SPEC: dict[str, Any] = {
+    "TableName": ENV["TABLE_NAME"],
+    "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in KEY_ATTRIBUTES],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                  {"AttributeName": "sk", "KeyType": "RANGE"}],
+    "GlobalSecondaryIndexes": [
+        {"IndexName": f"gsi{n}",
+         "KeySchema": [{"AttributeName": f"gsi{n}pk", "KeyType": "HASH"},
+                       {"AttributeName": f"gsi{n}sk", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "ALL"}}
+        for n in (1, 2, 3)],
+}
+
+
+def running_api(table: dict[str, Any]) -> Iterator[Api]:
+    """The handler imported inside moto with ``table``, the bus and the audit group."""
     saved = {k: os.environ.get(k) for k in ENV}
     os.environ.update(ENV)
     try:
         with mock_aws():
-            boto3.client("dynamodb").create_table(**declared_table())
+            boto3.client("dynamodb").create_table(**table)
             boto3.client("events").create_event_bus(Name=ENV["EVENT_BUS_NAME"])
             boto3.client("logs").create_log_group(logGroupName=ENV["AUDIT_LOG_GROUP"])
             import functions.api.handler as module
@@ -147,3 +164,15 @@ def api() -> Iterator[Api]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[Api]:
+    """The handler over the table the dev stack declares (runs the stack once per worker)."""
+    yield from running_api(declared_table())
+
+
+@pytest.fixture(scope="module")
+def fast_api() -> Iterator[Api]:
+    """The handler over the hand-written :data:`TABLE_SPEC` (no stack run)."""
+    yield from running_api(TABLE_SPEC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 import types
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,27 +33,11 @@ from functions.api.repository import (
     to_item,
 )
 from functions.shared import retry
+from tests.functions.api.conftest import TABLE_SPEC
 
 ROOT = Path(__file__).resolve().parents[3]
 REGION = "us-east-1"
-TABLE = "listings-test"
-# The table as components/backend/data_tier.py declares it: generic string keys, three
-# all-projection indexes (written out here so no stack has to run).
-TABLE_SPEC: dict[str, Any] = {
-    "TableName": TABLE,
-    "BillingMode": "PAY_PER_REQUEST",
-    "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"}
-                             for a in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk",
-                                       "gsi3pk", "gsi3sk")],
-    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
-                  {"AttributeName": "sk", "KeyType": "RANGE"}],
-    "GlobalSecondaryIndexes": [
-        {"IndexName": f"gsi{n}",
-         "KeySchema": [{"AttributeName": f"gsi{n}pk", "KeyType": "HASH"},
-                       {"AttributeName": f"gsi{n}sk", "KeyType": "RANGE"}],
-         "Projection": {"ProjectionType": "ALL"}}
-        for n in (1, 2, 3)],
-}
+TABLE = TABLE_SPEC["TableName"]
 # Shards of these ids among 3, worked out with blake2b by hand: L1 2, L2 0, L4 0, L7 1, L8 1.
 
 
@@ -143,6 +128,18 @@ def test_now_iso_is_utc_with_microseconds() -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", text)
     parsed = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     assert before <= parsed <= after
+
+
+def test_now_iso_is_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+05:30 all year
+    time.tzset()
+    try:
+        before = datetime.now(UTC)
+        parsed = datetime.strptime(repo_module.now_iso(), "%Y-%m-%dT%H:%M:%S.%fZ")
+        assert before <= parsed.replace(tzinfo=UTC) <= datetime.now(UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_public_hides_keys_and_turns_decimals_into_numbers() -> None:
@@ -339,7 +336,7 @@ def cancelled(*codes: str | None) -> ClientError:
 @pytest.mark.parametrize("error", [cancelled("None", "ConditionalCheckFailed"), cancelled(),
                                    cancelled(None)])
 def test_a_failed_condition_or_an_unexplained_cancel_is_a_conflict(error: ClientError) -> None:
-    with pytest.raises(VersionConflictError):
+    with pytest.raises(VersionConflictError, match=r"^listing changed concurrently$"):
         ListingRepository(Refusing(error), TABLE, shards=1).delete({"id": "a", "version": 1,
                                                                     "category": "c",
                                                                     "title": "t"})
@@ -445,6 +442,20 @@ def test_featured_feed_holds_only_featured_listings(client: Recorded, clock: lis
     assert page.next_position == "2024-05-01T10:00:03.000000Z#L4"
     assert ids(repository.featured(10, page.next_position)) == ["L1"]
     assert client.named("query")[0]["IndexName"] == "gsi3"
+
+
+class Empty:
+    """A client whose queries answer with no ``Items`` member at all."""
+
+    def query(self, **_: Any) -> dict[str, Any]:
+        return {"Count": 0}
+
+
+def test_an_answer_without_items_is_an_empty_page() -> None:
+    repository = ListingRepository(Empty(), TABLE, shards=2)
+    assert repository.by_seller("s-1", 5, None) == Page([], None)
+    assert repository.by_category("bikes", 5, None) == Page([], None)
+    assert repository.search("bikes", "road", 5) == []
 
 
 # -- search ----------------------------------------------------------------------------------
@@ -643,12 +654,17 @@ def test_with_dax_endpoint_it_is_the_dax_client(monkeypatch: pytest.MonkeyPatch)
                         types.SimpleNamespace(AmazonDaxClient=AmazonDaxClient))
     monkeypatch.setenv("DAX_ENDPOINT", "daxs://cluster.abc.dax-clusters.us-east-1.amazonaws.com")
     monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
     assert isinstance(client_from_env("us-east-1"), AmazonDaxClient)
+    assert isinstance(client_from_env(), AmazonDaxClient)
+    monkeypatch.delenv("AWS_REGION")
     assert isinstance(client_from_env(), AmazonDaxClient)
     assert made == [{"endpoint_url": "daxs://cluster.abc.dax-clusters.us-east-1.amazonaws.com",
                      "region_name": "us-east-1"},
                     {"endpoint_url": "daxs://cluster.abc.dax-clusters.us-east-1.amazonaws.com",
-                     "region_name": "eu-central-1"}]
+                     "region_name": "eu-central-1"},
+                    {"endpoint_url": "daxs://cluster.abc.dax-clusters.us-east-1.amazonaws.com",
+                     "region_name": "us-west-2"}]
 
 
 def test_importing_the_handler_loads_neither_dax_nor_redis() -> None:
