@@ -85,9 +85,13 @@ class Api:
 
     def request(self, method: str, path: str, *, resource: str | None = None,
                 path_params: dict[str, str] | None = None, query: dict[str, str] | None = None,
-                body: Any = None, claims: dict[str, str] | None = None,
-                raw_body: str | None = None) -> dict[str, Any]:
-        """Invoke the handler with a REST proxy event built from the recorded payload."""
+                body: Any = None, claims: dict[str, Any] | None = None,
+                raw_body: str | None = None,
+                authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Invoke the handler with a REST proxy event built from the recorded payload.
+
+        ``claims`` become a Cognito authorizer context; ``authorizer`` replaces it whole.
+        """
         event = copy.deepcopy(json.loads((FIXTURES / "apigw-rest-request.json").read_text()))
         event.update({
             "httpMethod": method, "path": path, "resource": resource or path,
@@ -100,7 +104,8 @@ class Api:
         })
         event["requestContext"].update({"httpMethod": method, "path": f"/v1{path}",
                                         "resourcePath": resource or path})
-        event["requestContext"]["authorizer"] = {"claims": claims} if claims else None
+        event["requestContext"]["authorizer"] = authorizer if authorizer is not None else (
+            {"claims": claims} if claims else None)
         response = self.handler.lambda_handler(event, Context())
         response["json"] = json.loads(response["body"]) if response.get("body") else None
         return response
