@@ -131,3 +131,9 @@ def test_handler_reads_the_url_from_the_environment(httpserver: HTTPServer,
     (request, _), = httpserver.log
     assert request.headers["User-Agent"] == "marketplace-health-canary"
     assert request.headers["Accept"] == "application/json"
+
+
+def test_no_attempts_at_all_fail_with_no_error_to_name() -> None:
+    with pytest.raises(health_canary.HealthCheckError) as caught:
+        health_canary.check(URL, http=Answers(), attempts=0)
+    assert str(caught.value) == f"{URL}:  after 0 attempts"
