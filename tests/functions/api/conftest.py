@@ -1,4 +1,4 @@
-"""The listings API under moto: a table built from the key schema the infrastructure declares."""
+"""The listings API under moto, over the key schema the infrastructure declares."""
 
 from __future__ import annotations
 
@@ -173,11 +173,6 @@ def running_api(table: dict[str, Any]) -> Iterator[Api]:
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[Api]:
-    """The handler over the table the dev stack declares (runs the stack once per worker)."""
-    yield from running_api(declared_table())
-
-
-@pytest.fixture(scope="module")
-def fast_api() -> Iterator[Api]:
-    """The handler over the hand-written :data:`TABLE_SPEC` (no stack run)."""
+    """The handler over the hand-written :data:`TABLE_SPEC` (no stack run; a test in
+    test_routes.py holds the spec to the table the dev stack declares)."""
     yield from running_api(TABLE_SPEC)

@@ -185,8 +185,7 @@ def test_port_and_ttl_come_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_handler_serves_feeds_from_cache_and_sees_its_own_writes(
-        fast_api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    api = fast_api
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api.handler, "query_cache", fake_cache()[0])
     category = f"cat-{uuid.uuid4().hex[:6]}"
     seller = f"seller-{uuid.uuid4().hex[:6]}"

@@ -28,12 +28,6 @@ SOURCE_IP = "192.168.196.186"
 CONFLICT = "version: the listing was changed by someone else; read it again and retry"
 
 
-@pytest.fixture(scope="module")
-def api(fast_api: Api) -> Api:
-    """The handler over the hand-written table: this module never runs the stack."""
-    return fast_api
-
-
 @pytest.fixture
 def events(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """Domain events the handler hands to the publisher, with the deadline it gives."""
