@@ -15,7 +15,7 @@ import re
 
 from functions.api.validation import InvalidInputError
 
-POSITION_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z#[A-Za-z0-9_-]{1,64}$")
+POSITION_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z#[A-Za-z0-9_-]{1,64}\Z")
 MAX_CURSOR = 512
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from functions.shared.events import CURRENCIES
 
-ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-SELLER_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-LIMIT_RE = re.compile(r"^[0-9]{1,4}$")
+ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
+SELLER_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}\Z")
+CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
+LIMIT_RE = re.compile(r"^[0-9]{1,4}\Z")
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 MAX_QUERY = 100

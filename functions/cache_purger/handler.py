@@ -29,7 +29,7 @@ from functions.shared.events import SOURCE, SchemaError, validate
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 PURGE_EVENTS = ("ListingUpdated", "ListingDeleted")
-LISTING_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LISTING_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 # What a listing is cached as, per host: exact URLs and one media prefix.
 PAGE_PATHS = ("/listings/{id}", "/api/listings/{id}")
 MEDIA_PREFIX = "/media/listings/{id}/"

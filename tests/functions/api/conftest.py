@@ -1,4 +1,4 @@
-"""The listings API under moto: a table built from the key schema the infrastructure declares."""
+"""The listings API under moto, over the key schema the infrastructure declares."""
 
 from __future__ import annotations
 
@@ -85,9 +85,13 @@ class Api:
 
     def request(self, method: str, path: str, *, resource: str | None = None,
                 path_params: dict[str, str] | None = None, query: dict[str, str] | None = None,
-                body: Any = None, claims: dict[str, str] | None = None,
-                raw_body: str | None = None) -> dict[str, Any]:
-        """Invoke the handler with a REST proxy event built from the recorded payload."""
+                body: Any = None, claims: dict[str, Any] | None = None,
+                raw_body: str | None = None,
+                authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Invoke the handler with a REST proxy event built from the recorded payload.
+
+        ``claims`` become a Cognito authorizer context; ``authorizer`` replaces it whole.
+        """
         event = copy.deepcopy(json.loads((FIXTURES / "apigw-rest-request.json").read_text()))
         event.update({
             "httpMethod": method, "path": path, "resource": resource or path,
@@ -100,7 +104,8 @@ class Api:
         })
         event["requestContext"].update({"httpMethod": method, "path": f"/v1{path}",
                                         "resourcePath": resource or path})
-        event["requestContext"]["authorizer"] = {"claims": claims} if claims else None
+        event["requestContext"]["authorizer"] = authorizer if authorizer is not None else (
+            {"claims": claims} if claims else None)
         response = self.handler.lambda_handler(event, Context())
         response["json"] = json.loads(response["body"]) if response.get("body") else None
         return response
@@ -115,14 +120,31 @@ def user(sub: str, *groups: str) -> dict[str, str]:
     return claims
 
 
-@pytest.fixture(scope="module")
-def api() -> Iterator[Api]:
-    """The handler imported inside moto with the declared table, the bus and the audit group."""
+# The listings table as components/backend/data_tier.py declares it, written out by hand so
+# that fast tests need not run the stack: generic string keys, three all-projection indexes.
+KEY_ATTRIBUTES = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")
+TABLE_SPEC: dict[str, Any] = {
+    "TableName": ENV["TABLE_NAME"],
+    "BillingMode": "PAY_PER_REQUEST",
+    "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in KEY_ATTRIBUTES],
+    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                  {"AttributeName": "sk", "KeyType": "RANGE"}],
+    "GlobalSecondaryIndexes": [
+        {"IndexName": f"gsi{n}",
+         "KeySchema": [{"AttributeName": f"gsi{n}pk", "KeyType": "HASH"},
+                       {"AttributeName": f"gsi{n}sk", "KeyType": "RANGE"}],
+         "Projection": {"ProjectionType": "ALL"}}
+        for n in (1, 2, 3)],
+}
+
+
+def running_api(table: dict[str, Any]) -> Iterator[Api]:
+    """The handler imported inside moto with ``table``, the bus and the audit group."""
     saved = {k: os.environ.get(k) for k in ENV}
     os.environ.update(ENV)
     try:
         with mock_aws():
-            boto3.client("dynamodb").create_table(**declared_table())
+            boto3.client("dynamodb").create_table(**table)
             boto3.client("events").create_event_bus(Name=ENV["EVENT_BUS_NAME"])
             boto3.client("logs").create_log_group(logGroupName=ENV["AUDIT_LOG_GROUP"])
             import functions.api.handler as module
@@ -147,3 +169,10 @@ def api() -> Iterator[Api]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[Api]:
+    """The handler over the hand-written :data:`TABLE_SPEC` (no stack run; a test in
+    test_routes.py holds the spec to the table the dev stack declares)."""
+    yield from running_api(TABLE_SPEC)

@@ -268,3 +268,122 @@ def test_purge_items_and_batches_follow_the_tables() -> None:
     assert len(files) == 2 * len(PAGE_PATHS)
     assert prefixes == ["a.test/media/listings/x1/", "b.test/media/listings/x1/"]
     assert [len(b) for b in batches(list(range(7)), 3)] == [3, 3, 1]
+
+
+# -- exact refusals, settings and error text ---------------------------------------------
+@pytest.fixture
+def purger(aws: SimpleNamespace) -> Any:
+    """The handler module, loaded inside moto."""
+    return aws.handler
+
+
+@pytest.mark.parametrize("event", [None, [], "ListingUpdated", 7])
+def test_an_event_that_is_no_object_is_refused(purger: Any, event: Any) -> None:
+    with pytest.raises(purger.BadEventError) as caught:
+        purger.listing_of(event)
+    assert str(caught.value) == "event is not a JSON object"
+
+
+def test_a_foreign_source_is_named(purger: Any) -> None:
+    with pytest.raises(purger.BadEventError) as caught:
+        purger.listing_of({**listing_event(), "source": "aws.events"})
+    assert str(caught.value) == "source is 'aws.events', not 'marketplace.listings'"
+
+
+def test_a_foreign_detail_type_lists_the_ones_purged(purger: Any) -> None:
+    with pytest.raises(purger.BadEventError) as caught:
+        purger.listing_of({**listing_event(), "detail-type": "ListingCreated"})
+    assert str(caught.value) == (
+        "detail-type 'ListingCreated' is not one of ListingUpdated, ListingDeleted")
+
+
+@pytest.mark.parametrize(("listing_id", "ok"), [
+    ("a", True), ("A-z_0" + "9" * 59, True), ("a" * 65, False), ("lst-1\n", False),
+    ("lst 1", False), ("lst/1", False), ("", False),
+])
+def test_listing_ids_must_be_url_path_safe(purger: Any, listing_id: str, ok: bool) -> None:
+    event = listing_event(listing_id=listing_id)
+    if ok:
+        assert purger.listing_of(event) == ("ListingUpdated", listing_id)
+    else:
+        with pytest.raises(purger.BadEventError) as caught:
+            purger.listing_of(event)
+        assert str(caught.value) == (
+            "ListingUpdated.listing_id has characters a URL path cannot carry")
+
+
+def test_a_bad_event_is_logged_with_its_id(aws: SimpleNamespace,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    event = {**listing_event(), "source": "aws.events"}
+    with caplog.at_level("ERROR"), pytest.raises(aws.handler.BadEventError):
+        aws.handler.handler(event, Context())
+    (record,) = [r for r in caplog.records if r.getMessage() == "Not a purgeable listing event"]
+    assert record.__dict__["event_id"] == "fae0433b-7a0e-e383-7849-7e10153eaa47"
+    assert record.__dict__["problem"] == "source is 'aws.events', not 'marketplace.listings'"
+
+
+def test_an_event_that_is_no_object_is_logged_without_an_id(
+        aws: SimpleNamespace, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("ERROR"), pytest.raises(aws.handler.BadEventError):
+        aws.handler.handler(["not", "an", "object"], Context())
+    (record,) = [r for r in caplog.records if r.getMessage() == "Not a purgeable listing event"]
+    assert record.__dict__["event_id"] is None
+
+
+def caller_references(aws: SimpleNamespace) -> list[str]:
+    listed = aws.cloudfront.list_invalidations(DistributionId=aws.distribution_id)
+    return [aws.cloudfront.get_invalidation(DistributionId=aws.distribution_id, Id=i["Id"])
+            ["Invalidation"]["InvalidationBatch"]["CallerReference"]
+            for i in listed["InvalidationList"].get("Items", [])]
+
+
+def test_the_invalidation_is_keyed_on_the_event_id(aws: SimpleNamespace,
+                                                   httpserver: HTTPServer) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    result = aws.handler.handler(listing_event(listing_id="lst-7"), Context())
+    assert caller_references(aws) == ["fae0433b-7a0e-e383-7849-7e10153eaa47"]
+    assert result["listing_id"] == "lst-7"
+    assert result["invalidation"]
+
+
+def test_without_an_event_id_the_invalidation_is_keyed_on_type_and_listing(
+        aws: SimpleNamespace, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    event = listing_event("ListingDeleted", listing_id="lst-8")
+    del event["id"]
+    aws.handler.handler(event, Context())
+    assert caller_references(aws) == ["ListingDeleted-lst-8"]
+
+
+def test_settings_defaults_and_trimming(purger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PURGE_BATCH_SIZE")
+    monkeypatch.delenv("CLOUDFLARE_API_BASE")
+    monkeypatch.setenv("SITE_HOSTS", "a.test,,b.test,")
+    settings = purger._settings()
+    assert settings["batch"] == 100
+    assert settings["api"] == "https://api.cloudflare.com/client/v4"
+    assert settings["hosts"] == ["a.test", "b.test"]
+    assert settings["zone"] == ZONE
+    monkeypatch.setenv("CLOUDFLARE_API_BASE", "http://cf.test/MOCKX//")
+    assert purger._settings()["api"] == "http://cf.test/MOCKX"
+
+
+@pytest.mark.parametrize(("status", "data", "text"), [
+    (502, b"<html>bad gateway</html>", "HTTP 502"),
+    (500, b"", "HTTP 500"),
+    (500, b'{"success": false, "errors": []}', "HTTP 500"),
+    (403, b'{"errors": [{"code": 10000, "message": "Authentication error"},'
+          b' "junk", {"code": 7003, "message": "No route"}]}',
+     "HTTP 403 (10000: Authentication error; 7003: No route)"),
+])
+def test_cloudflare_errors_are_described(purger: Any, status: int, data: bytes,
+                                         text: str) -> None:
+    assert purger._errors(SimpleNamespace(status=status, data=data)) == text
+
+
+def test_the_final_failure_says_what_was_not_purged(aws: SimpleNamespace,
+                                                    httpserver: HTTPServer) -> None:
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_data("", status=503)
+    with pytest.raises(aws.handler.PurgeFailedError) as caught:
+        aws.handler.handler(listing_event(), Context())
+    assert str(caught.value) == f"Cloudflare did not purge {len(HOSTS) * 2} files: HTTP 503"

@@ -95,3 +95,43 @@ def test_missing_sub_returns_event_without_emitting(trigger: tuple[ModuleType, l
     event = confirmation()
     assert module.lambda_handler(event, Context()) == event
     assert entries == []
+
+
+@pytest.mark.parametrize("request_part", [None, {}, {"userAttributes": None},
+                                          {"userAttributes": {"sub": ""}},
+                                          {"userAttributes": {"sub": 7}}])
+def test_a_confirmation_without_a_usable_sub_emits_nothing(
+        trigger: tuple[ModuleType, list], caplog: pytest.LogCaptureFixture,
+        request_part: dict[str, Any] | None) -> None:
+    module, entries = trigger
+    event = confirmation()
+    event["request"] = request_part
+    with caplog.at_level("ERROR"):
+        assert module.lambda_handler(event, Context()) is event
+    assert entries == []
+    (record,) = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.getMessage() == "confirmation without a sub attribute; no event emitted"
+    assert record.__dict__["userName"] == EVENT["userName"]
+
+
+def test_the_event_is_handed_over_with_the_invocation_deadline(
+        trigger: tuple[ModuleType, list], monkeypatch: pytest.MonkeyPatch) -> None:
+    module, _ = trigger
+    handed: list[tuple[list, float]] = []
+    monkeypatch.setattr(module.publisher, "publish",
+                        lambda events, deadline: handed.append((events, deadline.remaining())))
+    module.lambda_handler(confirmation(sub="u9"), Context())
+    ((events, remaining),) = handed
+    assert events == [("UserRegistered", {"user_id": "u9", "signup_channel": "direct"})]
+    # The test context has 10 s left; the publisher keeps 1.5 s in reserve.
+    assert 8.0 < remaining <= 8.5
+
+
+@pytest.mark.parametrize(("identities", "channel"), [
+    (None, "direct"), ("", "direct"), ('[{"providerName":"SignInWithApple"}]', "federated"),
+])
+def test_signup_channel(identities: str | None, channel: str) -> None:
+    from functions.post_confirmation.handler import signup_channel
+
+    attributes = {"sub": "u"} if identities is None else {"sub": "u", "identities": identities}
+    assert signup_channel(attributes) == channel
