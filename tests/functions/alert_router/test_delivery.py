@@ -360,7 +360,7 @@ def test_connection_errors_are_retried_by_name(clock: SimpleNamespace) -> None:
 
 @pytest.mark.parametrize(("seconds", "expected"), [
     (10.0, 0.5),   # the configured timeout
-    (0.3, 0.3),    # less time left than that
+    (0.25, 0.25),  # less time left than that
     (0.05, 0.1),   # never below 0.1 s
     (0.0, 0.1),
 ])
