@@ -45,6 +45,10 @@ def test_the_week_helper_is_right() -> None:
 
 # -- rules ----------------------------------------------------------------------------------
 def test_rules_load_from_json() -> None:
+    rules = load_routes(json.dumps([{"severities": ["critical"], "sources": ["*"],
+                                     "targets": ["pagerduty", "slack:incidents"]}]))
+    assert rules == (Route(frozenset({"critical"}), frozenset({"*"}),
+                           ("pagerduty", "slack:incidents")),)
     assert RULES[0] == Route(frozenset({"critical"}), frozenset({"*"}),
                              ("pagerduty", "slack:incidents"))
     assert RULES[2].severities == frozenset({"warning", "info"})
@@ -85,6 +89,7 @@ def test_targets_are_the_union_of_matching_rules_in_rule_order() -> None:
     ("Mon 00:00-23:59", Window(0, 0, 1439)),
     ("  wed 22:30-01:15 ", Window(2, 1350, 75)),
     ("SAT 9:05-9:06", Window(5, 545, 546)),
+    ("sun 02:00 - 04:00", Window(6, 120, 240)),  # spaces around the dash are read
 ])
 def test_windows_parse(text: str, window: Window) -> None:
     assert parse_window(text) == window
@@ -101,6 +106,7 @@ def test_malformed_windows_are_refused(text: str) -> None:
 @pytest.mark.parametrize(("text", "bad"), [
     ("sun 24:00-02:00", "'24:00'"),   # one past the last minute of the day
     ("sun 02:00-23:60", "'23:60'"),
+    ("sun 02:00--1:00", "'-1:00'"),   # one before the first minute
 ])
 def test_times_must_be_in_the_day(text: str, bad: str) -> None:
     with pytest.raises(ValueError, match=f"{bad} is not a time of day"):
@@ -136,6 +142,12 @@ def test_a_same_day_window(when: datetime, inside: bool) -> None:
 ])
 def test_a_window_past_midnight(when: datetime, inside: bool) -> None:
     assert Window(6, 23 * 60, 60).contains(when) is inside
+
+
+def test_a_window_ending_where_it_starts_is_empty() -> None:
+    # Not a 24-hour window past midnight: start == end holds no minute at all.
+    empty = Window(0, 600, 600)
+    assert [empty.contains(at(d, h, 0)) for d in (0, 1) for h in (9, 10, 11)] == [False] * 6
 
 
 def test_minutes_count_hours_as_sixty() -> None:
