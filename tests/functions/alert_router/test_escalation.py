@@ -166,6 +166,43 @@ def test_an_alert_a_concurrent_sweep_took_is_skipped(env: SimpleNamespace,
     assert posts(env, "/v2/enqueue") == []
 
 
+def test_a_taken_alert_does_not_stop_the_sweep(env: SimpleNamespace,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    warn(env, "a")
+    warn(env, "b")
+    accept_escalations(env)
+    real = env.dispatcher.store.mark_escalated
+    calls: list[str] = []
+
+    def first_taken(key: str, first_seen: int, escalated: bool) -> bool:
+        calls.append(key)
+        return len(calls) > 1 and real(key, first_seen, escalated)
+
+    monkeypatch.setattr(env.dispatcher.store, "mark_escalated", first_taken)
+    env.clock.now += AFTER
+    assert escalation.sweep(env.dispatcher, Deadline(10)) == [calls[1]]
+    assert len(calls) == 2
+
+
+class Units:
+    """Metrics as (name, unit, value), to check the unit Powertools is given."""
+
+    def __init__(self) -> None:
+        self.added: list[tuple[str, str, float]] = []
+
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        self.added.append((name, unit, value))
+
+
+def test_an_escalation_is_counted_in_count_units(env: SimpleNamespace) -> None:
+    warn(env, "slow")
+    accept_escalations(env)
+    env.dispatcher.metrics = units = Units()
+    env.clock.now += AFTER
+    escalation.sweep(env.dispatcher, Deadline(10))
+    assert ("AlertsEscalated", "Count", 1) in units.added
+
+
 def test_the_sweep_uses_the_dispatchers_clock_in_whole_seconds(
         env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[Any, int]] = []
