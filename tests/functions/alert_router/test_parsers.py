@@ -670,3 +670,112 @@ def test_runbook_url(description: str, url: str) -> None:
 
 def test_runbook_url_without_description() -> None:
     assert runbook_url(origin(), "API 5xx") == f"{RUNBOOK}#api-5xx"
+
+
+# -- which field wins, and nothing at all -------------------------------------------------
+def test_guardduty_prefers_the_findings_region_and_account() -> None:
+    event = fixture_json("eventbridge-guardduty-finding.json")
+    event["detail"].update(region="eu-west-1", accountId="111111111111")
+    event.update(region="us-east-1", account="222222222222")
+    alert = one(event)
+    assert (alert.region, alert.account) == ("eu-west-1", "111111111111")
+    assert alert.links["Finding"].startswith("https://eu-west-1.console.aws.amazon.com/")
+
+
+def test_guardduty_without_region_account_or_time() -> None:
+    event = fixture_json("eventbridge-guardduty-finding.json")
+    for name in ("region", "accountId", "updatedAt"):
+        del event["detail"][name]
+    for name in ("region", "account", "time"):
+        del event[name]
+    alert = one(event)
+    assert (alert.region, alert.account, alert.time) == ("", "", "")
+
+
+def test_securityhub_prefers_the_findings_region_and_account() -> None:
+    event = fixture_json("eventbridge-securityhub-findings-imported.json")
+    event["detail"]["findings"][0].update(Region="eu-west-1", AwsAccountId="111111111111",
+                                          Types=["A", "B"])
+    event.update(region="us-east-1", account="222222222222")
+    alert = one(event)
+    assert (alert.region, alert.account) == ("eu-west-1", "111111111111")
+    assert alert.details["types"] == "A, B"
+
+
+def test_securityhub_without_region_account_or_time() -> None:
+    event = fixture_json("eventbridge-securityhub-findings-imported.json")
+    for name in ("Region", "AwsAccountId", "UpdatedAt"):
+        del event["detail"]["findings"][0][name]
+    for name in ("region", "account", "time"):
+        del event[name]
+    alert = one(event)
+    assert (alert.region, alert.account, alert.time) == ("", "", "")
+
+
+def test_health_prefers_the_event_region_of_the_detail() -> None:
+    event = fixture_json("eventbridge-health-event.json")
+    event["detail"]["eventRegion"] = "eu-west-1"
+    event["region"] = "us-east-1"
+    assert one(event).region == "eu-west-1"
+
+
+def test_health_without_region_account_or_time() -> None:
+    event = fixture_json("eventbridge-health-event.json")
+    for name in ("eventRegion", "startTime"):
+        del event["detail"][name]
+    for name in ("region", "account", "time"):
+        del event[name]
+    alert = one(event)
+    assert (alert.region, alert.account, alert.time) == ("", "", "")
+
+
+def test_alarm_state_change_prefers_the_events_region() -> None:
+    event = fixture_json("eventbridge-alarm-state-change.json")
+    event["region"] = "eu-west-1"  # the ARN still says us-east-1
+    alert = one(event)
+    assert alert.region == "eu-west-1"
+    assert alert.links["Alarm"].startswith("https://eu-west-1.console.aws.amazon.com/")
+
+
+def test_alarm_state_change_with_nothing_optional() -> None:
+    event = fixture_json("eventbridge-alarm-state-change.json")
+    for name in ("account", "time"):
+        del event[name]
+    event["detail"]["state"] = {"value": "ALARM"}
+    event["detail"]["configuration"] = {}
+    alert = one(event)
+    assert (alert.account, alert.time, alert.resource) == ("", "", "")
+
+
+def test_alarm_state_change_lists_every_metric() -> None:
+    event = fixture_json("eventbridge-alarm-state-change.json")
+    metrics = event["detail"]["configuration"]["metrics"]
+    metrics.append({"id": "m2", "metricStat": {"metric": {"namespace": "AWS/Lambda",
+                                                          "name": "Invocations"}}})
+    assert one(event).resource == "AWS/Lambda/Errors, AWS/Lambda/Invocations"
+
+
+def test_a_generic_object_json_cannot_encode_keeps_its_text() -> None:
+    alert = one({"when": datetime(2026, 12, 1, tzinfo=UTC)})
+    assert alert.reason == '{"when": "2026-12-01 00:00:00+00:00"}'
+
+
+def test_no_message_is_the_text_null() -> None:
+    alert = one(None)
+    assert (alert.raw, alert.reason) == ("null", "null")
+
+
+@pytest.mark.parametrize("data", [
+    {"AlarmName": "x"}, {"NewStateValue": "ALARM"},
+    {"detail-type": "GuardDuty Finding", "detail": "text"},
+])
+def test_half_a_format_is_not_even_tried(data: dict,
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert one(data).source == "generic"
+    assert caplog.records == []
+
+
+def test_a_runbook_link_keeps_a_trailing_capital_x() -> None:
+    assert runbook_url(origin(), "a", "https://w.example.com/runbook/FIX") == (
+        "https://w.example.com/runbook/FIX")
