@@ -49,8 +49,10 @@ def post_json(http: urllib3.PoolManager, target: str, url: str, body: Mapping[st
     secrets).
     """
     data = json.dumps(body).encode()
-    last = "no attempt made"
-    for attempt in range(backoff.attempts):
+    # Attempts below one (retries read as 0) still mean one try: an alert router that never
+    # sends, or fails with UnboundLocalError past the dispatcher's handling, loses alerts.
+    attempts = max(1, backoff.attempts)
+    for attempt in range(attempts):
         timeout = min(timeout_seconds, max(0.1, deadline.remaining()))
         pause: float | None
         try:
@@ -80,7 +82,7 @@ def post_json(http: urllib3.PoolManager, target: str, url: str, body: Mapping[st
                                     status=resp.status, permanent=True)
         log.warning("delivery attempt failed", extra={
             "target": target, "attempt": attempt + 1, "error": last, "pause": pause})
-        if attempt + 1 >= backoff.attempts or not deadline.allows(pause):
+        if attempt + 1 >= attempts or not deadline.allows(pause):
             break
         retry.sleep(pause)
     raise DeliveryError(target, f"gave up after {attempt + 1} attempts: {last}")

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from dataclasses import replace
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+import urllib3
+from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from functions.alert_router import pagerduty, slack
+from functions.alert_router.delivery import DeliveryError, post_json
+from functions.alert_router.delivery import Response as DeliveryResponse
 from functions.alert_router.dispatch import UndeliveredError
 from functions.alert_router.parsers import Origin, parse
-from functions.shared.retry import Deadline
+from functions.shared import retry
+from functions.shared.retry import Backoff, Deadline
 from tests.functions.alert_router.conftest import ROUTING_KEY, alarm_message, sns_record
 
 
@@ -186,3 +193,197 @@ def test_secret_without_a_value_fails_clearly(env: SimpleNamespace) -> None:
     outcome = env.dispatcher.handle_record(critical_alarm(), Deadline(10))
     [error] = outcome.errors
     assert "has no value" in str(error)
+
+
+# -- post_json on its own: a deterministic backoff, a fake clock, no real pauses --------------
+class Steps(Backoff):
+    """Pauses of 0.25 s, 0.5 s, 0.75 s ... (no jitter), so they can be asserted."""
+
+    def delay(self, retry: int, rng: Any = None) -> float:
+        return 0.25 * (retry + 1)
+
+
+class Recording(urllib3.PoolManager):
+    """A pool that keeps the keyword arguments of every request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[dict[str, Any]] = []
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.calls.append({"method": method, **kwargs})
+        return super().request(method, url, **kwargs)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """A fake monotonic clock that backoff pauses advance instead of sleeping."""
+    state = SimpleNamespace(now=100.0, pauses=[])
+
+    def pause(seconds: float) -> None:
+        state.pauses.append(seconds)
+        state.now += seconds
+
+    monkeypatch.setattr(retry, "sleep", pause)
+    state.deadline = lambda seconds: Deadline(seconds, clock=lambda: state.now)
+    return state
+
+
+def post(server: HTTPServer, clock: SimpleNamespace, *, attempts: int = 3,
+         seconds: float = 10.0, timeout: float = 0.5,
+         http: urllib3.PoolManager | None = None) -> DeliveryResponse:
+    return post_json(http or urllib3.PoolManager(), "slack:alerts", server.url_for("/hook"),
+                     {"text": "hi"}, clock.deadline(seconds),
+                     Steps(attempts=attempts), timeout)
+
+
+def test_post_json_sends_the_body_as_json(httpserver: HTTPServer,
+                                          clock: SimpleNamespace) -> None:
+    httpserver.expect_request("/hook", method="POST", data=b'{"text": "hi"}',
+                              headers={"Content-Type": "application/json"}
+                              ).respond_with_data("ok", status=200)
+    assert post(httpserver, clock) == DeliveryResponse(200, "ok")
+    assert clock.pauses == []
+
+
+@pytest.mark.parametrize("status", [200, 202, 204, 299])
+def test_every_2xx_is_accepted(httpserver: HTTPServer, clock: SimpleNamespace,
+                               status: int) -> None:
+    httpserver.expect_request("/hook").respond_with_data("", status=status)
+    assert post(httpserver, clock).status == status
+
+
+@pytest.mark.parametrize("status", [300, 302, 400, 404, 428, 430, 499])
+def test_other_non_5xx_statuses_are_permanent_and_not_retried(
+        httpserver: HTTPServer, clock: SimpleNamespace, status: int,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # 302 included: a redirect is not followed (retries=False), the POST is not re-sent.
+    httpserver.expect_request("/hook").respond_with_data(
+        "bad " + "x" * 400, status=status, headers={"Location": "/elsewhere"})
+    with pytest.raises(DeliveryError) as caught:
+        post(httpserver, clock)
+    error = caught.value
+    assert (error.target, error.status, error.permanent) == ("slack:alerts", status, True)
+    assert str(error) == f"slack:alerts: rejected with {status}: bad " + "x" * 296
+    assert len(httpserver.log) == 1
+    assert clock.pauses == []
+    [record] = [r for r in caplog.records if r.getMessage() == "target rejected the message"]
+    assert record.levelname == "ERROR"
+    assert (record.target, record.status, record.response) == (
+        "slack:alerts", status, "bad " + "x" * 400)
+
+
+@pytest.mark.parametrize(("status", "error"), [(500, "500 server error"),
+                                              (503, "503 server error"),
+                                              (429, "429 throttled")])
+def test_retryable_statuses_use_every_attempt(httpserver: HTTPServer, clock: SimpleNamespace,
+                                              status: int, error: str,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    httpserver.expect_request("/hook").respond_with_data("busy", status=status)
+    with pytest.raises(DeliveryError) as caught:
+        post(httpserver, clock, attempts=3)
+    assert str(caught.value) == f"slack:alerts: gave up after 3 attempts: {error}"
+    assert caught.value.permanent is False
+    assert caught.value.status is None
+    assert len(httpserver.log) == 3
+    assert clock.pauses == [0.25, 0.5]
+    warnings = [r for r in caplog.records if r.getMessage() == "delivery attempt failed"]
+    assert [(r.levelname, r.target, r.attempt, r.error, r.pause) for r in warnings] == [
+        ("WARNING", "slack:alerts", 1, error, 0.25), ("WARNING", "slack:alerts", 2, error, 0.5),
+        ("WARNING", "slack:alerts", 3, error, 0.75)]
+
+
+def test_a_5xx_then_success_returns_the_success(httpserver: HTTPServer,
+                                                clock: SimpleNamespace) -> None:
+    httpserver.expect_ordered_request("/hook").respond_with_data("", status=502)
+    httpserver.expect_ordered_request("/hook").respond_with_data("done", status=201)
+    assert post(httpserver, clock) == DeliveryResponse(201, "done")
+    assert clock.pauses == [0.25]
+
+
+@pytest.mark.parametrize(("header", "pauses"), [
+    ({"Retry-After": "2"}, [2.0]),
+    ({"Retry-After": "soon"}, [0.25]),  # unreadable: the backoff decides
+    ({}, [0.25]),
+])
+def test_429_waits_for_retry_after_or_the_backoff(httpserver: HTTPServer,
+                                                  clock: SimpleNamespace,
+                                                  header: dict[str, str],
+                                                  pauses: list[float]) -> None:
+    httpserver.expect_ordered_request("/hook").respond_with_data("", status=429,
+                                                                 headers=header)
+    httpserver.expect_ordered_request("/hook").respond_with_data("ok")
+    assert post(httpserver, clock).status == 200
+    assert clock.pauses == pauses
+
+
+@pytest.mark.parametrize(("seconds", "requests"), [
+    (2.0, 1),    # 2 s left, a 2 s pause would leave nothing: give up now
+    (2.01, 2),   # just enough time to pause and try again
+])
+def test_a_pause_must_fit_in_the_time_left(httpserver: HTTPServer, clock: SimpleNamespace,
+                                           seconds: float, requests: int) -> None:
+    httpserver.expect_request("/hook").respond_with_data(
+        "", status=429, headers={"Retry-After": "2"})
+    with pytest.raises(DeliveryError, match=f"gave up after {requests} attempts"):
+        post(httpserver, clock, attempts=2, seconds=seconds)
+    assert len(httpserver.log) == requests
+
+
+@pytest.mark.parametrize("attempts", [0, -1, 1])
+def test_zero_attempts_still_tries_once(httpserver: HTTPServer, clock: SimpleNamespace,
+                                        attempts: int) -> None:
+    httpserver.expect_request("/hook").respond_with_data("", status=503)
+    with pytest.raises(DeliveryError) as caught:
+        post(httpserver, clock, attempts=attempts)
+    assert str(caught.value) == "slack:alerts: gave up after 1 attempts: 503 server error"
+    assert len(httpserver.log) == 1
+    assert clock.pauses == []
+
+
+def test_zero_attempts_delivers_on_the_one_try(httpserver: HTTPServer,
+                                               clock: SimpleNamespace) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    assert post(httpserver, clock, attempts=0) == DeliveryResponse(200, "ok")
+
+
+def test_connection_errors_are_retried_by_name(clock: SimpleNamespace) -> None:
+    with socket.socket() as sock:  # a port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(DeliveryError) as caught:
+        post_json(urllib3.PoolManager(), "pagerduty", f"http://127.0.0.1:{port}/",
+                  {}, clock.deadline(10), Steps(attempts=2), 0.5)
+    assert str(caught.value) == "pagerduty: gave up after 2 attempts: NewConnectionError"
+    assert clock.pauses == [0.25]
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [
+    (10.0, 0.5),   # the configured timeout
+    (0.25, 0.25),  # less time left than that
+    (0.05, 0.1),   # never below 0.1 s
+    (0.0, 0.1),
+])
+def test_the_request_timeout_is_bounded_by_the_time_left(
+        httpserver: HTTPServer, clock: SimpleNamespace, seconds: float,
+        expected: float) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    http = Recording()
+    post(httpserver, clock, seconds=seconds, http=http)
+    [call] = http.calls
+    assert call["method"] == "POST"
+    assert call["retries"] is False
+    assert (call["timeout"].connect_timeout, call["timeout"].read_timeout) == (
+        expected, expected)
+
+
+def test_the_response_text_is_cut_and_decoded_leniently(httpserver: HTTPServer,
+                                                        clock: SimpleNamespace) -> None:
+    httpserver.expect_request("/hook").respond_with_data(b"\xff" + b"a" * 2500)
+    assert post(httpserver, clock).body == "\ufffd" + "a" * 1999
+
+
+def test_delivery_error_defaults() -> None:
+    error = DeliveryError("pagerduty", "boom")
+    assert (str(error), error.target, error.status, error.permanent) == (
+        "pagerduty: boom", "pagerduty", None, False)

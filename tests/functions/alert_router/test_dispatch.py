@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from functions.alert_router import escalation
-from functions.alert_router.dispatch import UndeliveredError
+from functions.alert_router.dispatch import Dispatcher, UndeliveredError
 from functions.alert_router.routing import load_routes, load_windows, parse_window
 from functions.shared.retry import Deadline
 from tests.functions.alert_router.conftest import (
+    ROUTING_KEY,
+    TOPIC,
     WINDOW,
     alarm_message,
     fixture_json,
@@ -190,3 +195,226 @@ def test_email_target_publishes_a_readable_copy_the_router_ignores(
     again["Sns"]["MessageAttributes"] = envelope["MessageAttributes"]
     assert env.dispatcher.handle_record(again, Deadline(10)).skipped == {
         "forwarded": "published by the router"}
+
+
+# -- the dispatcher's own pieces ----------------------------------------------------------
+KEY = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:{}"
+
+
+def posts(env: SimpleNamespace, path: str) -> list[dict]:
+    """JSON bodies the server received on ``path``."""
+    return [json.loads(r.get_data()) for r, _ in env.server.log if r.path == path]
+
+
+def critical(name: str, state: str = "ALARM") -> dict:
+    """A critical alarm record."""
+    return sns_record(alarm_message(name, state), "critical")
+
+
+def test_undelivered_error_joins_and_keeps_the_errors() -> None:
+    errors: list[Exception] = [ValueError("a"), KeyError("b")]
+    error = UndeliveredError(errors)
+    assert str(error) == "a; 'b'"
+    assert error.errors is errors
+
+
+def test_the_dispatcher_keeps_its_sns_client(env: SimpleNamespace) -> None:
+    sns = object()
+    dispatcher = Dispatcher(env.settings, env.table, env.secrets, None, env.metrics, sns=sns)
+    assert dispatcher.sns is sns
+    assert Dispatcher(env.settings, env.table, env.secrets, None, env.metrics).sns is None
+
+
+class Units:
+    """Metrics as (name, unit, value)."""
+
+    def __init__(self) -> None:
+        self.added: list[tuple[str, str, float]] = []
+
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        self.added.append((name, unit, value))
+
+
+def test_metrics_are_counts_by_name(env: SimpleNamespace) -> None:
+    env.dispatcher.metrics = units = Units()
+    env.server.expect_ordered_request("/slack/alerts").respond_with_data("ok")
+    env.dispatcher.handle_record(warning("a"), Deadline(10))
+    env.dispatcher.handle_record(warning("a"), Deadline(10))
+    env.server.expect_ordered_request("/slack/alerts").respond_with_data("", status=400)
+    env.dispatcher.handle_record(warning("b"), Deadline(10))
+    assert units.added == [
+        ("AlertsReceived", "Count", 1), ("MessagesSent", "Count", 1),
+        ("AlertsReceived", "Count", 1), ("AlertsDeduplicated", "Count", 1),
+        ("AlertsReceived", "Count", 1), ("DeliveryFailures", "Count", 1)]
+
+
+def test_suppressed_alerts_are_counted(env: SimpleNamespace) -> None:
+    env.clock.now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC).timestamp()
+    env.dispatcher.settings = replace(env.settings, windows=load_windows(["sun 02:00-04:00"]))
+    outcome = env.dispatcher.handle_record(warning("a"), Deadline(10))
+    assert outcome.skipped == {KEY.format("a"): "maintenance window"}
+    assert env.metrics.counts == {"AlertsReceived": 1, "AlertsSuppressed": 1}
+
+
+def test_windows_are_read_in_utc_whatever_the_local_zone(
+        env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    env.clock.now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC).timestamp()
+    env.dispatcher.settings = replace(env.settings, windows=load_windows(["sun 02:00-04:00"]))
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: local time is Sunday 17:00
+    time.tzset()
+    try:
+        outcome = env.dispatcher.handle_record(warning("a"), Deadline(10))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert outcome.skipped == {KEY.format("a"): "maintenance window"}
+
+
+def test_a_repeat_is_skipped_as_a_duplicate(env: SimpleNamespace) -> None:
+    env.server.expect_request("/slack/alerts").respond_with_data("ok")
+    env.dispatcher.handle_record(warning("a"), Deadline(10))
+    outcome = env.dispatcher.handle_record(warning("a"), Deadline(10))
+    assert (outcome.sent, outcome.skipped) == ({}, {KEY.format("a"): "duplicate"})
+
+
+def test_a_failed_alert_is_logged_and_kept(env: SimpleNamespace,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    env.server.expect_request("/slack/alerts").respond_with_data("nope", status=400)
+    outcome = env.dispatcher.handle_record(warning("a"), Deadline(10))
+    [error] = outcome.errors
+    assert isinstance(error, UndeliveredError)
+    [cause] = error.errors
+    assert str(cause) == "slack:alerts: rejected with 400: nope"
+    [record] = [r for r in caplog.records if r.getMessage() == "alert not delivered"]
+    assert record.levelname == "ERROR"
+    assert record.alert_key == KEY.format("a")
+    assert record.exc_info is not None
+
+
+def test_the_ok_of_an_escalated_warning_goes_out_as_escalated(env: SimpleNamespace) -> None:
+    env.server.expect_request("/slack/alerts").respond_with_data("ok")
+    env.server.expect_request("/slack/incidents").respond_with_data("ok")
+    env.server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, 202)
+    env.dispatcher.handle_record(warning("slow"), Deadline(10))
+    env.clock.now += env.settings.escalate_after_seconds
+    escalation.sweep(env.dispatcher, Deadline(10))
+    env.clock.now += 60
+    outcome = env.dispatcher.handle_record(warning("slow", "OK"), Deadline(10))
+    assert outcome.sent == {KEY.format("slow"): ["pagerduty", "slack:incidents"]}
+    assert posts(env, "/slack/incidents")[-1]["text"] == "ESCALATED RESOLVED [critical] slow"
+
+
+def test_the_routing_key_is_sent_without_surrounding_space(env: SimpleNamespace) -> None:
+    env.secrets.put_secret_value(SecretId=env.pd_arn, SecretString=f"  {ROUTING_KEY}\n")
+    env.server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, 202)
+    env.server.expect_request("/slack/incidents").respond_with_data("ok")
+    try:
+        env.dispatcher.handle_record(critical("down"), Deadline(10))
+    finally:
+        env.secrets.put_secret_value(SecretId=env.pd_arn, SecretString=ROUTING_KEY)
+    [event] = posts(env, "/v2/enqueue")
+    assert event["routing_key"] == ROUTING_KEY
+
+
+def test_insufficient_data_after_an_alarm_skips_pagerduty(env: SimpleNamespace) -> None:
+    env.server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, 202)
+    env.server.expect_request("/slack/incidents").respond_with_data("ok")
+    env.dispatcher.handle_record(critical("down"), Deadline(10))
+    env.clock.now += 60
+    outcome = env.dispatcher.handle_record(critical("down", "INSUFFICIENT_DATA"), Deadline(10))
+    assert outcome.sent == {KEY.format("down"): ["slack:incidents"]}
+    assert len(posts(env, "/v2/enqueue")) == 1
+    assert env.metrics.counts["MessagesSent"] == 3
+
+
+def test_a_rejected_page_names_pagerduty(env: SimpleNamespace) -> None:
+    env.server.expect_request("/v2/enqueue").respond_with_data("bad", status=400)
+    env.server.expect_request("/slack/incidents").respond_with_data("ok")
+    [error] = env.dispatcher.handle_record(critical("down"), Deadline(10)).errors
+    assert [str(e) for e in error.errors] == ["pagerduty: rejected with 400: bad"]
+
+
+def test_a_channel_missing_from_the_secret(env: SimpleNamespace) -> None:
+    env.dispatcher.settings = replace(env.settings, routes=load_routes(json.dumps([
+        {"severities": ["*"], "sources": ["*"], "targets": ["slack:nowhere"]}])))
+    [error] = env.dispatcher.handle_record(warning("a"), Deadline(10)).errors
+    [cause] = error.errors
+    assert str(cause) == "slack:nowhere: no webhook URL for this channel in the secret"
+    assert (cause.target, cause.permanent) == ("slack:nowhere", True)
+
+
+def test_channel_names_may_contain_colons(env: SimpleNamespace) -> None:
+    hooks = {"team:ops": env.server.url_for("/slack/team-ops")}
+    env.secrets.put_secret_value(SecretId=env.slack_arn, SecretString=json.dumps(hooks))
+    env.dispatcher.settings = replace(env.settings, routes=load_routes(json.dumps([
+        {"severities": ["*"], "sources": ["*"], "targets": ["slack:team:ops"]}])))
+    env.server.expect_request("/slack/team-ops").respond_with_data("ok")
+    outcome = env.dispatcher.handle_record(warning("a"), Deadline(10))
+    assert outcome.sent == {KEY.format("a"): ["slack:team:ops"]}
+
+
+def email_route(env: SimpleNamespace, topics: dict[str, str], sns: object) -> None:
+    """Route every alert to ``email:warning`` only."""
+    env.dispatcher.settings = replace(env.settings, topic_arns=topics, routes=load_routes(
+        json.dumps([{"severities": ["*"], "sources": ["*"], "targets": ["email:warning"]}])))
+    env.dispatcher.sns = sns
+
+
+class FailingSns:
+    """An SNS client whose publish is throttled."""
+
+    def publish(self, **kwargs: object) -> None:
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}},
+                          "Publish")
+
+
+@pytest.mark.parametrize(("topics", "sns"), [
+    ({}, FailingSns()),                                    # no topic for the severity
+    ({"warning": "arn:aws:sns:us-east-1:1:t"}, None),      # no client
+])
+def test_email_without_a_topic_or_client_is_permanent(env: SimpleNamespace, topics: dict,
+                                                      sns: object) -> None:
+    email_route(env, topics, sns)
+    [error] = env.dispatcher.handle_record(warning("a"), Deadline(10)).errors
+    [cause] = error.errors
+    assert str(cause) == "email:warning: no topic to publish to"
+    assert (cause.target, cause.permanent) == ("email:warning", True)
+
+
+def test_a_failed_publish_is_a_retryable_delivery_error(env: SimpleNamespace) -> None:
+    email_route(env, {"warning": "arn:aws:sns:us-east-1:1:t"}, FailingSns())
+    [error] = env.dispatcher.handle_record(warning("a"), Deadline(10)).errors
+    [cause] = error.errors
+    assert str(cause) == ("email:warning: publish failed: An error occurred (Throttling) "
+                          "when calling the Publish operation: slow down")
+    assert (cause.target, cause.permanent) == ("email:warning", False)
+    assert isinstance(cause.__cause__, ClientError)
+
+
+# -- records as they come -----------------------------------------------------------------
+def test_a_record_that_is_not_sns_is_its_own_message(env: SimpleNamespace) -> None:
+    [alert] = env.dispatcher.alerts_of("hello")
+    assert (alert.source, alert.raw, alert.severity, alert.title) == (
+        "generic", "hello", "info", "hello")
+    [alert] = env.dispatcher.alerts_of({"other": 1})
+    assert (alert.raw, alert.title) == ({"other": 1}, "Notification")
+
+
+def test_a_record_carries_topic_subject_and_runbook_into_the_alert(
+        env: SimpleNamespace) -> None:
+    record = {"Sns": {"TopicArn": TOPIC.format("critical"), "Subject": "Disk full",
+                      "Message": "disk / is 99% full"}}
+    [alert] = env.dispatcher.alerts_of(record)
+    body = json.dumps([TOPIC.format("critical"), "Disk full", "disk / is 99% full"],
+                      sort_keys=True)
+    assert alert.key == f"generic:{hashlib.sha256(body.encode()).hexdigest()[:24]}"
+    assert (alert.severity, alert.title) == ("critical", "Disk full")
+    assert alert.links == {"Runbook": "https://runbooks.example.com/r.md#generic-notification"}
+
+
+def test_a_record_without_topic_subject_or_message(env: SimpleNamespace) -> None:
+    [alert] = env.dispatcher.alerts_of({"Sns": {"Subject": None}})
+    body = json.dumps(["", "", ""], sort_keys=True)
+    assert alert.key == f"generic:{hashlib.sha256(body.encode()).hexdigest()[:24]}"
+    assert (alert.severity, alert.title, alert.reason, alert.raw) == (
+        "info", "Notification", "", "")

@@ -206,3 +206,80 @@ def test_loop_guard_routes_attribute_less_aws_notifications_and_skips_own_copies
 ])
 def test_forwarded_marks_only_the_routers_own_copies(record: Any, copy: bool) -> None:
     assert email.forwarded(record()) is copy
+
+
+# -- the entry point's own decisions ------------------------------------------------------
+@pytest.mark.parametrize(("event", "schedule"), [
+    ({"source": "aws.events", "detail-type": "Scheduled Event"}, True),
+    ({"source": "aws.events", "detail-type": "Other"}, False),
+    ({"source": "aws.health", "detail-type": "Scheduled Event"}, False),
+    ({"detail-type": "Scheduled Event"}, False),
+    ({"source": "aws.events"}, False),
+    ([{"source": "aws.events", "detail-type": "Scheduled Event"}], False),
+    ("Scheduled Event", False),
+])
+def test_is_schedule(event: Any, schedule: bool) -> None:
+    assert router.is_schedule(event) is schedule
+
+
+def test_the_dispatcher_is_built_once_from_the_environment(
+        lambda_env: SimpleNamespace) -> None:
+    first = router.dispatcher()
+    assert router.dispatcher() is first
+    assert first.settings.table_name == TABLE
+    assert first.settings.dedup_window_seconds == 3600
+    assert first.store.table.name == TABLE
+    assert first.secrets is router._secrets
+    assert first.http is router._http
+    assert first.sns is router._sns
+    assert first.metrics is router.metrics
+
+
+class Counting:
+    """Stands in for Powertools' Metrics inside the handler: counts by name."""
+
+    def __init__(self) -> None:
+        self.added: list[tuple[str, str, float]] = []
+
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        self.added.append((name, unit, value))
+
+
+def test_a_sweep_is_counted_and_returns_the_escalated_keys(
+        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
+    counting = Counting()
+    monkeypatch.setattr(router, "metrics", counting)
+    monkeypatch.setattr(router.escalation, "sweep", lambda d, deadline: ["k1", "k2"])
+    # The undecorated handler: Powertools' decorators hold the module's real Metrics.
+    result = router.handler.__wrapped__.__wrapped__.__wrapped__(
+        fixture_json("eventbridge-scheduled-event.json"), Context())
+    assert result == {"escalated": ["k1", "k2"]}
+    assert counting.added == [("EscalationSweeps", "Count", 1)]
+
+
+def test_an_event_without_records_is_one_record(lambda_env: SimpleNamespace) -> None:
+    # No topic, so severity info, which no route takes: recorded, sent nowhere.
+    result = router.handler(alarm_message("bare", "ALARM"), Context())
+    assert result == {"sent": {"arn:aws:cloudwatch:us-east-1:123456789012:alarm:bare": []},
+                      "skipped": {}}
+
+
+def test_records_of_one_event_are_all_reported(lambda_env: SimpleNamespace) -> None:
+    lambda_env.server.expect_request("/slack/alerts").respond_with_data("ok")
+    event = {"Records": [sns_record(alarm_message("a", "ALARM"), "warning"),
+                         sns_record(alarm_message("b", "ALARM"), "warning"),
+                         sns_record(alarm_message("a", "ALARM"), "warning")]}
+    result = router.handler(event, Context())
+    key = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:{}"
+    assert result == {"sent": {key.format("a"): ["slack:alerts"],
+                               key.format("b"): ["slack:alerts"]},
+                      "skipped": {key.format("a"): "duplicate"}}
+
+
+def test_every_failure_of_the_event_is_raised(lambda_env: SimpleNamespace) -> None:
+    lambda_env.server.expect_request("/slack/alerts").respond_with_data("no", status=400)
+    event = {"Records": [sns_record(alarm_message("a", "ALARM"), "warning"),
+                         sns_record(alarm_message("b", "ALARM"), "warning")]}
+    with pytest.raises(UndeliveredError) as caught:
+        router.handler(event, Context())
+    assert len(caught.value.errors) == 2
