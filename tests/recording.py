@@ -3,8 +3,7 @@
 A pytest plugin (loaded from ``tests/conftest.py``). It hooks every botocore client made in the
 test process (``BUILTIN_HANDLERS``, as moto's stubber does) and Powertools' EMF serializer, and
 files what it sees under the function whose tests are running: a test module under
-``tests/functions/<package>/`` (or a flat ``tests/functions/test_<module>.py`` listed in
-:data:`FLAT_MODULES`) belongs to that function package.
+``tests/functions/<package>/`` belongs to that function package.
 
 Checks that read the recordings (the role-versus-calls test, the metric-emitter test) are
 decorated with :func:`for_each_function` and take the function package as ``function``. The
@@ -34,12 +33,6 @@ from botocore.handlers import BUILTIN_HANDLERS
 TESTS = Path(__file__).resolve().parent
 FUNCTION_TESTS = TESTS / "functions"
 FUNCTIONS = TESTS.parent / "functions"
-# Flat test modules of tests/functions/ and the function package each one tests.
-FLAT_MODULES = {
-    "test_stream_processor.py": "stream_processor",
-    "test_window_aggregator.py": "window_aggregator",
-    "test_window_sinks.py": "window_aggregator",
-}
 CHECK_MARK = "after_handler_tests"
 
 
@@ -91,7 +84,7 @@ def function_of(path: Path) -> str | None:
     if len(relative.parts) > 1:
         package = relative.parts[0]
         return package if (FUNCTIONS / package / "__init__.py").exists() else None
-    return FLAT_MODULES.get(relative.name)
+    return None
 
 
 def function_packages() -> list[str]:
