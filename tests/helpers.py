@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import LambdaDefaults, PlatformConfig, build
-from policy.plan import Plan, PlanResource
+from policy.plan import Plan
 from policy.rules import Subject
 from tools.mock_runtime import Registry, config_from_file, run, stack_file
 from tools.plans import plan_of
