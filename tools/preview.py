@@ -8,7 +8,8 @@ Pulumi CLI prints, followed by what the stack costs a month (fixed, and with the
 config; ``tools/cost_report.py``); ``--json`` writes the CLI's ``--json`` document with a
 ``cost`` member, and ``--mermaid`` a diagram of the components and the data flows between
 them. A bad stack file prints its problems and exits 2; a fixed cost over ``costCeilingUsd``
-prints the whole preview, then the reason, and exits 3.
+prints the whole preview, then the reason, and exits 3; a resource the price table cannot
+price (a new type, or a setting with no row in ``policy/cost/prices.csv``) exits 4.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from components.config import ConfigError, build
+from policy.cost.price_table import PriceTableError
 from tools.cost_report import as_json, report, text
 from tools.flow_diagram import mermaid
 from tools.mock_runtime import (
@@ -40,6 +42,7 @@ from tools.preview_json import STACK_TYPE, document, masked
 
 EXIT_BAD_CONFIG = 2
 EXIT_OVER_CEILING = 3
+EXIT_CANNOT_PRICE = 4
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the preview; 0 on success, 2 when the settings are unusable, 3 over the ceiling."""
+    """Run the preview: 0, or 2 (bad settings), 3 (over the ceiling), 4 (cannot price)."""
     args = parse_args(argv)
     path = args.config or stack_file(args.stack)
     started = time.perf_counter_ns()
@@ -126,8 +129,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     duration = time.perf_counter_ns() - started
     # The run has validated the settings already; this reads the traffic assumption.
     cost = build(config, secrets, project=PROJECT, stack=args.stack).cost
-    costs = report(plan_of(registry, components=True), cost.requests_per_month,
-                   cost.events_per_month)
+    try:
+        costs = report(plan_of(registry, components=True), cost.requests_per_month,
+                       cost.events_per_month)
+    except (PriceTableError, KeyError, ValueError) as error:
+        message = error.args[0] if error.args else error
+        print(f"error: cannot price the plan: {message}", file=sys.stderr)
+        return EXIT_CANNOT_PRICE
     print(render(registry, args.stack))
     print(text(costs))
     if args.json:

@@ -301,6 +301,8 @@ NO_FIXED_CHARGE: dict[str, str] = {
         "additional metrics are custom metrics, published only with requests",
     "aws:cloudfront/originAccessControl:OriginAccessControl": _FREE,
     "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": _FREE,
+    "aws:cloudfront/realtimeLogConfig:RealtimeLogConfig":
+        _USAGE + " (log lines; its Kinesis stream is priced as a stream)",
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": _FREE,
     "aws:cloudtrail/trail:Trail": "the first trail's management events are free; data events "
                                   "are usage",
@@ -374,6 +376,8 @@ NO_FIXED_CHARGE: dict[str, str] = {
     "aws:sns/topicSubscription:TopicSubscription": _FREE,
     "aws:sqs/queue:Queue": _USAGE + " (requests)",
     "aws:sqs/queuePolicy:QueuePolicy": _FREE,
+    "aws:timestreamwrite/database:Database": _USAGE + " (writes, queries, GB stored)",
+    "aws:timestreamwrite/table:Table": _USAGE + " (writes, queries, GB stored)",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _FREE,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _FREE,
     "aws:wafv2/webAclAssociation:WebAclAssociation": _FREE,

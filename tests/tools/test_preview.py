@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import yaml
 
+from policy.cost.price_table import PriceTableError
 from tests.helpers import stack_registry
 from tools.flow_diagram import flows
 from tools.mock_runtime import (
@@ -240,3 +241,21 @@ def test_a_fixed_cost_over_the_ceiling_exits_3_after_the_whole_preview(tmp_path:
     assert err.getvalue().startswith(
         "error: low-ceiling.yaml: the fixed monthly cost $29.15 is over costCeilingUsd $20.00")
     assert "Traceback" not in err.getvalue()
+
+
+def test_a_setting_the_price_table_lacks_exits_4_naming_the_row(tmp_path: Path) -> None:
+    settings = yaml.safe_load(stack_file("dev").read_text())
+    path = tmp_path / "dev.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    err = io.StringIO()
+    priced = mock.patch("policy.cost.price_table.PriceTable.get",
+                        side_effect=PriceTableError("no price for kms.key in us-east-1"))
+    with (contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), priced,
+          mock.patch("tools.preview.run", _stack_run_any)):
+        assert main(["--stack", "dev", "--config", str(path)]) == 4
+    assert err.getvalue() == ("error: cannot price the plan: no price for kms.key in "
+                              "us-east-1\n")
+
+
+def _stack_run_any(stack: str, config: dict[str, str], secrets: list[str]) -> Registry:
+    return stack_registry(stack)

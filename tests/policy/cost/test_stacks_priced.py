@@ -8,7 +8,7 @@ import pytest
 from policy.cost import charges
 from policy.cost.estimate import estimate, is_component
 from policy.cost.price_table import table
-from tests.helpers import stack_registry
+from tests.helpers import run_program, stack_registry
 from tools.plans import plan_of
 
 REGIONS = ("us-east-1", "eu-west-1", "eu-central-1")
@@ -52,3 +52,15 @@ def test_prod_is_mostly_dax() -> None:
     # Three dax.r5.large nodes: 3 x 730 h x $0.269.
     assert round(by_item["dax.node_hour.dax.r5.large"], 2) == 589.11
     assert 900 < result.total < 1000
+
+
+# Two runs cover the features both stacks leave off (InfluxDB and LiveAnalytics exclude
+# each other); a whole-stack run costs seconds.
+@pytest.mark.parametrize("overrides", [
+    {"edgeRealtimeLogs": True, "appCacheEnabled": True, "analyticsTimeseries": "influxdb",
+     "analyticsInfluxPassword": "correct-horse-battery-1"},
+    {"analyticsTimeseries": "liveanalytics"},
+], ids=["realtime-logs-app-cache-influxdb", "liveanalytics"])
+def test_the_optional_features_are_priced_too(overrides: dict[str, object]) -> None:
+    result = estimate(plan_of(run_program("prod", **overrides), components=True))
+    assert result.total > 0
