@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from components.config import LambdaDefaults, PlatformConfig, build
-from policy.plan import Plan, PlanResource
+from policy.plan import Plan
 from policy.rules import Subject
 from tools.mock_runtime import Registry, config_from_file, run, stack_file
+from tools.plans import plan_of
 
 STACKS = ("dev", "prod")
 
@@ -135,16 +136,7 @@ def subjects(registry: Registry) -> list[Subject]:
 
 def plan(registry: Registry) -> Plan:
     """Every custom resource of a run as the stack rules see it (what the engine would send)."""
-    resources = []
-    for r in registry:
-        if not r.custom or r.type.startswith("pulumi:providers:"):
-            continue
-        provider = registry.provider_of(r)
-        resources.append(PlanResource(
-            type=r.type, name=r.name, urn=r.urn, props=r.inputs, parent=r.parent,
-            provider_props=provider.inputs if provider else {},
-            dependencies=r.dependencies, property_dependencies=r.property_dependencies))
-    return Plan(tuple(resources))
+    return plan_of(registry)
 
 
 def policy_document(value: Any) -> Mapping[str, Any]:

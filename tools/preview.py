@@ -4,9 +4,12 @@
 
 The stack's settings come from ``Pulumi.<stack>.yaml`` (or ``--config FILE``); ``secure:``
 values cannot be decrypted offline and become placeholders. The tree printed is the one the
-Pulumi CLI prints; ``--json`` writes the CLI's ``--json`` document and ``--mermaid`` a diagram
-of the components and the data flows between them. A bad stack file prints its problems and
-exits 2.
+Pulumi CLI prints, followed by what the stack costs a month (fixed, and with the traffic in
+config; ``tools/cost_report.py``); ``--json`` writes the CLI's ``--json`` document with a
+``cost`` member, and ``--mermaid`` a diagram of the components and the data flows between
+them. A bad stack file prints its problems and exits 2; a fixed cost over ``costCeilingUsd``
+prints the whole preview, then the reason, and exits 3; a resource the price table cannot
+price (a new type, or a setting with no row in ``policy/cost/prices.csv``) exits 4.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from pathlib import Path
 
 import yaml
 
-from components.config import ConfigError
+from components.config import ConfigError, build
+from policy.cost.price_table import PriceTableError
+from tools.cost_report import as_json, report, text
 from tools.flow_diagram import mermaid
 from tools.mock_runtime import (
+    PROJECT,
     SECRET_PLACEHOLDER,
     Registry,
     Resource,
@@ -31,9 +37,12 @@ from tools.mock_runtime import (
     run,
     stack_file,
 )
+from tools.plans import plan_of
 from tools.preview_json import STACK_TYPE, document, masked
 
 EXIT_BAD_CONFIG = 2
+EXIT_OVER_CEILING = 3
+EXIT_CANNOT_PRICE = 4
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the preview; 0 on success, 2 when the stack's settings are unusable."""
+    """Run the preview: 0, or 2 (bad settings), 3 (over the ceiling), 4 (cannot price)."""
     args = parse_args(argv)
     path = args.config or stack_file(args.stack)
     started = time.perf_counter_ns()
@@ -118,14 +127,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {path.name}: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     duration = time.perf_counter_ns() - started
+    # The run has validated the settings already; this reads the traffic assumption.
+    cost = build(config, secrets, project=PROJECT, stack=args.stack).cost
+    try:
+        costs = report(plan_of(registry, components=True), cost.requests_per_month,
+                       cost.events_per_month)
+    except (PriceTableError, KeyError, ValueError) as error:
+        message = error.args[0] if error.args else error
+        print(f"error: cannot price the plan: {message}", file=sys.stderr)
+        return EXIT_CANNOT_PRICE
     print(render(registry, args.stack))
+    print(text(costs))
     if args.json:
-        _write(args.json, json.dumps(document(registry, config, set(secrets), duration),
-                                     indent=2) + "\n")
+        doc = {**document(registry, config, set(secrets), duration), "cost": as_json(costs)}
+        _write(args.json, json.dumps(doc, indent=2) + "\n")
         print(f"wrote {args.json}")
     if args.mermaid:
         _write(args.mermaid, mermaid(registry))
         print(f"wrote {args.mermaid}")
+    if costs.over:
+        print(f"error: {path.name}: {costs.over}", file=sys.stderr)
+        return EXIT_OVER_CEILING
     return 0
 
 

@@ -31,6 +31,8 @@ SES_CONFIGURATION_SET_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 API_CACHE_TTLS = {"getListing": 60, "featured": 300, "sellerListings": 30,
                   "categoryListings": 30, "search": 30}
 
+# DynamoDB's Contributor Insights modes, and "off".
+CONTRIBUTOR_INSIGHTS_MODES = ("ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS", "off")
 
 @dataclass(frozen=True)
 class BackendConfig:
@@ -43,6 +45,8 @@ class BackendConfig:
     write_capacity_max: int
     capacity_target_percent: int
     table_deletion_protection: bool
+    # Contributor Insights on the table and its indexes: "off", or the DynamoDB mode.
+    table_contributor_insights: str
     category_shards: int
     listing_ttl_days: int
     dax_enabled: bool
@@ -114,6 +118,11 @@ BACKEND = Section(
             maximum=90,
             description=("Consumed/provisioned capacity utilisation (20-90 %) that autoscaling "
                          "tracks.")),
+    KeySpec("tableContributorInsights", "table_contributor_insights", "string",
+            "ACCESSED_AND_THROTTLED_KEYS", choices=CONTRIBUTOR_INSIGHTS_MODES,
+            description=("Contributor Insights on the table and every index: "
+                         "ACCESSED_AND_THROTTLED_KEYS, THROTTLED_KEYS (half the rules) or off; "
+                         "each rule costs a monthly fee.")),
     KeySpec("tableDeletionProtection", "table_deletion_protection", "boolean", True,
             description="Refuse deleting the listings table (on in prod)."),
     KeySpec("categoryShards", "category_shards", "integer", 4, minimum=1, maximum=32,

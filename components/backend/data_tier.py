@@ -86,7 +86,7 @@ class DataTier(pulumi.ComponentResource):
         self.name = self.table.name
         self.arn = self.table.arn
         self.index_names = tuple(index.name for index in keys.INDEXES)
-        self._contributor_insights(name)
+        self._contributor_insights(name, args.config.table_contributor_insights)
         if provisioned:
             self._autoscale(name, c)
         self.monitored_items = self._monitored_items(name, args, provisioned)
@@ -132,14 +132,17 @@ class DataTier(pulumi.ComponentResource):
             ),
         )
 
-    def _contributor_insights(self, name: str) -> None:
-        """Hot-key detection on the table and on every index."""
+    def _contributor_insights(self, name: str, mode: str) -> None:
+        """Hot-key detection on the table and on every index, unless ``mode`` is off."""
+        if mode == "off":
+            return
         for index in (None, *self.index_names):
             suffix = f"-{index}" if index else ""
             aws.dynamodb.ContributorInsights(
                 f"{name}-insights{suffix}",
                 table_name=self.table.name,
                 index_name=index,
+                mode=mode,
                 opts=pulumi.ResourceOptions(parent=self),
             )
 

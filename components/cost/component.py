@@ -20,6 +20,14 @@ import pulumi_aws as aws
 from components.config import CostConfig
 from components.platform.context import StackContext
 
+# The fixed-cost ceiling travels on the budget, where the policy pack's ceiling rule reads it
+# (policy/rules/cost.py): a stack policy sees the plan, not the stack's config.
+CEILING_TAG = "fixed-cost-ceiling-usd"
+
+
+def ceiling_tag(cost: CostConfig) -> dict[str, str]:
+    """The budget's tag carrying ``costCeilingUsd`` (none when there is no ceiling)."""
+    return {CEILING_TAG: f"{cost.fixed_cost_ceiling_usd:g}"} if cost.fixed_cost_ceiling_usd else {}
 
 @dataclass(frozen=True)
 class BudgetAlert:
@@ -131,7 +139,7 @@ class CostGuardrails(pulumi.ComponentResource):
                 )
                 for alert in BUDGET_ALERTS
             ],
-            tags=marker or None,
+            tags={**marker, **ceiling_tag(cost)} or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
 

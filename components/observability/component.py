@@ -143,7 +143,7 @@ class Observability(pulumi.ComponentResource):
             for spec in specs_for(item):
                 for severity in SEVERITIES:
                     threshold = thresholds.resolve(item, spec, severity)
-                    if threshold is None:
+                    if threshold is None or not ctx.keeps_alarm(severity):
                         continue
                     planned = alarm_factory.plan(
                         component=self._name, prefix=ctx.prefix,
@@ -185,7 +185,7 @@ class Observability(pulumi.ComponentResource):
                                and i.kind is not Kind.CLOUDFRONT)
         for spec in composites.COMPOSITES:
             rule = composites.rule(spec, regional_items, names)
-            if rule is None:
+            if rule is None or not ctx.keeps_alarm(spec.severity):
                 continue
             members = [self.alarms[n] for n in names.values() if f'"{n}"' in rule]
             self._composite(alarm_factory.composite_plan(
@@ -201,6 +201,8 @@ class Observability(pulumi.ComponentResource):
         """Anomaly bands on the business metrics and every API's request rate."""
         ctx = self._ctx
         arns: list[pulumi.Output[str]] = []
+        if not ctx.keeps_alarm(anomaly.SEVERITY):
+            return arns
         for subject, spec, namespace, dimensions in anomaly.targets(items,
                                                                    ctx.metrics_namespace):
             short = alarm_factory.short_name(ctx.prefix, subject)
@@ -227,7 +229,8 @@ class Observability(pulumi.ComponentResource):
             for objective in slo.objectives(item.slo):
                 url = alarm_factory.runbook(ctx.runbook_base_url,
                                             f"slo-{objective.name}-burn-rate")
-                for rate in slo.BURN_RATES:
+                # The windows only feed the composite: kept or dropped with it.
+                for rate in (r for r in slo.BURN_RATES if ctx.keeps_alarm(r.severity)):
                     key = f"{short}-slo-{objective.name}-{rate.key}"
                     windows = [alarm_factory.slo_window_plan(
                         resource_name=f"{self._name}-{key}-{label}", prefix=ctx.prefix,
@@ -267,6 +270,7 @@ class Observability(pulumi.ComponentResource):
                                if i.kind is Kind.API_STAGE
                                and i.attributes.get("access_log_group") is not None],
             thresholds=self._cfg.security_alarm_thresholds, topic_arns=ctx.topic_arns,
+            keeps_alarm=ctx.keeps_alarm,
             runbook_base_url=ctx.runbook_base_url, opts=self._child)
         self.alarms.update(security)
         return security
@@ -312,7 +316,8 @@ class Observability(pulumi.ComponentResource):
     def _dashboards(self, inputs: DashboardInputs) -> None:
         """The four dashboards, each split into pages CloudWatch accepts."""
         self.dashboard_names = {}
-        for key, build in dashboards.BUILDERS.items():
+        chosen = self._cfg.dashboards
+        for key, build in ((k, b) for k, b in dashboards.BUILDERS.items() if k in chosen):
             for page, body in enumerate(dashboards.paginate(build(inputs)), start=1):
                 suffix = "" if page == 1 else f"-{page}"
                 board = aws.cloudwatch.Dashboard(

@@ -20,6 +20,8 @@ URL_PATH_RE = re.compile(r"^/[\w./-]*$")
 CANARY_RUNTIME_RE = re.compile(r"^syn-python-selenium-\d+\.\d+$")
 SECURITY_ALARM_THRESHOLDS = {"auth_failed": 20, "permission_denied": 10, "admin_action": 0}
 
+# The personas' dashboards, in the order they are built (components/observability/dashboards).
+DASHBOARDS = ("executive", "operations", "developer", "customer-success")
 
 @dataclass(frozen=True)
 class ThresholdOverride:
@@ -52,6 +54,7 @@ class ObservabilityConfig:
     canary_runtime_version: str
     canary_retention_days: int
     dashboard_start_hours: int
+    dashboards: tuple[str, ...]
     security_alarm_thresholds: dict[str, int]
 
 
@@ -128,6 +131,9 @@ OBSERVABILITY = Section("observability", "observability", "observability.md",
     KeySpec("dashboardStartHours", "dashboard_start_hours", "integer", 3, minimum=1,
             maximum=24 * 35,
             description="Hours of history the dashboards show when opened."),
+    KeySpec("dashboards", "dashboards", "array", DASHBOARDS, choices=DASHBOARDS,
+            description=("Dashboards the stack creates (executive, operations, developer, "
+                         "customer-success); each costs a monthly fee.")),
     KeySpec("securityAlarmThresholds", "security_alarm_thresholds", "table",
             SECURITY_ALARM_THRESHOLDS, names=EVENTS,
             parse=positive_int,

@@ -14,7 +14,7 @@ threshold is the stack's ``securityAlarmThresholds`` entry (events per 5 minutes
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -74,14 +74,16 @@ def create(
     topic_arns: Mapping[str, pulumi.Input[str]],
     runbook_base_url: str,
     opts: pulumi.ResourceOptions,
+    keeps_alarm: Callable[[str], bool] = lambda _severity: True,
 ) -> dict[str, aws.cloudwatch.MetricAlarm]:
     """Metric filters and an alarm per security event; returns the alarms by alarm name.
 
     An event with no log group to count it in (failed logins in a stack without an API)
-    gets neither filter nor alarm: an alarm on a metric nothing writes can never fire.
+    gets neither filter nor alarm: an alarm on a metric nothing writes can never fire. An
+    event whose severity is below the stack's floor (``keeps_alarm``) gets neither either.
     """
     alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
-    for spec in EVENTS:
+    for spec in (e for e in EVENTS if keeps_alarm(e.severity)):
         slug = spec.event.replace("_", "-")
         metric_filters = [
             aws.cloudwatch.LogMetricFilter(

@@ -32,6 +32,8 @@ RESERVED_FUNCTIONS = {
     "alertRouter": 10, "cachePurger": 5,
 }
 
+# Alarm severities, most severe first: the topics' order (components/platform/alert_topics.py).
+ALARM_SEVERITIES = ("critical", "warning", "info")
 
 @dataclass(frozen=True)
 class PlatformConfig:
@@ -50,6 +52,16 @@ class PlatformConfig:
     # Security Hub, the API Gateway CloudWatch role, cost allocation tag activation): exactly
     # one stack per account and region sets it, the others rely on that stack.
     owns_account_baseline: bool
+    # The least severe alarms the stack creates (ALARM_SEVERITIES order); "critical" keeps
+    # only what pages, for a stack that must idle cheaply.
+    alarm_severity_floor: str = "info"
+
+    def keeps_alarm(self, severity: str) -> bool:
+        """Whether an alarm of ``severity`` is at or above the floor (maintenance always is)."""
+        if severity not in ALARM_SEVERITIES:
+            return True
+        return ALARM_SEVERITIES.index(severity) <= ALARM_SEVERITIES.index(
+            self.alarm_severity_floor)
 
     @property
     def prefix(self) -> str:
@@ -142,6 +154,10 @@ PLATFORM = Section("platform", "platform", "platform.md", PlatformConfig, (
             choices=LOG_RETENTION_DAYS,
             description=("Retention of the audit log group (failed logins, permission violations, "
                          "admin actions).")),
+    KeySpec("alarmSeverityFloor", "alarm_severity_floor", "string", "info",
+            choices=ALARM_SEVERITIES,
+            description=("Least severe alarms the stack creates: info (all), warning, or critical "
+                         "(only those that page); each alarm costs a monthly fee.")),
 ))
 
 LAMBDAS = Section("lambdas", "Lambda defaults", "platform.md", LambdaDefaults, (

@@ -68,6 +68,10 @@ class StackContext:
         """Where the runbooks live; every alarm description links its anchor there."""
         return self.platform.runbook_base_url
 
+    def keeps_alarm(self, severity: str) -> bool:
+        """Whether the stack creates alarms of ``severity`` (``alarmSeverityFloor``)."""
+        return self.platform.keeps_alarm(severity)
+
     @property
     def owns_account_baseline(self) -> bool:
         """Whether this stack creates the per-account-and-region singletons."""

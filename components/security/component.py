@@ -176,7 +176,9 @@ class SecurityMonitoring(pulumi.ComponentResource):
         self._name, self._ctx, self._cfg = name, args.context, args.security
         self._child = pulumi.ResourceOptions(parent=self)
         self._trail()
-        self.cis_alarms = self._cis_alarms()
+        # The CIS checks watch account-wide management events: like GuardDuty and Security
+        # Hub they belong to the account baseline, or every stack in the account pages twice.
+        self.cis_alarms = self._cis_alarms() if self._ctx.owns_account_baseline else {}
         routes = [*self._guardduty(), *self._securityhub()]
         self.monitored_items = self._route_findings(routes)
         self.register_outputs({
@@ -258,7 +260,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
         name, ctx = self._name, self._ctx
         namespace = f"{ctx.prefix}/CISBenchmark"
         alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
-        for check in CIS_CHECKS:
+        for check in (c for c in CIS_CHECKS if ctx.keeps_alarm(c.severity)):
             metric_filter = aws.cloudwatch.LogMetricFilter(
                 f"{name}-{check.name}",
                 name=f"{ctx.prefix}-{check.name}",

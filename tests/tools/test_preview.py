@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import yaml
 
+from policy.cost.price_table import PriceTableError
 from tests.helpers import stack_registry
 from tools.flow_diagram import flows
 from tools.mock_runtime import (
@@ -209,3 +210,52 @@ def test_bad_stack_files_exit_2_with_the_problem_and_no_traceback(tmp_path: Path
         assert named in stderr
         assert "Traceback" not in stderr + stdout
         assert "to create" not in stdout
+
+
+def test_the_preview_ends_with_the_cost_and_the_json_carries_it() -> None:
+    text, doc, _ = _previewed("dev")
+    tail = text[text.index("Cost (USD a month"):]
+    assert re.search(r"^    Total\s+29\.15\s+\d+\.\d\d$", tail, re.MULTILINE)
+    assert "Ceiling: $30.00 a month fixed (costCeilingUsd): within" in tail
+    cost = doc["cost"]
+    assert (cost["fixedMonthlyUsd"], cost["ceilingUsd"], cost["overCeiling"]) == (
+        29.15, 30.0, False)
+    assert cost["byType"]["aws:kinesis/stream:Stream"]["fixedUsd"] == 10.95
+    assert cost["byComponent"]["marketplace-dev-analytics"]["fixedUsd"] == 10.95
+    assert cost["assumptions"]["requestsPerMonth"] == 100_000
+    assert cost["unitPrices"]["kms.key"]["usd"] == 1.0
+    assert cost["unitPrices"]["kms.key"]["source"]
+
+
+def test_a_fixed_cost_over_the_ceiling_exits_3_after_the_whole_preview(tmp_path: Path) -> None:
+    settings = yaml.safe_load(stack_file("dev").read_text())
+    settings["config"]["marketplace:costCeilingUsd"] = "20"
+    path = tmp_path / "low-ceiling.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--stack", "dev", "--config", str(path)])
+    assert code == 3
+    assert "to create" in out.getvalue()
+    assert "Ceiling: $20.00 a month fixed (costCeilingUsd): OVER" in out.getvalue()
+    assert err.getvalue().startswith(
+        "error: low-ceiling.yaml: the fixed monthly cost $29.15 is over costCeilingUsd $20.00")
+    assert "Traceback" not in err.getvalue()
+
+
+def test_a_setting_the_price_table_lacks_exits_4_naming_the_row(tmp_path: Path) -> None:
+    settings = yaml.safe_load(stack_file("dev").read_text())
+    path = tmp_path / "dev.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    err = io.StringIO()
+    priced = mock.patch("policy.cost.price_table.PriceTable.get",
+                        side_effect=PriceTableError("no price for kms.key in us-east-1"))
+    with (contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), priced,
+          mock.patch("tools.preview.run", _stack_run_any)):
+        assert main(["--stack", "dev", "--config", str(path)]) == 4
+    assert err.getvalue() == ("error: cannot price the plan: no price for kms.key in "
+                              "us-east-1\n")
+
+
+def _stack_run_any(stack: str, config: dict[str, str], secrets: list[str]) -> Registry:
+    return stack_registry(stack)

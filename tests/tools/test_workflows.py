@@ -116,7 +116,8 @@ def test_offline_preview_covers_every_stack_and_uploads_its_files(pr: dict[str, 
     assert len(written) == 2
     upload = _uses(job, "actions/upload-artifact")[0]["with"]
     paths = upload["path"].strip().splitlines()
-    assert sorted(paths) == sorted(w.replace("$(STACK)", "${{ matrix.stack }}") for w in written)
+    assert sorted(paths) == sorted([*(w.replace("$(STACK)", "${{ matrix.stack }}")
+                                      for w in written), "out/cost-${{ matrix.stack }}.md"])
     assert "${{ matrix.stack }}" in upload["name"]
 
 
@@ -167,3 +168,21 @@ def test_deploy_updates_dev_then_prod_behind_an_approval(deploy: dict[str, Any])
         assert job["permissions"]["id-token"] == "write"
         assert _uses(job, "aws-actions/configure-aws-credentials")[0]["with"][
             "role-to-assume"].startswith("${{ vars.")
+
+
+def test_each_pr_gets_one_cost_comment_against_main(pr: dict[str, Any]) -> None:
+    offline = pr["jobs"]["offline-preview"]
+    [main_step] = [s for s in offline["steps"] if s.get("name") == "Offline preview of main"]
+    assert main_step["if"] == "always()"
+    assert "git fetch --no-tags --depth=1 origin \"$BASE_REF\"" in main_step["run"]
+    assert "-m tools.cost_diff" in main_step["run"]
+    [upload] = _uses(offline, "actions/upload-artifact")
+    assert "out/cost-${{ matrix.stack }}.md" in upload["with"]["path"]
+    assert upload["if"] == "always()"
+    comment = pr["jobs"]["cost-comment"]
+    assert comment["needs"] == ["offline-preview"]
+    assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}
+    [script] = _uses(comment, "actions/github-script")
+    # One comment, found by its marker and edited, not one more per push.
+    assert "<!-- marketplace-cost -->" in script["with"]["script"]
+    assert "updateComment" in script["with"]["script"]

@@ -42,9 +42,11 @@ def test_stream_capacity_and_retention_follow_config(registry: Registry, stack: 
     assert s["retentionPeriod"] == c.stream_retention_hours
 
 
-def test_dev_is_on_demand_and_prod_provisioned_with_longer_retention() -> None:
+def test_dev_idles_on_one_provisioned_shard_and_prod_keeps_longer_retention() -> None:
+    # One shard-hour is $0.015, an on-demand stream-hour $0.04 (docs/cost.md).
     dev, prod = analytics_config("dev"), analytics_config("prod")
-    assert (dev.stream_mode, prod.stream_mode) == ("ON_DEMAND", "PROVISIONED")
+    assert (dev.stream_mode, dev.stream_shards) == ("PROVISIONED", 1)
+    assert (prod.stream_mode, prod.stream_shards) == ("PROVISIONED", 4)
     assert prod.stream_retention_hours > dev.stream_retention_hours
 
 

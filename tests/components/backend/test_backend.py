@@ -188,10 +188,14 @@ def test_prod_autoscales_reads_and_writes_of_table_and_every_gsi(prod: Registry)
     assert metrics == {"DynamoDBReadCapacityUtilization", "DynamoDBWriteCapacityUtilization"}
 
 
-def test_contributor_insights_on_table_and_every_index(registry: Registry) -> None:
-    insights = registry.by_type("aws:dynamodb/contributorInsights:ContributorInsights")
+def test_contributor_insights_on_table_and_every_index_where_config_keeps_them(
+        dev: Registry, prod: Registry) -> None:
+    insights = prod.by_type("aws:dynamodb/contributorInsights:ContributorInsights")
     assert sorted(i.inputs.get("indexName") or "" for i in insights) == [
         "", "gsi1", "gsi2", "gsi3"]
+    assert {i.inputs["mode"] for i in insights} == {"ACCESSED_AND_THROTTLED_KEYS"}
+    # Each rule bills monthly; dev turns them off (tableContributorInsights).
+    assert dev.by_type("aws:dynamodb/contributorInsights:ContributorInsights") == []
 
 
 # -- network and DAX ---------------------------------------------------------------------

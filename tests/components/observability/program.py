@@ -60,7 +60,12 @@ def _function(name: str, p: Any, core: PlatformCore, defaults: Any, **extra: Any
 
 def program(stack: str, built: Built, overrides: dict[str, Any],
             us_east_1_key: str | None = None) -> None:
-    """The test program (run under the recording mocks)."""
+    """The test program (run under the recording mocks).
+
+    Every alarm severity and every dashboard, whatever the stack file trims for cost, unless
+    a test overrides ``alarmSeverityFloor`` or ``dashboards`` itself.
+    """
+    overrides = {"alarmSeverityFloor": None, "dashboards": None, **overrides}
     config = build(config_of(stack, **overrides), project="marketplace", stack=stack)
     p = config.platform
     built.prefix = p.prefix

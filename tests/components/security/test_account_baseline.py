@@ -65,7 +65,9 @@ def test_prod_activates_the_stack_cost_allocation_tag(prod: Registry) -> None:
 
 def test_dev_declares_it_relies_on_the_baselines_activation(dev: Registry) -> None:
     assert dev.by_type(TAG) == []
-    for type_ in (BUDGET, MONITOR):
-        [resource] = dev.by_type(type_)
-        assert resource.inputs["tags"] == {
-            "cost-allocation-tags": "activated-by-account-baseline"}
+    [budget] = dev.by_type(BUDGET)
+    [monitor] = dev.by_type(MONITOR)
+    assert monitor.inputs["tags"] == {"cost-allocation-tags": "activated-by-account-baseline"}
+    # The budget also carries dev's costCeilingUsd for the policy pack's ceiling rule.
+    assert budget.inputs["tags"] == {"cost-allocation-tags": "activated-by-account-baseline",
+                                     "fixed-cost-ceiling-usd": "30"}

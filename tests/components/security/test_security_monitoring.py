@@ -96,8 +96,17 @@ def test_prod_locks_dev_does_not() -> None:
     assert stack_config("dev").security.trail_object_lock_days == 0
 
 
+def test_only_the_account_baseline_owner_watches_the_trail_for_cis(dev: Registry) -> None:
+    # dev shares prod's account: its CIS alarms would page for the same events twice.
+    assert [a for a in dev.by_type(ALARM)
+            if a.inputs.get("namespace", "").endswith("/CISBenchmark")] == []
+    assert [f for f in dev.by_type(FILTER) if "/CISBenchmark" in
+            f.inputs["metricTransformation"]["namespace"]] == []
+
+
 def test_every_cis_check_is_a_filter_on_the_trail_logs_alarmed_to_its_topic(
-        registry: Registry, stack: str) -> None:
+        prod: Registry) -> None:
+    registry, stack = prod, "prod"
     [trail] = registry.by_type(TRAIL)
     group = trail.inputs["cloudWatchLogsGroupArn"].removesuffix(":*").split("log-group:")[1]
     arns = topic_arns(registry)

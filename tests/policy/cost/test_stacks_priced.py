@@ -1,0 +1,66 @@
+"""Both stacks through the estimator: every type is priced or known free, and dev idles at
+or under $30 a month by the table."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy.cost import charges
+from policy.cost.estimate import estimate, is_component
+from policy.cost.price_table import table
+from tests.helpers import run_program, stack_registry
+from tools.plans import plan_of
+
+REGIONS = ("us-east-1", "eu-west-1", "eu-central-1")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_resource_type_is_priced_or_listed_as_free_with_a_reason(stack: str) -> None:
+    plan = plan_of(stack_registry(stack), components=True)
+    types = {r.type for r in plan if not is_component(r)}
+    unknown = types - set(charges.FIXED) - set(charges.NO_FIXED_CHARGE)
+    assert unknown == set()
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_item_the_stack_pays_for_is_priced_in_three_regions(stack: str) -> None:
+    items = {line.item for line in estimate(plan_of(stack_registry(stack))).lines}
+    for item in items:
+        for region in REGIONS:
+            assert table().get(item, region).usd >= 0
+
+
+def test_dev_idles_at_or_under_thirty_dollars() -> None:
+    result = estimate(plan_of(stack_registry("dev"), components=True))
+    by_type = {k: round(v, 2) for k, v in result.by("type").items()}
+    # One provisioned shard: 730 h x $0.015; 90 alarm metrics x $0.10 (critical only);
+    # 6 composites x $0.50; one dashboard; two keys; three secrets x $0.40.
+    assert by_type == {
+        "aws:kinesis/stream:Stream": 10.95,
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 9.00,
+        "aws:cloudwatch/compositeAlarm:CompositeAlarm": 3.00,
+        "aws:cloudwatch/dashboard:Dashboard": 3.00,
+        "aws:kms/key:Key": 2.00,
+        "aws:secretsmanager/secret:Secret": 1.20,
+    }
+    assert round(result.total, 2) == 29.15
+
+
+def test_prod_is_mostly_dax() -> None:
+    result = estimate(plan_of(stack_registry("prod"), components=True))
+    by_item = result.by("item")
+    # Three dax.r5.large nodes: 3 x 730 h x $0.269.
+    assert round(by_item["dax.node_hour.dax.r5.large"], 2) == 589.11
+    assert 900 < result.total < 1000
+
+
+# Two runs cover the features both stacks leave off (InfluxDB and LiveAnalytics exclude
+# each other); a whole-stack run costs seconds.
+@pytest.mark.parametrize("overrides", [
+    {"edgeRealtimeLogs": True, "appCacheEnabled": True, "analyticsTimeseries": "influxdb",
+     "analyticsInfluxPassword": "correct-horse-battery-1"},
+    {"analyticsTimeseries": "liveanalytics"},
+], ids=["realtime-logs-app-cache-influxdb", "liveanalytics"])
+def test_the_optional_features_are_priced_too(overrides: dict[str, object]) -> None:
+    result = estimate(plan_of(run_program("prod", **overrides), components=True))
+    assert result.total > 0
