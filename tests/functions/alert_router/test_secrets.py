@@ -19,8 +19,8 @@ MISSING = "arn:aws:secretsmanager:us-east-1:123456789012:secret:pagerduty-AbCdEf
 class Counting:
     """A Secrets Manager client that counts reads."""
 
-    def __init__(self, client: Any) -> None:
-        self.client, self.reads = client, 0
+    def __init__(self, client: Any, env: pytest.MonkeyPatch) -> None:
+        self.client, self.env, self.reads = client, env, 0
         self.exceptions = client.exceptions
 
     def get_secret_value(self, **kwargs: Any) -> Any:
@@ -36,20 +36,26 @@ def moto_client() -> Iterator[Any]:
 
 
 @pytest.fixture
-def client(moto_client: Any) -> Iterator[Counting]:
+def client(moto_client: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Counting]:
     """A counting client and an empty cache."""
     secret_store.clear()
-    yield Counting(moto_client)
+    counting = Counting(moto_client, monkeypatch)
+    # As the stack names it, so the role check knows which deployed secret a read targets.
+    monkeypatch.setenv("PAGERDUTY_SECRET_ARN", MISSING)
+    yield counting
     secret_store.clear()
 
 
-def put(client: Counting, name: str, value: str) -> str:
-    """A secret named ``name`` with ``value``; its ARN."""
+def put(client: Counting, name: str, value: str,
+        variable: str = "PAGERDUTY_SECRET_ARN") -> str:
+    """A secret named ``name`` with ``value``, named by ``variable`` as the stack does; its ARN."""
     try:
-        return client.client.create_secret(Name=name, SecretString=value)["ARN"]
+        arn = client.client.create_secret(Name=name, SecretString=value)["ARN"]
     except client.exceptions.ResourceExistsException:
         client.client.put_secret_value(SecretId=name, SecretString=value)
-        return client.client.describe_secret(SecretId=name)["ARN"]
+        arn = client.client.describe_secret(SecretId=name)["ARN"]
+    client.env.setenv(variable, arn)
+    return arn
 
 
 def test_the_cache_lasts_five_minutes() -> None:
@@ -91,7 +97,7 @@ def test_without_now_the_monotonic_clock_is_used(client: Counting,
 
 
 def test_each_secret_is_cached_on_its_own(client: Counting) -> None:
-    a, b = put(client, "a", "A"), put(client, "b", "B")
+    a, b = put(client, "a", "A"), put(client, "b", "B", "SLACK_SECRET_ARN")
     assert (secret_string(client, a, now=0.0), secret_string(client, b, now=0.0)) == ("A", "B")
 
 
@@ -112,13 +118,14 @@ def test_a_secret_without_a_value_is_named_not_shown(client: Counting) -> None:
 
 
 def test_slack_webhooks_map_channels_to_urls(client: Counting) -> None:
-    arn = put(client, "slack", json.dumps({"alerts": "https://hooks.slack.com/a", "n": 3}))
+    arn = put(client, "slack", json.dumps({"alerts": "https://hooks.slack.com/a", "n": 3}),
+              "SLACK_SECRET_ARN")
     assert slack_webhooks(client, arn) == {"alerts": "https://hooks.slack.com/a", "n": "3"}
 
 
 @pytest.mark.parametrize("value", ['["https://hooks.slack.com/a"]', '"x"', "null"])
 def test_slack_secret_must_be_an_object(client: Counting, value: str) -> None:
-    arn = put(client, "slack", value)
+    arn = put(client, "slack", value, "SLACK_SECRET_ARN")
     with pytest.raises(MissingSecretError, match=r"^the Slack webhook secret is not a JSON "
                                                  r"object$"):
         slack_webhooks(client, arn)
