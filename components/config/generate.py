@@ -47,11 +47,10 @@ def _scalar(value: Any) -> str:
 def _text(value: str) -> str:
     """A description as YAML: plain when that reads back the same, else single-quoted."""
     try:
-        if yaml.safe_load(f"k: {value}") == {"k": value}:
-            return value
-    except yaml.YAMLError:
-        pass  # e.g. ": " inside: not plain
-    return "'" + value.replace("'", "''") + "'"
+        plain = yaml.safe_load(f"k: {value}") == {"k": value}
+    except yaml.YAMLError:  # e.g. ": " inside: not plain
+        plain = False
+    return value if plain else "'" + value.replace("'", "''") + "'"
 
 
 def _declaration(spec: KeySpec) -> list[str]:
