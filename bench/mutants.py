@@ -228,14 +228,20 @@ def main(argv: list[str] | None = None) -> int:
     listed = read_equivalents()
     rows: list[Measurement] = []
     stale: list[str] = []
+    total = 0
     for target in chosen:
         print(f"mutating {target.module} ...", file=sys.stderr, flush=True)
         try:
-            rows.append(score(target, run(target, args.children), listed).measurement())
+            row = score(target, run(target, args.children), listed).measurement()
         except StaleEquivalentsError as error:
             stale.append(str(error))
+            continue
+        rows.append(row)
+        # Merged as each module finishes: a full run is long, and an interrupted one keeps
+        # what it measured.
+        total = results.write([row])
+        print(f"  {row.value:.4f} ({row.note})", file=sys.stderr, flush=True)
     print(table(rows))
-    total = results.write(rows)
     print(f"\nwrote {len(rows)} rows to {results.RESULTS.name} ({total} in all)")
     for error in stale:
         print(f"stale equivalent-mutant list: {error}", file=sys.stderr)
