@@ -44,9 +44,20 @@ def _on_demand(stream: PlanResource) -> bool:
     return (stream.props.get("streamModeDetails") or {}).get("streamMode") == "ON_DEMAND"
 
 
+def _named(suffix: str, key: str = "name") -> Callable[[PlanResource], bool]:
+    """Whether a resource's ``key`` input ends with ``suffix``: which of several of a type
+    a request or an event uses (the API's function, not the first function in the plan)."""
+    return lambda resource: str(resource.props.get(key) or "").endswith(suffix)
+
+
+_API_FUNCTION = _named("-api")
+_API_LOG_GROUP = _named("-api")  # /aws/lambda/<stack>-api; WAF's groups end otherwise
+# The mapping's functionName is the alias ARN (``...:function:<name>:live``).
+_PROCESSOR_MAPPING = _named("-stream-processor:live", "functionName")
+
+
 def _api_gb_seconds(plan: Plan) -> float:
-    functions = [f for f in plan.of_type(FUNCTION)
-                 if str(f.props.get("name", "")).endswith("-api")]
+    functions = [f for f in plan.of_type(FUNCTION) if _API_FUNCTION(f)]
     memory_mb = float(functions[0].props.get("memorySize") or 128) if functions else 128.0
     return memory_mb / 1024 * DURATION_MS / 1000
 
@@ -61,15 +72,17 @@ PER_REQUEST: tuple[PerUnit, ...] = (
             _constant(1 / MILLION), "one CloudFront request"),
     PerUnit("apigateway.rest.requests", "aws:apigateway/restApi:RestApi",
             _constant(1 / MILLION), "one REST API request"),
-    PerUnit("lambda.requests", FUNCTION, _constant(1 / MILLION), "one API invocation"),
+    PerUnit("lambda.requests", FUNCTION, _constant(1 / MILLION), "one API invocation",
+            when=_API_FUNCTION),
     PerUnit("lambda.duration.gb_second.arm64", FUNCTION, _api_gb_seconds,
-            f"{DURATION_MS} ms at the API's memory"),
+            f"{DURATION_MS} ms at the API's memory", when=_API_FUNCTION),
     PerUnit("dynamodb.on_demand.read", "aws:dynamodb/table:Table", _constant(1 / MILLION),
             "one read request unit",
             when=lambda t: (str(t.props.get("name", "")).endswith("-listings")
                             and t.props.get("billingMode") == "PAY_PER_REQUEST")),
     PerUnit("cloudwatch.logs.ingest_gb", "aws:cloudwatch/logGroup:LogGroup",
-            _constant(LOG_KB_PER_REQUEST / GB), f"{LOG_KB_PER_REQUEST:g} KB of logs"),
+            _constant(LOG_KB_PER_REQUEST / GB), f"{LOG_KB_PER_REQUEST:g} KB of the API's logs",
+            when=_API_LOG_GROUP),
 )
 
 PER_EVENT: tuple[PerUnit, ...] = (
@@ -81,7 +94,8 @@ PER_EVENT: tuple[PerUnit, ...] = (
     PerUnit("firehose.ingest_gb", "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
             _constant(5 / GB), "Firehose bills each record as at least 5 KB"),
     PerUnit("lambda.requests", "aws:lambda/eventSourceMapping:EventSourceMapping",
-            _constant(1 / BATCH / MILLION), f"stream processing in batches of {BATCH}"),
+            _constant(1 / BATCH / MILLION), f"stream processing in batches of {BATCH}",
+            when=_PROCESSOR_MAPPING),
 )
 
 

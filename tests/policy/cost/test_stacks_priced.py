@@ -8,6 +8,7 @@ import pytest
 from policy.cost import charges
 from policy.cost.estimate import estimate, is_component
 from policy.cost.price_table import table
+from policy.cost.traffic import traffic
 from tests.helpers import run_program, stack_registry
 from tools.plans import plan_of
 
@@ -52,6 +53,20 @@ def test_prod_is_mostly_dax() -> None:
     # Three dax.r5.large nodes: 3 x 730 h x $0.269.
     assert round(by_item["dax.node_hour.dax.r5.large"], 2) == 589.11
     assert 900 < result.total < 1000
+
+
+def test_prod_traffic_lands_on_the_resources_that_serve_it() -> None:
+    lines = traffic(plan_of(stack_registry("prod"), components=True), 50_000_000, 20_000_000)
+    assert {(line.item, line.resource) for line in lines} == {
+        ("cloudfront.https_requests", "marketplace-prod-edge-cdn-distribution"),
+        ("apigateway.rest.requests", "marketplace-prod-backend-rest-api"),
+        ("lambda.requests", "marketplace-prod-api-function"),
+        ("lambda.duration.gb_second.arm64", "marketplace-prod-api-function"),
+        ("cloudwatch.logs.ingest_gb", "marketplace-prod-api-logs"),
+        ("eventbridge.custom_events", "marketplace-prod-events-bus"),
+        ("firehose.ingest_gb", "marketplace-prod-analytics-delivery-firehose"),
+        ("lambda.requests", "marketplace-prod-analytics-consumers-stream-processor-mapping"),
+    }
 
 
 # One run turns on what both stacks leave off (LiveAnalytics, InfluxDB's alternative, adds

@@ -18,16 +18,24 @@ def res(type_: str, logical: str, **props: Any) -> PlanResource:
 PLAN = Plan((
     res("aws:cloudfront/distribution:Distribution", "cdn"),
     res("aws:apigateway/restApi:RestApi", "rest"),
+    # Decoys first: the per-request lines must pick the API's function and log group, and
+    # the per-event line the stream processor's mapping, not the first of each type.
+    res("aws:lambda/function:Function", "router", name="m-dev-alert-router", memorySize=256),
     res("aws:lambda/function:Function", "fn", name="m-dev-api", memorySize=1024),
     res("aws:dynamodb/table:Table", "state", name="m-dev-alert-state",
         billingMode="PAY_PER_REQUEST"),
     res("aws:dynamodb/table:Table", "table", name="m-dev-listings",
         billingMode="PAY_PER_REQUEST"),
-    res("aws:cloudwatch/logGroup:LogGroup", "logs"),
+    res("aws:cloudwatch/logGroup:LogGroup", "audit", name="/m-dev/audit"),
+    res("aws:cloudwatch/logGroup:LogGroup", "waf", name="aws-waf-logs-m-dev-api-origin"),
+    res("aws:cloudwatch/logGroup:LogGroup", "logs", name="/aws/lambda/m-dev-api"),
     res("aws:cloudwatch/eventBus:EventBus", "bus"),
     res("aws:kinesis/stream:Stream", "stream", streamModeDetails={"streamMode": "ON_DEMAND"}),
     res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "firehose"),
-    res("aws:lambda/eventSourceMapping:EventSourceMapping", "esm"),
+    res("aws:lambda/eventSourceMapping:EventSourceMapping", "windows",
+        functionName="arn:aws:lambda:us-east-1:1:function:m-dev-window-aggregator:live"),
+    res("aws:lambda/eventSourceMapping:EventSourceMapping", "esm",
+        functionName="arn:aws:lambda:us-east-1:1:function:m-dev-stream-processor:live"),
 ))
 
 
