@@ -1,4 +1,7 @@
-"""A Mermaid flowchart of the stack's top-level components and the data flowing between them.
+"""The component view: the stack's top-level components and the values they hand each other.
+
+``python -m tools.preview --mermaid-components OUT`` writes it; the architecture diagram
+(``--mermaid``) is ``tools/architecture.py``.
 
 Edges are found in the recorded run, not listed by hand: when an input of a resource under
 one top-level component contains an ARN, name, URL or endpoint that a resource under another

@@ -1,15 +1,18 @@
 """Offline ``pulumi preview``: run the program under the mocks and show what it would create.
 
     python -m tools.preview --stack dev|prod [--config FILE] [--json OUT] [--mermaid OUT]
+                            [--mermaid-components OUT]
 
 The stack's settings come from ``Pulumi.<stack>.yaml`` (or ``--config FILE``); ``secure:``
 values cannot be decrypted offline and become placeholders. The tree printed is the one the
 Pulumi CLI prints, followed by what the stack costs a month (fixed, and with the traffic in
 config; ``tools/cost_report.py``); ``--json`` writes the CLI's ``--json`` document with a
-``cost`` member, and ``--mermaid`` a diagram of the components and the data flows between
-them. A bad stack file prints its problems and exits 2; a fixed cost over ``costCeilingUsd``
-prints the whole preview, then the reason, and exits 3; a resource the price table cannot
-price (a new type, or a setting with no row in ``policy/cost/prices.csv``) exits 4.
+``cost`` member, ``--mermaid`` the architecture diagram (``tools/architecture.py``: the actors
+this stack turns on and the flows between them) and ``--mermaid-components`` the graph of the
+components and the values they hand each other (``tools/flow_diagram.py``). A bad stack
+file prints its problems and exits 2; a fixed cost over ``costCeilingUsd`` prints the whole
+preview, then the reason, and exits 3; a resource the price table cannot price (a new type,
+or a setting with no row in ``policy/cost/prices.csv``) exits 4.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ import yaml
 
 from components.config import ConfigError, build
 from policy.cost.price_table import PriceTableError
+from tools import architecture, flow_diagram
 from tools.cost_report import as_json, report, text
-from tools.flow_diagram import mermaid
 from tools.mock_runtime import (
     PROJECT,
     SECRET_PLACEHOLDER,
@@ -102,7 +105,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, metavar="OUT",
                         help="write the `pulumi preview --json` document here")
     parser.add_argument("--mermaid", type=Path, metavar="OUT",
-                        help="write a Mermaid flowchart of components and data flows here")
+                        help="write the Mermaid architecture diagram (actors and flows) here")
+    parser.add_argument("--mermaid-components", type=Path, metavar="OUT",
+                        help="write a Mermaid graph of the components and what they hand on")
     return parser.parse_args(argv)
 
 
@@ -143,8 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _write(args.json, json.dumps(doc, indent=2) + "\n")
         print(f"wrote {args.json}")
     if args.mermaid:
-        _write(args.mermaid, mermaid(registry))
+        _write(args.mermaid, architecture.mermaid(registry))
         print(f"wrote {args.mermaid}")
+    if args.mermaid_components:
+        _write(args.mermaid_components, flow_diagram.mermaid(registry))
+        print(f"wrote {args.mermaid_components}")
     if costs.over:
         print(f"error: {path.name}: {costs.over}", file=sys.stderr)
         return EXIT_OVER_CEILING

@@ -1,4 +1,4 @@
-"""The offline preview: tree, preview JSON, Mermaid flows, and clean failures on bad settings."""
+"""The offline preview: tree, preview JSON, and clean failures on bad settings."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import yaml
 
 from policy.cost.price_table import PriceTableError
 from tests.helpers import stack_registry
-from tools.flow_diagram import flows
 from tools.mock_runtime import (
     ROOT,
     SECRET_PLACEHOLDER,
@@ -129,52 +128,6 @@ def test_json_masks_secret_inputs_and_config() -> None:
     assert parameter["newState"]["inputs"]["value"] == SECRET_PLACEHOLDER
     assert parameter["newState"]["inputs"]["name"] == "/marketplace/webhook"
     assert doc["config"]["marketplace:slackWebhookUrl"] == SECRET_PLACEHOLDER
-
-
-def test_mermaid_names_every_component_and_the_key_flows(stack: str) -> None:
-    registry = stack_registry(stack)
-    lines = _previewed(stack)[2]
-    assert lines[0] == "flowchart LR"
-    top = registry.children(registry.stack_urn)
-    for component in top:
-        assert sum(f"<br/>{component.name}\"]" in line for line in lines) == 1
-    # Every component whose resources use the stack key gets an edge from the core.
-    key_arn = next(k for k in registry.by_type("aws:kms/key:Key")
-                   if k.name.endswith("-core-key")).outputs["arn"]
-    core = next(c for c in top if c.type == "marketplace:core:PlatformCore")
-    users = [c for c in top if c is not core
-             and any(key_arn in json.dumps(d.inputs) for d in registry.descendants(c))]
-    assert users
-    nodes, edges = flows(registry)
-    key_of = {n.name: n.key for n in nodes}
-    for user in users:
-        edge = next(e for e in edges
-                    if (e.source, e.target) == (key_of[core.name], key_of[user.name]))
-        assert "kms Key" in edge.kinds
-        assert f'{edge.source} -->|"{", ".join(edge.kinds)}"| {edge.target}' in lines
-
-
-class _Box(pulumi.ComponentResource):
-    def __init__(self, name: str) -> None:
-        super().__init__("test:flows:Box", name)
-
-
-def test_flows_come_from_the_data_not_a_list() -> None:
-    def program() -> None:
-        producer, consumer, bystander = _Box("producer"), _Box("consumer"), _Box("bystander")
-        queue = aws.sqs.Queue("producer-queue", name="orders-queue",
-                              opts=pulumi.ResourceOptions(parent=producer))
-        aws.ssm.Parameter("consumer-param", name="/consumer/queue", type="String",
-                          value=queue.url, opts=pulumi.ResourceOptions(parent=consumer))
-        # A longer name that merely starts with the queue's name is not a reference.
-        aws.ssm.Parameter("bystander-param", name="/bystander/other", type="String",
-                          value="orders-queue-archive",
-                          opts=pulumi.ResourceOptions(parent=bystander))
-
-    nodes, edges = flows(run("dev", {}, [], program))
-    assert sorted(n.name for n in nodes) == ["bystander", "consumer", "producer"]
-    assert [(e.source, e.target, e.kinds) for e in edges] == [
-        ("n_producer", "n_consumer", ("sqs Queue",))]
 
 
 def _bad_files(tmp_path: Path) -> list[tuple[Path, str]]:
