@@ -48,7 +48,8 @@ preview: $(STAMP)
 
 preview-json: $(STAMP)
 	mkdir -p out
-	$(BIN)/python -m tools.preview --stack $(STACK) --json out/preview-$(STACK).json --mermaid out/architecture-$(STACK).mmd
+	$(BIN)/python -m tools.preview --stack $(STACK) --json out/preview-$(STACK).json --mermaid out/architecture-$(STACK).mmd \
+		--mermaid-components out/components-$(STACK).mmd
 
 # The API's clients layer (DAX, Valkey), published by the stack when DAX or the app cache is on.
 layers: $(STAMP)

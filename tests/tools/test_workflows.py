@@ -229,8 +229,9 @@ def test_offline_preview_covers_every_stack_and_uploads_its_files(pr: dict[str, 
     assert job["env"]["STACK"] == "${{ matrix.stack }}"
     assert "make preview-json" in _runs(job)
     recipe = " ".join(_make_recipe("preview-json"))
-    written = re.findall(r"--(?:json|mermaid) (\S+)", recipe)
-    assert written == ["out/preview-$(STACK).json", "out/architecture-$(STACK).mmd"]
+    written = re.findall(r"--(?:json|mermaid|mermaid-components) (\S+)", recipe)
+    assert written == ["out/preview-$(STACK).json", "out/architecture-$(STACK).mmd",
+                       "out/components-$(STACK).mmd"]
     [upload] = _uses(job, "actions/upload-artifact")
     assert upload["if"] == "always()"
     assert upload["with"]["name"] == "offline-preview-${{ matrix.stack }}"
@@ -238,6 +239,7 @@ def test_offline_preview_covers_every_stack_and_uploads_its_files(pr: dict[str, 
         "out/preview-${{ matrix.stack }}.json",
         "out/architecture-${{ matrix.stack }}.mmd",
         "out/architecture-${{ matrix.stack }}.svg",
+        "out/components-${{ matrix.stack }}.mmd",
         "out/cost-${{ matrix.stack }}.md",
         "out/diff-${{ matrix.stack }}.md",
     ]
