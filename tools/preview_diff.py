@@ -121,28 +121,15 @@ def changes(old: Any, new: Any, path: str = "") -> list[Change]:
     if old is not MISSING and new is not MISSING and _same(old, new):
         return []
     old_doc, new_doc = _document(old), _document(new)
-    if isinstance(old_doc, Mapping | list) or isinstance(new_doc, Mapping | list):
-        keys = _keys(old_doc) + [k for k in _keys(new_doc) if k not in _keys(old_doc)]
-        if keys and all(isinstance(k, str) for k in keys):
-            keys = sorted(keys)
-        if keys and _containers_or_missing(old_doc, new_doc):
-            return [change for key in keys
-                    for change in changes(_at(old_doc, key), _at(new_doc, key), _join(path, key))]
-    return [Change(path, old, new)]
-
-
-def _containers_or_missing(old: Any, new: Any) -> bool:
-    """Both sides are the same kind of container, or one of them is unset."""
-    kinds = {type(v) for v in (old, new) if v is not MISSING}
-    return kinds <= {dict} or kinds <= {list}
-
-
-def _keys(value: Any) -> list[str | int]:
-    if isinstance(value, Mapping):
-        return list(value)
-    if isinstance(value, list):
-        return list(range(len(value)))
-    return []
+    # Into two maps or two lists only: a value added or removed whole reads best whole.
+    if isinstance(old_doc, dict) and isinstance(new_doc, dict):
+        keys: list[str | int] = sorted(old_doc.keys() | new_doc.keys())
+    elif isinstance(old_doc, list) and isinstance(new_doc, list):
+        keys = list(range(max(len(old_doc), len(new_doc))))
+    else:
+        return [Change(path, old, new)]
+    return [change for key in keys
+            for change in changes(_at(old_doc, key), _at(new_doc, key), _join(path, key))]
 
 
 def _at(value: Any, key: str | int) -> Any:

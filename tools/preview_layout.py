@@ -60,8 +60,8 @@ def tree_lines(rows: Sequence[tuple[str, str, str]]) -> list[str]:
 
     ``rows`` are ``(branch glyphs, type token, name)``. Columns are as wide as their longest
     cell when that fits in ``WIDTH``; otherwise the split between them is the one that cuts
-    the fewest cells, a type counting twice (ties: the wider name column). A cell too long for its column is elided
-    in the middle; the glyphs never are, so the tree keeps its shape.
+    the fewest cells, a type counting twice (ties: the wider name column). A cell too long
+    for its column is elided in the middle; the glyphs never are, so the tree keeps its shape.
     """
     types = [(prefix, display_type(type_)) for prefix, type_, _ in rows]
     type_column, name_column = _columns([len(p + t) for p, t in types],

@@ -47,11 +47,15 @@ def counts(resources: list[Resource]) -> list[tuple[str, int]]:
 def summary_lines(registry: Registry, fixed_usd: Mapping[str, float]) -> list[str]:
     """The summary section: a title, then per component its line and its counts by type.
 
+    Components come dearest first (then by name), as in the cost table.
+
     ``fixed_usd`` is the fixed monthly cost per component name (the cost report's); a
     component with nothing priced costs $0.00.
     """
     lines = ["Components (resources below each, by type; fixed USD a month):"]
-    for name, (type_, resources) in groups(registry).items():
+    found = groups(registry)
+    for name in sorted(found, key=lambda n: (-fixed_usd.get(n, 0.0), n)):
+        type_, resources = found[name]
         kind = f" ({type_})" if type_ else ""
         plural = "" if len(resources) == 1 else "s"
         head = (f"{INDENT}{name}{kind}: {len(resources)} resource{plural}, "
