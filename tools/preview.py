@@ -156,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = error.args[0] if error.args else error
         print(f"error: cannot price the plan: {message}", file=sys.stderr)
         return EXIT_CANNOT_PRICE
-    doc = {**document(registry, config, set(secrets), duration), "cost": as_json(costs)}
+    # Only built when asked for: the plain preview is what `make bench` times.
+    doc = ({**document(registry, config, set(secrets), duration), "cost": as_json(costs)}
+           if args.json or args.diff else {})
     # With --diff, stdout is the Markdown alone, ready to post; the notes go to stderr.
     notes = sys.stderr if args.diff else sys.stdout
     if args.diff:

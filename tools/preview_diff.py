@@ -4,9 +4,10 @@
 
 Resources are matched by URN. A URN only in the new document is added, one only in the old
 is removed, and one in both whose ``inputs`` differ is changed, with each input that differs
-as ``path: old → new``. Paths are the engine's property paths (``tags.Name``,
-``rules[0].action``, ``tags["kubernetes.io/role"]``); a JSON document held in a string (an
-IAM policy, a dashboard body) is compared inside, so its paths go on into the document.
+as ``path: old → new``; a table first counts them per top-level component. Paths are the
+engine's property paths (``tags.Name``, ``rules[0].action``, ``tags["kubernetes.io/role"]``);
+a JSON document held in a string (an IAM policy, a dashboard body) is compared inside, so
+its paths go on into the document.
 
 Secrets stay masked: where either side shows ``[secret]``, neither side's value is printed,
 so a document from an older preview that did not mask a value cannot leak it. Long values are
@@ -25,6 +26,7 @@ from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN
 
+from policy.cost.estimate import STACK_LEVEL, STACK_TYPE
 from tools.mock_runtime import SECRET_PLACEHOLDER
 from tools.preview_layout import elide
 
@@ -62,6 +64,8 @@ class Diff:
     removed: tuple[str, ...]
     changed: tuple[tuple[str, tuple[Change, ...]], ...]
     unchanged: int
+    # (top-level component, added, removed, changed), for each component with any.
+    by_component: tuple[tuple[str, int, int, int], ...] = ()
 
 
 class UnreadablePreviewError(ValueError):
@@ -140,6 +144,22 @@ def _at(value: Any, key: str | int) -> Any:
     return MISSING
 
 
+def component_of(urn: str, states: Mapping[str, Mapping[str, Any]]) -> str:
+    """The name of the top-level component ``urn`` sits in, by its document's parent chain.
+
+    As in the cost estimate, a resource created directly in the stack (or whose chain the
+    document does not hold) counts under ``(stack)``; a top-level component is its own.
+    """
+    while (state := states.get(urn)) is not None:
+        parent = states.get(state.get("parent") or "")
+        if parent is None:  # the stack itself, or a chain the document does not hold
+            return STACK_LEVEL
+        if parent.get("type") == STACK_TYPE:
+            return STACK_LEVEL if state.get("custom") else urn.rsplit("::", 1)[-1]
+        urn = state["parent"]
+    return STACK_LEVEL
+
+
 def compare(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any]) -> Diff:
     """``old_doc`` and ``new_doc`` compared resource by resource (by URN)."""
     old, new = _states(old_doc), _states(new_doc)
@@ -148,10 +168,16 @@ def compare(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any]) -> Diff:
         found = changes(old[urn].get("inputs") or {}, new[urn].get("inputs") or {})
         if found:
             changed.append((urn, tuple(found)))
-    return Diff(added=tuple(sorted(new.keys() - old.keys())),
-                removed=tuple(sorted(old.keys() - new.keys())),
-                changed=tuple(changed),
-                unchanged=len(old.keys() & new.keys()) - len(changed))
+    added = tuple(sorted(new.keys() - old.keys()))
+    removed = tuple(sorted(old.keys() - new.keys()))
+    tally: dict[str, list[int]] = {}
+    for column, urns, states in ((0, added, new), (1, removed, old),
+                                 (2, [urn for urn, _ in changed], new)):
+        for urn in urns:
+            tally.setdefault(component_of(urn, states), [0, 0, 0])[column] += 1
+    return Diff(added=added, removed=removed, changed=tuple(changed),
+                unchanged=len(old.keys() & new.keys()) - len(changed),
+                by_component=tuple((name, *counts) for name, counts in sorted(tally.items())))
 
 
 def _code(text: str) -> str:
@@ -199,6 +225,10 @@ def markdown(diff: Diff, title: str) -> str:
     lines = [f"### {title}: {counts}", ""]
     if not (diff.added or diff.removed or diff.changed):
         lines += ["No resource is added, removed or changed.", ""]
+    if diff.by_component:
+        lines += ["| component | added | removed | changed |", "|---|---:|---:|---:|"]
+        lines += [f"| {name} | {a} | {r} | {c} |" for name, a, r, c in diff.by_component]
+        lines.append("")
     for heading, urns in (("Added", diff.added), ("Removed", diff.removed)):
         if urns:
             lines += [f"**{heading}**", "", *_listed(urns), ""]

@@ -366,6 +366,11 @@ def test_diff_prints_only_markdown_against_a_saved_preview(tmp_path: Path) -> No
         f"### Resources (dev) against main-dev.json: 1 added, 1 removed, 1 changed, "
         f"{len(registry) - 1} unchanged",
         "",
+        "| component | added | removed | changed |",
+        "|---|---:|---:|---:|",
+        "| (stack) | 0 | 1 | 0 |",
+        "| marketplace-dev-core | 1 | 0 | 1 |",
+        "",
         "**Added**",
         "",
         f"- `{alias}`",

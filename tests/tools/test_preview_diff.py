@@ -88,6 +88,30 @@ def test_compare_sorts_urns_into_added_removed_changed() -> None:
     # The stack's inputs, absent in one document and {} in the other, are the same.
     assert diff.changed == ((QUEUE, (Change("delaySeconds", 0, 5),)),)
     assert diff.unchanged == 2
+    # No parents in these documents: everything counts under the stack.
+    assert diff.by_component == (("(stack)", 1, 1, 1),)
+
+
+def test_each_change_counts_under_its_top_level_component() -> None:
+    box = "urn:pulumi:dev::marketplace::pulumi:pulumi:Stack$test:x:Box::box"
+    inner = "urn:pulumi:dev::marketplace::pulumi:pulumi:Stack$test:x:Box$test:x:Box::box-inner"
+    leaf = ("urn:pulumi:dev::marketplace::pulumi:pulumi:Stack$test:x:Box$test:x:Box"
+            "$aws:sqs/queue:Queue::box-inner-q")
+    loose = "urn:pulumi:dev::marketplace::pulumi:pulumi:Stack$aws:sqs/queue:Queue::loose"
+
+    def doc(leaf_inputs: dict[str, Any], with_loose: bool) -> dict[str, Any]:
+        states = [{"urn": STACK, "custom": False, "type": "pulumi:pulumi:Stack"},
+                  {"urn": box, "custom": False, "type": "test:x:Box", "parent": STACK},
+                  {"urn": inner, "custom": False, "type": "test:x:Box", "parent": box},
+                  {"urn": leaf, "custom": True, "type": "aws:sqs/queue:Queue", "parent": inner,
+                   "inputs": leaf_inputs}]
+        if with_loose:
+            states.append({"urn": loose, "custom": True, "type": "aws:sqs/queue:Queue",
+                           "parent": STACK})
+        return {"steps": [{"op": "create", "urn": st["urn"], "newState": st} for st in states]}
+
+    diff = compare(doc({"name": "a"}, with_loose=False), doc({"name": "b"}, with_loose=True))
+    assert diff.by_component == (("(stack)", 1, 0, 0), ("box", 0, 0, 1))
 
 
 def test_markdown_for_a_pr_comment() -> None:
@@ -100,6 +124,10 @@ def test_markdown_for_a_pr_comment() -> None:
     text = markdown(compare(old, new), "Resources (dev) against main-dev.json")
     assert text == "\n".join([
         "### Resources (dev) against main-dev.json: 1 added, 1 removed, 2 changed, 0 unchanged",
+        "",
+        "| component | added | removed | changed |",
+        "|---|---:|---:|---:|",
+        "| (stack) | 1 | 1 | 2 |",
         "",
         "**Added**",
         "",
