@@ -1,18 +1,21 @@
 """Offline ``pulumi preview``: run the program under the mocks and show what it would create.
 
     python -m tools.preview --stack dev|prod [--config FILE] [--json OUT] [--mermaid OUT]
-                            [--mermaid-components OUT]
+                            [--mermaid-components OUT] [--diff OLD.json]
 
 The stack's settings come from ``Pulumi.<stack>.yaml`` (or ``--config FILE``); ``secure:``
 values cannot be decrypted offline and become placeholders. The tree printed is the one the
-Pulumi CLI prints, followed by what the stack costs a month (fixed, and with the traffic in
-config; ``tools/cost_report.py``); ``--json`` writes the CLI's ``--json`` document with a
-``cost`` member, ``--mermaid`` the architecture diagram (``tools/architecture.py``: the actors
-this stack turns on and the flows between them) and ``--mermaid-components`` the graph of the
-components and the values they hand each other (``tools/flow_diagram.py``). A bad stack
-file prints its problems and exits 2; a fixed cost over ``costCeilingUsd`` prints the whole
-preview, then the reason, and exits 3; a resource the price table cannot price (a new type,
-or a setting with no row in ``policy/cost/prices.csv``) exits 4.
+Pulumi CLI prints (fitted to 120 columns; ``tools/preview_layout.py``), a summary per
+component (``tools/preview_summary.py``), then what the stack costs a month (fixed, and with
+the traffic in config; ``tools/cost_report.py``). ``--diff OLD.json`` prints instead a
+Markdown diff against a saved ``--json`` document (``tools/preview_diff.py``). ``--json``
+writes the CLI's ``--json`` document with a ``cost`` member, ``--mermaid`` the architecture
+diagram (``tools/architecture.py``: the actors this stack turns on and the flows between
+them) and ``--mermaid-components`` the graph of the components and the values they hand each
+other (``tools/flow_diagram.py``). A bad stack file prints its problems and exits 2; a fixed
+cost over ``costCeilingUsd`` prints the whole preview, then the reason, and exits 3; a
+resource the price table cannot price (a new type, or a setting with no row in
+``policy/cost/prices.csv``) exits 4.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -41,7 +45,10 @@ from tools.mock_runtime import (
     stack_file,
 )
 from tools.plans import plan_of
+from tools.preview_diff import UnreadablePreviewError, compare, load, markdown, unreadable_note
 from tools.preview_json import STACK_TYPE, document, masked
+from tools.preview_layout import property_lines, tree_lines
+from tools.preview_summary import summary_lines
 
 EXIT_BAD_CONFIG = 2
 EXIT_OVER_CEILING = 3
@@ -77,21 +84,21 @@ def tree(registry: Registry) -> list[Row]:
     return rows
 
 
-def render(registry: Registry, stack: str) -> str:
-    """The text ``pulumi preview`` prints for a new stack: tree, outputs, summary."""
+def render(registry: Registry, stack: str, fixed_usd: Mapping[str, float]) -> str:
+    """The text ``pulumi preview`` prints for a new stack, in 120 columns: tree, outputs, summary.
+
+    The CLI's summary line is followed by one per top-level component, with its resources
+    counted by type and its fixed monthly cost (``fixed_usd``, by component name).
+    """
     rows = tree(registry)
-    type_width = max(len(r.prefix + r.type) for r in rows) + 2
-    name_width = max(len(r.name) for r in rows) + 2
     lines = [f"Previewing update ({stack}) offline, under mocks:", "",
-             f"     {'Type':{type_width}}{'Name':{name_width}}Plan"]
-    lines += [f" +   {r.prefix + r.type:{type_width}}{r.name:{name_width}}create" for r in rows]
+             *tree_lines([(r.prefix, r.type, r.name) for r in rows])]
     if registry.exports:
-        lines += ["", "Outputs:"]
-        for key in sorted(registry.exports):
-            value = (SECRET_PLACEHOLDER if key in registry.secret_exports
-                     else masked(registry.exports[key]))
-            lines.append(f"    {key}: {json.dumps(value)}")
-    lines += ["", "Resources:", f"    + {len(rows)} to create", ""]
+        outputs = {key: SECRET_PLACEHOLDER if key in registry.secret_exports else masked(value)
+                   for key, value in registry.exports.items()}
+        lines += ["", "Outputs:", *property_lines(outputs)]
+    lines += ["", "Resources:", f"    + {len(rows)} to create", "",
+              *summary_lines(registry, fixed_usd), ""]
     return "\n".join(lines)
 
 
@@ -108,12 +115,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="write the Mermaid architecture diagram (actors and flows) here")
     parser.add_argument("--mermaid-components", type=Path, metavar="OUT",
                         help="write a Mermaid graph of the components and what they hand on")
+    parser.add_argument("--diff", type=Path, metavar="OLD",
+                        help="print, instead of the tree, a Markdown diff against the "
+                             "--json document OLD")
     return parser.parse_args(argv)
 
 
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+def diff_section(old: Path, stack: str, doc: Mapping[str, Any]) -> str:
+    """The Markdown diff of ``doc`` against the saved preview ``old``, or a note saying why not."""
+    title = f"Resources ({stack}) against {old.name}"
+    try:
+        return markdown(compare(load(old), doc), title)
+    except UnreadablePreviewError as error:
+        return unreadable_note(title, error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,18 +160,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = error.args[0] if error.args else error
         print(f"error: cannot price the plan: {message}", file=sys.stderr)
         return EXIT_CANNOT_PRICE
-    print(render(registry, args.stack))
-    print(text(costs))
+    # Only built when asked for: the plain preview is what `make bench` times.
+    doc = ({**document(registry, config, set(secrets), duration), "cost": as_json(costs)}
+           if args.json or args.diff else {})
+    # With --diff, stdout is the Markdown alone, ready to post; the notes go to stderr.
+    notes = sys.stderr if args.diff else sys.stdout
+    if args.diff:
+        print(diff_section(args.diff, args.stack, doc))
+    else:
+        print(render(registry, args.stack, costs.fixed.by("component")))
+        print(text(costs))
     if args.json:
-        doc = {**document(registry, config, set(secrets), duration), "cost": as_json(costs)}
         _write(args.json, json.dumps(doc, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        print(f"wrote {args.json}", file=notes)
     if args.mermaid:
         _write(args.mermaid, architecture.mermaid(registry))
-        print(f"wrote {args.mermaid}")
+        print(f"wrote {args.mermaid}", file=notes)
     if args.mermaid_components:
         _write(args.mermaid_components, flow_diagram.mermaid(registry))
-        print(f"wrote {args.mermaid_components}")
+        print(f"wrote {args.mermaid_components}", file=notes)
     if costs.over:
         print(f"error: {path.name}: {costs.over}", file=sys.stderr)
         return EXIT_OVER_CEILING
