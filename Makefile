@@ -8,9 +8,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: venv test lint actionlint workflows config preview preview-json bench mutants layers clean
 
+# pip's own output, not --quiet: the first install takes minutes, and a line per package
+# (with a download bar when stdout is a terminal) shows it is moving.
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -7,6 +7,8 @@ noisy: absolute times mean little, ratios travel.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 
@@ -44,6 +46,23 @@ class Measurement:
         row["ratio"] = round(self.ratio, 4)
         row["meets_target"] = self.meets_target
         return row
+
+
+def missed(rows: Iterable[Measurement]) -> list[Measurement]:
+    """The rows that have a target and miss it: what makes ``make bench`` and ``make mutants``
+    exit 1. A row without a target is a figure to read, never a failure."""
+    return [m for m in rows if m.meets_target is False]
+
+
+def silence_access_log() -> None:
+    """Keep the local HTTP servers' one-line-per-request log off the terminal.
+
+    pytest-httpserver serves through werkzeug, which logs every request at INFO on the
+    ``werkzeug`` logger and, when that logger's level is unset, sets it to INFO and adds its
+    own stderr handler. At WARNING the request lines are dropped while werkzeug's warnings
+    and errors (a handler that raised, a port in use) still show.
+    """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import Measurement, results
+from bench import Measurement, missed, results
 from bench.__main__ import table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +39,8 @@ TARGET = 0.85
 NOT_LOGIC: dict[str, str] = {
     "functions/api/roles.py": "a tuple of route names: data read by the component and the handler",
     "functions/shared/audit_events.py": "the audited event names: data shared with config",
-    "functions/shared/metrics.py": "metric names and the emitters table: data, held to what the "
-                                   "handlers emit by tests/functions/test_metric_emitters.py",
+    "functions/shared/metrics.py": "business metric names: data shared by the handlers and the "
+                                   "components (the emitters table is policy/emitters.py)",
 }
 
 # Logic modules outside functions/, and modules whose tests live in more than the one
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwrote {len(rows)} rows to {results.RESULTS.name} ({total} in all)")
     for error in stale:
         print(f"stale equivalent-mutant list: {error}", file=sys.stderr)
-    return 0 if not stale and all(row.meets_target for row in rows) else 1
+    return 0 if not stale and not missed(rows) else 1
 
 
 if __name__ == "__main__":

@@ -1,21 +1,16 @@
-"""Names of the custom metrics, and the one table of who emits each of them.
+"""Names of the business metrics, shared by the handlers that emit them and the components.
 
 Handlers emit EMF through Powertools into the stack's namespace (``POWERTOOLS_METRICS_NAMESPACE``,
 ``<project>/<stack>``, e.g. ``marketplace/prod``). Business metrics carry the single dimension
 ``service`` = :data:`BUSINESS_SERVICE` so that alarms and dashboards can name them without
 knowing which function emitted them.
 
-:data:`EMITTERS` declares every custom metric a handler (or an operator) puts into the stack
-namespace: which function package emits it, under which exact dimension set, and how. The stack
-rule ``metrics-have-a-source`` reads it to accept an alarm or a graph on a custom metric, and
-``tests/functions/test_metric_emitters.py`` proves, from what the handlers really emitted in
-their tests, that the table is exactly what each handler emits, and that every metric has
-one emitter (two emitters of one series would make every dashboard show double).
+Who emits which metric, under which dimensions, is the policy pack's table
+``policy/emitters.py`` (``EMITTERS``): the pack must load without this package, and
+``tests/functions/test_metric_emitters.py`` holds that table to what the handlers emit.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 BUSINESS_SERVICE = "business"
 
@@ -31,50 +26,3 @@ BUSINESS_METRICS = (
 )
 # Counted per device class too: the metrics a visitor's browser produces.
 BY_DEVICE = (LISTING_VIEWS, SEARCHES, SEARCHES_WITH_RESULTS)
-
-# Dimension values in EMITTERS that are not literals.
-SERVICE_NAME = "$POWERTOOLS_SERVICE_NAME"  # the emitting function's service name (its env)
-ANY_VALUE = "*"  # a value from the data (an access pattern, a device class)
-
-EMF = "emf"
-PUT_METRIC_DATA = "put-metric-data"
-OPERATOR = "operator"  # put by a person following a runbook (aws cloudwatch put-metric-data)
-
-
-@dataclass(frozen=True)
-class Emitter:
-    """One custom metric series and what writes it.
-
-    ``function`` is the package under ``functions/`` (its namespace and service name are that
-    function's environment in the plan), or ``""`` for an operator's metric in the stack
-    namespace; ``dimensions`` are the exact dimension names and their values.
-    """
-
-    function: str
-    metric: str
-    dimensions: tuple[tuple[str, str], ...]
-    via: str = EMF
-
-
-def _fn(function: str, dimensions: tuple[tuple[str, str], ...], *metrics: str,
-        via: str = EMF) -> tuple[Emitter, ...]:
-    return tuple(Emitter(function, m, dimensions, via) for m in metrics)
-
-
-_BUSINESS = (("service", BUSINESS_SERVICE),)
-_OWN = (("service", SERVICE_NAME),)
-
-EMITTERS: tuple[Emitter, ...] = (
-    *_fn("api", (*_OWN, ("access_pattern", ANY_VALUE)), "Latency", "ItemsReturned"),
-    *_fn("stream_processor", _BUSINESS, *BUSINESS_METRICS),
-    *_fn("stream_processor", (*_BUSINESS, ("device_class", ANY_VALUE)), *BY_DEVICE),
-    *_fn("window_aggregator", (*_BUSINESS, ("EventType", ANY_VALUE)), "EventsPerMinute",
-         via=PUT_METRIC_DATA),
-    *_fn("window_aggregator", _BUSINESS, "HotListingViews", "DistinctSearchTerms",
-         via=PUT_METRIC_DATA),
-    *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
-    *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
-         "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
-    # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.
-    Emitter("", "MaintenanceMode", (("service", "operations"),), OPERATOR),
-)

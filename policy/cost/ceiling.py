@@ -7,8 +7,8 @@ and the offline preview read it back from there.
 
 from __future__ import annotations
 
-from policy.cost.estimate import Estimate
-from policy.plan import Plan
+from ..plan import Plan
+from .estimate import Estimate
 
 BUDGET = "aws:budgets/budget:Budget"
 CEILING_TAG = "fixed-cost-ceiling-usd"

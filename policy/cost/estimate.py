@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from policy.cost.charges import uses
-from policy.cost.price_table import PriceTable, table
-from policy.plan import Plan, PlanResource
+from ..plan import Plan, PlanResource
+from .charges import uses
+from .price_table import PriceTable, table
 
 DEFAULT_REGION = "us-east-1"
 STACK_LEVEL = "(stack)"

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from policy.cost.estimate import Line, component_of, stack_region
-from policy.cost.price_table import PriceTable, table
-from policy.plan import Plan, PlanResource
+from ..plan import Plan, PlanResource
+from .estimate import Line, component_of, stack_region
+from .price_table import PriceTable, table
 
 MILLION = 1_000_000
 GB = 1024 * 1024  # KB in a GB

@@ -13,6 +13,15 @@ Two kinds of rule:
 
 Modules in this package register rules at import; :func:`all_rules` and
 :func:`all_stack_rules` import every module, so adding a file is all it takes to add rules.
+
+Every rule has an enforcement level: :data:`MANDATORY` (the default: a violation fails
+``pulumi preview`` and ``pulumi up``) or :data:`ADVISORY` (a violation is reported as a warning
+and blocks nothing), for a rule whose violation is advice rather than a fault. The pack maps
+them onto CrossGuard's ``EnforcementLevel``; :func:`blocking` keeps the mandatory findings of
+an offline run.
+
+Modules import each other relative to the package (``from ..plan import Plan``): the pack
+directory is loaded as a package of its own by ``policy/__main__.py``, without the project.
 """
 
 from __future__ import annotations
@@ -23,9 +32,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy.plan import Plan
+from ..plan import Plan
 
 Check = Callable[["Subject"], Iterable[str]]
+
+# The values of pulumi_policy.EnforcementLevel, so the pack maps them by value.
+MANDATORY = "mandatory"
+ADVISORY = "advisory"
+LEVELS = (MANDATORY, ADVISORY)
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class Rule:
     description: str
     check: Check
     types: frozenset[str] = frozenset()
+    enforcement: str = MANDATORY
 
     def applies_to(self, subject: Subject) -> bool:
         """Whether the rule looks at this resource."""
@@ -70,6 +85,7 @@ class StackRule:
     name: str
     description: str
     check: StackCheck
+    enforcement: str = MANDATORY
 
     @property
     def sources(self) -> str:
@@ -81,19 +97,29 @@ class StackRule:
         return list(self.check(plan))
 
 
-def rule(name: str, description: str, types: Iterable[str] = ()) -> Callable[[Check], Check]:
+def _level(name: str, enforcement: str) -> str:
+    if enforcement not in LEVELS:
+        raise ValueError(f"policy rule {name!r}: enforcement {enforcement!r} is not one of "
+                         f"{', '.join(LEVELS)}")
+    return enforcement
+
+
+def rule(name: str, description: str, types: Iterable[str] = (),
+         enforcement: str = MANDATORY) -> Callable[[Check], Check]:
     """Register the decorated function as a rule."""
 
     def register(check: Check) -> Check:
         if name in _REGISTRY and _REGISTRY[name].check is not check:
             raise ValueError(f"two policy rules are named {name!r}")
-        _REGISTRY[name] = Rule(name, description, check, frozenset(types))
+        _REGISTRY[name] = Rule(name, description, check, frozenset(types),
+                               _level(name, enforcement))
         return check
 
     return register
 
 
-def stack_rule(name: str, description: str) -> Callable[[StackCheck], StackCheck]:
+def stack_rule(name: str, description: str,
+               enforcement: str = MANDATORY) -> Callable[[StackCheck], StackCheck]:
     """Register the decorated function as a stack rule (it must have a docstring)."""
 
     def register(check: StackCheck) -> StackCheck:
@@ -102,7 +128,7 @@ def stack_rule(name: str, description: str) -> Callable[[StackCheck], StackCheck
         if name in _REGISTRY or (name in _STACK_REGISTRY
                                  and _STACK_REGISTRY[name].check is not check):
             raise ValueError(f"two policy rules are named {name!r}")
-        _STACK_REGISTRY[name] = StackRule(name, description, check)
+        _STACK_REGISTRY[name] = StackRule(name, description, check, _level(name, enforcement))
         return check
 
     return register
@@ -148,3 +174,12 @@ def evaluate(subjects: Iterable[Subject]) -> list[tuple[str, str, str]]:
         for r in rules
         for message in r.violations(s)
     ]
+
+
+def blocking(findings: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The findings of :func:`evaluate` or :func:`evaluate_plan` whose rule is mandatory.
+
+    What an offline run fails on; the advisory rest is for the reader.
+    """
+    levels = {r.name: r.enforcement for r in (*all_rules(), *all_stack_rules())}
+    return [f for f in findings if levels[f[0]] == MANDATORY]

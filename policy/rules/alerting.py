@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from policy.plan import as_document
-from policy.rules import Subject, rule
+from ..plan import as_document
+from . import Subject, rule
 
 TOPIC = "aws:sns/topic:Topic"
 QUEUE = "aws:sqs/queue:Queue"

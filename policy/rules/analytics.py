@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policy.rules import Subject, rule
+from . import ADVISORY, Subject, rule
 
 ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
 KINESIS_STREAM = "aws:kinesis/stream:Stream"
@@ -46,7 +46,9 @@ def stream_mapping(s: Subject) -> Iterator[str]:
 
 @rule("firehose-error-output-prefix",
       "Every Firehose stream writing to S3 has an error output prefix that separates failures "
-      f"by {ERROR_OUTPUT_TYPE}.", types=(FIREHOSE,))
+      f"by {ERROR_OUTPUT_TYPE}.", types=(FIREHOSE,),
+      # Without the prefix failures still land in the bucket, only unsorted: advice.
+      enforcement=ADVISORY)
 def firehose_error_prefix(s: Subject) -> Iterator[str]:
     for key in S3_DESTINATIONS:
         config: Mapping[str, Any] | None = s.props.get(key)

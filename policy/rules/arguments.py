@@ -16,8 +16,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policy.plan import Plan, PlanResource
-from policy.rules import Subject, rule, stack_rule
+from ..plan import Plan, PlanResource
+from . import Subject, rule, stack_rule
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 CANARY = "aws:synthetics/canary:Canary"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from policy.plan import Plan, PlanResource, as_list
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource, as_list
+from . import stack_rule
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from policy.plan import Plan, PlanResource
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource
+from . import stack_rule
 
 US_EAST_1 = "us-east-1"
 Finding = tuple[str, str]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy.plan import Plan, PlanResource
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource
+from . import stack_rule
 
 FUNCTION = "aws:lambda/function:Function"
 PROVISIONED = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"

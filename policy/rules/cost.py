@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy.cost.ceiling import BUDGET, over_ceiling
-from policy.cost.estimate import estimate
-from policy.plan import Plan
-from policy.rules import stack_rule
+from ..cost.ceiling import BUDGET, over_ceiling
+from ..cost.estimate import estimate
+from ..plan import Plan
+from . import stack_rule
 
 
 @stack_rule("fixed-cost-ceiling",

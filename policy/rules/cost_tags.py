@@ -14,8 +14,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from policy.plan import Plan, PlanResource, as_document
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource, as_document
+from . import ADVISORY, stack_rule
 
 # Kept equal to components.cost.component.ACTIVATED_ELSEWHERE (a test checks).
 RELIES_ON_BASELINE = ("cost-allocation-tags", "activated-by-account-baseline")
@@ -74,7 +74,10 @@ def _relies_on_baseline(resource: PlanResource) -> bool:
 
 
 @stack_rule("cost-tags-activated",
-            "Budgets and anomaly monitors filter only on activated cost allocation tags")
+            "Budgets and anomaly monitors filter only on activated cost allocation tags",
+            # A budget on an inactive tag reads nothing, but nothing that serves traffic
+            # breaks, and the activation is an account setting a deploy may not own: advice.
+            enforcement=ADVISORY)
 def cost_tags_activated(plan: Plan) -> Iterator[tuple[str, str]]:
     """A cost allocation tag must be activated before Budgets and Cost Anomaly Detection see it.
 

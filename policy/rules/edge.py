@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from policy.plan import statements
-from policy.rules import Subject, rule
+from ..plan import statements
+from . import Subject, rule
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 BUCKET = "aws:s3/bucket:Bucket"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy.plan import Plan
-from policy.rules import stack_rule
+from ..plan import Plan
+from . import stack_rule
 
 USER_POOL = "aws:cognito/userPool:UserPool"
 

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policy.plan import Plan, PlanResource, as_list, statements
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource, as_list, statements
+from . import stack_rule
 
 KEY = "aws:kms/key:Key"
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"

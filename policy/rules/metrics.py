@@ -9,7 +9,7 @@ every dashboard against:
 - :data:`AWS_METRICS`, the metrics AWS documents per resource type, with the exact dimension
   sets they are published under (one row per source page);
 - the custom metrics the plan itself writes (log metric filters) and the handlers' emitters
-  table :data:`functions.shared.metrics.EMITTERS` (proven against the handlers' real EMF by
+  table :data:`policy.emitters.EMITTERS` (proven against the handlers' real EMF by
   ``tests/functions/test_metric_emitters.py``), in the namespace the emitting function's
   environment names.
 """
@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from functions.shared.metrics import ANY_VALUE, EMITTERS, SERVICE_NAME, Emitter
-from policy.plan import Plan, PlanResource, as_list
-from policy.rules import stack_rule
+from ..emitters import ANY_VALUE, EMITTERS, SERVICE_NAME, Emitter
+from ..plan import Plan, PlanResource, as_list
+from . import stack_rule
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
@@ -379,7 +379,7 @@ def metrics_have_a_source(plan: Plan) -> Iterable[tuple[str, str]]:
     EventBridge (RuleName alone on the default bus)
     https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html, and the other
     pages of AWS_METRICS. Custom namespaces: a log metric filter of the plan writes it, or
-    functions.shared.metrics.EMITTERS names an emitter deployed in the plan whose environment
+    policy.emitters.EMITTERS names an emitter deployed in the plan whose environment
     gives that namespace and service name (Powertools EMF:
     https://docs.powertools.aws.dev/lambda/python/latest/core/metrics/).
     """
@@ -392,7 +392,7 @@ def metrics_have_a_source(plan: Plan) -> Iterable[tuple[str, str]]:
         else:
             dims = ", ".join(f"{k}={v}" for k, v in sorted(use.dimensions.items()))
             problem = (f"reads {use.namespace} {use.metric} {{{dims}}}, which no log filter "
-                       "of the plan and no emitter in functions/shared/metrics.py writes")
+                       "of the plan and no emitter in policy/emitters.py writes")
         if problem is not None and (use.resource, problem) not in seen:
             seen.add((use.resource, problem))
             yield use.resource, problem

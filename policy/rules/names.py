@@ -25,8 +25,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policy.plan import Plan, PlanResource
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource
+from . import stack_rule
 
 AUTONAME_SUFFIX = 8  # "-" and 7 random characters
 PREFIX_SUFFIX = 26  # the Terraform provider's id.UniqueIDSuffixLength

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy.rules import Subject, rule
+from . import Subject, rule
 
 ALARM_TYPES = ("aws:cloudwatch/metricAlarm:MetricAlarm",
                "aws:cloudwatch/compositeAlarm:CompositeAlarm")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from policy.rules import Subject, rule
+from . import ADVISORY, Subject, rule
 
 REQUIRED_TAGS = ("project", "stack", "owner", "cost-center")
 IAM_POLICY_TYPES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")
@@ -61,7 +61,9 @@ def log_retention(s: Subject) -> Iterator[str]:
 
 
 @rule("lambda-arm64-tracing", "Every Lambda function runs on arm64 with X-Ray active tracing.",
-      types=("aws:lambda/function:Function",))
+      types=("aws:lambda/function:Function",),
+      # x86_64 costs more and an untraced function is harder to debug; both still work.
+      enforcement=ADVISORY)
 def lambda_shape(s: Subject) -> Iterator[str]:
     if list(s.props.get("architectures") or []) != ["arm64"]:
         yield f"architectures is {s.props.get('architectures')!r}, not ['arm64']"

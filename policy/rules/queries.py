@@ -16,8 +16,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from policy.plan import Plan, PlanResource, as_list
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource, as_list
+from . import stack_rule
 
 GLUE_DATABASE = "aws:glue/catalogDatabase:CatalogDatabase"
 GLUE_TABLE = "aws:glue/catalogTable:CatalogTable"

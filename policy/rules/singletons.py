@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policy.plan import Plan, PlanResource
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource
+from . import stack_rule
 
 
 @dataclass(frozen=True)

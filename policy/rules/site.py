@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from policy.plan import Plan, PlanResource, as_list
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource, as_list
+from . import stack_rule
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 HEADERS_POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"

@@ -14,8 +14,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policy.plan import Plan, PlanResource, as_list
-from policy.rules import stack_rule
+from ..plan import Plan, PlanResource, as_list
+from . import stack_rule
 
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"

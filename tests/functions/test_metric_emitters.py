@@ -1,7 +1,7 @@
 """The custom-metric emitters table is what the handlers really emit, one emitter per metric.
 
 The stack rule ``metrics-have-a-source`` accepts an alarm or a graph on a custom metric only
-when :data:`functions.shared.metrics.EMITTERS` names an emitter for its exact (metric,
+when :data:`policy.emitters.EMITTERS` names an emitter for its exact (metric,
 dimension set); these checks read the EMF blobs and PutMetricData calls each handler made in
 its own tests (``tests.recording``) and prove that table right, in both directions.
 """
@@ -14,13 +14,8 @@ from typing import Any
 import pytest
 
 from functions.api.repository import OPERATIONS
-from functions.shared.metrics import (
-    ANY_VALUE,
-    EMF,
-    EMITTERS,
-    PUT_METRIC_DATA,
-    SERVICE_NAME,
-)
+from functions.shared.metrics import BUSINESS_METRICS, BUSINESS_SERVICE, BY_DEVICE
+from policy.emitters import ANY_VALUE, EMF, EMITTERS, PUT_METRIC_DATA, SERVICE_NAME
 from tests.recording import for_each_function, recording
 
 Series = tuple[str, str, tuple[tuple[str, str], ...]]  # (via, metric, dimensions)
@@ -122,3 +117,14 @@ def test_listings_repository_declares_the_operations_the_api_calls(function: str
     rec = recording(function)
     called = {c.operation for c in rec.calls if c.service == "dynamodb"}
     assert called == set(OPERATIONS)
+
+
+def test_the_pack_spells_the_business_names_as_the_handlers_do() -> None:
+    # policy/emitters.py cannot import functions/ (the pack loads on its own), so it spells
+    # the business metric names out; they stay the handlers' names.
+    business = [e for e in EMITTERS if e.dimensions == (("service", BUSINESS_SERVICE),)
+                and e.via == EMF]
+    by_device = [e for e in EMITTERS if e.via == EMF and e.dimensions == (
+        ("service", BUSINESS_SERVICE), ("device_class", ANY_VALUE))]
+    assert [e.metric for e in business] == list(BUSINESS_METRICS)
+    assert [e.metric for e in by_device] == list(BY_DEVICE)

@@ -89,7 +89,7 @@ def test_widget_on_a_metric_nothing_publishes_fails() -> None:
 
     assert violations(bad) == [(
         "metrics-have-a-source", "d", "reads marketplace/dev Deployments {service=deploy}, "
-        "which no log filter of the plan and no emitter in functions/shared/metrics.py writes")]
+        "which no log filter of the plan and no emitter in policy/emitters.py writes")]
 
 
 def test_custom_metrics_need_their_emitter_deployed_with_that_namespace_and_service() -> None:

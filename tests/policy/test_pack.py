@@ -5,12 +5,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from pulumi_policy import StackValidationPolicy
+from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
 from policy import rules
 from policy.__main__ import policies
 from policy.plan import Plan
-from policy.rules import all_rules
+from policy.rules import Subject, all_rules, blocking, evaluate
 
 
 def test_one_policy_per_rule() -> None:
@@ -74,3 +74,32 @@ def test_stack_rules_become_stack_policies_that_see_the_whole_plan(
 def test_a_stack_rule_without_a_source_is_refused() -> None:
     with pytest.raises(ValueError, match="no docstring"):
         rules.stack_rule("test-undocumented", "no source")(lambda plan: [])
+
+
+ADVISORY = {"cost-tags-activated", "firehose-error-output-prefix", "lambda-arm64-tracing"}
+
+
+def test_advisory_rules_become_advisory_policies_and_the_rest_mandatory() -> None:
+    levels = {p.name: p.enforcement_level for p in policies()}
+    assert {n for n, level in levels.items() if level == EnforcementLevel.ADVISORY} == ADVISORY
+    assert {level for n, level in levels.items() if n not in ADVISORY} == {
+        EnforcementLevel.MANDATORY}
+
+
+def test_an_offline_run_fails_on_mandatory_findings_only() -> None:
+    # x86_64 and untraced: two advisory findings; no rotation: one mandatory finding.
+    fn = Subject("aws:lambda/function:Function", "fn", {"architectures": ["x86_64"]})
+    key = Subject("aws:kms/key:Key", "key", {"tags": {"project": "m", "stack": "s",
+                                                      "owner": "o", "cost-center": "c"}})
+    findings = evaluate([fn, key])
+    assert sorted({rule for rule, _, _ in findings}) == [
+        "kms-key-rotation", "lambda-arm64-tracing", "required-tags"]
+    assert blocking(findings) == [
+        ("required-tags", "fn", "missing tags: project, stack, owner, cost-center"),
+        ("kms-key-rotation", "key", "enableKeyRotation is not true"),
+    ]
+
+
+def test_an_unknown_enforcement_level_is_refused() -> None:
+    with pytest.raises(ValueError, match="enforcement 'blocking' is not one of mandatory"):
+        rules.rule("test-bad-level", "a rule", enforcement="blocking")(lambda s: [])
