@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
+    KinesisStreamRecord,
+)
 
 from functions.shared import metrics as names
 from tests.functions.analytics_support import (
@@ -203,3 +207,113 @@ def test_category_is_enriched_from_a_listing_event_earlier_in_the_batch(
 ])
 def test_device_class(agent: str | None, expected: str) -> None:
     assert device_class(agent) == expected
+
+
+def sofa_events() -> list[dict[str, Any]]:
+    """A batch with repeats per device and category, a one-result search and two duplicates."""
+    created = eventbridge_event("ListingCreated", {"listing_id": "l-7", "seller_id": "u-2",
+                                                   "category": "sofas", "price": 300,
+                                                   "currency": "EUR"}, time=T, event_id="s-1")
+    view = eventbridge_event("ListingViewed", {"listing_id": "l-7", "user_agent": IPHONE},
+                             time=T, event_id="s-2")
+    return [
+        created,
+        view,
+        eventbridge_event("ListingViewed", {"listing_id": "l-7", "user_agent": IPHONE},
+                          time=T, event_id="s-3"),
+        eventbridge_event("SearchPerformed", {"query": "sofa", "category": "sofas",
+                                              "result_count": 1, "user_agent": DESKTOP},
+                          time=T, event_id="s-4"),
+        eventbridge_event("SearchPerformed", {"query": "lamp", "result_count": 0,
+                                              "user_agent": DESKTOP}, time=T, event_id="s-5"),
+        view,
+        view,
+        eventbridge_event("ContactRequested", {"listing_id": "l-7"}, time=T, event_id="s-6"),
+    ]
+
+
+MOBILE = (("device_class", "mobile"), ("service", names.BUSINESS_SERVICE))
+DESKTOP_DIMS = (("device_class", "desktop"), ("service", names.BUSINESS_SERVICE))
+
+
+def test_the_batch_emits_exactly_these_series_and_values(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    response, out = run([encode(e) for e in sofa_events()], capsys)
+    assert response == {"batchItemFailures": []}
+    docs = emf_lines(out)
+    assert emf_values(docs) == {
+        ("ListingsCreated", BUSINESS): 1.0,
+        ("ListingViews", BUSINESS): 2.0,
+        ("Searches", BUSINESS): 2.0,
+        # result_count 1 is a search with results; 0 is not.
+        ("SearchesWithResults", BUSINESS): 1.0,
+        ("ContactRequests", BUSINESS): 1.0,
+        ("ListingViews", MOBILE): 2.0,
+        ("Searches", DESKTOP_DIMS): 2.0,
+        ("SearchesWithResults", DESKTOP_DIMS): 1.0,
+    }
+    # Every metric of every EMF line (the invocation's blob and each per-device line) is a count.
+    units = [m.get("Unit") for d in docs for directive in d["_aws"]["CloudWatchMetrics"]
+             for m in directive["Metrics"]]
+    assert len(units) == 8
+    assert set(units) == {"Count"}
+
+
+def test_the_summary_log_counts_records_duplicates_metrics_and_categories(
+        capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    run([encode(e) for e in sofa_events()], capsys)
+    (summary,) = [r for r in caplog.records if r.getMessage() == "batch processed"]
+    assert summary.records == 8  # type: ignore[attr-defined]
+    assert summary.failed == 0  # type: ignore[attr-defined]
+    assert summary.duplicates == 2  # type: ignore[attr-defined]
+    assert summary.counted == {  # type: ignore[attr-defined]
+        "ListingsCreated": 1, "ListingViews": 2, "Searches": 2, "SearchesWithResults": 1,
+        "ContactRequests": 1}
+    # The views and the contact of l-7 carry no category: ListingCreated named it "sofas".
+    assert summary.by_category == {  # type: ignore[attr-defined]
+        "ContactRequests/sofas": 1, "ListingViews/sofas": 2, "ListingsCreated/sofas": 1,
+        "Searches/sofas": 1, "Searches/unknown": 1, "SearchesWithResults/sofas": 1}
+
+
+def test_a_batch_without_duplicates_logs_none(
+        capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    run([encode(e) for e in sofa_events()[:5]], capsys)
+    (summary,) = [r for r in caplog.records if r.getMessage() == "batch processed"]
+    assert summary.duplicates == 0  # type: ignore[attr-defined]
+
+
+def test_each_duplicate_is_logged_at_debug_with_its_sequence_number(
+        capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG, logger=processor.logger.name):
+        run([encode(e) for e in sofa_events()], capsys)
+    duplicates = [r for r in caplog.records if r.levelname == "DEBUG"
+                  and r.getMessage() == "duplicate event in batch"]
+    # kinesis_batch numbers the sequence numbers by position: the repeats are the 6th and 7th.
+    assert [(r.sequence_number, r.event_id) for r in duplicates] == [  # type: ignore[attr-defined]
+        ("49590338271490256608559692538361571095921575989130000005", "s-2"),
+        ("49590338271490256608559692538361571095921575989130000006", "s-2"),
+    ]
+
+
+def test_a_bad_record_log_names_its_sequence_number_partition_key_and_reason(
+        capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    run([encode(sofa_events()[0]), "!!not*base64!!"], capsys)
+    (logged,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert logged.getMessage() == "bad stream record"
+    assert logged.sequence_number == (  # type: ignore[attr-defined]
+        "49590338271490256608559692538361571095921575989130000001")
+    assert logged.partition_key == "s1"  # type: ignore[attr-defined]  # the sample's key
+    assert logged.reason.startswith("malformed base64: ")  # type: ignore[attr-defined]
+
+
+def test_the_record_handler_returns_the_type_and_whether_it_was_counted() -> None:
+    view = sofa_events()[1]
+    records = kinesis_batch([encode(view), encode(view)])["Records"]
+    tally = processor.Tally()
+    handle = processor.record_handler_for(tally)
+    assert handle(KinesisStreamRecord(records[0])) == {"event_type": "ListingViewed",
+                                                       "counted": True}
+    assert handle(KinesisStreamRecord(records[1])) == {"event_type": "ListingViewed",
+                                                       "counted": False}
+    assert tally.totals == {"ListingViews": 1}
+    assert tally.duplicates == 1

@@ -182,3 +182,21 @@ def test_live_analytics_store_receives_the_window(aws: dict[str, Any],
     assert terms == dict(spec["terms"])
     shard = fixture("kinesis-time-window-event.json")["shardId"]
     assert all({"Name": "shard_id", "Value": shard} in r["Dimensions"] for r in table.records)
+
+
+def test_each_bad_record_is_logged_with_its_sequence_number_and_reason(
+        aws: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+    good = window_events()[0]
+    datas = [encode(good), "%%%", encode("[1, 2")]
+    batch = kinesis_batch(datas, fixture_name="kinesis-time-window-event.json", state={},
+                          isFinalInvokeForWindow=False)
+    aggregator.handler(batch, Context())
+    logged = [r for r in caplog.records if r.levelname == "WARNING"]
+    # kinesis_batch numbers the records' sequence numbers 0000000, 0000001, ...
+    assert [(r.getMessage(), r.sequence_number) for r in logged] == [  # type: ignore[attr-defined]
+        ("bad stream record", "49590338271490256608559692538361571095921575989130000001"),
+        ("bad stream record", "49590338271490256608559692538361571095921575989130000002"),
+    ]
+    reasons = [r.reason for r in logged]  # type: ignore[attr-defined]
+    assert reasons[0].startswith("malformed base64: ")
+    assert reasons[1].startswith("malformed JSON: ")
