@@ -78,8 +78,8 @@ class DeadlineRetry(Retry):
         if self.respect_retry_after_header and response is not None:
             try:
                 hinted = self.get_retry_after(response)
-            except InvalidHeader:
-                hinted = None  # unreadable: urllib3 would raise; the backoff decides instead
+            except InvalidHeader:  # unreadable: urllib3 would raise; the backoff decides
+                return self.get_backoff_time()
             if hinted:
                 return hinted
         return self.get_backoff_time()
@@ -108,16 +108,16 @@ def http_retry(backoff: Backoff, deadline: Deadline | None, attempt_seconds: flo
     are not followed: the POST would go elsewhere. When the attempts run out on a retryable
     status the last answer is returned (``raise_on_status=False``) for the caller to report.
     """
+    # connect, read, status and other stay None (urllib3's default): total alone counts, and
+    # respect_retry_after_header stays True (the default too).
     return DeadlineRetry(
         total=max(1, backoff.attempts) - 1,
-        connect=None, read=None, status=None, other=None,
         redirect=False,
         allowed_methods=frozenset({"POST"}),  # urllib3 leaves POST out by default
         status_forcelist=RETRY_STATUSES,
         backoff_factor=backoff.base_seconds,
         backoff_max=backoff.cap_seconds,
         backoff_jitter=jitter_seconds,
-        respect_retry_after_header=True,
         raise_on_status=False,
         deadline=deadline,
         attempt_seconds=attempt_seconds,

@@ -106,6 +106,17 @@ def test_cached_values_expire(client: Counting, provider: SecretsProvider, later
     assert client.reads == reads
 
 
+def test_the_five_minutes_hold_whatever_powertools_env_default_says(
+        client: Counting, provider: SecretsProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POWERTOOLS_PARAMETERS_MAX_AGE", "5")
+    arn = put(client, "key", "first")
+    secret_string(provider, arn)
+    client.client.put_secret_value(SecretId=arn, SecretString="second")
+    Clock.at(299.9)
+    assert secret_string(provider, arn) == "first"
+    assert client.reads == 1
+
+
 def test_a_refreshed_value_is_cached_from_the_refresh(client: Counting,
                                                       provider: SecretsProvider) -> None:
     arn = put(client, "key", "first")
@@ -138,10 +149,18 @@ def test_a_secret_without_a_value_is_named_not_shown(client: Counting,
     assert client.reads == 2
 
 
+def test_a_secret_named_without_an_arn_is_named_as_it_is(client: Counting,
+                                                         provider: SecretsProvider) -> None:
+    client.env.setenv("PAGERDUTY_SECRET_ARN", "pagerduty-unset")
+    with pytest.raises(MissingSecretError, match=r"^secret pagerduty-unset has no value$"):
+        secret_string(provider, "pagerduty-unset")
+
+
 @pytest.mark.parametrize("failure", [
     ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}},
                 "GetSecretValue"),
     ValueError("not an SDK error"),
+    ClientError({}, "GetSecretValue"),  # an error response without an Error member
 ])
 def test_other_read_failures_are_not_called_missing(client: Counting, provider: SecretsProvider,
                                                     failure: Exception) -> None:

@@ -63,6 +63,7 @@ def test_the_policy_is_built_from_the_backoff() -> None:
     assert policy.allowed_methods == frozenset({"POST"})
     assert policy.status_forcelist == RETRY_STATUSES
     assert policy.respect_retry_after_header is True
+    assert policy_for(BACKOFF, deadline, 2.0).label == ""
     assert policy.raise_on_status is False
     assert policy.raise_on_redirect is False
     assert policy.redirect == 0
@@ -73,6 +74,13 @@ def test_the_policy_is_built_from_the_backoff() -> None:
 @pytest.mark.parametrize(("attempts", "total"), [(1, 0), (0, 0), (-3, 0), (5, 4)])
 def test_attempts_below_one_still_mean_one_try(attempts: int, total: int) -> None:
     assert policy_for(Backoff(attempts=attempts), None, 1.0).total == total
+
+
+def test_a_retry_built_as_urllib3_builds_one_has_no_deadline() -> None:
+    # Retry.from_int passes the total positionally.
+    plain = DeadlineRetry(2)
+    assert (plain.total, plain.deadline, plain.attempt_seconds, plain.label) == (2, None, 0.0,
+                                                                                "")
 
 
 def test_copies_keep_the_deadline_and_label() -> None:
