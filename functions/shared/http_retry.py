@@ -12,8 +12,11 @@ How long one call can take: an attempt lasts at most its connect plus read timeo
 what is left, so the call ends within the deadline or one attempt past the time left when it
 started, whichever is later. Without a deadline, it is bounded by ``attempts`` attempts and
 ``attempts - 1`` pauses, each at most ``backoff_max`` (backoff) or the server's
-``Retry-After``. Needs urllib3 2 (``backoff_max`` and ``backoff_jitter`` are 2.0's); the
-Python 3.12+ runtimes' botocore brings it.
+``Retry-After``.
+
+Needs urllib3 2: ``backoff_max`` and ``backoff_jitter`` are keyword arguments since 2.0. The
+functions use the runtime's urllib3 (botocore's dependency, ``>=1.25.4,!=2.2.0,<3``), which
+pip resolves to 2.x; the tests run 2.x.
 """
 
 from __future__ import annotations
