@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import urllib3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.alert_router import email, pagerduty, slack
@@ -54,7 +55,8 @@ class Dispatcher:
         self.settings = settings
         self.store = DedupStore(table, settings.dedup_window_seconds,
                                 settings.state_ttl_seconds, settings.lease_seconds)
-        self.secrets = secrets_client
+        # Powertools caches what it reads per provider: one per dispatcher, reused warm.
+        self.secrets = SecretsProvider(boto3_client=secrets_client)
         self.http = http
         self.metrics = metrics
         self.clock = clock

@@ -4,10 +4,11 @@ Invoked asynchronously by an EventBridge rule with one ``ListingUpdated``/``List
 event. Cloudflare is purged by URL (page and API URLs on every site host) and by prefix (the
 listing's media), in requests of at most ``PURGE_BATCH_SIZE`` items (Cloudflare's per-request
 limit). CloudFront gets one invalidation per event, idempotent on the event id. 429 (with
-``Retry-After``), 5xx and timeouts are retried with backoff and jitter within the function's
-remaining time; what still fails raises, so Lambda's asynchronous retries and the on-failure
-queue keep the event. The API token is read once from Secrets Manager and kept in memory; it
-is never put in the environment or in a log line.
+``Retry-After``), 5xx and timeouts are retried by urllib3 (:mod:`functions.shared.http_retry`)
+within the function's remaining time; what still fails raises, so Lambda's asynchronous
+retries and the on-failure queue keep the event. The API token is read from Secrets Manager
+through Powertools' parameters and kept in memory for ``TOKEN_CACHE_SECONDS``, so a rotated
+token is picked up without a deploy; it is never put in the environment or in a log line.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import boto3
 import urllib3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.config import Config
 
 from functions.shared import retry
 from functions.shared.events import SOURCE, SchemaError, validate
+from functions.shared.http_retry import RETRY_STATUSES, OutOfTimeError, http_retry
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 PURGE_EVENTS = ("ListingUpdated", "ListingDeleted")
@@ -38,16 +41,19 @@ MEDIA_PREFIX = "/media/listings/{id}/"
 INVALIDATION_PATHS = ("/listings/{id}", "/api/listings/{id}*", "/media/listings/{id}/*")
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
+# urllib3's backoff: pauses 0, 1, 2, 4 s (+ up to 0.5 s jitter) between five attempts. At
+# most 5 x (3 + 10) s of attempts and 9.5 s of pauses without Retry-After; a pause is taken
+# only when it and one more attempt fit in the 60 s function's remaining time.
 BACKOFF = retry.Backoff(attempts=5, base_seconds=0.5, cap_seconds=8.0)
+TOKEN_CACHE_SECONDS = 300
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-secrets = boto3.client("secretsmanager")
+secrets = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
 cloudfront = boto3.client("cloudfront", config=Config(retries={"mode": "standard",
                                                                 "max_attempts": 5}))
-http = urllib3.PoolManager(retries=False)
-_token: str | None = None
+http = urllib3.PoolManager()
 
 
 class BadEventError(ValueError):
@@ -103,10 +109,7 @@ def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
 
 
 def _api_token(secret_arn: str) -> str:
-    global _token  # noqa: PLW0603 - read once per execution environment, reused warm
-    if _token is None:
-        _token = secrets.get_secret_value(SecretId=secret_arn)["SecretString"].strip()
-    return _token
+    return str(secrets.get(secret_arn, max_age=TOKEN_CACHE_SECONDS)).strip()
 
 
 def _errors(response: urllib3.BaseHTTPResponse) -> str:
@@ -123,41 +126,32 @@ def _errors(response: urllib3.BaseHTTPResponse) -> str:
 @tracer.capture_method
 def purge(settings: dict[str, Any], kind: str, items: list[str],
           deadline: retry.Deadline) -> None:
-    """POST one purge request (``kind`` is ``files`` or ``prefixes``), retrying what may pass."""
+    """POST one purge request (``kind`` is ``files`` or ``prefixes``), retrying what may pass.
+
+    Retrying the POST is safe: purging what is already purged only purges it again.
+    """
     url = f"{settings['api']}/zones/{settings['zone']}/purge_cache"
     body = json.dumps({kind: items}).encode()
     headers = {"Authorization": f"Bearer {_api_token(settings['secret'])}",
                "Content-Type": "application/json"}
-    problem = "no attempt was made"
-    for attempt in range(BACKOFF.attempts):
-        read = max(0.1, min(READ_TIMEOUT, deadline.remaining()))
-        try:
-            response = http.request(
-                "POST", url, body=body, headers=headers,
-                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read),
-            )
-        except (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError,
-                urllib3.exceptions.NewConnectionError) as exc:
-            problem = f"{type(exc).__name__}"
-            pause = BACKOFF.delay(attempt)
-        else:
-            if response.status == 200 and json.loads(response.data or b"{}").get("success"):
-                return
-            problem = _errors(response)
-            if response.status != 429 and response.status < 500:
-                # 4xx other than 429 will not pass by retrying (bad token, bad zone, bad item).
-                raise PurgeFailedError(
-                    f"Cloudflare refused to purge {len(items)} {kind}: {problem}")
-            waited = retry.retry_after_seconds(response.headers.get("Retry-After"))
-            pause = waited if waited is not None else BACKOFF.delay(attempt)
-        last = attempt == BACKOFF.attempts - 1
-        if last or not deadline.allows(pause):
-            break
-        logger.warning("Cloudflare purge retried", extra={"kind": kind, "items": len(items),
-                                                          "attempt": attempt + 1,
-                                                          "problem": problem, "pause": pause})
-        retry.sleep(pause)
-    raise PurgeFailedError(f"Cloudflare did not purge {len(items)} {kind}: {problem}")
+    read = max(0.1, min(READ_TIMEOUT, deadline.remaining()))
+    policy = http_retry(BACKOFF, deadline, attempt_seconds=CONNECT_TIMEOUT + read,
+                        label="cloudflare", jitter_seconds=BACKOFF.base_seconds)
+    failed = f"Cloudflare did not purge {len(items)} {kind}"
+    try:
+        response = http.request("POST", url, body=body, headers=headers, retries=policy,
+                                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT, read=read))
+    except OutOfTimeError as exc:
+        raise PurgeFailedError(f"{failed}: {exc.last}") from exc
+    except urllib3.exceptions.MaxRetryError as exc:
+        raise PurgeFailedError(f"{failed}: {type(exc.reason).__name__}") from exc
+    if response.status == 200 and json.loads(response.data or b"{}").get("success"):
+        return
+    if response.status in RETRY_STATUSES:
+        raise PurgeFailedError(f"{failed}: {_errors(response)}")
+    # 4xx other than 429 will not pass by retrying (bad token, bad zone, bad item).
+    raise PurgeFailedError(f"Cloudflare refused to purge {len(items)} {kind}: "
+                           f"{_errors(response)}")
 
 
 @tracer.capture_method

@@ -1,9 +1,12 @@
 """Retries with exponential backoff and full jitter, bounded by attempts and by time.
 
-Used for everything a handler hands to a peer that may throttle or fail for a moment:
-DynamoDB unprocessed items, PutEvents failed entries, HTTP calls to Slack, PagerDuty and
-Cloudflare. Full jitter (``uniform(0, min(cap, base * 2**attempt))``) is AWS's recommended
-scheme: it spreads retries of many clients so they do not collide again.
+Used where neither botocore nor urllib3 can retry: DynamoDB unprocessed items and the failed
+entries of a PutEvents call that succeeded (botocore retries calls, not the items they hand
+back); and by the window aggregator's Timestream and InfluxDB writers, which keep their own
+loops (the InfluxDB one signs in again between attempts). Plain HTTP retries are urllib3's
+(:mod:`functions.shared.http_retry`). Full jitter (``uniform(0, min(cap, base *
+2**attempt))``) is AWS's recommended scheme: it spreads retries of many clients so they do
+not collide again.
 """
 
 from __future__ import annotations

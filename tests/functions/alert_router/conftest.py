@@ -24,7 +24,6 @@ os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "marketplace/test")
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "alert-router")
 
-from functions.alert_router import secrets as secret_store
 from functions.alert_router.dispatch import Dispatcher
 from functions.alert_router.routing import load_routes, load_windows
 from functions.alert_router.settings import Settings
@@ -149,19 +148,17 @@ def aws(make_httpserver: HTTPServer) -> Iterator[SimpleNamespace]:
 
 @pytest.fixture
 def env(aws: SimpleNamespace, httpserver: HTTPServer,
-        pauses: list[float]) -> Iterator[SimpleNamespace]:
-    """An empty state table, fresh secrets cache and a Dispatcher wired to moto and the server."""
+        pauses: list[float]) -> SimpleNamespace:
+    """An empty state table and a new Dispatcher (its own secrets cache) on moto and the server."""
     with aws.table.batch_writer() as batch:
         for item in aws.table.scan(ProjectionExpression="alert_key")["Items"]:
             batch.delete_item(Key=item)
     aws.secrets.put_secret_value(SecretId=aws.slack_arn, SecretString=aws.slack_value)
-    secret_store.clear()
     clock, metrics = Clock(), Metrics()
     settings = settings_for(httpserver, aws.pd_arn, aws.slack_arn)
     dispatcher = Dispatcher(settings, aws.table, aws.secrets, urllib3.PoolManager(), metrics,
                             clock=clock, backoff=Backoff(attempts=4, base_seconds=0.01,
                                                          cap_seconds=0.05))
-    yield SimpleNamespace(table=aws.table, secrets=aws.secrets, clock=clock, metrics=metrics,
-                          dispatcher=dispatcher, server=httpserver, pauses=pauses,
-                          pd_arn=aws.pd_arn, slack_arn=aws.slack_arn, settings=settings)
-    secret_store.clear()
+    return SimpleNamespace(table=aws.table, secrets=aws.secrets, clock=clock, metrics=metrics,
+                           dispatcher=dispatcher, server=httpserver, pauses=pauses,
+                           pd_arn=aws.pd_arn, slack_arn=aws.slack_arn, settings=settings)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import random
 import socket
 import time
 from dataclasses import replace
@@ -195,12 +197,11 @@ def test_secret_without_a_value_fails_clearly(env: SimpleNamespace) -> None:
     assert "has no value" in str(error)
 
 
-# -- post_json on its own: a deterministic backoff, a fake clock, no real pauses --------------
-class Steps(Backoff):
-    """Pauses of 0.25 s, 0.5 s, 0.75 s ... (no jitter), so they can be asserted."""
-
-    def delay(self, retry: int, rng: Any = None) -> float:
-        return 0.25 * (retry + 1)
+# -- post_json on its own: urllib3's backoff with fixed jitter, a fake clock, no real pauses --
+# The backoff of Backoff(base_seconds=0.25): urllib3 retries the first failure at once, then
+# waits 0.25 * 2**(n - 1) after the n-th failure (0.5 s after the second), plus jitter of
+# random.random() * 0.25, pinned to 0.5 * 0.25 = 0.125 here: pauses 0.0, 0.625, 1.125 ...
+STEPS = Backoff(attempts=3, base_seconds=0.25, cap_seconds=8.0)
 
 
 class Recording(urllib3.PoolManager):
@@ -225,6 +226,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
         state.now += seconds
 
     monkeypatch.setattr(retry, "sleep", pause)
+    monkeypatch.setattr(random, "random", lambda: 0.5)  # urllib3's jitter draw
     state.deadline = lambda seconds: Deadline(seconds, clock=lambda: state.now)
     return state
 
@@ -234,7 +236,7 @@ def post(server: HTTPServer, clock: SimpleNamespace, *, attempts: int = 3,
          http: urllib3.PoolManager | None = None) -> DeliveryResponse:
     return post_json(http or urllib3.PoolManager(), "slack:alerts", server.url_for("/hook"),
                      {"text": "hi"}, clock.deadline(seconds),
-                     Steps(attempts=attempts), timeout)
+                     replace(STEPS, attempts=attempts), timeout)
 
 
 def test_post_json_sends_the_body_as_json(httpserver: HTTPServer,
@@ -253,13 +255,15 @@ def test_every_2xx_is_accepted(httpserver: HTTPServer, clock: SimpleNamespace,
     assert post(httpserver, clock).status == status
 
 
-@pytest.mark.parametrize("status", [300, 302, 400, 404, 428, 430, 499])
+@pytest.mark.parametrize("status", [300, 302, 400, 404, 413, 428, 430, 499])
 def test_other_non_5xx_statuses_are_permanent_and_not_retried(
         httpserver: HTTPServer, clock: SimpleNamespace, status: int,
         caplog: pytest.LogCaptureFixture) -> None:
-    # 302 included: a redirect is not followed (retries=False), the POST is not re-sent.
+    # 302: a redirect is not followed, the POST is not re-sent elsewhere. 413 with
+    # Retry-After, which urllib3 would retry by default: too large stays too large.
     httpserver.expect_request("/hook").respond_with_data(
-        "bad " + "x" * 400, status=status, headers={"Location": "/elsewhere"})
+        "bad " + "x" * 400, status=status, headers={"Location": "/elsewhere",
+                                                    "Retry-After": "1"})
     with pytest.raises(DeliveryError) as caught:
         post(httpserver, clock)
     error = caught.value
@@ -273,60 +277,76 @@ def test_other_non_5xx_statuses_are_permanent_and_not_retried(
         "slack:alerts", status, "bad " + "x" * 400)
 
 
-@pytest.mark.parametrize(("status", "error"), [(500, "500 server error"),
-                                              (503, "503 server error"),
-                                              (429, "429 throttled")])
+@pytest.mark.parametrize("status", [500, 503, 429])
 def test_retryable_statuses_use_every_attempt(httpserver: HTTPServer, clock: SimpleNamespace,
-                                              status: int, error: str,
+                                              status: int,
                                               caplog: pytest.LogCaptureFixture) -> None:
     httpserver.expect_request("/hook").respond_with_data("busy", status=status)
     with pytest.raises(DeliveryError) as caught:
         post(httpserver, clock, attempts=3)
-    assert str(caught.value) == f"slack:alerts: gave up after 3 attempts: {error}"
+    assert str(caught.value) == f"slack:alerts: gave up after 3 attempts: HTTP {status}"
     assert caught.value.permanent is False
     assert caught.value.status is None
     assert len(httpserver.log) == 3
-    assert clock.pauses == [0.25, 0.5]
-    warnings = [r for r in caplog.records if r.getMessage() == "delivery attempt failed"]
+    assert clock.pauses == [0.0, 0.625]
+    warnings = [r for r in caplog.records if r.getMessage() == "HTTP attempt failed; retrying"]
     assert [(r.levelname, r.target, r.attempt, r.error, r.pause) for r in warnings] == [
-        ("WARNING", "slack:alerts", 1, error, 0.25), ("WARNING", "slack:alerts", 2, error, 0.5),
-        ("WARNING", "slack:alerts", 3, error, 0.75)]
+        ("WARNING", "slack:alerts", 1, f"HTTP {status}", 0.0),
+        ("WARNING", "slack:alerts", 2, f"HTTP {status}", 0.625)]
+
+
+def test_the_backoff_is_capped(httpserver: HTTPServer, clock: SimpleNamespace) -> None:
+    httpserver.expect_request("/hook").respond_with_data("", status=500)
+    with pytest.raises(DeliveryError, match="gave up after 5 attempts: HTTP 500"):
+        post_json(urllib3.PoolManager(), "pagerduty", httpserver.url_for("/hook"), {},
+                  clock.deadline(60), Backoff(attempts=5, base_seconds=0.25, cap_seconds=0.75),
+                  0.5)
+    # 0, 0.5 + 0.125, then 1.0 + 0.125 and 2.0 + 0.125 capped at 0.75.
+    assert clock.pauses == [0.0, 0.625, 0.75, 0.75]
 
 
 def test_a_5xx_then_success_returns_the_success(httpserver: HTTPServer,
                                                 clock: SimpleNamespace) -> None:
-    httpserver.expect_ordered_request("/hook").respond_with_data("", status=502)
+    httpserver.expect_ordered_request("/hook").respond_with_data("", status=503)
     httpserver.expect_ordered_request("/hook").respond_with_data("done", status=201)
     assert post(httpserver, clock) == DeliveryResponse(201, "done")
-    assert clock.pauses == [0.25]
+    assert clock.pauses == [0.0]
+    assert len(httpserver.log) == 2
 
 
 @pytest.mark.parametrize(("header", "pauses"), [
-    ({"Retry-After": "2"}, [2.0]),
-    ({"Retry-After": "soon"}, [0.25]),  # unreadable: the backoff decides
-    ({}, [0.25]),
+    ({"Retry-After": "2"}, [2.0, 2.0]),
+    ({"Retry-After": "soon"}, [0.0, 0.625]),  # unreadable: the backoff decides
+    ({"Retry-After": "0"}, [0.0, 0.625]),  # no wait asked: the backoff decides
+    ({}, [0.0, 0.625]),
 ])
 def test_429_waits_for_retry_after_or_the_backoff(httpserver: HTTPServer,
                                                   clock: SimpleNamespace,
                                                   header: dict[str, str],
                                                   pauses: list[float]) -> None:
-    httpserver.expect_ordered_request("/hook").respond_with_data("", status=429,
-                                                                 headers=header)
+    for _ in range(2):
+        httpserver.expect_ordered_request("/hook").respond_with_data("", status=429,
+                                                                     headers=header)
     httpserver.expect_ordered_request("/hook").respond_with_data("ok")
     assert post(httpserver, clock).status == 200
     assert clock.pauses == pauses
+    assert len(httpserver.log) == 3
 
 
-@pytest.mark.parametrize(("seconds", "requests"), [
-    (2.0, 1),    # 2 s left, a 2 s pause would leave nothing: give up now
-    (2.01, 2),   # just enough time to pause and try again
+@pytest.mark.parametrize(("seconds", "requests", "message"), [
+    # A 2 s pause and one more attempt (0.5 s to connect, 0.5 s to read) need over 3 s.
+    (3.0, 1, "gave up after 1 attempts: HTTP 429; a 2 s pause does not fit in the time left"),
+    (3.01, 2, "gave up after 2 attempts: HTTP 429"),
 ])
-def test_a_pause_must_fit_in_the_time_left(httpserver: HTTPServer, clock: SimpleNamespace,
-                                           seconds: float, requests: int) -> None:
+def test_a_pause_and_an_attempt_must_fit_in_the_time_left(
+        httpserver: HTTPServer, clock: SimpleNamespace, seconds: float, requests: int,
+        message: str) -> None:
     httpserver.expect_request("/hook").respond_with_data(
         "", status=429, headers={"Retry-After": "2"})
-    with pytest.raises(DeliveryError, match=f"gave up after {requests} attempts"):
+    with pytest.raises(DeliveryError) as caught:
         post(httpserver, clock, attempts=2, seconds=seconds)
+    assert str(caught.value) == f"slack:alerts: {message}"
+    assert caught.value.permanent is False
     assert len(httpserver.log) == requests
 
 
@@ -336,7 +356,7 @@ def test_zero_attempts_still_tries_once(httpserver: HTTPServer, clock: SimpleNam
     httpserver.expect_request("/hook").respond_with_data("", status=503)
     with pytest.raises(DeliveryError) as caught:
         post(httpserver, clock, attempts=attempts)
-    assert str(caught.value) == "slack:alerts: gave up after 1 attempts: 503 server error"
+    assert str(caught.value) == "slack:alerts: gave up after 1 attempts: HTTP 503"
     assert len(httpserver.log) == 1
     assert clock.pauses == []
 
@@ -347,15 +367,21 @@ def test_zero_attempts_delivers_on_the_one_try(httpserver: HTTPServer,
     assert post(httpserver, clock, attempts=0) == DeliveryResponse(200, "ok")
 
 
-def test_connection_errors_are_retried_by_name(clock: SimpleNamespace) -> None:
+def test_connection_errors_are_retried_by_name_and_the_url_never_logged(
+        clock: SimpleNamespace, caplog: pytest.LogCaptureFixture) -> None:
     with socket.socket() as sock:  # a port nobody listens on once closed
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    caplog.set_level(logging.DEBUG, logger="functions")
+    caplog.set_level(logging.WARNING, logger="urllib3")
     with pytest.raises(DeliveryError) as caught:
-        post_json(urllib3.PoolManager(), "pagerduty", f"http://127.0.0.1:{port}/",
-                  {}, clock.deadline(10), Steps(attempts=2), 0.5)
+        post_json(urllib3.PoolManager(), "pagerduty", f"http://127.0.0.1:{port}/secret-path",
+                  {}, clock.deadline(10), replace(STEPS, attempts=2), 0.5)
     assert str(caught.value) == "pagerduty: gave up after 2 attempts: NewConnectionError"
-    assert clock.pauses == [0.25]
+    assert caught.value.__cause__ is None  # urllib3's error text holds the URL
+    assert clock.pauses == [0.0]
+    assert [r.getMessage() for r in caplog.records] == ["HTTP attempt failed; retrying"]
+    assert all("secret-path" not in r.getMessage() + str(r.__dict__) for r in caplog.records)
 
 
 @pytest.mark.parametrize(("seconds", "expected"), [
@@ -372,9 +398,11 @@ def test_the_request_timeout_is_bounded_by_the_time_left(
     post(httpserver, clock, seconds=seconds, http=http)
     [call] = http.calls
     assert call["method"] == "POST"
-    assert call["retries"] is False
     assert (call["timeout"].connect_timeout, call["timeout"].read_timeout) == (
         expected, expected)
+    policy = call["retries"]
+    assert (policy.total, policy.allowed_methods, policy.attempt_seconds, policy.label) == (
+        2, frozenset({"POST"}), 2 * expected, "slack:alerts")
 
 
 def test_the_response_text_is_cut_and_decoded_leniently(httpserver: HTTPServer,

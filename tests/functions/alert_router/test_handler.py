@@ -229,7 +229,7 @@ def test_the_dispatcher_is_built_once_from_the_environment(
     assert first.settings.table_name == TABLE
     assert first.settings.dedup_window_seconds == 3600
     assert first.store.table.name == TABLE
-    assert first.secrets is router._secrets
+    assert first.secrets.client is router._secrets
     assert first.http is router._http
     assert first.sns is router._sns
     assert first.metrics is router.metrics

@@ -5,14 +5,18 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import random
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.parameters import GetParameterError
+from aws_lambda_powertools.utilities.parameters import base as powertools_base
 from moto import mock_aws
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -163,18 +167,19 @@ def test_429_waits_as_long_as_retry_after_says(aws: SimpleNamespace,
     assert len(invalidated_paths(aws)) == 1
 
 
-def test_5xx_is_retried_with_capped_jittered_backoff(aws: SimpleNamespace,
-                                                     httpserver: HTTPServer) -> None:
+def test_5xx_is_retried_with_urllib3s_jittered_backoff(aws: SimpleNamespace,
+                                                      httpserver: HTTPServer,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(random, "random", lambda: 0.5)  # urllib3's jitter draw
     for _ in range(2):
         httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_data(
             "upstream error", status=502)
     httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_json(OK)
     httpserver.expect_ordered_request(PURGE_PATH, method="POST").respond_with_json(OK)
     aws.handler.handler(listing_event(), Context())
-    backoff = aws.handler.BACKOFF
-    assert len(aws.pauses) == 2
-    for attempt, pause in enumerate(aws.pauses):
-        assert 0 <= pause <= min(backoff.cap_seconds, backoff.base_seconds * 2 ** attempt)
+    # At once after the first failure, then 0.5 * 2 s plus 0.5 * 0.5 s of jitter.
+    assert aws.pauses == [0.0, 1.25]
+    assert len(httpserver.log) == 4
 
 
 def test_persistent_5xx_raises_and_creates_no_invalidation(aws: SimpleNamespace,
@@ -251,14 +256,37 @@ def test_listing_ids_that_would_change_the_url_are_refused(aws: SimpleNamespace,
     assert httpserver.log == []
 
 
-def test_the_token_is_read_once_per_environment(aws: SimpleNamespace,
-                                                httpserver: HTTPServer) -> None:
+def test_the_token_is_kept_for_five_minutes(aws: SimpleNamespace,
+                                            httpserver: HTTPServer) -> None:
     httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
     aws.handler.handler(listing_event(listing_id="a"), Context())
     boto3.client("secretsmanager").delete_secret(SecretId=aws.secret_arn,
                                                  ForceDeleteWithoutRecovery=True)
     aws.handler.handler(listing_event(listing_id="b"), Context())  # warm: cached token
     assert [r.headers["Authorization"] for r, _ in httpserver.log][-1] == f"Bearer {TOKEN}"
+    assert aws.handler.TOKEN_CACHE_SECONDS == 300
+    # Once the cache has expired the secret is read again (and now it is gone).
+    aws.handler.secrets.clear_cache()
+    with pytest.raises(GetParameterError, match="ResourceNotFoundException"):
+        aws.handler.handler(listing_event(listing_id="c"), Context())
+
+
+def test_a_rotated_token_is_used_after_the_cache_expires(
+        aws: SimpleNamespace, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    start = datetime(2026, 12, 1, 12, 0, 0)
+    now = {"at": start}
+    monkeypatch.setattr(powertools_base, "datetime",
+                        type("FakeDatetime", (), {"now": staticmethod(lambda: now["at"])}))
+    httpserver.expect_request(PURGE_PATH, method="POST").respond_with_json(OK)
+    aws.handler.handler(listing_event(listing_id="a"), Context())
+    boto3.client("secretsmanager").put_secret_value(SecretId=aws.secret_arn,
+                                                    SecretString=" rotated\n")
+    now["at"] = start + timedelta(seconds=300)
+    aws.handler.handler(listing_event(listing_id="b"), Context())
+    now["at"] = start + timedelta(seconds=300.5)
+    aws.handler.handler(listing_event(listing_id="c"), Context())
+    tokens = [r.headers["Authorization"] for r, _ in httpserver.log]
+    assert tokens == [f"Bearer {TOKEN}"] * 4 + ["Bearer rotated"] * 2
 
 
 def test_purge_items_and_batches_follow_the_tables() -> None:
