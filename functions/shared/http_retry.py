@@ -14,22 +14,29 @@ started, whichever is later. Without a deadline, it is bounded by ``attempts`` a
 ``attempts - 1`` pauses, each at most ``backoff_max`` (backoff) or the server's
 ``Retry-After``.
 
-Needs urllib3 2: ``backoff_max`` and ``backoff_jitter`` are keyword arguments since 2.0. The
-functions use the runtime's urllib3 (botocore's dependency, ``>=1.25.4,!=2.2.0,<3``), which
-pip resolves to 2.x; the tests run 2.x.
+Works on urllib3 1.26 and 2.x. The functions use the urllib3 the Lambda runtime bundles with
+botocore (``>=1.25.4,!=2.2.0,<3``), and AWS does not document which one that is. 1.26 has no
+``backoff_max`` or ``backoff_jitter`` arguments and no ``BaseHTTPResponse``, so the policy
+keeps the cap and the jitter itself and computes the backoff with urllib3 2's formula, and the
+response type is only an annotation. ``tests/functions/shared/test_http_retry.py`` passes on
+both lines.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import random
+from itertools import takewhile
+from typing import TYPE_CHECKING, Any
 
 from urllib3.exceptions import InvalidHeader
-from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 from functions.shared import retry
 from functions.shared.retry import Backoff, Deadline
+
+if TYPE_CHECKING:
+    from urllib3.response import BaseHTTPResponse
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +61,12 @@ class DeadlineRetry(Retry):
     RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
 
     def __init__(self, *args: Any, deadline: Deadline | None = None,
-                 attempt_seconds: float = 0.0, label: str = "", **kwargs: Any) -> None:
+                 attempt_seconds: float = 0.0, label: str = "", backoff_max: float = 120.0,
+                 backoff_jitter: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Set after urllib3's own __init__ (2.x sets the same two names from its defaults).
+        self.backoff_max = backoff_max
+        self.backoff_jitter = backoff_jitter
         self.deadline = deadline
         self.attempt_seconds = attempt_seconds
         self.label = label
@@ -65,7 +76,22 @@ class DeadlineRetry(Retry):
         kw.setdefault("deadline", self.deadline)
         kw.setdefault("attempt_seconds", self.attempt_seconds)
         kw.setdefault("label", self.label)
+        # 2.x passes these on itself; 1.26 does not know them.
+        kw.setdefault("backoff_max", self.backoff_max)
+        kw.setdefault("backoff_jitter", self.backoff_jitter)
         return super().new(**kw)
+
+    def get_backoff_time(self) -> float:
+        """urllib3 2's backoff: none after the first failure, then ``factor * 2**(n-1)`` for
+        ``n`` consecutive failures, plus ``uniform(0, jitter)``, capped at ``backoff_max``."""
+        failures = len(list(takewhile(lambda h: h.redirect_location is None,
+                                      reversed(self.history))))
+        if failures <= 1:
+            return 0.0
+        backoff = self.backoff_factor * (2 ** (failures - 1))
+        if self.backoff_jitter:
+            backoff += random.random() * self.backoff_jitter
+        return float(max(0.0, min(self.backoff_max, backoff)))
 
     def last_problem(self) -> str:
         """What the last failed attempt got: ``"HTTP 503"`` or the error's class name."""
