@@ -9,6 +9,7 @@ against the engine.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import runpy
@@ -277,7 +278,15 @@ def _as_config_text(value: Any) -> str:
 
 
 def _project_config() -> dict[str, Any]:
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text()) or {}
+    return _parsed_project_config((ROOT / "Pulumi.yaml").read_text())
+
+
+@functools.cache
+def _parsed_project_config(text: str) -> dict[str, Any]:
+    # Pulumi.yaml's config block is some 2,000 lines and read on every preview: libyaml's
+    # loader, where the build has it, and once per content, not once per call.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    project = yaml.load(text, Loader=loader) or {}
     return project.get("config") or {}
 
 
