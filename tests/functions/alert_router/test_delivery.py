@@ -22,9 +22,9 @@ from functions.alert_router.delivery import DeliveryError, post_json
 from functions.alert_router.delivery import Response as DeliveryResponse
 from functions.alert_router.dispatch import UndeliveredError
 from functions.alert_router.parsers import Origin, parse
-from functions.shared import retry
 from functions.shared.retry import Backoff, Deadline
 from tests.functions.alert_router.conftest import ROUTING_KEY, alarm_message, sns_record
+from tests.functions.fake_clock import fake_clock
 
 
 def critical_alarm(name: str = "api-5xx", state: str = "ALARM") -> dict:
@@ -219,16 +219,8 @@ class Recording(urllib3.PoolManager):
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """A fake monotonic clock that backoff pauses advance instead of sleeping."""
-    state = SimpleNamespace(now=100.0, pauses=[])
-
-    def pause(seconds: float) -> None:
-        state.pauses.append(seconds)
-        state.now += seconds
-
-    monkeypatch.setattr(retry, "sleep", pause)
-    monkeypatch.setattr(random, "random", lambda: 0.5)  # urllib3's jitter draw
-    state.deadline = lambda seconds: Deadline(seconds, clock=lambda: state.now)
-    return state
+    monkeypatch.setattr(random, "random", lambda: 0.5)  # the jitter draw
+    return fake_clock(monkeypatch, start=100.0)
 
 
 def post(server: HTTPServer, clock: SimpleNamespace, *, attempts: int = 3,

@@ -11,7 +11,7 @@ import urllib3
 from pytest_httpserver import HTTPServer
 from urllib3.exceptions import MaxRetryError
 
-from functions.shared import http_retry, retry
+from functions.shared import http_retry
 from functions.shared.http_retry import (
     RETRY_STATUSES,
     DeadlineRetry,
@@ -21,6 +21,7 @@ from functions.shared.http_retry import (
     http_retry as policy_for,
 )
 from functions.shared.retry import Backoff, Deadline
+from tests.functions.fake_clock import fake_clock
 
 # urllib3's backoff for base_seconds=0.5: nothing after the first failure, then
 # 0.5 * 2**(n - 1) after the n-th (1.0, 2.0, 4.0 ...), capped at cap_seconds.
@@ -30,15 +31,7 @@ BACKOFF = Backoff(attempts=4, base_seconds=0.5, cap_seconds=3.0)
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """A fake clock that pauses advance; pauses are recorded, not slept."""
-    state = SimpleNamespace(now=0.0, pauses=[])
-
-    def pause(seconds: float) -> None:
-        state.pauses.append(seconds)
-        state.now += seconds
-
-    monkeypatch.setattr(retry, "sleep", pause)
-    state.deadline = lambda seconds: Deadline(seconds, clock=lambda: state.now)
-    return state
+    return fake_clock(monkeypatch)
 
 
 def post(server: HTTPServer, policy: DeadlineRetry) -> urllib3.BaseHTTPResponse:
