@@ -10,6 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.client_tuning import client_environment
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import fit, limit
@@ -19,21 +20,6 @@ from components.platform.context import StackContext
 
 FUNCTIONS_DIR = "functions"
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"  # AWS's publisher account for the Powertools layers
-
-# How the boto3 clients of every function (functions/shared/clients.py) are tuned from its
-# timeout T: connect within min(CONNECT_CAP, T x CONNECT_SHARE); read within what is left
-# after the connect and READ_MARGIN (the handler's own work), between READ_FLOOR and
-# READ_CAP. One call's connect + read thus stays below T; the pool holds one connection per
-# thread the handler calls AWS from, and never fewer than botocore's default of 10.
-CLIENT_TUNING: Mapping[str, float] = {
-    "CONNECT_CAP": 2.0,
-    "CONNECT_SHARE": 0.25,
-    "READ_MARGIN": 1.0,
-    "READ_FLOOR": 0.5,
-    "READ_CAP": 20.0,
-    "MIN_POOL": 10,
-}
-RETRY_MODES = ("standard", "adaptive")
 
 
 @dataclass(frozen=True)
@@ -57,11 +43,8 @@ class LambdaFunctionArgs:
     because Lambda sends to an on-failure destination only for asynchronous invocations.
     ``concurrency_key`` names the function's row in the reserved-concurrency table
     (``LambdaDefaults.reserved_concurrency``); only the API, on the hot path, leaves it unset
-    and stays unreserved.
-
-    ``client_threads`` is how many threads the handler calls AWS from at once (the API's shard
-    pool); ``client_retry_mode`` (``standard`` or ``adaptive``) and ``client_max_attempts``
-    (the first included) are its boto3 clients' retries: see :func:`client_environment`.
+    and stays unreserved. ``client_threads`` (threads calling AWS at once), ``client_retry_mode``
+    and ``client_max_attempts`` tune its boto3 clients (:mod:`components.blocks.client_tuning`).
 
     ``context`` gives the Lambda defaults, the stack key, region, owner and metrics namespace.
     ``defaults``, ``kms_key_arn``, ``region``, ``powertools_namespace`` and ``owner`` are the
@@ -132,35 +115,6 @@ def reserved_concurrency(key: str | None, defaults: LambdaDefaults) -> int | Non
         raise ValueError(f"{key!r} has no reserved concurrency; "
                          f"use one of {', '.join(defaults.reserved_concurrency)}")
     return defaults.reserved_concurrency[key]
-
-
-def _seconds(value: float) -> str:
-    """``value`` as an environment string: ``2`` rather than ``2.0``, ``0.75`` as it is."""
-    return f"{value:g}"
-
-
-def client_environment(timeout_seconds: int, *, threads: int = 1,
-                       retry_mode: str = "standard", max_attempts: int = 3) -> dict[str, str]:
-    """The variables ``functions/shared/clients.py`` tunes a function's boto3 clients from.
-
-    Timeouts follow :data:`CLIENT_TUNING`; ``AWS_RETRY_MODE`` and ``AWS_MAX_ATTEMPTS`` are
-    read by botocore itself. A retry mode botocore does not know, or fewer than one attempt
-    or thread, is refused.
-    """
-    if retry_mode not in RETRY_MODES:
-        raise ValueError(f"client retry mode {retry_mode!r}: use one of {', '.join(RETRY_MODES)}")
-    if max_attempts < 1 or threads < 1:
-        raise ValueError(f"client attempts ({max_attempts}) and threads ({threads}) must be >= 1")
-    t = CLIENT_TUNING
-    connect = min(t["CONNECT_CAP"], timeout_seconds * t["CONNECT_SHARE"])
-    read = max(t["READ_FLOOR"], min(t["READ_CAP"], timeout_seconds - connect - t["READ_MARGIN"]))
-    return {
-        "CLIENT_CONNECT_TIMEOUT_SECONDS": _seconds(connect),
-        "CLIENT_READ_TIMEOUT_SECONDS": _seconds(read),
-        "CLIENT_MAX_POOL_CONNECTIONS": str(max(int(t["MIN_POOL"]), threads)),
-        "AWS_RETRY_MODE": retry_mode,
-        "AWS_MAX_ATTEMPTS": str(max_attempts),
-    }
 
 
 def base_statements(*, log_streams_arn: pulumi.Input[str], kms_key_arn: pulumi.Input[str],

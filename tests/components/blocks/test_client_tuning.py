@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.blocks.lambda_function import client_environment
+from components.blocks.client_tuning import client_environment
 from tests.helpers import run_program, stack_registry
 from tools.mock_runtime import Registry
 
