@@ -184,6 +184,8 @@ class Backend(pulumi.ComponentResource):
             provisioned_concurrency=c.api_provisioned_concurrency,
             vpc=self.network.placement if self.network is not None else None,
             layers=self._clients_layers(name, args),
+            # The repository queries every category shard at once, one thread each.
+            client_threads=c.category_shards,
         ), pulumi.ResourceOptions(parent=self))
 
     def _post_confirmation_function(self, args: BackendArgs) -> LambdaFunction:

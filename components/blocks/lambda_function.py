@@ -10,6 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.client_tuning import client_environment
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import fit, limit
@@ -42,7 +43,8 @@ class LambdaFunctionArgs:
     because Lambda sends to an on-failure destination only for asynchronous invocations.
     ``concurrency_key`` names the function's row in the reserved-concurrency table
     (``LambdaDefaults.reserved_concurrency``); only the API, on the hot path, leaves it unset
-    and stays unreserved.
+    and stays unreserved. ``client_threads`` (threads calling AWS at once), ``client_retry_mode``
+    and ``client_max_attempts`` tune its boto3 clients (:mod:`components.blocks.client_tuning`).
 
     ``context`` gives the Lambda defaults, the stack key, region, owner and metrics namespace.
     ``defaults``, ``kms_key_arn``, ``region``, ``powertools_namespace`` and ``owner`` are the
@@ -69,6 +71,9 @@ class LambdaFunctionArgs:
     consumes_stream: bool = False
     layers: Sequence[pulumi.Input[str]] = ()
     invoked_async: bool = False
+    client_threads: int = 1
+    client_retry_mode: str = "standard"
+    client_max_attempts: int = 3
 
 
 @dataclass(frozen=True)
@@ -311,6 +316,9 @@ class LambdaFunction(pulumi.ComponentResource):
         """The function itself, created once its role has its policy and its log group."""
         d = s.defaults
         environment = {
+            **client_environment(timeout, threads=args.client_threads,
+                                 retry_mode=args.client_retry_mode,
+                                 max_attempts=args.client_max_attempts),
             "POWERTOOLS_SERVICE_NAME": name,
             "POWERTOOLS_METRICS_NAMESPACE": s.powertools_namespace,
             "POWERTOOLS_LOG_LEVEL": d.log_level,

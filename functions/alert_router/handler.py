@@ -11,7 +11,6 @@ import os
 from functools import cache
 from typing import Any
 
-import boto3
 import urllib3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.alert_router import escalation
 from functions.alert_router.dispatch import Dispatcher, UndeliveredError
 from functions.alert_router.settings import Settings
+from functions.shared import clients
 from functions.shared.retry import Deadline
 
 logger = Logger()
@@ -26,9 +26,9 @@ tracer = Tracer()
 metrics = Metrics()
 
 # Clients at module scope: reused across invocations of a warm container.
-_dynamodb = boto3.resource("dynamodb")
-_secrets = boto3.client("secretsmanager")
-_sns = boto3.client("sns")
+_dynamodb = clients.resource("dynamodb")
+_secrets = clients.client("secretsmanager")
+_sns = clients.client("sns")
 _http = urllib3.PoolManager(num_pools=4, maxsize=4)
 
 

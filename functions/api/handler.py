@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import (
@@ -46,7 +45,7 @@ from functions.api.repository import (
 )
 from functions.api.roles import ADMINS_GROUP
 from functions.api.validation import ID_RE, InvalidInputError
-from functions.shared import audit
+from functions.shared import audit, clients
 from functions.shared.publisher import Publisher
 from functions.shared.retry import Deadline
 
@@ -67,8 +66,8 @@ repository = ListingRepository(
     # Threads start on first use; sized to query every shard at once.
     pool=ThreadPoolExecutor(max_workers=SHARDS) if SHARDS > 1 else None,
 )
-publisher = Publisher.from_env(boto3.client("events"), logger)
-audit_writer = audit.writer_from_env(boto3.client("logs"))
+publisher = Publisher.from_env(clients.client("events"), logger)
+audit_writer = audit.writer_from_env(clients.client("logs"))
 query_cache = cache_from_env(logger)
 pending_events: list[tuple[str, dict[str, Any]]] = []
 

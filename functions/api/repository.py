@@ -314,6 +314,6 @@ def client_from_env(region: str | None = None) -> Any:
         from amazondax import AmazonDaxClient  # noqa: PLC0415
 
         return AmazonDaxClient(endpoint_url=endpoint, region_name=region)
-    import boto3  # noqa: PLC0415 - boto3 is already loaded by then; keeps this module light
+    from functions.shared import clients  # noqa: PLC0415 - keeps this module light
 
-    return boto3.client("dynamodb", region_name=region)
+    return clients.client("dynamodb", region_name=region)

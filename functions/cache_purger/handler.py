@@ -19,14 +19,12 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import boto3
 import urllib3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
-from botocore.config import Config
 
-from functions.shared import retry
+from functions.shared import clients, retry
 from functions.shared.events import SOURCE, SchemaError, validate
 from functions.shared.http_retry import RETRY_STATUSES, OutOfTimeError, http_retry
 
@@ -50,9 +48,9 @@ TOKEN_CACHE_SECONDS = 300
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-secrets = SecretsProvider(boto3_client=boto3.client("secretsmanager"))
-cloudfront = boto3.client("cloudfront", config=Config(retries={"mode": "standard",
-                                                                "max_attempts": 5}))
+secrets = SecretsProvider(boto3_client=clients.client("secretsmanager"))
+# CloudFront's invalidation API throttles hard: more attempts than the stack's default.
+cloudfront = clients.client("cloudfront", retries={"mode": "standard", "max_attempts": 5})
 http = urllib3.PoolManager()
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
+from functions.shared import clients
 from functions.shared.publisher import Publisher
 from functions.shared.retry import Deadline
 
@@ -23,7 +23,7 @@ SIGN_UP = "PostConfirmation_ConfirmSignUp"
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-publisher = Publisher.from_env(boto3.client("events"), logger)
+publisher = Publisher.from_env(clients.client("events"), logger)
 
 
 def signup_channel(attributes: dict[str, Any]) -> str:

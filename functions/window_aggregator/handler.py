@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
 import urllib3
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -24,8 +23,8 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
     KinesisStreamRecord,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.config import Config
 
+from functions.shared import clients
 from functions.shared.retry import Backoff, Deadline
 from functions.shared.stream_records import BadRecordError, decode
 from functions.window_aggregator import sinks
@@ -40,17 +39,15 @@ NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "marketplace")
 TIMESERIES = os.environ.get("TIMESERIES", "none")
 TOP_N = int(os.environ.get("TOP_N", "10"))
 BACKOFF = Backoff(attempts=5, base_seconds=0.1, cap_seconds=2.0)
+cloudwatch = clients.client("cloudwatch")
 # The retry loops here own retries (with the Lambda deadline); botocore's would nest.
-_single_try = Config(retries={"total_max_attempts": 1}, connect_timeout=3, read_timeout=10)
-
-cloudwatch = boto3.client("cloudwatch", config=Config(retries={"mode": "standard"}))
-timestream = (boto3.client("timestream-write", config=_single_try)
+timestream = (clients.client("timestream-write", retries={"total_max_attempts": 1})
               if TIMESERIES == "liveanalytics" else None)
 influx = (
     sinks.InfluxWriter(
         url=os.environ["INFLUX_URL"],
         secret_arn=os.environ["INFLUX_AUTH_SECRET_ARN"],
-        secrets=boto3.client("secretsmanager"),
+        secrets=clients.client("secretsmanager"),
         http=urllib3.PoolManager(),
         timeout=urllib3.Timeout(connect=2.0, read=5.0),
     )
