@@ -176,3 +176,19 @@ def api() -> Iterator[Api]:
     """The handler over the hand-written :data:`TABLE_SPEC` (no stack run; a test in
     test_routes.py holds the spec to the table the dev stack declares)."""
     yield from running_api(TABLE_SPEC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Makes the repository's ``now_iso`` return 2024-05-01T10:00:01, :02, ... (10:01:01
+    after a minute), so feed order and cursors are known; the list holds the times given."""
+    from functions.api import repository
+
+    given: list[str] = []
+
+    def now() -> str:
+        given.append(f"2024-05-01T10:{len(given) // 60:02d}:{len(given) % 60 + 1:02d}.000000Z")
+        return given[-1]
+
+    monkeypatch.setattr(repository, "now_iso", now)
+    return given

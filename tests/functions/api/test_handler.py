@@ -15,7 +15,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from functions.api import repository as repo_module
 from functions.api.repository import UnavailableError
 from functions.api.validation import InvalidInputError
 from functions.shared.events import validate
@@ -68,19 +67,6 @@ def cache(api: Api, monkeypatch: pytest.MonkeyPatch) -> FakeCache:
     fake = FakeCache()
     monkeypatch.setattr(api.handler, "query_cache", fake)
     return fake
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Creation times 2024-05-01T10:00:01, :02, ... so feed order and cursors are known."""
-    given: list[str] = []
-
-    def now() -> str:
-        given.append(f"2024-05-01T10:{len(given) // 60:02d}:{len(given) % 60 + 1:02d}.000000Z")
-        return given[-1]
-
-    monkeypatch.setattr(repo_module, "now_iso", now)
-    return given
 
 
 def new_listing(**overrides: Any) -> dict[str, Any]:

@@ -82,19 +82,6 @@ def client() -> Iterator[Recorded]:
         yield Recorded(real)
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Makes ``now_iso`` return 10:00:01, 10:00:02, ... so feed order is known."""
-    given: list[str] = []
-
-    def now() -> str:
-        given.append(f"2024-05-01T10:00:{len(given) + 1:02d}.000000Z")
-        return given[-1]
-
-    monkeypatch.setattr(repo_module, "now_iso", now)
-    return given
-
-
 def fields(**overrides: Any) -> dict[str, Any]:
     """Validated listing fields."""
     return {"title": "Road bike", "description": "", "price": Decimal("350.50"),
