@@ -182,6 +182,7 @@ class Backend(pulumi.ComponentResource):
             environment=self._api_environment(args, data),
             memory_mb=c.api_memory_mb,
             provisioned_concurrency=c.api_provisioned_concurrency,
+            cold_start_key="api",
             vpc=self.network.placement if self.network is not None else None,
             layers=self._clients_layers(name, args),
             # The repository queries every category shard at once, one thread each.

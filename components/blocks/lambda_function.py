@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.client_tuning import client_environment
+from components.blocks.cold_start import snap_start, strategy_of, warm_alias
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import fit, limit
@@ -45,6 +46,8 @@ class LambdaFunctionArgs:
     (``LambdaDefaults.reserved_concurrency``); only the API, on the hot path, leaves it unset
     and stays unreserved. ``client_threads`` (threads calling AWS at once), ``client_retry_mode``
     and ``client_max_attempts`` tune its boto3 clients (:mod:`components.blocks.client_tuning`).
+    ``cold_start_key`` (default: ``concurrency_key``) is its row in ``lambdaColdStart``
+    (:mod:`components.blocks.cold_start`).
 
     ``context`` gives the Lambda defaults, the stack key, region, owner and metrics namespace.
     ``defaults``, ``kms_key_arn``, ``region``, ``powertools_namespace`` and ``owner`` are the
@@ -74,6 +77,7 @@ class LambdaFunctionArgs:
     client_threads: int = 1
     client_retry_mode: str = "standard"
     client_max_attempts: int = 3
+    cold_start_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,7 @@ class LambdaFunction(pulumi.ComponentResource):
             opts=child,
         )
         self.function = self._function(name, physical, args, s, reserved, timeout, policy)
-        self.alias = self._alias(name, args, child)
+        self.alias = self._alias(name, args, s.defaults, child)
         if self.failure_queue is not None:
             self._async_config(name, s.defaults, child)
 
@@ -337,6 +341,7 @@ class LambdaFunction(pulumi.ComponentResource):
             timeout=timeout,
             reserved_concurrent_executions=reserved,
             publish=True,
+            snap_start=snap_start(strategy_of(args, d)),
             layers=[powertools_layer(s.region, d), *args.layers],
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=environment),
             kms_key_arn=s.kms_key_arn,
@@ -360,9 +365,9 @@ class LambdaFunction(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, self.log_group]),
         )
 
-    def _alias(self, name: str, args: LambdaFunctionArgs,
+    def _alias(self, name: str, args: LambdaFunctionArgs, d: LambdaDefaults,
                child: pulumi.ResourceOptions) -> aws.lambda_.Alias:
-        """The ``live`` alias callers invoke, with provisioned concurrency when asked."""
+        """The ``live`` alias callers invoke, warmed as the cold-start strategy says."""
         alias = aws.lambda_.Alias(
             f"{name}-live",
             name="live",
@@ -370,14 +375,7 @@ class LambdaFunction(pulumi.ComponentResource):
             function_version=self.function.version,
             opts=child,
         )
-        if args.provisioned_concurrency > 0:
-            aws.lambda_.ProvisionedConcurrencyConfig(
-                f"{name}-provisioned",
-                function_name=self.function.name,
-                qualifier=alias.name,
-                provisioned_concurrent_executions=args.provisioned_concurrency,
-                opts=child,
-            )
+        warm_alias(name, args, strategy_of(args, d), self.function, alias, child)
         return alias
 
     def _async_config(self, name: str, d: LambdaDefaults,

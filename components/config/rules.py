@@ -15,6 +15,7 @@ from components.alerting.config_keys import parse_route
 from components.backend.config_keys import CIDR_RE, EMAIL_FROM_RE
 from components.config.reader import Reader
 from components.config.spec import Rule
+from components.platform.config_keys import SNAPSTART_RUNTIMES
 
 Values = dict[str, Any]
 
@@ -62,6 +63,34 @@ def analytics_required(r: Reader, values: Values, before: Mapping[str, Any]) -> 
             and not r.is_set("analyticsQuicksightPrincipal")):
         r.fail("analyticsQuicksightPrincipal",
                "is required when analyticsQuicksightEnabled is true (user/<name> or group/<name>)")
+
+
+def cold_start_strategies(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
+    """Only the API has a provisioned count; SnapStart needs a runtime that supports it."""
+    for name, strategy in values["cold_start"].items():
+        if strategy == "provisioned" and name != "api":
+            r.fail("lambdaColdStart", f"{name}=provisioned: only the API has a provisioned count "
+                   "(apiProvisionedConcurrency); use none or snapstart")
+        if strategy == "snapstart" and values["runtime"] not in SNAPSTART_RUNTIMES:
+            r.fail("lambdaColdStart", f"{name}=snapstart needs a runtime SnapStart supports "
+                   f"({', '.join(SNAPSTART_RUNTIMES)}), not lambdaRuntime {values['runtime']}")
+
+
+def api_cold_start(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
+    """SnapStart does not support provisioned concurrency; ``provisioned`` needs a count.
+
+    https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html ("Supported features and
+    limitations"). A count alone (no ``api=`` row) still means provisioned.
+    """
+    strategy = before["lambdas"].cold_start.get("api", "none")
+    count = values["api_provisioned_concurrency"]
+    if strategy == "snapstart" and count > 0:
+        r.fail("lambdaColdStart", f"api=snapstart cannot be combined with "
+               f"apiProvisionedConcurrency ({count}): SnapStart does not support provisioned "
+               "concurrency; set apiProvisionedConcurrency to 0 or use api=provisioned")
+    if strategy == "provisioned" and count == 0:
+        r.fail("apiProvisionedConcurrency", "must be at least 1 when lambdaColdStart has "
+               "api=provisioned (or use api=none or api=snapstart)")
 
 
 def capacity_ranges(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
@@ -146,9 +175,10 @@ def account_singletons(r: Reader, values: Values, before: Mapping[str, Any]) -> 
 
 RULES: Mapping[str, tuple[Rule, ...]] = {
     "platform": (platform_identity,),
+    "lambdas": (cold_start_strategies,),
     "edge": (webp_needs_polish, cloudflare_required),
     "analytics": (lake_transitions, analytics_required),
-    "backend": (capacity_ranges, vpc_cidr_octets, user_pool_email),
+    "backend": (capacity_ranges, vpc_cidr_octets, user_pool_email, api_cold_start),
     "alerting": (alert_routes, chatbot_pair),
     "security": (trail_lock_within_retention, account_singletons),
 }

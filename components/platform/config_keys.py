@@ -18,6 +18,7 @@ from components.config.values import (
     DOMAIN_RE,
     LOG_RETENTION_DAYS,
     TAG_VALUE_RE,
+    one_of,
     positive_int,
 )
 
@@ -31,6 +32,14 @@ RESERVED_FUNCTIONS = {
     "postConfirmation": 20, "streamProcessor": 10, "windowAggregator": 10,
     "alertRouter": 10, "cachePurger": 5,
 }
+
+# Cold-start strategies (components/blocks/cold_start.py), per function: the reserved ones and
+# the API. Only the API has a provisioned count (apiProvisionedConcurrency).
+COLD_START_STRATEGIES = ("none", "provisioned", "snapstart")
+COLD_START_FUNCTIONS = ("api", *RESERVED_FUNCTIONS)
+# Managed runtimes SnapStart supports for Python: 3.12 and later
+# (https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html).
+SNAPSTART_RUNTIMES = ("python3.12", "python3.13", "python3.14")
 
 # Alarm severities, most severe first: the topics' order (components/platform/alert_topics.py).
 ALARM_SEVERITIES = ("critical", "warning", "info")
@@ -99,6 +108,8 @@ class LambdaDefaults:
     dlq_retention_days: int
     # Reserved concurrency per function off the API hot path (RESERVED_FUNCTIONS).
     reserved_concurrency: Mapping[str, int] = field(default_factory=dict)
+    # Cold-start strategy per function (COLD_START_FUNCTIONS): none, provisioned, snapstart.
+    cold_start: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -189,6 +200,13 @@ LAMBDAS = Section("lambdas", "Lambda defaults", "platform.md", LambdaDefaults, (
                          "name=value (postConfirmation, streamProcessor, windowAggregator, "
                          "alertRouter, cachePurger); the API stays unreserved. The account keeps at"
                          " least 100 unreserved.")),
+    KeySpec("lambdaColdStart", "cold_start", "table",
+            dict.fromkeys(COLD_START_FUNCTIONS, "none"), names=COLD_START_FUNCTIONS,
+            parse=one_of(COLD_START_STRATEGIES, "a cold-start strategy"),
+            description=("Cold-start strategy of each function as name=strategy (api, "
+                         "postConfirmation, streamProcessor, windowAggregator, alertRouter, "
+                         "cachePurger): none, snapstart (SnapStart on published versions), or "
+                         "provisioned (the API only, with apiProvisionedConcurrency).")),
 ))
 
 EVENTS = Section("events", "domain event bus", "platform.md", EventsConfig, (

@@ -17,6 +17,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from functions.shared import snapstart
+
 KEY_VERSION = "v1"  # bump when the shape of cached answers changes
 
 
@@ -73,5 +75,7 @@ def cache_from_env(logger: Any) -> QueryCache | None:
     client = redis.Redis(host=host, port=int(os.environ.get("APP_CACHE_PORT", "6379")),
                          ssl=True, decode_responses=True, socket_timeout=0.25,
                          socket_connect_timeout=0.25)
+    # After a SnapStart restore the snapshot's sockets are dead: close them, the pool reconnects.
+    snapstart.after_restore(client.connection_pool.disconnect)
     ttl = int(os.environ.get("APP_CACHE_TTL_SECONDS", "30"))
     return QueryCache(client, ttl, logger, errors=(redis.RedisError, OSError))

@@ -42,10 +42,11 @@ from functions.api.repository import (
     VersionConflictError,
     client_from_env,
     public,
+    renew_dax_client,
 )
 from functions.api.roles import ADMINS_GROUP
 from functions.api.validation import ID_RE, InvalidInputError
-from functions.shared import audit, clients
+from functions.shared import audit, clients, snapstart
 from functions.shared.publisher import Publisher
 from functions.shared.retry import Deadline
 
@@ -66,6 +67,7 @@ repository = ListingRepository(
     # Threads start on first use; sized to query every shard at once.
     pool=ThreadPoolExecutor(max_workers=SHARDS) if SHARDS > 1 else None,
 )
+snapstart.after_restore(renew_dax_client, repository)
 publisher = Publisher.from_env(clients.client("events"), logger)
 audit_writer = audit.writer_from_env(clients.client("logs"))
 query_cache = cache_from_env(logger)

@@ -305,6 +305,20 @@ def public(listing: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def renew_dax_client(repository: ListingRepository) -> None:
+    """After a SnapStart restore: a new DAX client in place of the snapshot's, then close it.
+
+    The DAX client holds its own connections to the cluster's nodes, which the snapshot froze
+    (a boto3 client only needs its pool dropped, which :mod:`functions.shared.snapstart` does).
+    """
+    if not os.environ.get("DAX_ENDPOINT"):
+        return
+    stale, repository.client = repository.client, client_from_env()
+    close = getattr(stale, "close", None)
+    if callable(close):
+        close()
+
+
 def client_from_env(region: str | None = None) -> Any:
     """The DAX client when ``DAX_ENDPOINT`` is set, else a DynamoDB client."""
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")

@@ -19,6 +19,9 @@ The retry mode and the number of attempts are not parsed here: botocore itself r
 the first included) from the environment when a client's config names no ``retries``, and
 the stack sets both. A site that owns its retries passes ``retries=...``, which wins.
 
+Every client made here is tracked by :mod:`functions.shared.snapstart`, whose after-restore
+hook drops its connections when a SnapStart function resumes from a snapshot.
+
 Keyword overrides are ``Config`` fields and win over the environment (a single try, a longer
 read); ``region_name`` and ``endpoint_url`` go to the client itself.
 """
@@ -31,6 +34,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from functions.shared import snapstart
 
 CONNECT_TIMEOUT = "CLIENT_CONNECT_TIMEOUT_SECONDS"
 READ_TIMEOUT = "CLIENT_READ_TIMEOUT_SECONDS"
@@ -85,10 +90,10 @@ def _split(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
 def client(service: str, **overrides: Any) -> Any:
     """A boto3 client of ``service`` with the stack's tuning; see the module docstring."""
     direct, fields = _split(overrides)
-    return boto3.client(service, config=config(**fields), **direct)
+    return snapstart.track(boto3.client(service, config=config(**fields), **direct))
 
 
 def resource(service: str, **overrides: Any) -> Any:
     """A boto3 resource of ``service`` with the stack's tuning; see the module docstring."""
     direct, fields = _split(overrides)
-    return boto3.resource(service, config=config(**fields), **direct)
+    return snapstart.track(boto3.resource(service, config=config(**fields), **direct))

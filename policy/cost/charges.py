@@ -170,6 +170,17 @@ def provisioned_concurrency(r: PlanResource, plan: Plan) -> list[Use]:
                 f"{count:g} × {memory_mb:g} MB × {SECONDS_PER_MONTH} s")]
 
 
+def function(r: PlanResource, _: Plan) -> list[Use]:
+    """SnapStart on published versions caches the live version's snapshot all month, per
+    GB-second of the function's memory; restores are per GB and come with traffic. Without
+    SnapStart a function is usage only (requests and GB-seconds)."""
+    if (r.props.get("snapStart") or {}).get("applyOn") != "PublishedVersions":
+        return []
+    memory_mb = _number(r.props.get("memorySize"), 128)
+    return [Use("lambda.snapstart.cache_gb_second", memory_mb / 1024 * SECONDS_PER_MONTH,
+                f"1 published version × {memory_mb:g} MB × {SECONDS_PER_MONTH} s")]
+
+
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours)\)$")
 
 
@@ -265,6 +276,7 @@ FIXED: dict[str, Charge] = {
     "aws:apigateway/stage:Stage": api_stage,
     "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig":
         provisioned_concurrency,
+    "aws:lambda/function:Function": function,
     "aws:synthetics/canary:Canary": canary,
     "aws:elasticache/serverlessCache:ServerlessCache": serverless_cache,
     "aws:dynamodb/table:Table": dynamodb_table,
@@ -347,7 +359,6 @@ NO_FIXED_CHARGE: dict[str, str] = {
     "aws:kms/keyPolicy:KeyPolicy": _FREE,
     "aws:lambda/alias:Alias": _FREE,
     "aws:lambda/eventSourceMapping:EventSourceMapping": _FREE,
-    "aws:lambda/function:Function": _USAGE + " (requests and GB-seconds)",
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": _FREE,
     "aws:lambda/layerVersion:LayerVersion": "stored with the functions' code, free",
     "aws:lambda/permission:Permission": _FREE,

@@ -44,6 +44,7 @@ class Expected:
     category_shards: str
     api_memory_mb: int
     provisioned_concurrency: int
+    api_snapstart: bool
     throttle: tuple[float, int]  # rate, burst
     cache_size_gb: str | None  # None: no stage cache
     user_pool_deletion_protection: str
@@ -54,11 +55,13 @@ class Expected:
 EXPECTED = {
     "dev": Expected(billing_mode="PAY_PER_REQUEST", deletion_protection=False,
                     category_shards="2", api_memory_mb=512, provisioned_concurrency=0,
+                    api_snapstart=False,
                     throttle=(20.0, 40), cache_size_gb=None,
                     user_pool_deletion_protection="INACTIVE", log_retention_days=14,
                     dax=False),
     "prod": Expected(billing_mode="PROVISIONED", deletion_protection=True,
-                     category_shards="8", api_memory_mb=1024, provisioned_concurrency=5,
+                     category_shards="8", api_memory_mb=1024, provisioned_concurrency=0,
+                     api_snapstart=True,
                      throttle=(1000.0, 2000), cache_size_gb="1.6",
                      user_pool_deletion_protection="ACTIVE", log_retention_days=365,
                      dax=True),
@@ -325,8 +328,25 @@ def test_api_function_env_and_least_privilege(registry: Registry, stack: str) ->
                                                            ":log-stream:*")
 
 
-def test_provisioned_concurrency_only_in_prod_on_the_live_alias(registry: Registry,
-                                                                stack: str) -> None:
+def test_api_cold_start_strategy_from_the_stack_file(registry: Registry, stack: str) -> None:
+    # prod: api=snapstart on published versions; the live alias names the published version.
+    api = function(registry, "-api")
+    snap = api.inputs.get("snapStart")
+    if EXPECTED[stack].api_snapstart:
+        assert snap == {"applyOn": "PublishedVersions"}
+        assert api.inputs["publish"] is True
+        alias = [a for a in registry.by_type("aws:lambda/alias:Alias")
+                 if a.inputs["functionName"] == api.outputs["name"]]
+        assert [a.inputs["functionVersion"] for a in alias] == [api.outputs["version"]]
+    else:
+        assert snap is None
+    others = [f for f in registry.by_type(FUNCTION) if f is not api]
+    assert others
+    assert all(f.inputs.get("snapStart") is None for f in others)
+
+
+def test_provisioned_concurrency_only_when_configured_on_the_live_alias(registry: Registry,
+                                                                        stack: str) -> None:
     wanted = EXPECTED[stack].provisioned_concurrency
     configs = [c.inputs for c in registry.by_type(PC)]
     if wanted == 0:

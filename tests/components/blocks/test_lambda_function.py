@@ -193,3 +193,49 @@ def test_a_function_built_from_the_context_matches_one_built_from_the_old_keywor
         assert _same(old[0].inputs) == _same(new[0].inputs).replace("new", "old"), suffix
     env = reg.named(FUNCTION, "new-function").inputs["environment"]["variables"]
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "marketplace/dev"
+
+
+def _cold_start(table: dict[str, str], **overrides: object) -> object:
+    import dataclasses
+
+    defaults = dataclasses.replace(lambda_defaults("dev"), cold_start=table)
+    return _build(defaults=defaults, **overrides)["registry"]
+
+
+PROVISIONED = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
+
+
+def test_snapstart_row_turns_snapstart_on_for_published_versions() -> None:
+    reg = _cold_start({"cachePurger": "snapstart"}, concurrency_key="cachePurger")
+    fn = reg.named(FUNCTION, "fn-function")
+    assert fn.inputs["snapStart"] == {"applyOn": "PublishedVersions"}
+    assert fn.inputs["publish"] is True
+    alias = reg.named("aws:lambda/alias:Alias", "fn-live").inputs
+    assert alias["functionVersion"] == fn.outputs["version"]
+    assert not reg.by_type(PROVISIONED)
+
+
+def test_cold_start_key_names_the_row_over_the_concurrency_key() -> None:
+    reg = _cold_start({"api": "snapstart", "cachePurger": "none"}, cold_start_key="api")
+    assert reg.named(FUNCTION, "fn-function").inputs["snapStart"] == {
+        "applyOn": "PublishedVersions"}
+    plain = _cold_start({"api": "none", "cachePurger": "snapstart"}, cold_start_key="api",
+                        concurrency_key="cachePurger")
+    assert plain.named(FUNCTION, "fn-function").inputs.get("snapStart") is None
+
+
+def test_none_and_no_row_leave_the_function_on_demand() -> None:
+    for reg in (_cold_start({"cachePurger": "none"}, concurrency_key="cachePurger"),
+                _cold_start({"cachePurger": "snapstart"})):  # no key: no row applies
+        assert reg.named(FUNCTION, "fn-function").inputs.get("snapStart") is None
+        assert not reg.by_type(PROVISIONED)
+
+
+def test_snapstart_with_a_provisioned_count_is_refused() -> None:
+    with pytest.raises(Exception, match="SnapStart cannot be combined with provisioned"):
+        _cold_start({"api": "snapstart"}, cold_start_key="api", provisioned_concurrency=2)
+
+
+def test_provisioned_row_without_a_count_is_refused() -> None:
+    with pytest.raises(Exception, match="needs a provisioned count above 0"):
+        _cold_start({"api": "provisioned"}, cold_start_key="api")
