@@ -17,8 +17,8 @@ a handler gave :func:`after_restore` (the API drops its Valkey pool and re-creat
 client). ``uuid.uuid4`` and ``secrets`` read the OS on every call, so they need nothing.
 
 The hook goes through AWS's runtime hooks library, ``snapshot_restore_py``
-(``register_after_restore``), built into the Lambda Python runtime and the one Powertools
-documents for SnapStart; it runs only after a restore. Where the library is not importable
+(``register_after_restore``), built into the Lambda Python runtime; it runs only after a
+restore, and works beside Powertools (its Logger, Tracer and Metrics hold no connections). Where the library is not importable
 (tests without it, a runtime without it) importing this module registers nothing and costs
 nothing, and :func:`restore` can still be called directly.
 """

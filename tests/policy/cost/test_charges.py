@@ -169,3 +169,23 @@ def test_use_carries_a_readable_basis() -> None:
     [use] = charges.uses(res("aws:dax/cluster:Cluster", nodeType="dax.t3.small",
                              replicationFactor=2), Plan(()))
     assert use == Use("dax.node_hour.dax.t3.small", 1460, "2 dax.t3.small nodes × 730 h")
+
+
+def test_a_snapstart_function_pays_for_its_cached_snapshot_all_month() -> None:
+    function = "aws:lambda/function:Function"
+    snap = {"applyOn": "PublishedVersions"}
+    # 1 GB x 730 h x 3600 s = 2,628,000 GB-s; 256 MB is a quarter of that.
+    assert uses(res(function, memorySize=1024, snapStart=snap)) == [
+        ("lambda.snapstart.cache_gb_second", 2_628_000)]
+    assert uses(res(function, memorySize=256, snapStart=snap)) == [
+        ("lambda.snapstart.cache_gb_second", 657_000)]
+    assert uses(res(function, memorySize=1024)) == []
+    assert uses(res(function, memorySize=1024, snapStart={"applyOn": "None"})) == []
+
+
+def test_snapstart_prices_are_the_published_us_east_1_rates() -> None:
+    from policy.cost.price_table import table
+
+    for region in ("us-east-1", "eu-west-1", "eu-central-1"):
+        assert table().get("lambda.snapstart.cache_gb_second", region).usd == 0.0000015046
+        assert table().get("lambda.snapstart.restore_gb", region).usd == 0.0001397998

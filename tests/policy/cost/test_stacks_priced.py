@@ -52,7 +52,10 @@ def test_prod_is_mostly_dax() -> None:
     by_item = result.by("item")
     # Three dax.r5.large nodes: 3 x 730 h x $0.269.
     assert round(by_item["dax.node_hour.dax.r5.large"], 2) == 589.11
-    assert 900 < result.total < 1000
+    # The API's SnapStart snapshot: 1 GB x 2,628,000 s x $0.0000015046.
+    assert round(by_item["lambda.snapstart.cache_gb_second"], 2) == 3.95
+    assert "lambda.provisioned_concurrency.gb_second.arm64" not in by_item
+    assert 850 < result.total < 1000
 
 
 def test_prod_traffic_lands_on_the_resources_that_serve_it() -> None:
