@@ -45,9 +45,13 @@ QUERIES: tuple[SavedQuery, ...] = (
     ),
     SavedQuery(
         "cold-starts", "Cold starts and init duration",
-        'filter type = "platform.report" and ispresent(record.metrics.initDurationMs)\n'
+        # A SnapStart function's report has restoreDurationMs instead of initDurationMs.
+        'filter type = "platform.report" and (ispresent(record.metrics.initDurationMs) '
+        "or ispresent(record.metrics.restoreDurationMs))\n"
         "| stats count(*) as cold_starts, avg(record.metrics.initDurationMs) as avg_init_ms, "
-        "pct(record.metrics.initDurationMs, 99) as p99_init_ms by @log\n"
+        "pct(record.metrics.initDurationMs, 99) as p99_init_ms, "
+        "avg(record.metrics.restoreDurationMs) as avg_restore_ms, "
+        "pct(record.metrics.restoreDurationMs, 99) as p99_restore_ms by @log\n"
         "| sort cold_starts desc",
     ),
     SavedQuery(

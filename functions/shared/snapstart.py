@@ -18,9 +18,9 @@ client). ``uuid.uuid4`` and ``secrets`` read the OS on every call, so they need 
 
 The hook goes through AWS's runtime hooks library, ``snapshot_restore_py``
 (``register_after_restore``), built into the Lambda Python runtime; it runs only after a
-restore, and works beside Powertools (its Logger, Tracer and Metrics hold no connections). Where the library is not importable
-(tests without it, a runtime without it) importing this module registers nothing and costs
-nothing, and :func:`restore` can still be called directly.
+restore, and works beside Powertools (its Logger, Tracer and Metrics hold no connections).
+Where the library is not importable (tests without it, a runtime without it) importing this
+module registers nothing and costs nothing, and :func:`restore` can still be called directly.
 """
 
 from __future__ import annotations
