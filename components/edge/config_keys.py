@@ -112,7 +112,8 @@ EDGE = Section("edge", "edge (Cloudflare zone, CloudFront, WAF, cache purging)",
             description="Id (32 hex digits) of the Cloudflare zone of domainName."),
     KeySpec("cloudflareApiToken", "cloudflare_api_token", "secret", required=True,
             description=("Secret Cloudflare API token of the provider (Zone Settings, DNS, Zone "
-                         "WAF, Cache Rules, Cache Purge edit on the zone).")),
+                         "WAF, Cache Rules, Cache Purge and HTTP DDoS Managed Ruleset edit on "
+                         "the zone).")),
     KeySpec("cloudflarePurgeToken", "cloudflare_purge_token", "secret",
             description=("Secret (set it with pulumi config set --secret): Cloudflare token with "
                          "only Cache Purge on the zone, stored in Secrets Manager for the purge "
