@@ -53,6 +53,41 @@ def lake_transitions(r: Reader, values: Values, before: Mapping[str, Any]) -> No
                f"{expiration} must be 0 (keep) or after analyticsLakeGlacierDays ({glacier_days})")
 
 
+# Cloudflare plans in order; a gate names the lowest plan that has the setting.
+PLAN_ORDER = ("free", "pro", "business", "enterprise")
+# (key, test on the section's values, lowest plan, what the plan lacks). Sources:
+# developers.cloudflare.com/cache/how-to/tiered-cache/#availability (plans: Generic Global and
+# Regional Tiered Cache Enterprise-only), .../images/polish/ (Pro and above),
+# .../ddos-protection/managed-rulesets/http/override-parameters/ (log: Enterprise).
+CLOUDFLARE_PLAN_GATES: tuple[tuple[str, Any, str, str], ...] = (
+    ("cloudflareTieredCacheTopology", lambda v: v["tiered_cache_topology"] == "generic",
+     "enterprise", "the Generic Global topology"),
+    ("cloudflareRegionalTieredCache", lambda v: v["regional_tiered_cache"],
+     "enterprise", "Regional Tiered Cache"),
+    ("cloudflareDdosAction", lambda v: v["ddos_action"] == "log",
+     "enterprise", "the log action of the HTTP DDoS ruleset"),
+    ("cloudflarePolish", lambda v: v["polish"] != "off", "pro", "Polish"),
+)
+
+
+def cloudflare_plan_gates(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
+    """Refuse a setting the zone's plan does not have, naming the key and the plan it needs."""
+    plan = values["plan"]
+    for key, wanted, lowest, what in CLOUDFLARE_PLAN_GATES:
+        if wanted(values) and PLAN_ORDER.index(plan) < PLAN_ORDER.index(lowest):
+            r.fail(key, f"{what} needs the {lowest} plan or higher; cloudflarePlan is {plan}")
+    if values["advanced_ddos"] and plan != "enterprise":
+        r.fail("cloudflareAdvancedDdos", f"Advanced DDoS Protection is an Enterprise add-on; "
+               f"cloudflarePlan is {plan}")
+    # The log action needs the Advanced DDoS subscription as well as Enterprise.
+    if values["ddos_action"] == "log" and plan == "enterprise" and not values["advanced_ddos"]:
+        r.fail("cloudflareDdosAction", "the log action needs the Advanced DDoS Protection "
+               "subscription; set cloudflareAdvancedDdos to true or choose another action")
+    if values["regional_tiered_cache"] and values["tiered_cache_topology"] != "smart":
+        r.fail("cloudflareRegionalTieredCache", "Regional Tiered Cache works under the smart "
+               "topology; set cloudflareTieredCacheTopology to smart")
+
+
 def analytics_required(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
     """InfluxDB needs its admin password; QuickSight needs a principal to grant."""
     if values["timeseries"] == "influxdb" and values["influx_password"] is None:
@@ -176,7 +211,7 @@ def account_singletons(r: Reader, values: Values, before: Mapping[str, Any]) -> 
 RULES: Mapping[str, tuple[Rule, ...]] = {
     "platform": (platform_identity,),
     "lambdas": (cold_start_strategies,),
-    "edge": (webp_needs_polish, cloudflare_required),
+    "edge": (webp_needs_polish, cloudflare_required, cloudflare_plan_gates),
     "analytics": (lake_transitions, analytics_required),
     "backend": (capacity_ranges, vpc_cidr_octets, user_pool_email, api_cold_start),
     "alerting": (alert_routes, chatbot_pair),

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_cloudflare as cloudflare
 
 from components.config import EdgeConfig
+from components.edge.cloudflare_routing import create_routing
 from components.platform.context import StackContext
 
 # Managed rulesets (Cloudflare WAF docs, "Managed rulesets"): ids are global constants.
@@ -214,7 +215,7 @@ class CloudflareZoneArgs:
 
 
 class CloudflareZone(pulumi.ComponentResource):
-    """Zone settings, proxied DNS to CloudFront, cache/WAF/rate-limit rulesets, tiered cache."""
+    """Zone settings, proxied DNS to CloudFront, rulesets, tiered cache, Argo, DDoS overrides."""
 
     records: Mapping[str, cloudflare.DnsRecord]
     rulesets: Mapping[str, cloudflare.Ruleset]
@@ -278,9 +279,7 @@ class CloudflareZone(pulumi.ComponentResource):
             for key, phase, title, rules in phases
         }
 
-        if config.tiered_cache:
-            cloudflare.TieredCache(f"{name}-tiered-cache", zone_id=zone_id, value="on",
-                                   opts=child)
+        create_routing(name, config, domain, child)
         if config.cache_reserve:
             cloudflare.ZoneCacheReserve(f"{name}-cache-reserve", zone_id=zone_id, value="on",
                                         opts=child)

@@ -27,6 +27,13 @@ CLOUDFLARE_OWASP_THRESHOLDS = (25, 40, 60)
 # Periods and mitigation timeouts the rate limiting rules API accepts (plan-gated).
 CLOUDFLARE_RATELIMIT_PERIODS = (10, 60, 120, 300, 600, 3600)
 CLOUDFLARE_RATELIMIT_TIMEOUTS = (0, 10, 60, 120, 300, 600, 3600, 86400)
+# Routing and DDoS (developers.cloudflare.com/cache/how-to/tiered-cache/,
+# .../ddos-protection/managed-rulesets/http/override-parameters/); plan gating is in
+# components.config.rules.CLOUDFLARE_PLAN_GATES.
+CLOUDFLARE_PLANS = ("free", "pro", "business", "enterprise")
+CLOUDFLARE_TIERED_TOPOLOGIES = ("smart", "generic", "off")
+CLOUDFLARE_DDOS_SENSITIVITIES = ("default", "medium", "low", "eoff")
+CLOUDFLARE_DDOS_ACTIONS = ("default", "block", "managed_challenge", "challenge", "log")
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,15 @@ class EdgeConfig:
     cloudflare_purge_token: pulumi.Output[str] | None
     polish: str
     webp: bool
-    tiered_cache: bool
     cache_reserve: bool
+    # -- routing and DDoS (cloudflare_routing) --
+    plan: str
+    advanced_ddos: bool
+    tiered_cache_topology: str
+    regional_tiered_cache: bool
+    argo_smart_routing: bool
+    ddos_sensitivity: str
+    ddos_action: str
     waf_paranoia_level: int
     waf_action: str
     owasp_score_threshold: int
@@ -62,6 +76,35 @@ class EdgeConfig:
     access_log_days: int
 
 
+# Routing and DDoS of the Cloudflare zone (components/edge/cloudflare_routing.py).
+CLOUDFLARE_ROUTING_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("cloudflarePlan", "plan", "string", "pro", choices=CLOUDFLARE_PLANS,
+            description=("Plan of the Cloudflare zone (free, pro, business, enterprise); "
+                         "plan-gated settings are refused on a plan without them.")),
+    KeySpec("cloudflareAdvancedDdos", "advanced_ddos", "boolean", False,
+            description=("The zone has the Advanced DDoS Protection subscription "
+                         "(Enterprise only); needed for the log DDoS action.")),
+    KeySpec("cloudflareTieredCacheTopology", "tiered_cache_topology", "string", "smart",
+            choices=CLOUDFLARE_TIERED_TOPOLOGIES,
+            description=("Tiered cache topology: smart (free on every plan), generic "
+                         "(Enterprise) or off.")),
+    KeySpec("cloudflareRegionalTieredCache", "regional_tiered_cache", "boolean", False,
+            description=("Regional Tiered Cache: a regional hub under the smart upper tier "
+                         "(Enterprise).")),
+    KeySpec("cloudflareArgoSmartRouting", "argo_smart_routing", "boolean", False,
+            description=("Argo Smart Routing to the origin: a paid add-on, $5 a month per "
+                         "zone plus $0.10 per GB after the first.")),
+    KeySpec("cloudflareDdosSensitivity", "ddos_sensitivity", "string", "default",
+            choices=CLOUDFLARE_DDOS_SENSITIVITIES,
+            description=("Sensitivity of the HTTP DDoS managed ruleset (default = high, "
+                         "medium, low, eoff = essentially off).")),
+    KeySpec("cloudflareDdosAction", "ddos_action", "string", "default",
+            choices=CLOUDFLARE_DDOS_ACTIONS,
+            description=("Action of the HTTP DDoS managed ruleset (default = Cloudflare's, "
+                         "block, managed_challenge, challenge, log).")),
+)
+
+
 EDGE = Section("edge", "edge (Cloudflare zone, CloudFront, WAF, cache purging)", "edge.md",
                EdgeConfig, (
     KeySpec("cloudflareZoneId", "cloudflare_zone_id", "string", "", pattern=CLOUDFLARE_ID_RE,
@@ -69,7 +112,8 @@ EDGE = Section("edge", "edge (Cloudflare zone, CloudFront, WAF, cache purging)",
             description="Id (32 hex digits) of the Cloudflare zone of domainName."),
     KeySpec("cloudflareApiToken", "cloudflare_api_token", "secret", required=True,
             description=("Secret Cloudflare API token of the provider (Zone Settings, DNS, Zone "
-                         "WAF, Cache Rules, Cache Purge edit on the zone).")),
+                         "WAF, Cache Rules, Cache Purge and HTTP DDoS Managed Ruleset edit on "
+                         "the zone).")),
     KeySpec("cloudflarePurgeToken", "cloudflare_purge_token", "secret",
             description=("Secret (set it with pulumi config set --secret): Cloudflare token with "
                          "only Cache Purge on the zone, stored in Secrets Manager for the purge "
@@ -80,10 +124,9 @@ EDGE = Section("edge", "edge (Cloudflare zone, CloudFront, WAF, cache purging)",
     KeySpec("cloudflareWebp", "webp", "boolean", False,
             description=("Let Polish serve WebP to browsers that accept it (needs cloudflarePolish "
                          "other than off).")),
-    KeySpec("cloudflareTieredCache", "tiered_cache", "boolean", True,
-            description="Smart tiered caching (upper-tier data centres in front of CloudFront)."),
     KeySpec("cloudflareCacheReserve", "cache_reserve", "boolean", False,
             description="Cache Reserve (persistent R2-backed cache for media); a paid add-on."),
+    *CLOUDFLARE_ROUTING_KEYS,
     KeySpec("cloudflareWafParanoiaLevel", "waf_paranoia_level", "integer", 1, minimum=1, maximum=4,
             description=("OWASP Core Ruleset paranoia level (1-4); higher catches more and blocks "
                          "more false positives.")),

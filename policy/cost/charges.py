@@ -261,6 +261,12 @@ def quicksight_source(r: PlanResource, _: Plan) -> list[Use]:
     return [_monthly("quicksight.author_month", len(principals) or 1, "author")]
 
 
+def argo_smart_routing(r: PlanResource, _: Plan) -> list[Use]:
+    """Argo's monthly fee per zone once on (its per-GB charge is usage)."""
+    on = r.props.get("value") == "on"
+    return [_monthly("cloudflare.argo_smart_routing", 1 if on else 0, "zone with Argo")]
+
+
 FIXED: dict[str, Charge] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": metric_alarm,
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": composite_alarm,
@@ -283,6 +289,7 @@ FIXED: dict[str, Charge] = {
     "aws:dynamodb/contributorInsights:ContributorInsights": contributor_insights,
     "aws:timestreaminfluxdb/dbInstance:DbInstance": influxdb_instance,
     "aws:quicksight/dataSource:DataSource": quicksight_source,
+    "cloudflare:index/argoSmartRouting:ArgoSmartRouting": argo_smart_routing,
 }
 
 _FREE = "no charge"
@@ -399,6 +406,9 @@ NO_FIXED_CHARGE: dict[str, str] = {
     "random:index/randomPassword:RandomPassword": "computed by the provider, no cloud resource",
     "cloudflare:index/dnsRecord:DnsRecord": "DNS is part of every Cloudflare plan",
     "cloudflare:index/ruleset:Ruleset": "rules are part of the zone's plan",
+    "cloudflare:index/argoTieredCaching:ArgoTieredCaching": "Tiered Cache is free on every plan",
+    "cloudflare:index/regionalTieredCache:RegionalTieredCache":
+        "part of the Enterprise plan (Regional Tiered Cache)",
     "cloudflare:index/tieredCache:TieredCache": "Smart Tiered Cache is free on every plan",
     "cloudflare:index/zoneCacheReserve:ZoneCacheReserve":
         _USAGE + " (GB stored, reads and writes)",

@@ -48,7 +48,6 @@ class Expected:
     polish: str | None  # None: Polish off, so neither polish nor webp is set
     webp: str | None
     cache_reserve: bool
-    tiered_cache: bool
     disabled_paranoia_levels: frozenset[str]
     waf_action: str
     owasp_score_threshold: int
@@ -63,7 +62,7 @@ EXPECTED = {
     "dev": Expected(
         hostnames=("dev.marketplace.example.com", "www.dev.marketplace.example.com",
                    "api.dev.marketplace.example.com"),
-        polish=None, webp=None, cache_reserve=False, tiered_cache=True,
+        polish=None, webp=None, cache_reserve=False,
         disabled_paranoia_levels=frozenset({"paranoia-level-2", "paranoia-level-3",
                                             "paranoia-level-4"}),
         waf_action="managed_challenge", owasp_score_threshold=40, login_rate_limit=20,
@@ -72,7 +71,7 @@ EXPECTED = {
     "prod": Expected(
         hostnames=("marketplace.example.com", "www.marketplace.example.com",
                    "api.marketplace.example.com"),
-        polish="lossy", webp="on", cache_reserve=True, tiered_cache=True,
+        polish="lossy", webp="on", cache_reserve=True,
         disabled_paranoia_levels=frozenset({"paranoia-level-3", "paranoia-level-4"}),
         waf_action="block", owasp_score_threshold=40, login_rate_limit=10,
         write_rate_limit=60, price_class="PriceClass_All", aws_waf=True,
@@ -196,8 +195,6 @@ def test_cache_reserve_follows_config(registry: Registry, stack: str) -> None:
     media = {r["ref"]: r for r in ruleset(registry, "http_request_cache_settings")}["media"]
     assert media["actionParameters"].get("cacheReserve") == (
         {"eligible": True, "minimumFileSize": 0} if reserve else None)
-    assert bool(registry.by_type("cloudflare:index/tieredCache:TieredCache")) is (
-        EXPECTED[stack].tiered_cache)
 
 
 def test_managed_waf_runs_both_rulesets_at_the_configured_paranoia(registry: Registry,
