@@ -75,7 +75,7 @@ def role_policy(bucket_arn: str, key_arn: str, account_id: str, function_name: s
         {"Sid": "BucketKey", "Effect": "Allow",
          "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key_arn},
         # Lambda@Edge writes to /aws/lambda/us-east-1.<name> in whichever region ran it.
-        {"Sid": "EdgeLogs", "Effect": "Allow",
+        {"Sid": "WriteOwnLogs", "Effect": "Allow",
          "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": f"arn:aws:logs:*:{account_id}:log-group:/aws/lambda/us-east-1."
                      f"{function_name}:*"},

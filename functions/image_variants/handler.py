@@ -49,7 +49,9 @@ def settings() -> Mapping[str, Any]:
 @cache
 def s3() -> Any:
     """The S3 client of the media bucket's region (the function runs in another)."""
-    return clients.client("s3", region_name=settings()["region"])
+    # No AWS_RETRY_MODE reaches an edge function, so the retries are named here.
+    return clients.client("s3", region_name=settings()["region"],
+                          retries={"mode": "standard", "max_attempts": 3})
 
 
 def _response(status: int, message: str) -> dict[str, Any]:
