@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint actionlint workflows config preview preview-json bench mutants layers clean
+.PHONY: venv test lint actionlint workflows config preview preview-json bench mutants layers edge-image-deps clean
 
 # pip's own output, not --quiet: the first install takes minutes, and a line per package
 # (with a download bar when stdout is a terminal) shows it is moving.
@@ -58,6 +58,16 @@ layers: $(STAMP)
 	rm -rf build/api-clients
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-compile \
 		--target build/api-clients/python -r functions/api/requirements.txt
+
+# Pillow and Powertools for the Lambda@Edge image function: x86_64 Linux wheels only
+# (Lambda@Edge runs on x86_64 and takes no layers), added to the function's package by the
+# stack when build/image-variants exists. Run it before `pulumi up` with edgeImageVariants on.
+edge-image-deps: $(STAMP)
+	rm -rf build/image-variants
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
+		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+		--implementation cp --python-version 3.13 --only-binary=:all: \
+		--target build/image-variants -r functions/image_variants/requirements.txt
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

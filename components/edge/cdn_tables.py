@@ -49,9 +49,10 @@ class CachePolicySpec:
 CACHE_POLICIES: dict[str, CachePolicySpec] = {
     "static": CachePolicySpec("Site and hashed static assets: long TTL, compressed",
                               0, DAY, YEAR),
-    # Accept is in the key: the viewer function normalises it to the image format served.
-    "media": CachePolicySpec("Listing media: long TTL, keyed on the negotiated image format",
-                             0, MONTH, YEAR, headers=("Accept",)),
+    # Accept is in the key: the viewer function normalises it to the image format served;
+    # w is the only query string, the width the image-variant function serves.
+    "media": CachePolicySpec("Listing media: long TTL, keyed on image format and width",
+                             0, MONTH, YEAR, headers=("Accept",), query_strings=("w",)),
     # Credentials are in the key so a response is never served to another user.
     "api": CachePolicySpec("API: short TTL, only the query strings and headers the API reads",
                            0, 0, 300, headers=("Authorization", "Accept-Language"),
@@ -89,12 +90,14 @@ class Behavior:
     origin_request_policy: str
     methods: tuple[str, ...]
     function: str | None  # key in FUNCTIONS run on viewer request, or None
+    image_variants: bool = False  # the Lambda@Edge image function runs on origin request
 
 
 BEHAVIORS: tuple[Behavior, ...] = (
     Behavior("/api/*", API_ORIGIN, "api", "api", tuple(ALL_METHODS), "api"),
     Behavior("/assets/*", ASSETS_ORIGIN, "static", "s3", tuple(READ_METHODS), None),
-    Behavior("/media/*", MEDIA_ORIGIN, "media", "s3", tuple(READ_METHODS), "viewer"),
+    Behavior("/media/*", MEDIA_ORIGIN, "media", "s3", tuple(READ_METHODS), "viewer",
+             image_variants=True),
     Behavior(None, ASSETS_ORIGIN, "static", "s3", tuple(READ_METHODS), "viewer"),
 )
 
@@ -152,7 +155,8 @@ def behaviors_in_use(origin_ids: set[str] | frozenset[str]) -> list[Behavior]:
 def behavior_shape(b: Behavior, *, cache_policy_ids: Mapping[str, Any],
                    origin_request_policy_ids: Mapping[str, Any], headers_policy_id: Any,
                    function_arns: Mapping[str, Any],
-                   realtime_config_arn: Any | None) -> dict[str, Any]:
+                   realtime_config_arn: Any | None,
+                   image_variants_arn: Any | None = None) -> dict[str, Any]:
     """One cache behaviour as the distribution takes it (the default one has no path)."""
     shape: dict[str, Any] = {
         "target_origin_id": b.origin,
@@ -168,6 +172,11 @@ def behavior_shape(b: Behavior, *, cache_policy_ids: Mapping[str, Any],
             if b.function else []
         ),
     }
+    if b.image_variants and image_variants_arn is not None:
+        # A numbered version's ARN: Lambda@Edge refuses $LATEST and aliases.
+        shape["lambda_function_associations"] = [
+            {"event_type": "origin-request", "lambda_arn": image_variants_arn,
+             "include_body": False}]
     if realtime_config_arn is not None:
         shape["realtime_log_config_arn"] = realtime_config_arn
     if b.path is not None:

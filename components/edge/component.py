@@ -23,6 +23,7 @@ from components.edge.certificate import EdgeCertificate, EdgeCertificateArgs
 from components.edge.cloudflare_zone import CloudflareZone, CloudflareZoneArgs
 from components.edge.csp import SiteFeatures, content_security_policy
 from components.edge.distribution import ApiOrigin, Cdn, CdnArgs, oac_read_statement
+from components.edge.image_variants import ImageVariants, ImageVariantsArgs
 from components.edge.waf import EdgeWaf, EdgeWafArgs
 from components.platform.context import StackContext
 from components.platform.core import customer_key, distribution_key_policy
@@ -101,7 +102,7 @@ class Edge(pulumi.ComponentResource):
                        opts=child)
                if config.waf_required else None)
         cdn = self._cdn(name, args, names, certificate.arn, buckets,
-                        waf.arn if waf is not None else None)
+                        waf.arn if waf is not None else None, origin_key.arn)
         resolve_distribution_arn(cdn.distribution_arn)
         aws.kms.KeyPolicy(
             f"{name}-origin-key-policy",
@@ -147,8 +148,17 @@ class Edge(pulumi.ComponentResource):
 
     def _cdn(self, name: str, args: EdgeArgs, names: tuple[str, ...],
              certificate_arn: pulumi.Input[str], buckets: dict[str, SecureBucket],
-             web_acl_arn: pulumi.Input[str] | None) -> Cdn:
+             web_acl_arn: pulumi.Input[str] | None, key_arn: pulumi.Input[str]) -> Cdn:
         """The distribution over the buckets (and the API), with the pages' CSP."""
+        config = args.config
+        variants = (ImageVariants(
+            f"{name}-image-variants",
+            ImageVariantsArgs(context=args.context, bucket_name=buckets["media"].name,
+                              bucket_arn=buckets["media"].arn, bucket_key_arn=key_arn,
+                              widths=config.image_width_list, quality=config.image_quality,
+                              memory_mb=config.image_memory_mb),
+            opts=pulumi.ResourceOptions(parent=self))
+            if config.image_variants else None)
         return Cdn(
             f"{name}-cdn",
             CdnArgs(
@@ -161,6 +171,7 @@ class Edge(pulumi.ComponentResource):
                 content_security_policy=content_security_policy(self._site(args, names)),
                 web_acl_arn=web_acl_arn,
                 api_origin=args.api_origin,
+                image_variants_arn=variants.qualified_arn if variants is not None else None,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

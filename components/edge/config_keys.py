@@ -20,6 +20,7 @@ ORIGIN_SHIELD_REGIONS = (
     "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2",
     "sa-east-1", "me-south-1",
 )
+IMAGE_WIDTHS_RE = re.compile(r"^[1-9][0-9]{1,3}(,[1-9][0-9]{1,3})*$")
 CLOUDFLARE_POLISH = ("off", "lossless", "lossy")
 CLOUDFLARE_WAF_ACTIONS = ("block", "managed_challenge", "challenge", "js_challenge", "log")
 # OWASP anomaly score thresholds Cloudflare offers: high (25), medium (40), low (60).
@@ -74,6 +75,15 @@ class EdgeConfig:
     realtime_log_sampling_percent: int
     realtime_log_shards: int
     access_log_days: int
+    image_variants: bool
+    image_widths: str
+    image_quality: int
+    image_memory_mb: int
+
+    @property
+    def image_width_list(self) -> tuple[int, ...]:
+        """The configured widths, smallest first."""
+        return tuple(sorted({int(w) for w in self.image_widths.split(",")}))
 
 
 # Routing and DDoS of the Cloudflare zone (components/edge/cloudflare_routing.py).
@@ -178,4 +188,16 @@ EDGE = Section("edge", "edge (Cloudflare zone, CloudFront, WAF, cache purging)",
             description="Shards of the real-time log stream (1-100)."),
     KeySpec("edgeAccessLogDays", "access_log_days", "integer", 90, minimum=1, maximum=3653,
             description="Days CloudFront standard access logs are kept in the log bucket."),
+    KeySpec("edgeImageVariants", "image_variants", "boolean", False,
+            description=("Serve ?w= widths of /media images from a Lambda@Edge origin-request "
+                         "function (us-east-1, x86_64) that makes each variant once.")),
+    KeySpec("edgeImageWidths", "image_widths", "string", "320,640,960,1280,1920",
+            pattern=IMAGE_WIDTHS_RE, what="comma-separated widths in pixels (10-9999)",
+            description=("Widths served for ?w= (comma list); a request rounds up to the next, "
+                         "above the largest it is clamped.")),
+    KeySpec("edgeImageQuality", "image_quality", "integer", 80, minimum=1, maximum=100,
+            description="Encoder quality (1-100) of AVIF, WebP and JPEG variants."),
+    KeySpec("edgeImageMemoryMb", "image_memory_mb", "integer", 1024, minimum=128,
+            maximum=10240,
+            description="Memory (128-10240 MB) of the Lambda@Edge image function."),
 ))

@@ -52,7 +52,8 @@ class CdnArgs:
     The context gives the prefix, the owner, the us-east-1 provider and the key there (for
     the real-time log stream). ``assets_domain``/``media_domain`` are the private buckets'
     regional domain names; ``web_acl_arn`` is ``None`` when the stack runs without AWS WAF;
-    ``api_origin`` ``None`` means no ``/api/*``.
+    ``api_origin`` ``None`` means no ``/api/*``; ``image_variants_arn`` is the published
+    version of the media origin-request function, ``None`` when it is off.
     """
 
     context: StackContext
@@ -64,6 +65,7 @@ class CdnArgs:
     content_security_policy: str
     web_acl_arn: pulumi.Input[str] | None = None
     api_origin: ApiOrigin | None = None
+    image_variants_arn: pulumi.Input[str] | None = None
 
 
 class Cdn(pulumi.ComponentResource):
@@ -111,7 +113,8 @@ class Cdn(pulumi.ComponentResource):
             origin_request_policy_ids={k: p.id for k, p in origin_request_policies.items()},
             headers_policy_id=headers.id,
             function_arns={k: f.arn for k, f in functions.items()},
-            realtime_config_arn=realtime_config_arn) for b in in_use}
+            realtime_config_arn=realtime_config_arn,
+            image_variants_arn=args.image_variants_arn) for b in in_use}
         self.distribution = self._distribution(name, args, origins, shapes, child)
         aws.cloudfront.MonitoringSubscription(
             f"{name}-monitoring",

@@ -65,10 +65,47 @@ def log_retention(s: Subject) -> Iterator[str]:
       # x86_64 costs more and an untraced function is harder to debug; both still work.
       enforcement=ADVISORY)
 def lambda_shape(s: Subject) -> Iterator[str]:
+    if _is_edge(s):
+        # Documented exception: Lambda@Edge runs only on x86_64; lambda-edge-placement
+        # checks the rest of its shape.
+        return
     if list(s.props.get("architectures") or []) != ["arm64"]:
         yield f"architectures is {s.props.get('architectures')!r}, not ['arm64']"
     if (s.props.get("tracingConfig") or {}).get("mode") != "Active":
         yield "tracingConfig.mode is not Active"
+
+
+EDGE_RESTRICTIONS = ("https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/"
+                     "lambda-at-edge-function-restrictions.html")
+
+
+def _is_edge(s: Subject) -> bool:
+    """Whether the function is tagged for Lambda@Edge (components/blocks/lambda_placement)."""
+    return (s.props.get("tags") or {}).get("lambda-placement") == "edge"
+
+
+@rule("lambda-edge-placement",
+      "A Lambda@Edge function is in us-east-1, on x86_64, without environment variables or "
+      "layers, and published so CloudFront can reference a numbered version.",
+      types=("aws:lambda/function:Function",))
+def lambda_edge_shape(s: Subject) -> Iterator[str]:
+    """Restrictions on Lambda@Edge: https://docs.aws.amazon.com/AmazonCloudFront/latest/
+    DeveloperGuide/lambda-at-edge-function-restrictions.html (region, version), and
+    https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html
+    (no environment variables, no layers, x86_64 only)."""
+    if not _is_edge(s):
+        return
+    if list(s.props.get("architectures") or []) != ["x86_64"]:
+        yield f"architectures is {s.props.get('architectures')!r}: Lambda@Edge needs ['x86_64']"
+    region = s.props.get("region") or s.provider_props.get("region")
+    if region != "us-east-1":
+        yield f"region is {region!r}: a Lambda@Edge function must be in us-east-1"
+    if (s.props.get("environment") or {}).get("variables"):
+        yield "environment.variables is set: Lambda@Edge takes no environment variables"
+    if s.props.get("layers"):
+        yield "layers is set: Lambda@Edge takes no layers"
+    if not s.props.get("publish"):
+        yield "publish is not true: CloudFront must reference a numbered version"
 
 
 def _statements(document: Any) -> list[dict[str, Any]]:

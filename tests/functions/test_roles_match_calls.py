@@ -44,6 +44,14 @@ EXERCISED_ELSEWHERE: dict[tuple[str, str], str] = {
     # The canary's script makes no AWS call itself: the Synthetics runtime does, with the
     # canary's role (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/
     # CloudWatch_Synthetics_Canaries_CanaryPermissions.html).
+    ("image_variants", "BucketKey"): "S3 calls KMS with the caller's credentials to decrypt "
+                                     "an SSE-KMS original and to encrypt a new variant, which "
+                                     "moto does not (https://docs.aws.amazon.com/AmazonS3/"
+                                     "latest/userguide/UsingKMSEncryption.html)",
+    ("image_variants", "MissingIsNotFound"): "S3 answers a missing key with 404 rather than "
+                                             "403 only to a caller with s3:ListBucket "
+                                             "(https://docs.aws.amazon.com/AmazonS3/latest/API/"
+                                             "API_HeadObject.html)",
     ("canary", "WriteArtifacts"): "the Synthetics runtime uploads run artifacts",
     ("canary", "LocateArtifactBucket"): "the Synthetics runtime locates the artifact bucket",
     ("canary", "ListBucketsForSynthetics"): "the Synthetics runtime lists buckets",

@@ -50,6 +50,39 @@ def test_lambda_shape(props: dict, count: int) -> None:
     assert len(check("lambda-arm64-tracing", "aws:lambda/function:Function", props)) == count
 
 
+EDGE = {"architectures": ["x86_64"], "publish": True, "tags": {"lambda-placement": "edge"}}
+US_EAST_1 = {"region": "us-east-1"}
+
+
+def test_an_edge_function_is_the_documented_exception_to_arm64() -> None:
+    assert check("lambda-arm64-tracing", "aws:lambda/function:Function", EDGE) == []
+    assert check("lambda-edge-placement", "aws:lambda/function:Function", EDGE, US_EAST_1) == []
+
+
+@pytest.mark.parametrize(("change", "provider", "message"), [
+    ({"architectures": ["arm64"]}, US_EAST_1,
+     "architectures is ['arm64']: Lambda@Edge needs ['x86_64']"),
+    ({}, {"region": "eu-west-1"},
+     "region is 'eu-west-1': a Lambda@Edge function must be in us-east-1"),
+    ({"environment": {"variables": {"BUCKET": "b"}}}, US_EAST_1,
+     "environment.variables is set: Lambda@Edge takes no environment variables"),
+    ({"layers": ["arn:aws:lambda:us-east-1:1:layer:x:1"]}, US_EAST_1,
+     "layers is set: Lambda@Edge takes no layers"),
+    ({"publish": False}, US_EAST_1,
+     "publish is not true: CloudFront must reference a numbered version"),
+])
+def test_an_edge_function_that_breaks_a_restriction_is_refused(
+        change: dict, provider: dict, message: str) -> None:
+    props = {**EDGE, **change}
+    assert check("lambda-edge-placement", "aws:lambda/function:Function", props,
+                 provider) == [message]
+
+
+def test_a_regional_function_is_not_held_to_the_edge_rules() -> None:
+    props = {"architectures": ["arm64"], "environment": {"variables": {"A": "1"}}}
+    assert check("lambda-edge-placement", "aws:lambda/function:Function", props) == []
+
+
 def test_wildcards_in_role_policies_and_inline_policies() -> None:
     doc = '{"Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "*"}]}'
     assert wildcard_actions(doc) == ["s3:*"]

@@ -1,0 +1,129 @@
+"""Lambda@Edge origin-request function on /media/*: ``?w=`` widths made once with Pillow.
+
+The documented exception to the regional Lambda block (components/blocks/lambda_placement):
+us-east-1 through the stack's us-east-1 provider, x86_64, no environment (the settings ride in
+the package as ``settings.json``), no layers (Pillow and Powertools are in the package, from
+``make edge-image-deps``), published so CloudFront gets a numbered version, and a role that
+both ``lambda.amazonaws.com`` and ``edgelambda.amazonaws.com`` assume. Its logs land in
+``/aws/lambda/us-east-1.<name>`` in each edge region, created by Lambda on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.blocks.lambda_function import FUNCTIONS_DIR
+from components.blocks.lambda_placement import EDGE_ORIGIN, placement_tags
+from components.platform.context import StackContext
+
+PACKAGE = "image_variants"
+# `make edge-image-deps` installs Pillow and Powertools here; without it (tests, preview on a
+# fresh clone) the package holds the handler alone, and the deploy guide says to build first.
+DEPS_DIR = Path("build") / "image-variants"
+
+
+@dataclass(frozen=True)
+class ImageVariantsArgs:
+    """The media bucket (name, ARN, its key) and the function's widths, quality and memory."""
+
+    context: StackContext
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    bucket_key_arn: pulumi.Input[str]
+    widths: Sequence[int]
+    quality: int
+    memory_mb: int
+
+
+def settings_json(bucket: str, region: str, widths: Sequence[int], quality: int) -> str:
+    """The function's settings file: what a regional function would read from its environment."""
+    return json.dumps({"bucket": bucket, "region": region, "widths": list(widths),
+                       "quality": quality}, sort_keys=True)
+
+
+def package(settings: str) -> pulumi.AssetArchive:
+    """The deployment package: handler, shared modules, settings and the built dependencies."""
+    root = Path(FUNCTIONS_DIR)
+    assets: dict[str, Any] = {
+        f"{FUNCTIONS_DIR}/__init__.py": pulumi.FileAsset(str(root / "__init__.py")),
+        f"{FUNCTIONS_DIR}/shared": pulumi.FileArchive(str(root / "shared")),
+        f"{FUNCTIONS_DIR}/{PACKAGE}": pulumi.FileArchive(str(root / PACKAGE)),
+        f"{FUNCTIONS_DIR}/{PACKAGE}/settings.json": pulumi.StringAsset(settings),
+    }
+    if DEPS_DIR.is_dir():
+        for entry in sorted(DEPS_DIR.iterdir()):
+            assets[entry.name] = (pulumi.FileArchive(str(entry)) if entry.is_dir()
+                                  else pulumi.FileAsset(str(entry)))
+    return pulumi.AssetArchive(assets)
+
+
+def role_policy(bucket_arn: str, key_arn: str, account_id: str, function_name: str) -> str:
+    """Read originals, check and write variants, use the bucket's key, write edge logs."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadOriginalsWriteVariants", "Effect": "Allow",
+         "Action": ["s3:GetObject", "s3:PutObject"], "Resource": f"{bucket_arn}/*"},
+        # Without ListBucket a missing key answers 403, not 404.
+        {"Sid": "MissingIsNotFound", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": bucket_arn},
+        {"Sid": "BucketKey", "Effect": "Allow",
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": key_arn},
+        # Lambda@Edge writes to /aws/lambda/us-east-1.<name> in whichever region ran it.
+        {"Sid": "WriteOwnLogs", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:*:{account_id}:log-group:/aws/lambda/us-east-1."
+                     f"{function_name}:*"},
+    ]})
+
+
+class ImageVariants(pulumi.ComponentResource):
+    """The published Lambda@Edge function CloudFront runs on media origin requests."""
+
+    function: aws.lambda_.Function
+    qualified_arn: pulumi.Output[str]
+    function_name: str
+
+    def __init__(self, name: str, args: ImageVariantsArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("marketplace:edge:ImageVariants", name, None, opts)
+        ctx = args.context
+        edge = pulumi.ResourceOptions(parent=self, provider=ctx.us_east_1)
+        self.function_name = f"{ctx.prefix}-image-variants"
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": list(EDGE_ORIGIN.trust_principals)}}]}
+        role = aws.iam.Role(f"{name}-role", name=self.function_name,
+                            assume_role_policy=json.dumps(trust),
+                            opts=pulumi.ResourceOptions(parent=self))
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy", role=role.id,
+            policy=pulumi.Output.all(args.bucket_arn, args.bucket_key_arn,
+                                     ctx.account_id).apply(
+                lambda v: role_policy(v[0], v[1], v[2], self.function_name)),
+            opts=pulumi.ResourceOptions(parent=self))
+        code = pulumi.Output.from_input(args.bucket_name).apply(
+            lambda bucket: package(settings_json(bucket, ctx.region, args.widths,
+                                                 args.quality)))
+        self.function = aws.lambda_.Function(
+            f"{name}-function",
+            name=self.function_name,
+            description="Lambda@Edge origin request: ?w= widths of /media images, made once",
+            role=role.arn,
+            runtime=ctx.lambdas.runtime,
+            architectures=[EDGE_ORIGIN.architecture],
+            handler=f"{FUNCTIONS_DIR}.{PACKAGE}.handler.handler",
+            code=code,
+            memory_size=args.memory_mb,
+            timeout=EDGE_ORIGIN.max_timeout_seconds,
+            publish=EDGE_ORIGIN.publish_required,
+            tags=placement_tags(EDGE_ORIGIN),
+            opts=edge.merge(pulumi.ResourceOptions(depends_on=[policy])),
+        )
+        self.qualified_arn = self.function.qualified_arn
+        self.register_outputs({"qualifiedArn": self.qualified_arn})

@@ -1,0 +1,1 @@
+"""Lambda@Edge: width and format variants of media images, made once with Pillow."""
