@@ -76,10 +76,12 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     "ListingViewed": {
         "listing_id": _f(str), "category": _f(str, required=False),
         "user_id": _f(str, required=False), "user_agent": _f(str, required=False),
+        "country": _f(str, required=False),
     },
     "SearchPerformed": {
         "query": _f(str), "category": _f(str, required=False), "result_count": _f(int),
         "user_id": _f(str, required=False), "user_agent": _f(str, required=False),
+        "country": _f(str, required=False),
     },
     "ContactRequested": {
         "listing_id": _f(str), "seller_id": _f(str, required=False),

@@ -31,11 +31,11 @@ CONTRACT: dict[str, dict[str, tuple[str, bool]]] = {
     },
     "ListingViewed": {
         "listing_id": ("str", True), "category": ("str", False), "user_id": ("str", False),
-        "user_agent": ("str", False),
+        "user_agent": ("str", False), "country": ("str", False),
     },
     "SearchPerformed": {
         "query": ("str", True), "category": ("str", False), "result_count": ("int", True),
-        "user_id": ("str", False), "user_agent": ("str", False),
+        "user_id": ("str", False), "user_agent": ("str", False), "country": ("str", False),
     },
     "ContactRequested": {
         "listing_id": ("str", True), "seller_id": ("str", False), "user_id": ("str", False),
