@@ -50,13 +50,25 @@ def _fn(function: str, dimensions: tuple[tuple[str, str], ...], *metrics: str,
 _BUSINESS = (("service", "business"),)
 _OWN = (("service", SERVICE_NAME),)
 _BUSINESS_METRICS = ("ListingsCreated", "ListingViews", "Registrations", "Searches",
-                     "SearchesWithResults", "ContactRequests")
+                     "SearchesWithResults", "ContactRequests", "Payments",
+                     "SubscriptionsStarted", "TrialsStarted", "TrialsConverted",
+                     "SubscriptionsCancelled", "TicketsOpened", "TicketsResolved",
+                     "ResolutionSeconds", "NpsPromoters", "NpsDetractors", "CsatScoreTotal")
 _BY_DEVICE = ("ListingViews", "Searches", "SearchesWithResults")
+_BY_COUNTRY = ("ListingViews", "Searches", "Registrations")
+# functions.shared.metrics.BY_FIELD: metric -> the declared-list field it is broken down by.
+_BY_FIELD = (("RevenueMinor", "currency"), ("MrrAddedMinor", "currency"),
+             ("MrrChurnedMinor", "currency"), ("OnboardingSteps", "step"),
+             ("FeatureUses", "feature"), ("SurveyResponses", "survey"),
+             ("Registrations", "signup_channel"))
 
 EMITTERS: tuple[Emitter, ...] = (
     *_fn("api", (*_OWN, ("access_pattern", ANY_VALUE)), "Latency", "ItemsReturned"),
     *_fn("stream_processor", _BUSINESS, *_BUSINESS_METRICS),
     *_fn("stream_processor", (*_BUSINESS, ("device_class", ANY_VALUE)), *_BY_DEVICE),
+    *_fn("stream_processor", (*_BUSINESS, ("country", ANY_VALUE)), *_BY_COUNTRY),
+    *(Emitter("stream_processor", metric, (*_BUSINESS, (field, ANY_VALUE)))
+      for metric, field in _BY_FIELD),
     *_fn("window_aggregator", (*_BUSINESS, ("EventType", ANY_VALUE)), "EventsPerMinute",
          via=PUT_METRIC_DATA),
     *_fn("window_aggregator", _BUSINESS, "HotListingViews", "DistinctSearchTerms",

@@ -32,7 +32,10 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("listing", ("ListingCreated", "ListingUpdated", "ListingDeleted", "ListingViewed",
                       "ContactRequested"), "$.detail.listing_id"),
-    Route("user", ("UserRegistered",), "$.detail.user_id"),
+    Route("user", ("UserRegistered", "PaymentCompleted", "SubscriptionStarted", "TrialConverted",
+                   "SubscriptionCancelled", "OnboardingStepCompleted", "FeatureUsed",
+                   "SupportTicketOpened", "SupportTicketResolved", "SurveyAnswered"),
+          "$.detail.user_id"),
     Route("search", ("SearchPerformed",), "$.detail.event_id"),
 )
 # EventBridge retries a failing PutRecord for up to a day; after that the DLQ keeps the event.

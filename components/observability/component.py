@@ -111,7 +111,8 @@ class Observability(pulumi.ComponentResource):
             slo_arns=slo_arns, anomaly_arns=anomaly_arns,
             security_arns=[a.arn for a in security.values()],
             log_groups=log_groups,  # type: ignore[arg-type]
-            rum_app_name=rum_name, canary_name=self.canary_name, extra_status=canary_arns))
+            rum_app_name=rum_name, canary_name=self.canary_name, extra_status=canary_arns,
+            marketing_spend_monthly_usd=self._cfg.marketing_spend_monthly_usd))
 
         self.alarm_arns = {n: a.arn for n, a in self.alarms.items()}
         self.register_outputs({

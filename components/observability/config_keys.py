@@ -54,6 +54,7 @@ class ObservabilityConfig:
     canary_runtime_version: str
     canary_retention_days: int
     dashboard_start_hours: int
+    marketing_spend_monthly_usd: float
     dashboards: tuple[str, ...]
     security_alarm_thresholds: dict[str, int]
 
@@ -131,6 +132,10 @@ OBSERVABILITY = Section("observability", "observability", "observability.md",
     KeySpec("dashboardStartHours", "dashboard_start_hours", "integer", 3, minimum=1,
             maximum=24 * 35,
             description="Hours of history the dashboards show when opened."),
+    KeySpec("marketingSpendMonthlyUsd", "marketing_spend_monthly_usd", "number", 0.0,
+            minimum=0, maximum=100_000_000,
+            description=("Marketing spend per month in USD; the executive dashboard divides it "
+                         "by registrations to show the acquisition cost (0-100000000).")),
     KeySpec("dashboards", "dashboards", "array", DASHBOARDS, choices=DASHBOARDS,
             description=("Dashboards the stack creates (executive, operations, developer, "
                          "customer-success); each costs a monthly fee.")),

@@ -22,6 +22,7 @@ import pulumi
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.observability.anomaly import BUSINESS_ANOMALIES
 from components.observability.catalog import specs_for
+from components.observability.dashboard_business import customer_success_rows, executive_rows
 from components.observability.log_queries import QUERIES
 from components.observability.security_filters import EVENTS as SECURITY_EVENTS
 from components.observability.widgets import (
@@ -73,6 +74,7 @@ class DashboardInputs:
     rum_app_name: str | None = None
     canary_name: pulumi.Input[str] | None = None
     extra_status: list[pulumi.Input[str]] = field(default_factory=list)
+    marketing_spend_monthly_usd: float = 0.0
 
 
 def paginate(body: dict[str, Any], limit: int = MAX_WIDGETS) -> list[dict[str, Any]]:
@@ -135,10 +137,11 @@ def executive(d: DashboardInputs) -> dict[str, Any]:
     grid = Grid()
     grid.add(text_widget(f"# {d.prefix} — executive overview", height=1))
     grid.section("KPIs", "Totals over the dashboard's time range.")
-    for metric in business.BUSINESS_METRICS:
+    for metric in business.HEADLINE_METRICS:
         grid.add(metric_widget(metric, [_biz_row(d, metric, label=metric)], d.region,
                                period=86400, view="singleValue", width=4, height=3,
                                extra={"setPeriodToTimeRange": True}))
+    executive_rows(d, grid, d.marketing_spend_monthly_usd)
     grid.section("Availability", "API availability (share of requests without a 5XX).")
     apis = _items(d, Kind.API_STAGE)
     for item in apis:
@@ -264,6 +267,7 @@ def customer_success(d: DashboardInputs) -> dict[str, Any]:
         _biz_row(d, business.CONTACTS, id="contacts", visible=False),
         expression_row("IF(views > 0, 100 * contacts / views, 0)", "contacts per view (%)"),
     ], d.region, period=3600, width=12))
+    customer_success_rows(d, grid)
     if d.rum_app_name:
         app = {"application_name": d.rum_app_name}
         grid.section("Real users", "CloudWatch RUM: page performance and errors in browsers.")

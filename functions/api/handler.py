@@ -110,6 +110,16 @@ def emit(event_type: str, **fields: Any) -> None:
 
 
 # -- callers -----------------------------------------------------------------------------
+def viewer_country() -> str | None:
+    """The ISO 3166 code CloudFront put in ``CloudFront-Viewer-Country`` (None without one).
+
+    The CDN's API origin request policy forwards the header; requests that reach the stage
+    some other way carry none, and anything but two letters is ignored.
+    """
+    code = app.current_event.headers.get("CloudFront-Viewer-Country") or ""
+    return code if len(code) == 2 and code.isascii() and code.isalpha() else None
+
+
 def claims() -> dict[str, Any]:
     """The Cognito claims the authorizer put in the request context (empty without)."""
     authorizer = app.current_event.request_context.authorizer
@@ -240,7 +250,7 @@ def get_listing(listing_id: str) -> dict[str, Any]:
         seen.items = 1
     emit("ListingViewed", listing_id=listing_id, category=listing.get("category"),
          user_id=claims().get("sub"), user_agent=app.current_event.request_context.identity
-         .user_agent)
+         .user_agent, country=viewer_country())
     return public(listing)
 
 
@@ -355,7 +365,8 @@ def search() -> dict[str, Any]:
         seen.items = answer["count"]
     emit("SearchPerformed", query=prefix, category=category, result_count=answer["count"],
          user_id=claims().get("sub"),
-         user_agent=app.current_event.request_context.identity.user_agent)
+         user_agent=app.current_event.request_context.identity.user_agent,
+         country=viewer_country())
     return answer
 
 

@@ -19,18 +19,42 @@ from typing import Any
 SOURCE = "marketplace.listings"
 SCHEMA_VERSION = 1
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR")
+# Declared value lists: fields used as metric dimensions or funnel steps stay low-cardinality.
+SIGNUP_CHANNELS = ("direct", "federated", "organic_search", "paid_search", "social", "referral",
+                   "email", "partner")
+PLANS = ("basic", "pro", "business")
+ONBOARDING_STEPS = ("profile_completed", "email_verified", "first_search", "first_listing",
+                    "payment_method_added")
+FEATURES = ("saved_search", "favourites", "messaging", "price_alerts", "listing_boost",
+            "bulk_upload", "analytics_export")
+TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+CANCEL_REASONS = ("price", "missing_feature", "switched", "not_needed", "payment_failed",
+                  "other")
+# Survey kind -> the (lowest, highest) score its scale allows.
+SURVEY_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}
 
 
 @dataclass(frozen=True)
 class Field:
-    """One field of an event: its JSON type(s) and whether it must be present."""
+    """One field of an event: its JSON type(s), whether it must be present, allowed values."""
 
     types: tuple[type, ...]
     required: bool = True
+    choices: tuple[str, ...] | None = None
+    minimum: int | None = None
 
 
 def _f(*types: type, required: bool = True) -> Field:
     return Field(types, required)
+
+
+def _one_of(choices: tuple[str, ...], *, required: bool = True) -> Field:
+    return Field((str,), required, choices)
+
+
+def _count(*, required: bool = True) -> Field:
+    """A non-negative integer: an amount in minor units, a duration in seconds."""
+    return Field((int,), required, minimum=0)
 
 
 NUMBER = (int, float)
@@ -52,17 +76,55 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     "ListingViewed": {
         "listing_id": _f(str), "category": _f(str, required=False),
         "user_id": _f(str, required=False), "user_agent": _f(str, required=False),
+        "country": _f(str, required=False),
     },
     "SearchPerformed": {
         "query": _f(str), "category": _f(str, required=False), "result_count": _f(int),
         "user_id": _f(str, required=False), "user_agent": _f(str, required=False),
+        "country": _f(str, required=False),
     },
     "ContactRequested": {
         "listing_id": _f(str), "seller_id": _f(str, required=False),
         "user_id": _f(str, required=False), "category": _f(str, required=False),
     },
     "UserRegistered": {
-        "user_id": _f(str), "signup_channel": _f(str, required=False),
+        "user_id": _f(str), "signup_channel": _one_of(SIGNUP_CHANNELS, required=False),
+        "country": _f(str, required=False), "user_agent": _f(str, required=False),
+    },
+    # Money is an integer amount of the currency's minor unit (cents; yen for JPY).
+    "PaymentCompleted": {
+        "payment_id": _f(str), "user_id": _f(str), "amount_minor": _count(),
+        "currency": _one_of(CURRENCIES), "subscription_id": _f(str, required=False),
+    },
+    "SubscriptionStarted": {
+        "subscription_id": _f(str), "user_id": _f(str), "plan": _one_of(PLANS),
+        "mrr_minor": _count(), "currency": _one_of(CURRENCIES), "trial": _f(bool),
+    },
+    "TrialConverted": {
+        "subscription_id": _f(str), "user_id": _f(str), "plan": _one_of(PLANS),
+        "mrr_minor": _count(), "currency": _one_of(CURRENCIES),
+    },
+    "SubscriptionCancelled": {
+        "subscription_id": _f(str), "user_id": _f(str), "plan": _one_of(PLANS),
+        "mrr_minor": _count(), "currency": _one_of(CURRENCIES),
+        "reason": _one_of(CANCEL_REASONS, required=False),
+    },
+    "OnboardingStepCompleted": {
+        "user_id": _f(str), "step": _one_of(ONBOARDING_STEPS),
+    },
+    "FeatureUsed": {
+        "user_id": _f(str), "feature": _one_of(FEATURES),
+        "user_agent": _f(str, required=False), "country": _f(str, required=False),
+    },
+    "SupportTicketOpened": {
+        "ticket_id": _f(str), "user_id": _f(str), "priority": _one_of(TICKET_PRIORITIES),
+    },
+    "SupportTicketResolved": {
+        "ticket_id": _f(str), "user_id": _f(str), "priority": _one_of(TICKET_PRIORITIES),
+        "resolution_seconds": _count(),
+    },
+    "SurveyAnswered": {
+        "user_id": _f(str), "survey": _one_of(tuple(SURVEY_SCALES)), "score": _f(int),
     },
 }
 EVENT_TYPES = tuple(SCHEMAS)
@@ -106,6 +168,15 @@ def validate(event_type: str, detail: Any) -> dict[str, Any]:
             raise SchemaError(f"{event_type}.{name} has the wrong type")
         if not isinstance(value, spec.types):
             raise SchemaError(f"{event_type}.{name} has the wrong type")
+        if spec.choices is not None and value not in spec.choices:
+            raise SchemaError(f"{event_type}.{name} is not one of {', '.join(spec.choices)}")
+        if spec.minimum is not None and value < spec.minimum:
+            raise SchemaError(f"{event_type}.{name} is below {spec.minimum}")
+    if event_type == "SurveyAnswered":
+        low, high = SURVEY_SCALES[detail["survey"]]
+        if not low <= detail["score"] <= high:
+            raise SchemaError(f"SurveyAnswered.score is outside {low}-{high} for "
+                              f"{detail['survey']}")
     return detail
 
 
@@ -123,7 +194,12 @@ def _field_schema(spec: Field) -> dict[str, Any]:
     if not spec.required:
         names.add("null")
     ordered = sorted(names)
-    return {"type": ordered[0] if len(ordered) == 1 else ordered}
+    schema: dict[str, Any] = {"type": ordered[0] if len(ordered) == 1 else ordered}
+    if spec.choices is not None:
+        schema["enum"] = [*spec.choices, *([None] if not spec.required else [])]
+    if spec.minimum is not None:
+        schema["minimum"] = spec.minimum
+    return schema
 
 
 def json_schema(event_type: str) -> dict[str, Any]:

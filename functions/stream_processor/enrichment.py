@@ -12,6 +12,11 @@ from typing import Any
 
 DEVICE_CLASSES = ("bot", "tablet", "mobile", "desktop", "unknown")
 UNKNOWN = "unknown"
+# The countries that get a metric series of their own (ISO 3166-1 alpha-2, as CloudFront's
+# CloudFront-Viewer-Country header gives them); every other country is "other". Each entry
+# adds a series per country-broken-down metric: keep the list short.
+TOP_COUNTRIES = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "CA", "AU", "IN")
+OTHER_COUNTRY = "other"
 # Order matters: bots first (some claim to be mobile), tablets before phones (iPad says
 # "Mobile", Android tablets omit it).
 _DEVICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -33,6 +38,14 @@ def device_class(user_agent: str | None) -> str:
         if pattern.search(user_agent):
             return name
     return UNKNOWN
+
+
+def country_group(country: object) -> str:
+    """The viewer's country when it is a top country, ``unknown`` without one, else ``other``."""
+    if not isinstance(country, str) or not country:
+        return UNKNOWN
+    code = country.upper()
+    return code if code in TOP_COUNTRIES else OTHER_COUNTRY
 
 
 def listing_category(detail: Mapping[str, Any], known: Mapping[str, str]) -> str:

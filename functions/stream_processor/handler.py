@@ -6,8 +6,11 @@ and logged with their sequence number; the rest of the batch is still counted. A
 appears twice in a batch (same ``event_id``, e.g. an EventBridge retry) is counted once.
 
 Metrics: each business metric once per invocation with the single dimension
-``service=business`` (what alarms and dashboards name), and again per device class
-(``service, device_class``) for the metrics that come from a browser.
+``service=business`` (what alarms and dashboards name), and again broken down by one
+low-cardinality dimension: the device class and the viewer's country group for the metrics
+that come from a browser, and a declared-list field (currency, onboarding step, feature,
+survey, sign-up channel) for the others (``functions.shared.metrics.BY_FIELD``). Money
+metrics exist only per currency.
 """
 
 from __future__ import annotations
@@ -30,7 +33,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.shared import metrics as names
 from functions.shared.stream_records import BadRecordError, DomainEvent, decode
-from functions.stream_processor.enrichment import UNKNOWN, device_class, listing_category
+from functions.stream_processor.enrichment import (
+    UNKNOWN,
+    country_group,
+    device_class,
+    listing_category,
+)
 
 logger = Logger()
 tracer = Tracer()
@@ -39,35 +47,90 @@ metrics = Metrics(service=names.BUSINESS_SERVICE)
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams,
                            raise_on_entire_batch_failure=False)
 
-Rule = tuple[str, Callable[[dict[str, Any]], bool]]
+# A rule: the metric and what one event adds to it (0 when the event does not count).
+Rule = tuple[str, Callable[[dict[str, Any]], int]]
 
 
-def _always(_detail: dict[str, Any]) -> bool:
-    return True
+def _one(_detail: dict[str, Any]) -> int:
+    return 1
 
 
-def _has_results(detail: dict[str, Any]) -> bool:
-    return int(detail.get("result_count") or 0) > 0
+def _has_results(detail: dict[str, Any]) -> int:
+    return int(int(detail.get("result_count") or 0) > 0)
 
 
-# Event type -> the business metrics it counts towards (and when).
+def _field(name: str) -> Callable[[dict[str, Any]], int]:
+    def value(detail: dict[str, Any]) -> int:
+        return int(detail[name])
+    return value
+
+
+def _when(test: Callable[[dict[str, Any]], bool],
+          then: Callable[[dict[str, Any]], int] = _one) -> Callable[[dict[str, Any]], int]:
+    def value(detail: dict[str, Any]) -> int:
+        return then(detail) if test(detail) else 0
+    return value
+
+
+def _is_trial(detail: dict[str, Any]) -> bool:
+    return bool(detail.get("trial"))
+
+
+def _survey(kind: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda detail: detail.get("survey") == kind
+
+
+# NPS: promoters answer 9-10, detractors 0-6 (Reichheld's definition).
+def _promoter(detail: dict[str, Any]) -> bool:
+    return detail.get("survey") == "nps" and int(detail["score"]) >= 9
+
+
+def _detractor(detail: dict[str, Any]) -> bool:
+    return detail.get("survey") == "nps" and int(detail["score"]) <= 6
+
+
+# Event type -> the business metrics it counts towards (and by how much).
 METRICS_BY_TYPE: dict[str, tuple[Rule, ...]] = {
-    "ListingCreated": ((names.LISTINGS_CREATED, _always),),
-    "ListingViewed": ((names.LISTING_VIEWS, _always),),
-    "UserRegistered": ((names.REGISTRATIONS, _always),),
-    "SearchPerformed": ((names.SEARCHES, _always), (names.SEARCHES_WITH_RESULTS, _has_results)),
-    "ContactRequested": ((names.CONTACTS, _always),),
+    "ListingCreated": ((names.LISTINGS_CREATED, _one),),
+    "ListingViewed": ((names.LISTING_VIEWS, _one),),
+    "UserRegistered": ((names.REGISTRATIONS, _one),),
+    "SearchPerformed": ((names.SEARCHES, _one), (names.SEARCHES_WITH_RESULTS, _has_results)),
+    "ContactRequested": ((names.CONTACTS, _one),),
+    "PaymentCompleted": ((names.PAYMENTS, _one), (names.REVENUE_MINOR, _field("amount_minor"))),
+    # A paid start adds MRR now; a trial adds it when it converts.
+    "SubscriptionStarted": ((names.SUBSCRIPTIONS_STARTED, _one),
+                            (names.TRIALS_STARTED, _when(_is_trial)),
+                            (names.MRR_ADDED_MINOR, _when(lambda d: not _is_trial(d),
+                                                          _field("mrr_minor")))),
+    "TrialConverted": ((names.TRIALS_CONVERTED, _one),
+                       (names.MRR_ADDED_MINOR, _field("mrr_minor"))),
+    "SubscriptionCancelled": ((names.SUBSCRIPTIONS_CANCELLED, _one),
+                              (names.MRR_CHURNED_MINOR, _field("mrr_minor"))),
+    "OnboardingStepCompleted": ((names.ONBOARDING_STEPS, _one),),
+    "FeatureUsed": ((names.FEATURE_USES, _one),),
+    "SupportTicketOpened": ((names.TICKETS_OPENED, _one),),
+    "SupportTicketResolved": ((names.TICKETS_RESOLVED, _one),
+                              (names.RESOLUTION_SECONDS, _field("resolution_seconds"))),
+    "SurveyAnswered": ((names.SURVEY_RESPONSES, _one),
+                       (names.NPS_PROMOTERS, _when(_promoter)),
+                       (names.NPS_DETRACTORS, _when(_detractor)),
+                       (names.CSAT_SCORE_TOTAL, _when(_survey("csat"), _field("score")))),
 }
 # Metrics broken down by device class: those produced by a visitor's browser.
 BY_DEVICE = frozenset(names.BY_DEVICE)
+BY_COUNTRY = frozenset(names.BY_COUNTRY)
+TOTALS = frozenset(names.BUSINESS_METRICS)
+UNITS = {names.RESOLUTION_SECONDS: MetricUnit.Seconds}
+# (metric, dimension name, dimension value) -> amount: the per-dimension series.
+Breakdown = Counter[tuple[str, str, str]]
 
 
 class Tally:
-    """What one invocation counted: metric totals, per-device counts, duplicates, categories."""
+    """What one invocation counted: totals, per-dimension amounts, duplicates, categories."""
 
     def __init__(self) -> None:
         self.totals: Counter[str] = Counter()
-        self.by_device: Counter[tuple[str, str]] = Counter()
+        self.breakdown: Breakdown = Counter()
         self.by_category: Counter[tuple[str, str]] = Counter()
         self.seen: set[str] = set()
         self.duplicates = 0
@@ -84,24 +147,34 @@ class Tally:
         listing = detail.get("listing_id")
         if isinstance(listing, str) and category != UNKNOWN:
             self.categories[listing] = category
-        for metric, applies in METRICS_BY_TYPE.get(event.event_type, ()):
-            if applies(detail):
-                self.totals[metric] += 1
-                self.by_category[(metric, category)] += 1
-                if metric in BY_DEVICE:
-                    self.by_device[(metric, device_class(detail.get("user_agent")))] += 1
+        for metric, value_of in METRICS_BY_TYPE.get(event.event_type, ()):
+            amount = value_of(detail)
+            if not amount:
+                continue
+            if metric in TOTALS:
+                self.totals[metric] += amount
+            self.by_category[(metric, category)] += 1
+            if metric in BY_DEVICE:
+                self.breakdown[(metric, "device_class",
+                                device_class(detail.get("user_agent")))] += amount
+            if metric in BY_COUNTRY:
+                self.breakdown[(metric, "country", country_group(detail.get("country")))] += amount
+            field = names.BY_FIELD.get(metric)
+            if field is not None:
+                self.breakdown[(metric, field, str(detail.get(field) or UNKNOWN))] += amount
         return True
 
     def emit(self) -> None:
-        """Totals into the invocation's EMF blob; per-device counts as their own EMF lines."""
+        """Totals into the invocation's EMF blob; each breakdown as its own EMF line."""
         for metric in names.BUSINESS_METRICS:
             if self.totals[metric]:
-                metrics.add_metric(name=metric, unit=MetricUnit.Count, value=self.totals[metric])
-        for (metric, device), count in sorted(self.by_device.items()):
-            with single_metric(name=metric, unit=MetricUnit.Count, value=count,
-                               namespace=metrics.namespace,
+                metrics.add_metric(name=metric, unit=UNITS.get(metric, MetricUnit.Count),
+                                   value=self.totals[metric])
+        for (metric, dimension, value), amount in sorted(self.breakdown.items()):
+            with single_metric(name=metric, unit=UNITS.get(metric, MetricUnit.Count),
+                               value=amount, namespace=metrics.namespace,
                                default_dimensions={"service": names.BUSINESS_SERVICE}) as m:
-                m.add_dimension(name="device_class", value=device)
+                m.add_dimension(name=dimension, value=value)
 
 
 def record_handler_for(tally: Tally) -> Callable[[KinesisStreamRecord], dict[str, Any]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from functions.shared.stream_records import DomainEvent
+from functions.window_aggregator.hll import HyperLogLog
 
 MAX_TRACKED = 2000
 MAX_TERM_LENGTH = 100
@@ -33,12 +34,15 @@ def minute_of(time: str) -> str:
 
 @dataclass
 class WindowState:
-    """Counts per minute and event type, search terms, listing views, and ids already seen."""
+    """Counts per minute and event type, search terms, listing views, active-user sketches."""
 
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     terms: Counter[str] = field(default_factory=Counter)
     listings: Counter[str] = field(default_factory=Counter)
     events: int = 0
+    # UTC day -> sketch of the users active in this window that day (a window spans at most
+    # two days): 4 KiB each whatever the traffic, merged across windows into DAU/WAU/MAU.
+    users: dict[str, HyperLogLog] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, state: Any) -> WindowState:
@@ -51,6 +55,8 @@ class WindowState:
             terms=Counter({k: int(v) for k, v in (state.get("terms") or {}).items()}),
             listings=Counter({k: int(v) for k, v in (state.get("listings") or {}).items()}),
             events=int(state.get("events") or 0),
+            users={day: HyperLogLog.from_text(text)
+                   for day, text in (state.get("users") or {}).items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +67,7 @@ class WindowState:
             "terms": dict(self.terms),
             "listings": dict(self.listings),
             "events": self.events,
+            "users": {day: sketch.to_text() for day, sketch in sorted(self.users.items())},
         }
 
     def add(self, event: DomainEvent) -> None:
@@ -68,6 +75,9 @@ class WindowState:
         self.events += 1
         self.counts.setdefault(minute_of(event.time), Counter())[event.event_type] += 1
         detail = event.detail
+        user = detail.get("user_id")
+        if isinstance(user, str) and user:
+            self.users.setdefault(event.time[:10], HyperLogLog()).add(user)
         if event.event_type == "SearchPerformed":
             term = normalise_term(str(detail.get("query", "")))
             if term:

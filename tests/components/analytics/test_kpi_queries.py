@@ -17,8 +17,10 @@ def parse(query: KpiQuery) -> exp.Expression:
 
 
 def defined_names(tree: exp.Expression) -> set[str]:
-    """Names the query itself defines: select aliases, CTE and subquery aliases."""
+    """Names the query itself defines: select aliases, CTE and subquery aliases, and the
+    columns a table alias names (``UNNEST(...) AS m (month_start)``)."""
     names = {a.alias for a in tree.find_all(exp.Alias)}
+    names |= {c.name for t in tree.find_all(exp.TableAlias) for c in t.columns}
     names |= {t.alias_or_name for t in tree.find_all(exp.CTE)}
     names |= {s.alias for s in tree.find_all(exp.Subquery) if s.alias}
     return names
@@ -74,7 +76,10 @@ def test_a_bad_column_would_be_caught() -> None:
 def test_every_kpi_of_the_seed_has_a_query() -> None:
     assert {q.name for q in QUERIES} == {
         "daily_active_users", "new_listings_per_day", "listing_views", "conversion_funnel",
-        "popular_search_terms", "search_success_rate", "retention_weekly_cohort"}
+        "popular_search_terms", "search_success_rate", "retention_weekly_cohort",
+        "revenue_per_day", "monthly_recurring_revenue", "trial_to_paid", "subscription_churn",
+        "onboarding_funnel", "feature_adoption", "support_tickets", "customer_satisfaction",
+        "acquisition_by_channel"}
 
 
 def test_sql_in_qualifies_every_lake_table_reference_and_nothing_else() -> None:

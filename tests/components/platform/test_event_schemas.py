@@ -4,7 +4,7 @@ The schemas come from the definitions the producers and consumers validate with,
 tests check the published content against events a real producer (the shared publisher)
 sends, and against broken ones. ``jsonschema`` is not a dependency, so a small validator
 below covers the draft 4 keywords the generated schemas use (type, enum, required,
-properties, items); a test checks no other keyword appears.
+properties, items, minimum); a test checks no other keyword appears.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tools.mock_runtime import Registry
 REGISTRY = "aws:schemas/registry:Registry"
 SCHEMA = "aws:schemas/schema:Schema"
 KEYWORDS = {"$schema", "title", "description", "type", "enum", "required", "properties",
-            "items"}
+            "items", "minimum"}
 JSON_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool,
               "object": dict, "array": list, "null": type(None)}
 
@@ -46,6 +46,8 @@ def errors(schema: dict[str, Any], value: Any, path: str = "$") -> list[str]:
             return [f"{path}: {value!r} is not of type {names}"]
     if "enum" in schema and value not in schema["enum"]:
         found.append(f"{path}: {value!r} is not one of {schema['enum']}")
+    if "minimum" in schema and isinstance(value, int | float) and value < schema["minimum"]:
+        found.append(f"{path}: {value!r} is less than {schema['minimum']}")
     if isinstance(value, dict):
         found += [f"{path}.{k}: required" for k in schema.get("required", []) if k not in value]
         for key, sub in schema.get("properties", {}).items():
@@ -104,7 +106,10 @@ def test_every_event_type_has_a_schema_in_the_stacks_registry(registry: Registry
     schemas = {s.inputs["name"]: s for s in registry.by_type(SCHEMA)}
     assert sorted(schemas) == sorted(f"marketplace.listings@{t}" for t in (
         "ListingCreated", "ListingUpdated", "ListingDeleted", "ListingViewed",
-        "SearchPerformed", "ContactRequested", "UserRegistered"))
+        "SearchPerformed", "ContactRequested", "UserRegistered", "PaymentCompleted",
+        "SubscriptionStarted", "TrialConverted", "SubscriptionCancelled",
+        "OnboardingStepCompleted", "FeatureUsed", "SupportTicketOpened",
+        "SupportTicketResolved", "SurveyAnswered"))
     for event_type in EVENT_TYPES:
         schema = schemas[f"marketplace.listings@{event_type}"].inputs
         assert schema["registryName"] == reg.outputs["name"]

@@ -258,7 +258,7 @@ def test_get_returns_the_listing_and_counts_a_view(api: Api, events: list) -> No
     assert response["statusCode"] == 200
     assert response["json"] == listing
     assert domain(events) == [("ListingViewed", {
-        "listing_id": listing["id"], "category": "bikes", "user_agent": UA})]
+        "listing_id": listing["id"], "category": "bikes", "user_agent": UA, "country": "US"})]
 
 
 def test_a_signed_in_view_names_the_viewer(api: Api, events: list) -> None:
@@ -632,7 +632,8 @@ def test_search_is_title_prefix_within_category_and_emits_count(
         "category": category, "seller_id": hit["seller_id"], "featured": False,
         "created_at": hit["created_at"]}], "count": 1}
     assert domain(events) == [("SearchPerformed", {
-        "query": "canon", "category": category, "result_count": 1, "user_agent": UA})]
+        "query": "canon", "category": category, "result_count": 1, "user_agent": UA,
+        "country": "US"})]
     assert cache.reads == [(f"search:{category}", [5, "canon"])]
 
 

@@ -31,18 +31,71 @@ CONTRACT: dict[str, dict[str, tuple[str, bool]]] = {
     },
     "ListingViewed": {
         "listing_id": ("str", True), "category": ("str", False), "user_id": ("str", False),
-        "user_agent": ("str", False),
+        "user_agent": ("str", False), "country": ("str", False),
     },
     "SearchPerformed": {
         "query": ("str", True), "category": ("str", False), "result_count": ("int", True),
-        "user_id": ("str", False), "user_agent": ("str", False),
+        "user_id": ("str", False), "user_agent": ("str", False), "country": ("str", False),
     },
     "ContactRequested": {
         "listing_id": ("str", True), "seller_id": ("str", False), "user_id": ("str", False),
         "category": ("str", False),
     },
-    "UserRegistered": {"user_id": ("str", True), "signup_channel": ("str", False)},
+    "UserRegistered": {"user_id": ("str", True), "signup_channel": ("str", False),
+                       "country": ("str", False), "user_agent": ("str", False)},
+    "PaymentCompleted": {
+        "payment_id": ("str", True), "user_id": ("str", True), "amount_minor": ("int", True),
+        "currency": ("str", True), "subscription_id": ("str", False),
+    },
+    "SubscriptionStarted": {
+        "subscription_id": ("str", True), "user_id": ("str", True), "plan": ("str", True),
+        "mrr_minor": ("int", True), "currency": ("str", True), "trial": ("bool", True),
+    },
+    "TrialConverted": {
+        "subscription_id": ("str", True), "user_id": ("str", True), "plan": ("str", True),
+        "mrr_minor": ("int", True), "currency": ("str", True),
+    },
+    "SubscriptionCancelled": {
+        "subscription_id": ("str", True), "user_id": ("str", True), "plan": ("str", True),
+        "mrr_minor": ("int", True), "currency": ("str", True), "reason": ("str", False),
+    },
+    "OnboardingStepCompleted": {"user_id": ("str", True), "step": ("str", True)},
+    "FeatureUsed": {"user_id": ("str", True), "feature": ("str", True),
+                    "user_agent": ("str", False), "country": ("str", False)},
+    "SupportTicketOpened": {"ticket_id": ("str", True), "user_id": ("str", True),
+                            "priority": ("str", True)},
+    "SupportTicketResolved": {"ticket_id": ("str", True), "user_id": ("str", True),
+                              "priority": ("str", True), "resolution_seconds": ("int", True)},
+    "SurveyAnswered": {"user_id": ("str", True), "survey": ("str", True),
+                       "score": ("int", True)},
 }
+CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR"]
+PLANS = ["basic", "pro", "business"]
+PRIORITIES = ["low", "normal", "high", "urgent"]
+# Fields restricted to a declared list: (event type, field) -> every value allowed.
+CHOICES: dict[tuple[str, str], list[str]] = {
+    ("UserRegistered", "signup_channel"): ["direct", "federated", "organic_search",
+                                           "paid_search", "social", "referral", "email",
+                                           "partner"],
+    ("PaymentCompleted", "currency"): CURRENCIES,
+    ("SubscriptionStarted", "currency"): CURRENCIES, ("SubscriptionStarted", "plan"): PLANS,
+    ("TrialConverted", "currency"): CURRENCIES, ("TrialConverted", "plan"): PLANS,
+    ("SubscriptionCancelled", "currency"): CURRENCIES, ("SubscriptionCancelled", "plan"): PLANS,
+    ("SubscriptionCancelled", "reason"): ["price", "missing_feature", "switched", "not_needed",
+                                          "payment_failed", "other"],
+    ("OnboardingStepCompleted", "step"): ["profile_completed", "email_verified",
+                                          "first_search", "first_listing",
+                                          "payment_method_added"],
+    ("FeatureUsed", "feature"): ["saved_search", "favourites", "messaging", "price_alerts",
+                                 "listing_boost", "bulk_upload", "analytics_export"],
+    ("SupportTicketOpened", "priority"): PRIORITIES,
+    ("SupportTicketResolved", "priority"): PRIORITIES,
+    ("SurveyAnswered", "survey"): ["nps", "csat"],
+}
+# Integer fields that may not be negative.
+COUNTS = {("PaymentCompleted", "amount_minor"), ("SubscriptionStarted", "mrr_minor"),
+          ("TrialConverted", "mrr_minor"), ("SubscriptionCancelled", "mrr_minor"),
+          ("SupportTicketResolved", "resolution_seconds")}
 COMMON = {"event_id": ("str", True), "occurred_at": ("str", True),
           "schema_version": ("int", True)}
 GOOD = {"str": ["x", ""], "number": [12, 12.5, 0, -1], "int": [3, 0, -2], "bool": [True, False]}
@@ -50,10 +103,21 @@ WRONG = {"str": [1, 1.5, True, ["x"], {"a": "x"}], "number": ["12", True, False,
          "int": [3.0, "3", True, False], "bool": [1, 0, "true"]}
 
 
+def good(event_type: str, name: str, kind: str) -> list[Any]:
+    """Every good value the tests try for one field."""
+    if (event_type, name) in CHOICES:
+        return CHOICES[(event_type, name)]
+    if (event_type, name) in COUNTS:
+        return [3, 0]
+    if (event_type, name) == ("SurveyAnswered", "score"):
+        return [5, 1]  # inside both scales (full() answers an NPS survey)
+    return GOOD[kind]
+
+
 def full(event_type: str) -> dict[str, Any]:
     """A detail with every field of ``event_type`` (common ones included) set to a good value."""
     fields = {**COMMON, **CONTRACT[event_type]}
-    return {name: GOOD[kind][0] for name, (kind, _required) in fields.items()}
+    return {name: good(event_type, name, kind)[0] for name, (kind, _required) in fields.items()}
 
 
 def cases(pick: str) -> list[tuple[str, str, str]]:
@@ -71,7 +135,11 @@ def test_constants() -> None:
     assert events.SCHEMA_VERSION == 1
     assert events.EVENT_TYPES == ("ListingCreated", "ListingUpdated", "ListingDeleted",
                                   "ListingViewed", "SearchPerformed", "ContactRequested",
-                                  "UserRegistered")
+                                  "UserRegistered", "PaymentCompleted", "SubscriptionStarted",
+                                  "TrialConverted", "SubscriptionCancelled",
+                                  "OnboardingStepCompleted", "FeatureUsed",
+                                  "SupportTicketOpened", "SupportTicketResolved",
+                                  "SurveyAnswered")
 
 
 def test_the_schemas_are_the_contract() -> None:
@@ -131,7 +199,7 @@ def test_each_optional_field_may_be_absent_or_null(event_type: str, name: str, k
 
 @pytest.mark.parametrize(("event_type", "name", "kind"), cases("any"))
 def test_each_field_takes_every_value_of_its_kind(event_type: str, name: str, kind: str) -> None:
-    for value in GOOD[kind]:
+    for value in good(event_type, name, kind):
         assert validate(event_type, {**full(event_type), name: value})[name] == value
 
 
@@ -141,6 +209,36 @@ def test_each_field_refuses_other_kinds(event_type: str, name: str, kind: str) -
         with pytest.raises(SchemaError) as caught:
             validate(event_type, {**full(event_type), name: value})
         assert str(caught.value) == f"{event_type}.{name} has the wrong type"
+
+
+@pytest.mark.parametrize(("event_type", "name"), sorted(CHOICES))
+def test_a_declared_list_refuses_other_values(event_type: str, name: str) -> None:
+    allowed = ", ".join(CHOICES[(event_type, name)])
+    for value in ["", "other-value", CHOICES[(event_type, name)][0].title()]:
+        with pytest.raises(SchemaError) as caught:
+            validate(event_type, {**full(event_type), name: value})
+        assert str(caught.value) == f"{event_type}.{name} is not one of {allowed}"
+
+
+@pytest.mark.parametrize(("event_type", "name"), sorted(COUNTS))
+def test_amounts_and_durations_are_not_negative(event_type: str, name: str) -> None:
+    with pytest.raises(SchemaError) as caught:
+        validate(event_type, {**full(event_type), name: -1})
+    assert str(caught.value) == f"{event_type}.{name} is below 0"
+
+
+@pytest.mark.parametrize(("survey", "score", "ok"), [
+    ("nps", 0, True), ("nps", 10, True), ("nps", 11, False), ("nps", -1, False),
+    ("csat", 1, True), ("csat", 5, True), ("csat", 0, False), ("csat", 6, False)])
+def test_a_survey_score_is_on_its_scale(survey: str, score: int, ok: bool) -> None:
+    detail = {**full("SurveyAnswered"), "survey": survey, "score": score}
+    if ok:
+        assert validate("SurveyAnswered", detail) is detail
+        return
+    with pytest.raises(SchemaError) as caught:
+        validate("SurveyAnswered", detail)
+    scale = {"nps": "0-10", "csat": "1-5"}[survey]
+    assert str(caught.value) == f"SurveyAnswered.score is outside {scale} for {survey}"
 
 
 def test_fields_after_an_absent_optional_one_are_still_checked() -> None:
@@ -255,7 +353,12 @@ def test_json_schema_of_a_whole_event() -> None:
                     "occurred_at": {"type": "string"},
                     "schema_version": {"type": "integer"},
                     "user_id": {"type": "string"},
-                    "signup_channel": {"type": ["null", "string"]},
+                    "signup_channel": {
+                        "type": ["null", "string"],
+                        "enum": ["direct", "federated", "organic_search", "paid_search",
+                                 "social", "referral", "email", "partner", None]},
+                    "country": {"type": ["null", "string"]},
+                    "user_agent": {"type": ["null", "string"]},
                 },
             },
         },

@@ -251,11 +251,14 @@ def test_the_batch_emits_exactly_these_series_and_values(
         ("ListingViews", MOBILE): 2.0,
         ("Searches", DESKTOP_DIMS): 2.0,
         ("SearchesWithResults", DESKTOP_DIMS): 1.0,
+        # No CloudFront-Viewer-Country on these events: the "unknown" country group.
+        ("ListingViews", (("country", "unknown"), ("service", "business"))): 2.0,
+        ("Searches", (("country", "unknown"), ("service", "business"))): 2.0,
     }
     # Every metric of every EMF line (the invocation's blob and each per-device line) is a count.
     units = [m.get("Unit") for d in docs for directive in d["_aws"]["CloudWatchMetrics"]
              for m in directive["Metrics"]]
-    assert len(units) == 8
+    assert len(units) == 10
     assert set(units) == {"Count"}
 
 
@@ -317,3 +320,95 @@ def test_the_record_handler_returns_the_type_and_whether_it_was_counted() -> Non
                                                        "counted": False}
     assert tally.totals == {"ListingViews": 1}
     assert tally.duplicates == 1
+
+
+def business_events() -> list[dict[str, Any]]:
+    """One of each revenue, subscription and customer-success event, and a few repeats."""
+    def ev(event_type: str, n: int, **detail: Any) -> dict[str, Any]:
+        return eventbridge_event(event_type, detail, time=T, event_id=f"b-{n}")
+    return [
+        ev("PaymentCompleted", 1, payment_id="p-1", user_id="u-1", amount_minor=1999,
+           currency="EUR"),
+        ev("PaymentCompleted", 2, payment_id="p-2", user_id="u-2", amount_minor=501,
+           currency="EUR"),
+        ev("PaymentCompleted", 3, payment_id="p-3", user_id="u-3", amount_minor=1200,
+           currency="JPY"),
+        ev("SubscriptionStarted", 4, subscription_id="s-1", user_id="u-1", plan="pro",
+           mrr_minor=2900, currency="EUR", trial=False),
+        ev("SubscriptionStarted", 5, subscription_id="s-2", user_id="u-2", plan="basic",
+           mrr_minor=900, currency="EUR", trial=True),
+        ev("TrialConverted", 6, subscription_id="s-3", user_id="u-4", plan="basic",
+           mrr_minor=900, currency="USD"),
+        ev("SubscriptionCancelled", 7, subscription_id="s-4", user_id="u-5", plan="pro",
+           mrr_minor=2900, currency="USD", reason="price"),
+        ev("OnboardingStepCompleted", 8, user_id="u-1", step="profile_completed"),
+        ev("OnboardingStepCompleted", 9, user_id="u-2", step="profile_completed"),
+        ev("OnboardingStepCompleted", 10, user_id="u-1", step="first_search"),
+        ev("FeatureUsed", 11, user_id="u-1", feature="saved_search"),
+        ev("SupportTicketOpened", 12, ticket_id="t-1", user_id="u-1", priority="high"),
+        ev("SupportTicketResolved", 13, ticket_id="t-0", user_id="u-2", priority="low",
+           resolution_seconds=5400),
+        ev("SurveyAnswered", 14, user_id="u-1", survey="nps", score=10),
+        ev("SurveyAnswered", 15, user_id="u-2", survey="nps", score=6),
+        ev("SurveyAnswered", 16, user_id="u-3", survey="nps", score=8),
+        ev("SurveyAnswered", 17, user_id="u-4", survey="csat", score=4),
+        ev("UserRegistered", 18, user_id="u-6", signup_channel="paid_search", country="DE",
+           user_agent=IPHONE),
+        ev("ListingViewed", 19, listing_id="l-1", country="BR", user_agent=DESKTOP),
+    ]
+
+
+def dims(name: str, value: str) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((name, value), ("service", "business"))))
+
+
+def test_business_events_become_these_series_and_values(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    response, out = run([encode(e) for e in business_events()], capsys)
+    assert response == {"batchItemFailures": []}
+    docs = emf_lines(out)
+    assert emf_values(docs) == {
+        ("Payments", BUSINESS): 3.0,
+        # Money only per currency, in minor units: 1999 + 501 cents; 1200 yen.
+        ("RevenueMinor", dims("currency", "EUR")): 2500.0,
+        ("RevenueMinor", dims("currency", "JPY")): 1200.0,
+        ("SubscriptionsStarted", BUSINESS): 2.0,
+        ("TrialsStarted", BUSINESS): 1.0,
+        ("TrialsConverted", BUSINESS): 1.0,
+        ("SubscriptionsCancelled", BUSINESS): 1.0,
+        # The paid start and the conversion add MRR; the trial start does not.
+        ("MrrAddedMinor", dims("currency", "EUR")): 2900.0,
+        ("MrrAddedMinor", dims("currency", "USD")): 900.0,
+        ("MrrChurnedMinor", dims("currency", "USD")): 2900.0,
+        ("OnboardingSteps", dims("step", "profile_completed")): 2.0,
+        ("OnboardingSteps", dims("step", "first_search")): 1.0,
+        ("FeatureUses", dims("feature", "saved_search")): 1.0,
+        ("TicketsOpened", BUSINESS): 1.0,
+        ("TicketsResolved", BUSINESS): 1.0,
+        ("ResolutionSeconds", BUSINESS): 5400.0,
+        ("SurveyResponses", dims("survey", "nps")): 3.0,
+        ("SurveyResponses", dims("survey", "csat")): 1.0,
+        # 10 is a promoter, 6 a detractor, 8 passive.
+        ("NpsPromoters", BUSINESS): 1.0,
+        ("NpsDetractors", BUSINESS): 1.0,
+        ("CsatScoreTotal", BUSINESS): 4.0,
+        ("Registrations", BUSINESS): 1.0,
+        ("Registrations", dims("signup_channel", "paid_search")): 1.0,
+        ("Registrations", dims("country", "DE")): 1.0,
+        ("ListingViews", BUSINESS): 1.0,
+        ("ListingViews", dims("device_class", "desktop")): 1.0,
+        # Brazil is not a top country.
+        ("ListingViews", dims("country", "other")): 1.0,
+    }
+    units = {m["Name"]: m.get("Unit") for d in docs for directive in d["_aws"]["CloudWatchMetrics"]
+             for m in directive["Metrics"]}
+    assert units["ResolutionSeconds"] == "Seconds"
+    assert units["RevenueMinor"] == "Count"
+
+
+@pytest.mark.parametrize(("country", "group"), [
+    ("US", "US"), ("gb", "GB"), ("IN", "IN"), ("BR", "other"), ("XX", "other"),
+    ("", "unknown"), (None, "unknown"), (7, "unknown")])
+def test_country_group(country: Any, group: str) -> None:
+    from functions.stream_processor.enrichment import country_group
+    assert country_group(country) == group

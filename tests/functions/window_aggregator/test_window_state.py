@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from functions.shared.stream_records import DomainEvent
+from functions.window_aggregator.hll import HyperLogLog
 from functions.window_aggregator.window_state import (
     MAX_TRACKED,
     WindowState,
@@ -110,6 +111,7 @@ def test_to_dict_is_the_versioned_json_sorted_by_minute() -> None:
         "terms": {"sofa": 1},
         "listings": {"l-1": 1},
         "events": 2,
+        "users": {},  # no user_id on these events: no sketch
     }
     assert list(document["counts"]) == ["2026-11-28T06:41", "2026-11-28T06:42"]
     assert all(type(types) is dict for types in document["counts"].values())
@@ -155,7 +157,8 @@ def test_from_dict_with_empty_parts(missing: Any) -> None:
 
 def test_from_dict_then_to_dict_is_the_identity() -> None:
     document = {"v": 1, "counts": {"2026-11-28T06:40": {"ListingViewed": 1}},
-                "terms": {"a": 2}, "listings": {"l": 3}, "events": 4}
+                "terms": {"a": 2}, "listings": {"l": 3}, "events": 4,
+                "users": {"2026-11-28": HyperLogLog().to_text()}}
     assert WindowState.from_dict(document).to_dict() == document
 
 
