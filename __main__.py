@@ -113,6 +113,7 @@ observability = Observability(
         config=config.observability,
         items=collect(watched),
         audit_log_group_name=audit.name,
+        security_alarm_arns=security.cis_alarm_arns,
     ),
     regional,
 )

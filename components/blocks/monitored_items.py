@@ -28,8 +28,8 @@ cloudfront     DistributionId, Region (= "Global")          (region is us-east-1
 kinesis-stream StreamName                                   shard_count (None when on-demand)
 firehose       DeliveryStreamName                           buffer_seconds
 sqs-queue      QueueName                                    dead_letter
-eventbridge-   RuleName (default bus), RuleName +            -
-rule           EventBusName (custom bus)
+eventbridge-   RuleName (default bus), RuleName +            event_source (the one source a
+rule           EventBusName (custom bus)                     routed rule matches), severity
 elasticache    clusterId                                    serverless
 ============== ============================================ ====================================
 """

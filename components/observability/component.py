@@ -58,13 +58,15 @@ class ObservabilityArgs:
     ``context`` gives the names, region, keys, the us-east-1 provider (alarms on CloudFront
     metrics), the severity topics in the stack region and in us-east-1 (critical, warning,
     info, maintenance) and the access log target; ``items`` are every component's
-    ``monitored_items``.
+    ``monitored_items``; ``security_alarm_arns`` are alarms other components made (the CIS
+    checks), shown on the executive board's security status beside the audit-log alarms.
     """
 
     context: StackContext
     config: ObservabilityConfig
     items: Sequence[MonitoredItem]
     audit_log_group_name: pulumi.Input[str]
+    security_alarm_arns: Sequence[pulumi.Input[str]] = ()
 
 
 class Observability(pulumi.ComponentResource):
@@ -109,7 +111,7 @@ class Observability(pulumi.ComponentResource):
             band_width=self._cfg.anomaly_band_width,
             composite_arns=[c.arn for c in self.composite_alarms.values()],
             slo_arns=slo_arns, anomaly_arns=anomaly_arns,
-            security_arns=[a.arn for a in security.values()],
+            security_arns=[*args.security_alarm_arns, *(a.arn for a in security.values())],
             log_groups=log_groups,  # type: ignore[arg-type]
             rum_app_name=rum_name, canary_name=self.canary_name, extra_status=canary_arns,
             marketing_spend_monthly_usd=self._cfg.marketing_spend_monthly_usd))

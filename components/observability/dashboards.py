@@ -1,6 +1,7 @@
 """The four dashboards, generated from the monitored items, the catalog and the alarms made.
 
-* executive — business KPIs, API availability against the SLO, SLO and incident status, cost;
+* executive — business KPIs, their growth and expected range, API availability against the
+  SLO, SLO and incident status, security status, cost;
 * operations — active alarms, API performance, every non-function item's catalog metrics
   with its alarm thresholds, security events;
 * developer — every function's catalog metrics with thresholds, DynamoDB latency by
@@ -20,11 +21,18 @@ from typing import Any
 import pulumi
 
 from components.blocks.monitored_items import Kind, MonitoredItem
-from components.observability.anomaly import BUSINESS_ANOMALIES
 from components.observability.catalog import specs_for
 from components.observability.dashboard_business import customer_success_rows, executive_rows
+from components.observability.executive_trends import (
+    band_rows,
+    banded_metrics,
+    expected_range_widgets,
+    growth_widgets,
+    kpi_row,
+)
 from components.observability.log_queries import QUERIES
 from components.observability.security_filters import EVENTS as SECURITY_EVENTS
+from components.observability.security_status import security_widgets
 from components.observability.widgets import (
     Grid,
     alarm_status_widget,
@@ -98,7 +106,7 @@ def _body(d: DashboardInputs, grid: Grid) -> dict[str, Any]:
 
 
 def _biz_row(d: DashboardInputs, metric: str, **options: Any) -> list[Any]:
-    return metric_row(d.namespace, metric, {"service": business.BUSINESS_SERVICE}, **options)
+    return kpi_row(d.namespace, metric, **options)
 
 
 def _items(d: DashboardInputs, *kinds: Kind) -> list[MonitoredItem]:
@@ -157,6 +165,14 @@ def executive(d: DashboardInputs) -> dict[str, Any]:
     if status:
         grid.section("SLO and incident status")
         grid.extend(alarm_status_widget("SLO burn rate and incidents", status))
+    grid.section("Growth", "Rolling 7 and 30 days against the 7 and 30 before; 12 weeks.")
+    grid.extend(growth_widgets(d.namespace, d.region))
+    grid.section("Expected range", "Shaded: the band the anomaly alarms expect (14 days).")
+    grid.extend(expected_range_widgets(d.namespace, d.region, d.band_width))
+    security = security_widgets(d.items, d.region, d.security_arns)
+    if security:
+        grid.section("Security status", "Findings routed by severity; CIS and audit alarms.")
+        grid.extend(security)
     grid.section("Cost", "Estimated month-to-date charges (needs billing alerts enabled).")
     grid.add(metric_widget(
         "Estimated charges (USD)",
@@ -243,14 +259,11 @@ def customer_success(d: DashboardInputs) -> dict[str, Any]:
     grid = Grid()
     grid.add(text_widget(f"# {d.prefix} — customer success", height=1))
     grid.section("Engagement", "Shaded: the band the anomaly alarms expect.")
-    banded = {m for spec in BUSINESS_ANOMALIES if spec.expression == "FILL(m, 0)"
-              for _id, m in spec.metrics}
+    banded = banded_metrics()
     for metric in (business.REGISTRATIONS, business.LISTINGS_CREATED, business.SEARCHES,
                    business.LISTING_VIEWS, business.CONTACTS):
-        rows = [_biz_row(d, metric, label=metric, id="m")]
-        if metric in banded:
-            rows.append(expression_row(f"ANOMALY_DETECTION_BAND(m, {d.band_width:g})",
-                                       "expected", row_id="band"))
+        rows = (band_rows(d.namespace, metric, d.band_width) if metric in banded
+                else [_biz_row(d, metric, label=metric, id="m")])
         grid.add(metric_widget(metric, rows, d.region, period=300, width=8))
     grid.add(metric_widget("Search success rate (%)", [
         _biz_row(d, business.SEARCHES, id="searches", visible=False),

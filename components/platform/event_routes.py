@@ -85,10 +85,19 @@ def route_events(name: str, routes: Sequence[EventRoute],
     # AWS publishes a default-bus rule's metrics with RuleName alone (EventBusName only for
     # custom buses); an alarm that adds EventBusName=default waits for a series that never
     # exists. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+    # The routed source and severity let a dashboard graph findings by severity.
     items = tuple(
         MonitoredItem(kind=Kind.EVENTBRIDGE_RULE, name=f"{name}-{route.name}",
                       dimensions={"RuleName": rules[route.name].name},
-                      region=region, owner=owner)
+                      region=region, owner=owner,
+                      attributes={"event_source": _source(route.pattern),
+                                  "severity": route.severity})
         for route in routes
     )
     return RoutedEvents(rules, dead_letters, (*items, *dead_letters.monitored_items))
+
+
+def _source(pattern: Mapping[str, Any]) -> str | None:
+    """The one event source a pattern matches (``None`` for none or several)."""
+    sources = pattern.get("source")
+    return sources[0] if isinstance(sources, list) and len(sources) == 1 else None

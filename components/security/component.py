@@ -189,6 +189,11 @@ class SecurityMonitoring(pulumi.ComponentResource):
         })
 
     @property
+    def cis_alarm_arns(self) -> list[pulumi.Output[str]]:
+        """The ARNs of the CIS check alarms (none when another stack owns the baseline)."""
+        return [alarm.arn for alarm in self.cis_alarms.values()]
+
+    @property
     def trail_bucket_name(self) -> pulumi.Output[str]:
         """The name of the bucket the trail delivers to."""
         return self.trail_bucket.name
