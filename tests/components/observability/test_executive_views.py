@@ -43,7 +43,7 @@ def test_growth_covers_each_headline_kpi_with_three_widgets() -> None:
     widgets = growth_widgets(NS, "eu-west-1")
     kpis = [w["properties"]["metrics"][0][1] for w in widgets]
     assert kpis == ["Registrations"] * 3 + ["ListingsCreated"] * 3 + ["Searches"] * 3 + [
-        "ContactRequests"] * 3 + ["PaymentsCompleted"] * 3
+        "ContactRequests"] * 3 + ["Payments"] * 3
 
 
 def test_expected_range_draws_the_band_of_each_zero_filled_anomaly_kpi() -> None:
