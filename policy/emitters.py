@@ -73,6 +73,9 @@ EMITTERS: tuple[Emitter, ...] = (
          via=PUT_METRIC_DATA),
     *_fn("window_aggregator", _BUSINESS, "HotListingViews", "DistinctSearchTerms",
          via=PUT_METRIC_DATA),
+    # functions.window_aggregator.active_users.PERIOD_NAMES: DAU, WAU and MAU.
+    *(Emitter("window_aggregator", "ActiveUsers", (*_BUSINESS, ("period", period)),
+              PUT_METRIC_DATA) for period in ("daily", "weekly", "monthly")),
     *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
          "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),

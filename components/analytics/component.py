@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.analytics.active_user_store import ActiveUserStore, ActiveUserStoreArgs
 from components.analytics.data_lake import DataLake, DataLakeArgs
 from components.analytics.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from components.analytics.event_stream import EventStream, EventStreamArgs
@@ -45,6 +46,7 @@ class Analytics(pulumi.ComponentResource):
     catalog: Catalog
     delivery: DeliveryStream
     timeseries: TimeSeries
+    active_users: ActiveUserStore
     consumers: StreamConsumers
     quicksight: QuickSight | None
     stream_name: pulumi.Output[str]
@@ -71,13 +73,18 @@ class Analytics(pulumi.ComponentResource):
             database_name=self.catalog.database_name, table_name=self.catalog.table_name,
             buffer_mb=c.firehose_buffer_mb, buffer_seconds=c.firehose_buffer_seconds),
             opts=child)
-        self.timeseries = TimeSeries(f"{name}-timeseries",
-                                     TimeSeriesArgs(context=ctx, config=c), opts=child)
+        self.active_users = ActiveUserStore(f"{name}-active-users",
+                                            ActiveUserStoreArgs(context=ctx), opts=child)
+        self.timeseries = TimeSeries(f"{name}-timeseries", TimeSeriesArgs(
+            context=ctx, config=c, writer_table_arns=(self.active_users.table_arn,)),
+            opts=child)
         self.consumers = StreamConsumers(f"{name}-consumers", StreamConsumersArgs(
             context=ctx, stream_arn=self.stream.stream_arn,
             fan_out_consumer_arn=self.stream.fan_out_consumer_arn, config=c,
-            aggregator_environment=self.timeseries.environment,
-            aggregator_statements=self.timeseries.statements,
+            aggregator_environment={**self.timeseries.environment,
+                                    **self.active_users.environment},
+            aggregator_statements=[*self.timeseries.statements,
+                                   *self.active_users.statements],
             aggregator_vpc=self.timeseries.vpc), opts=child)
         self.quicksight = self._quicksight(name, args) if c.quicksight_enabled else None
 

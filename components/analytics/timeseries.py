@@ -9,7 +9,7 @@ no NAT). The window aggregator then runs in that network.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +35,12 @@ ENDPOINT_SERVICES = ("monitoring", "secretsmanager", "xray")
 
 @dataclass(frozen=True)
 class TimeSeriesArgs:
-    """Inputs of :class:`TimeSeries`: the stack context (prefix, key, region) and the config."""
+    """Inputs of :class:`TimeSeries`: the stack context (prefix, key, region), the config,
+    and the DynamoDB tables the writer uses (reached from its network by a gateway endpoint)."""
 
     context: StackContext
     config: AnalyticsConfig
+    writer_table_arns: Sequence[pulumi.Input[str]] = ()
 
 
 class TimeSeries(pulumi.ComponentResource):
@@ -111,7 +113,8 @@ class TimeSeries(pulumi.ComponentResource):
         network = Network(
             f"{name}-network",
             NetworkArgs(cidr=NETWORK_CIDR, az_count=2, interface_endpoints=ENDPOINT_SERVICES,
-                        purpose="time-series writer", context=args.context),
+                        purpose="time-series writer", context=args.context,
+                        gateway_table_arns=tuple(args.writer_table_arns)),
             opts=child)
         influx_group = aws.ec2.SecurityGroup(
             f"{name}-influxdb-sg",

@@ -53,6 +53,7 @@ def executive_rows(d: DashboardInputs, grid: Grid, marketing_spend_monthly_usd: 
     ], d.region, period=DAY, view="bar", width=8, extra={"setPeriodToTimeRange": True}))
     grid.add(_nps(d, width=8))
     grid.add(_acquisition_cost(d, marketing_spend_monthly_usd, width=8))
+    grid.add(_active_users(d, width=24))
 
 
 def _nps(d: DashboardInputs, width: int) -> dict[str, Any]:
@@ -73,8 +74,23 @@ def _acquisition_cost(d: DashboardInputs, monthly_usd: float, width: int) -> dic
     ], d.region, period=DAY, width=width)
 
 
+# ActiveUsers' ``period`` values (functions.window_aggregator.active_users.PERIOD_NAMES).
+ACTIVE_USER_PERIODS = (("daily", "DAU"), ("weekly", "WAU"), ("monthly", "MAU"))
+
+
+def _active_users(d: DashboardInputs, width: int) -> dict[str, Any]:
+    # Every closing window of every shard publishes the same merged estimate: Maximum, not Sum.
+    return metric_widget("Active users (DAU, WAU, MAU; HyperLogLog, ±4.9 %)", [
+        _row(d, business.ACTIVE_USERS, {"period": period}, label=label, stat="Maximum")
+        for period, label in ACTIVE_USER_PERIODS
+    ], d.region, period=DAY, width=width)
+
+
 def customer_success_rows(d: DashboardInputs, grid: Grid) -> None:
-    """Onboarding, feature adoption, satisfaction, support, subscriptions, devices, geography."""
+    """Active users, onboarding, features, satisfaction, support, subscriptions, devices,
+    geography."""
+    grid.section("Active users", "Distinct signed-in users per day, 7 days and 30 days.")
+    grid.add(_active_users(d, width=24))
     grid.section("Onboarding and features", "Steps completed and feature uses per day.")
     grid.add(metric_widget("Onboarding steps completed", _per(
         d, business.ONBOARDING_STEPS, "step", events.ONBOARDING_STEPS),

@@ -7,6 +7,10 @@ and type, search terms (top N) and listing views (hot listings). On the window's
 invocation (``isFinalInvokeForWindow``) the aggregates go to CloudWatch (PutMetricData) and,
 when enabled, to the time-series store; the state then resets.
 
+Active users: the window's per-day HyperLogLog sketches are merged into the durable per-day
+store (``ACTIVE_USERS_TABLE``) before the state resets, and the daily, weekly and monthly
+estimates of each day the window touched go out as ``ActiveUsers`` by ``period``.
+
 Bad records are reported as batch item failures (with their sequence numbers) and are not
 counted; an event seen twice in a batch is counted once.
 """
@@ -14,6 +18,7 @@ counted; an event seen twice in a batch is counted once.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import urllib3
@@ -25,9 +30,11 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.shared import clients
+from functions.shared.metrics import BUSINESS_SERVICE
 from functions.shared.retry import Backoff, Deadline
 from functions.shared.stream_records import BadRecordError, decode
-from functions.window_aggregator import sinks
+from functions.window_aggregator import active_users, sinks
+from functions.window_aggregator.sketch_store import SketchStore
 from functions.window_aggregator.window_state import WindowState
 
 logger = Logger()
@@ -40,6 +47,9 @@ TIMESERIES = os.environ.get("TIMESERIES", "none")
 TOP_N = int(os.environ.get("TOP_N", "10"))
 BACKOFF = Backoff(attempts=5, base_seconds=0.1, cap_seconds=2.0)
 cloudwatch = clients.client("cloudwatch")
+ACTIVE_USERS_TABLE = os.environ.get("ACTIVE_USERS_TABLE")
+sketches = (SketchStore(clients.client("dynamodb"), ACTIVE_USERS_TABLE, BACKOFF)
+            if ACTIVE_USERS_TABLE else None)
 # The retry loops here own retries (with the Lambda deadline); botocore's would nest.
 timestream = (clients.client("timestream-write", retries={"total_max_attempts": 1})
               if TIMESERIES == "liveanalytics" else None)
@@ -77,12 +87,30 @@ def _fold(state: WindowState, records: list[dict[str, Any]]) -> dict[str, Any]:
     return processor.response()
 
 
+def active_user_counts(state: WindowState, deadline: Deadline) -> dict[str, dict[str, int]]:
+    """Merge the window's per-day sketches into the store; each touched day's DAU/WAU/MAU."""
+    if sketches is None:
+        return {}
+    stored = {day: sketches.merge(day, sketch, deadline)
+              for day, sketch in sorted(state.users.items()) if not sketch.is_empty()}
+    if not stored:
+        return {}
+    wanted = {d for day in stored for d in active_users.days_ending(day, 30)} - set(stored)
+    known = {**sketches.load(sorted(wanted), deadline), **stored}
+    return {day: active_users.active_users(known, day) for day in stored}
+
+
 @tracer.capture_method
 def publish(state: WindowState, window: sinks.Window, context: LambdaContext) -> None:
     """Send a closed window's aggregates to CloudWatch and the time-series store."""
     deadline = Deadline.from_context(context)
-    requests = sinks.put_metrics(cloudwatch, NAMESPACE, sinks.metric_data(state, window))
-    summary: dict[str, Any] = {"cloudwatch_requests": requests}
+    data = sinks.metric_data(state, window)
+    counts = active_user_counts(state, deadline)
+    data += active_users.metric_data(
+        counts, datetime.fromtimestamp(sinks.epoch_ms(window.end) / 1000, UTC),
+        [{"Name": "service", "Value": BUSINESS_SERVICE}])
+    requests = sinks.put_metrics(cloudwatch, NAMESPACE, data)
+    summary: dict[str, Any] = {"cloudwatch_requests": requests, "active_users": counts}
     if timestream is not None:
         rejected = sinks.write_timestream(
             timestream, os.environ["TIMESTREAM_DATABASE"], os.environ["TIMESTREAM_TABLE"],

@@ -31,7 +31,7 @@ def test_executive_rows() -> None:
     widgets = by_title(grid)
     assert set(widgets) == {"Revenue per day", "MRR added and churned per day",
                             "Subscriptions", "Net promoter score",
-                            "Acquisition cost (USD per registration)"}
+                            "Acquisition cost (USD per registration)", ACTIVE}
     revenue = widgets["Revenue per day"]["metrics"]
     assert revenue[0] == ["marketplace/dev", "RevenueMinor", "service", "business",
                           "currency", "USD", {"label": "USD"}]
@@ -44,12 +44,29 @@ def test_executive_rows() -> None:
         "IF(answers > 0, 100 * (promoters - detractors) / answers, 0)")
 
 
+ACTIVE = "Active users (DAU, WAU, MAU; HyperLogLog, ±4.9 %)"
+
+
+def test_active_users_are_the_maximum_of_each_period() -> None:
+    grid = Grid()
+    customer_success_rows(inputs(), grid)
+    rows = by_title(grid)[ACTIVE]["metrics"]
+    assert rows == [
+        ["marketplace/dev", "ActiveUsers", "service", "business", "period", "daily",
+         {"label": "DAU", "stat": "Maximum"}],
+        ["marketplace/dev", "ActiveUsers", "service", "business", "period", "weekly",
+         {"label": "WAU", "stat": "Maximum"}],
+        ["marketplace/dev", "ActiveUsers", "service", "business", "period", "monthly",
+         {"label": "MAU", "stat": "Maximum"}],
+    ]
+
+
 def test_customer_success_rows() -> None:
     grid = Grid()
     customer_success_rows(inputs(), grid)
     widgets = by_title(grid)
     assert set(widgets) == {
-        "Onboarding steps completed", "Feature adoption (uses)", "Net promoter score",
+        ACTIVE, "Onboarding steps completed", "Feature adoption (uses)", "Net promoter score",
         "CSAT (mean, 1-5)", "Support tickets", "Mean time to resolve (hours)",
         "Trial-to-paid (%)", "Cancellations", "Listing views by device (mobile vs desktop)",
         "Listing views by country", "Registrations by channel"}

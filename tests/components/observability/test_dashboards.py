@@ -13,6 +13,7 @@ from components.observability.dashboards import BILLING_DIMENSIONS, DASHBOARDS
 from functions.shared import events
 from functions.shared.metrics import BUSINESS_SERVICE
 from functions.stream_processor.enrichment import DEVICE_CLASSES, OTHER_COUNTRY, TOP_COUNTRIES
+from functions.window_aggregator.active_users import PERIOD_NAMES
 from tests.components.observability.program import OPERATIONS, cached
 from tools.mock_runtime import Registry
 
@@ -25,7 +26,7 @@ DECLARED_VALUES = {*events.CURRENCIES, *events.ONBOARDING_STEPS, *events.FEATURE
                    *events.SIGNUP_CHANNELS, *events.SURVEY_SCALES, *DEVICE_CLASSES,
                    *TOP_COUNTRIES, OTHER_COUNTRY}
 CONSTANT_VALUES = {CLOUDFRONT_REGION, *BILLING_DIMENSIONS.values(), BUSINESS_SERVICE,
-                   *OPERATIONS, *DECLARED_VALUES}
+                   *OPERATIONS, *DECLARED_VALUES, *PERIOD_NAMES.values()}
 
 
 def _bodies(registry: Registry) -> dict[str, dict[str, Any]]:
