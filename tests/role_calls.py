@@ -257,6 +257,15 @@ def _put_metric_data(params: Mapping[str, Any], resolve: Callable[[str], str | N
     return [Request("cloudwatch:PutMetricData", "*", (("cloudwatch:namespace", namespace),))]
 
 
+def _on_object(action: str) -> Builder:
+    """An S3 object call: ``action`` on ``arn:aws:s3:::<bucket>/<key>``."""
+    def build(params: Mapping[str, Any], resolve: Callable[[str], str | None],
+              target: Target) -> list[Request]:
+        bucket = _resolved(resolve, params["Bucket"])
+        return [Request(action, f"arn:aws:s3:::{bucket}/{params['Key']}")]
+    return build
+
+
 def _write_records(params: Mapping[str, Any], resolve: Callable[[str], str | None],
                    target: Target) -> list[Request]:
     database = _resolved(resolve, params["DatabaseName"])
@@ -269,6 +278,8 @@ def _write_records(params: Mapping[str, Any], resolve: Callable[[str], str | Non
     ]
 
 
+S3_SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
+S3_HEAD_OBJECT = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html"
 DYNAMODB_SAR = ("https://docs.aws.amazon.com/service-authorization/latest/reference/"
                 "list_amazondynamodb.html")
 
@@ -307,6 +318,11 @@ OPERATIONS: dict[tuple[str, str], tuple[Builder, str]] = {
     ("monitoring", "PutMetricData"): (
         _put_metric_data, "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/"
                           "iam-cw-condition-keys-namespace.html"),
+    # HeadObject needs s3:GetObject ("To use HEAD, you must have the s3:GetObject
+    # permission", HeadObject in the S3 API reference); a conditional PutObject is PutObject.
+    ("s3", "HeadObject"): (_on_object("s3:GetObject"), S3_HEAD_OBJECT),
+    ("s3", "GetObject"): (_on_object("s3:GetObject"), S3_SAR),
+    ("s3", "PutObject"): (_on_object("s3:PutObject"), S3_SAR),
     ("timestream", "WriteRecords"): (
         _write_records, "https://docs.aws.amazon.com/timestream/latest/developerguide/"
                         "Using-API.endpoint-discovery.html"),
@@ -485,6 +501,19 @@ def _package_of_module(module: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+# Lambda@Edge takes no environment: its settings are a JSON file in its package. Its tests
+# set this variable to the settings they hand the handler, and the plan's package holds the
+# deployed file, so the Resolver maps one to the other as it does an environment variable.
+PACKAGED_SETTINGS = "PACKAGED_SETTINGS_JSON"
+SETTINGS_FILE = "/settings.json"
+
+
+def _packaged_settings(fn: PlanResource) -> dict[str, str]:
+    texts = (fn.props.get("code") or {}).get("texts") or {}
+    found = [text for name, text in texts.items() if name.endswith(SETTINGS_FILE)]
+    return {PACKAGED_SETTINGS: found[0]} if len(found) == 1 else {}
+
+
 def deployed_functions(plan: Plan) -> list[Deployed]:
     """Lambda functions (``functions.<package>.…`` handlers) and Synthetics canaries."""
     out = []
@@ -494,7 +523,7 @@ def deployed_functions(plan: Plan) -> list[Deployed]:
         if len(parts) < 3 or parts[0] != "functions":
             continue
         (role,) = fn.property_dependencies.get("role", ())
-        env = (fn.props.get("environment") or {}).get("variables") or {}
+        env = (fn.props.get("environment") or {}).get("variables") or _packaged_settings(fn)
         out.append(Deployed(parts[1], fn, role, env))
     for canary in plan.of_type(CANARY):
         package = _package_of_module(str(canary.props.get("handler") or "").split(".")[0])

@@ -218,8 +218,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, pulumi.asset.Archive | pulumi.asset.Asset):
-        return {"__asset": type(value).__name__, "path": getattr(value, "path", None),
-                "assets": sorted(getattr(value, "assets", {}) or {})}
+        members = getattr(value, "assets", {}) or {}
+        plain: dict[str, Any] = {"__asset": type(value).__name__,
+                                 "path": getattr(value, "path", None), "assets": sorted(members)}
+        # A file the program writes into a package (a Lambda@Edge function's settings, which
+        # stand in for the environment it cannot have) is content the checks must read.
+        texts = {name: member.text for name, member in members.items()
+                 if isinstance(member, pulumi.StringAsset)}
+        if texts:
+            plain["texts"] = texts
+        return plain
     return value
 
 

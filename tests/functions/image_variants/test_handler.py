@@ -15,6 +15,7 @@ from moto import mock_aws
 from PIL import Image
 
 from functions.image_variants import handler
+from tests.role_calls import PACKAGED_SETTINGS
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "edge" / "cloudfront-origin-request.json"
 BUCKET = "media-bucket"
@@ -54,6 +55,8 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         cached_client.cache_clear()
         handler.settings.cache_clear()
         monkeypatch.setattr(handler, "settings", lambda: CONFIG)
+        # What tests/role_calls.py maps to the deployed package's settings.json.
+        monkeypatch.setenv(PACKAGED_SETTINGS, json.dumps(CONFIG))
         client = boto3.client("s3", region_name="eu-west-1")
         client.create_bucket(Bucket=BUCKET,
                              CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
