@@ -23,6 +23,7 @@ from components.config import SecurityConfig
 from components.observability import alarm_factory
 from components.platform.context import StackContext
 from components.platform.event_routes import EventRoute, route_events
+from components.security.data_events import advanced_selectors
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,9 @@ class SecurityMonitoringArgs:
 
     context: StackContext
     security: SecurityConfig
+    # Data events (``dataEvents``) cover these; their owners hand them over as typed outputs.
+    data_event_table_arns: tuple[pulumi.Input[str], ...] = ()
+    data_event_bucket_names: tuple[pulumi.Input[str], ...] = ()
 
 
 class SecurityMonitoring(pulumi.ComponentResource):
@@ -174,6 +178,9 @@ class SecurityMonitoring(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:security:SecurityMonitoring", name, None, opts)
         self._name, self._ctx, self._cfg = name, args.context, args.security
+        self._selectors = advanced_selectors(args.security.data_events,
+                                             args.data_event_table_arns,
+                                             args.data_event_bucket_names)
         self._child = pulumi.ResourceOptions(parent=self)
         self._trail()
         # The CIS checks watch account-wide management events: like GuardDuty and Security
@@ -250,6 +257,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
             kms_key_id=ctx.kms_key_arn,
             cloud_watch_logs_group_arn=pulumi.Output.concat(self.trail_log_group.arn, ":*"),
             cloud_watch_logs_role_arn=logs_role.arn,
+            advanced_event_selectors=self._selectors,
             opts=pulumi.ResourceOptions(parent=self,
                                         depends_on=[self.trail_bucket, logs_policy]),
         )
