@@ -8,9 +8,33 @@ Source: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Advanc
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class DeletionWatch:
+    """A metric filter on the trail's data events counting deletions, and its alarm threshold
+    (deletions in 5 minutes): routine deletes stay under it, a bulk wipe does not."""
+
+    name: str
+    description: str
+    pattern: str
+    threshold: int
+    severity: str
+
+
+# BatchWriteItem is left out: its data event does not say whether it put or deleted.
+DELETION_WATCHES: tuple[DeletionWatch, ...] = (
+    DeletionWatch("table-item-deletions", "DynamoDB items deleted from the listings table",
+                  '{ ($.eventSource = "dynamodb.amazonaws.com") && '
+                  '($.eventName = "DeleteItem") }', 100, "warning"),
+    DeletionWatch("object-deletions", "S3 objects deleted from the lake or media bucket",
+                  '{ ($.eventSource = "s3.amazonaws.com") && (($.eventName = "DeleteObject") '
+                  '|| ($.eventName = "DeleteObjects")) }', 50, "warning"),
+)
 
 _Field = aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs
 _Selector = aws.cloudtrail.TrailAdvancedEventSelectorArgs

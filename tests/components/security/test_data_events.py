@@ -51,3 +51,34 @@ def test_unknown_mode_is_named() -> None:
     with pytest.raises(ConfigError) as error:
         stack_config("dev", dataEvents="reads")
     assert "dataEvents" in str(error.value)
+
+
+FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def test_deletions_are_counted_on_the_trail_logs_and_alarmed(prod: Registry) -> None:
+    filters = {f.inputs["name"]: f.inputs for f in prod.by_type(FILTER)
+               if f.inputs["metricTransformation"]["namespace"] == "marketplace-prod/DataEvents"}
+    assert set(filters) == {"marketplace-prod-table-item-deletions",
+                            "marketplace-prod-object-deletions"}
+    assert filters["marketplace-prod-object-deletions"]["pattern"] == (
+        '{ ($.eventSource = "s3.amazonaws.com") && (($.eventName = "DeleteObject") '
+        '|| ($.eventName = "DeleteObjects")) }')
+    assert {f["logGroupName"] for f in filters.values()} == {
+        "/aws/cloudtrail/marketplace-prod-trail"}
+    alarms = {a.inputs["name"]: a.inputs for a in prod.by_type(ALARM)
+              if a.inputs.get("namespace") == "marketplace-prod/DataEvents"}
+    assert alarms["marketplace-prod-data-table-item-deletions-warning"]["threshold"] == 100
+    assert alarms["marketplace-prod-data-object-deletions-warning"]["threshold"] == 50
+    assert all("#security-data-" in a["alarmDescription"] for a in alarms.values())
+
+
+def test_no_deletion_alarms_without_data_events() -> None:
+    from tests.helpers import run_program
+
+    registry = run_program("dev", dataEvents="off")
+    [trail] = registry.by_type(TRAIL)
+    assert not trail.inputs.get("advancedEventSelectors")
+    assert not [a for a in registry.by_type(ALARM)
+                if a.inputs.get("namespace") == "marketplace-dev/DataEvents"]
