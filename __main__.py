@@ -44,7 +44,7 @@ topics = AlertTopics(f"{prefix}-alerts", AlertTopicsArgs(context=context), regio
 context = context.with_topics(topics.arns, topics.edge_arns)
 audit = AuditLog(f"{prefix}-audit", AuditLogArgs(context=context), regional)
 
-# --- alerting, security monitoring, cost guardrails ---------------------------------------
+# --- alerting, cost guardrails ---------------------------------------
 alert_routing = AlertRouting(
     f"{prefix}-alert-routing",
     AlertRoutingArgs(context=context, alerting=config.alerting),
@@ -54,11 +54,6 @@ alert_routing = AlertRouting(
 access_logs = access_log_target(f"{prefix}-access-logs", account_id=core.account_id,
                                 retention_days=platform.audit_log_retention_days, opts=regional)
 context = context.with_access_logs(access_logs.name)
-security = SecurityMonitoring(
-    f"{prefix}-security",
-    SecurityMonitoringArgs(context=context, security=config.security),
-    regional,
-)
 cost_guardrails = CostGuardrails(
     f"{prefix}-cost", CostGuardrailsArgs(context=context, cost=config.cost), regional)
 
@@ -99,6 +94,16 @@ edge = Edge(
 analytics = Analytics(
     f"{prefix}-analytics",
     AnalyticsArgs(context=context, bus_name=bus.name, config=config.analytics),
+    regional,
+)
+
+# --- security monitoring (after the data it logs: the table and buckets its data events cover)
+security = SecurityMonitoring(
+    f"{prefix}-security",
+    SecurityMonitoringArgs(context=context, security=config.security,
+                           data_event_table_arns=(backend.table_arn,),
+                           data_event_bucket_names=(analytics.lake_bucket_name,
+                                                    edge.media_bucket_name)),
     regional,
 )
 

@@ -23,6 +23,7 @@ from components.config import SecurityConfig
 from components.observability import alarm_factory
 from components.platform.context import StackContext
 from components.platform.event_routes import EventRoute, route_events
+from components.security.data_events import DELETION_WATCHES, advanced_selectors
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,9 @@ class SecurityMonitoringArgs:
 
     context: StackContext
     security: SecurityConfig
+    # Data events (``dataEvents``) cover these; their owners hand them over as typed outputs.
+    data_event_table_arns: tuple[pulumi.Input[str], ...] = ()
+    data_event_bucket_names: tuple[pulumi.Input[str], ...] = ()
 
 
 class SecurityMonitoring(pulumi.ComponentResource):
@@ -166,6 +170,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
     trail_bucket: SecureBucket
     trail_log_group: aws.cloudwatch.LogGroup
     cis_alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    deletion_alarms: dict[str, aws.cloudwatch.MetricAlarm]
     detector: aws.guardduty.Detector | None
     trail_name: pulumi.Output[str]
     monitored_items: tuple[MonitoredItem, ...]
@@ -174,11 +179,16 @@ class SecurityMonitoring(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:security:SecurityMonitoring", name, None, opts)
         self._name, self._ctx, self._cfg = name, args.context, args.security
+        self._selectors = advanced_selectors(args.security.data_events,
+                                             args.data_event_table_arns,
+                                             args.data_event_bucket_names)
         self._child = pulumi.ResourceOptions(parent=self)
         self._trail()
         # The CIS checks watch account-wide management events: like GuardDuty and Security
         # Hub they belong to the account baseline, or every stack in the account pages twice.
         self.cis_alarms = self._cis_alarms() if self._ctx.owns_account_baseline else {}
+        # Deletions are data events: write selection (writes or all) is what logs them.
+        self.deletion_alarms = self._deletion_alarms() if self._selectors else {}
         routes = [*self._guardduty(), *self._securityhub()]
         self.monitored_items = self._route_findings(routes)
         self.register_outputs({
@@ -255,6 +265,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
             kms_key_id=ctx.kms_key_arn,
             cloud_watch_logs_group_arn=pulumi.Output.concat(self.trail_log_group.arn, ":*"),
             cloud_watch_logs_role_arn=logs_role.arn,
+            advanced_event_selectors=self._selectors,
             opts=pulumi.ResourceOptions(parent=self,
                                         depends_on=[self.trail_bucket, logs_policy]),
         )
@@ -285,6 +296,35 @@ class SecurityMonitoring(pulumi.ComponentResource):
                 runbook_url=alarm_factory.runbook(ctx.runbook_base_url, f"cis-{check.name}"),
                 threshold=1, comparison="GreaterThanOrEqualToThreshold")
             alarms[check.name] = alarm_factory.create(
+                planned, ctx.topic_arns,
+                pulumi.ResourceOptions(parent=self, depends_on=[metric_filter]))
+        return alarms
+
+    def _deletion_alarms(self) -> dict[str, aws.cloudwatch.MetricAlarm]:
+        """A filter on the trail's log group and one alarm per kind of data deletion."""
+        name, ctx = self._name, self._ctx
+        namespace = f"{ctx.prefix}/DataEvents"
+        alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
+        for watch in (w for w in DELETION_WATCHES if ctx.keeps_alarm(w.severity)):
+            metric_filter = aws.cloudwatch.LogMetricFilter(
+                f"{name}-{watch.name}",
+                name=f"{ctx.prefix}-{watch.name}",
+                log_group_name=self.trail_log_group.name,
+                pattern=watch.pattern,
+                metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                    name=watch.name, namespace=namespace, value="1", default_value="0",
+                    unit="Count"),
+                opts=self._child,
+            )
+            planned = alarm_factory.log_pattern_plan(
+                resource_name=f"{name}-{watch.name}-alarm", prefix=ctx.prefix,
+                subject="data", metric=watch.name, severity=watch.severity,
+                namespace=namespace, metric_name=watch.name,
+                summary=f"{watch.description}: {watch.threshold} or more in 5 minutes.",
+                runbook_url=alarm_factory.runbook(ctx.runbook_base_url,
+                                                  f"security-data-{watch.name}"),
+                threshold=watch.threshold, comparison="GreaterThanOrEqualToThreshold")
+            alarms[watch.name] = alarm_factory.create(
                 planned, ctx.topic_arns,
                 pulumi.ResourceOptions(parent=self, depends_on=[metric_filter]))
         return alarms

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from components.config.spec import KeySpec, Section
 from components.config.values import LOG_RETENTION_DAYS
 
+DATA_EVENT_MODES = ("off", "writes", "all")
+
 GUARDDUTY_FEATURES = ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION",
                       "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")
 GUARDDUTY_FREQUENCIES = ("FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS")
@@ -30,6 +32,7 @@ class SecurityConfig:
     guardduty_features: tuple[str, ...]
     guardduty_frequency: str
     securityhub_enabled: bool
+    data_events: str = "off"
 
 
 SECURITY = Section("security", "security monitoring", "alerting.md", SecurityConfig, (
@@ -60,4 +63,7 @@ SECURITY = Section("security", "security monitoring", "alerting.md", SecurityCon
             description=("Enable Security Hub with the CIS and Foundational Best Practices "
                          "standards and route its findings (one per account and region, so only "
                          "with ownsAccountBaseline).")),
+    KeySpec("dataEvents", "data_events", "string", "off", choices=DATA_EVENT_MODES,
+            description=("CloudTrail data events on the listings table and the lake and media "
+                         "buckets: off, writes (readOnly=false) or all ($0.10 per 100,000).")),
 ))

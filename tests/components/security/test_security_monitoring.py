@@ -111,7 +111,8 @@ def test_every_cis_check_is_a_filter_on_the_trail_logs_alarmed_to_its_topic(
     group = trail.inputs["cloudWatchLogsGroupArn"].removesuffix(":*").split("log-group:")[1]
     arns = topic_arns(registry)
     filters = {f.inputs["metricTransformation"]["name"]: f for f in registry.by_type(FILTER)
-               if f.inputs["logGroupName"] == group}
+               if f.inputs["logGroupName"] == group
+               and f.inputs["metricTransformation"]["namespace"].endswith("/CISBenchmark")}
     alarms = {a.inputs["metricName"]: a for a in registry.by_type(ALARM)
               if a.inputs.get("namespace", "").endswith("/CISBenchmark")}
     assert set(filters) == set(alarms) == {c.name for c in CIS_CHECKS}
