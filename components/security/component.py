@@ -170,6 +170,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
     trail_bucket: SecureBucket
     trail_log_group: aws.cloudwatch.LogGroup
     cis_alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    cis_alarm_arns: list[pulumi.Output[str]]  # none when another stack owns the baseline
     deletion_alarms: dict[str, aws.cloudwatch.MetricAlarm]
     detector: aws.guardduty.Detector | None
     trail_name: pulumi.Output[str]
@@ -187,6 +188,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
         # The CIS checks watch account-wide management events: like GuardDuty and Security
         # Hub they belong to the account baseline, or every stack in the account pages twice.
         self.cis_alarms = self._cis_alarms() if self._ctx.owns_account_baseline else {}
+        self.cis_alarm_arns = [alarm.arn for alarm in self.cis_alarms.values()]
         # Deletions are data events: write selection (writes or all) is what logs them.
         self.deletion_alarms = self._deletion_alarms() if self._selectors else {}
         routes = [*self._guardduty(), *self._securityhub()]
@@ -197,11 +199,6 @@ class SecurityMonitoring(pulumi.ComponentResource):
             "trailLogGroup": self.trail_log_group.name,
             "guardDutyDetectorId": self.detector.id if self.detector else None,
         })
-
-    @property
-    def cis_alarm_arns(self) -> list[pulumi.Output[str]]:
-        """The ARNs of the CIS check alarms (none when another stack owns the baseline)."""
-        return [alarm.arn for alarm in self.cis_alarms.values()]
 
     @property
     def trail_bucket_name(self) -> pulumi.Output[str]:
