@@ -270,61 +270,50 @@ class SecurityMonitoring(pulumi.ComponentResource):
 
     def _cis_alarms(self) -> dict[str, aws.cloudwatch.MetricAlarm]:
         """One metric filter on the trail's log group and one alarm per CIS check."""
-        name, ctx = self._name, self._ctx
-        namespace = f"{ctx.prefix}/CISBenchmark"
-        alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
-        for check in (c for c in CIS_CHECKS if ctx.keeps_alarm(c.severity)):
-            metric_filter = aws.cloudwatch.LogMetricFilter(
-                f"{name}-{check.name}",
-                name=f"{ctx.prefix}-{check.name}",
-                log_group_name=self.trail_log_group.name,
-                pattern=check.pattern,
-                metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
-                    name=check.name, namespace=namespace, value="1", default_value="0",
-                    unit="Count"),
-                opts=self._child,
-            )
-            planned = alarm_factory.log_pattern_plan(
-                # The logical name predates the severity suffix; kept, so no new URN.
-                resource_name=f"{name}-{check.name}-alarm", prefix=ctx.prefix, subject="cis",
-                metric=check.name, severity=check.severity, namespace=namespace,
-                metric_name=check.name,
-                summary=f"CIS {check.control}: {check.description} recorded by CloudTrail.",
-                runbook_url=alarm_factory.runbook(ctx.runbook_base_url, f"cis-{check.name}"),
-                threshold=1, comparison="GreaterThanOrEqualToThreshold")
-            alarms[check.name] = alarm_factory.create(
-                planned, ctx.topic_arns,
-                pulumi.ResourceOptions(parent=self, depends_on=[metric_filter]))
-        return alarms
+        ctx = self._ctx
+        return {
+            check.name: self._log_alarm(
+                check.name, check.pattern, check.severity, f"{ctx.prefix}/CISBenchmark",
+                subject="cis", threshold=1, runbook_anchor=f"cis-{check.name}",
+                summary=f"CIS {check.control}: {check.description} recorded by CloudTrail.")
+            for check in CIS_CHECKS if ctx.keeps_alarm(check.severity)
+        }
 
     def _deletion_alarms(self) -> dict[str, aws.cloudwatch.MetricAlarm]:
         """A filter on the trail's log group and one alarm per kind of data deletion."""
+        ctx = self._ctx
+        return {
+            watch.name: self._log_alarm(
+                watch.name, watch.pattern, watch.severity, f"{ctx.prefix}/DataEvents",
+                subject="data", threshold=watch.threshold,
+                runbook_anchor=f"security-data-{watch.name}",
+                summary=f"{watch.description}: {watch.threshold} or more in 5 minutes.")
+            for watch in DELETION_WATCHES if ctx.keeps_alarm(watch.severity)
+        }
+
+    def _log_alarm(self, metric: str, pattern: str, severity: str, namespace: str, *,
+                   subject: str, threshold: int, runbook_anchor: str,
+                   summary: str) -> aws.cloudwatch.MetricAlarm:
+        """A metric filter counting ``pattern`` in the trail's log group, and its alarm."""
         name, ctx = self._name, self._ctx
-        namespace = f"{ctx.prefix}/DataEvents"
-        alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
-        for watch in (w for w in DELETION_WATCHES if ctx.keeps_alarm(w.severity)):
-            metric_filter = aws.cloudwatch.LogMetricFilter(
-                f"{name}-{watch.name}",
-                name=f"{ctx.prefix}-{watch.name}",
-                log_group_name=self.trail_log_group.name,
-                pattern=watch.pattern,
-                metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
-                    name=watch.name, namespace=namespace, value="1", default_value="0",
-                    unit="Count"),
-                opts=self._child,
-            )
-            planned = alarm_factory.log_pattern_plan(
-                resource_name=f"{name}-{watch.name}-alarm", prefix=ctx.prefix,
-                subject="data", metric=watch.name, severity=watch.severity,
-                namespace=namespace, metric_name=watch.name,
-                summary=f"{watch.description}: {watch.threshold} or more in 5 minutes.",
-                runbook_url=alarm_factory.runbook(ctx.runbook_base_url,
-                                                  f"security-data-{watch.name}"),
-                threshold=watch.threshold, comparison="GreaterThanOrEqualToThreshold")
-            alarms[watch.name] = alarm_factory.create(
-                planned, ctx.topic_arns,
-                pulumi.ResourceOptions(parent=self, depends_on=[metric_filter]))
-        return alarms
+        metric_filter = aws.cloudwatch.LogMetricFilter(
+            f"{name}-{metric}",
+            name=f"{ctx.prefix}-{metric}",
+            log_group_name=self.trail_log_group.name,
+            pattern=pattern,
+            metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                name=metric, namespace=namespace, value="1", default_value="0", unit="Count"),
+            opts=self._child,
+        )
+        planned = alarm_factory.log_pattern_plan(
+            # The logical name predates the severity suffix; kept, so no new URN.
+            resource_name=f"{name}-{metric}-alarm", prefix=ctx.prefix, subject=subject,
+            metric=metric, severity=severity, namespace=namespace, metric_name=metric,
+            summary=summary, runbook_url=alarm_factory.runbook(ctx.runbook_base_url,
+                                                               runbook_anchor),
+            threshold=threshold, comparison="GreaterThanOrEqualToThreshold")
+        return alarm_factory.create(planned, ctx.topic_arns,
+                                    pulumi.ResourceOptions(parent=self, depends_on=[metric_filter]))
 
     def _guardduty(self) -> tuple[EventRoute, ...]:
         """The detector and its features when ``guardDutyEnabled``; the routes of its findings."""
