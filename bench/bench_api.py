@@ -104,19 +104,7 @@ def _requests_per_route() -> list[Measurement]:
                        if k not in ("LAMBDA_TASK_ROOT", "_X_AMZN_TRACE_ID")})
     os.environ["POWERTOOLS_TRACE_DISABLED"] = "1"
     with mock_aws():
-        from functions.api import keys
-
-        attributes = [{"AttributeName": a, "AttributeType": "S"} for a in keys.key_attributes()]
-        boto3.client("dynamodb").create_table(
-            TableName=LAMBDA_ENV["TABLE_NAME"], BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=attributes,
-            KeySchema=[{"AttributeName": keys.PK, "KeyType": "HASH"},
-                       {"AttributeName": keys.SK, "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[{
-                "IndexName": i.name, "Projection": {"ProjectionType": "ALL"},
-                "KeySchema": [{"AttributeName": i.hash_key, "KeyType": "HASH"},
-                              {"AttributeName": i.range_key, "KeyType": "RANGE"}]}
-                for i in keys.INDEXES])
+        create_listings_table(LAMBDA_ENV["TABLE_NAME"])
         boto3.client("events").create_event_bus(Name=LAMBDA_ENV["EVENT_BUS_NAME"])
         boto3.client("logs").create_log_group(logGroupName=LAMBDA_ENV["AUDIT_LOG_GROUP"])
         import importlib
@@ -128,6 +116,24 @@ def _requests_per_route() -> list[Measurement]:
         handler.repository.client.meta.events.register(
             "before-call.dynamodb", lambda event_name, **_: calls.append(event_name))
         return _measure_routes(handler, calls)
+
+
+def create_listings_table(name: str) -> None:
+    """The API's single table with its indexes, in whatever moto account is active."""
+    import boto3
+
+    from functions.api import keys
+
+    attributes = [{"AttributeName": a, "AttributeType": "S"} for a in keys.key_attributes()]
+    boto3.client("dynamodb").create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST", AttributeDefinitions=attributes,
+        KeySchema=[{"AttributeName": keys.PK, "KeyType": "HASH"},
+                   {"AttributeName": keys.SK, "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": i.name, "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": i.hash_key, "KeyType": "HASH"},
+                          {"AttributeName": i.range_key, "KeyType": "RANGE"}]}
+            for i in keys.INDEXES])
 
 
 def _event(method: str, path: str, resource: str, params: dict | None = None,

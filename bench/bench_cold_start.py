@@ -32,23 +32,11 @@ RUNS = 7
 AFTER_INIT = """
 import contextlib, io, json, os, time
 os.environ["POWERTOOLS_TRACE_DISABLED"] = "1"
-import boto3
 from moto import mock_aws
 from bench import LambdaContext
-from bench.bench_api import _event
+from bench.bench_api import _event, create_listings_table
 with mock_aws():
-    from functions.api import keys
-    attributes = [{"AttributeName": a, "AttributeType": "S"} for a in keys.key_attributes()]
-    boto3.client("dynamodb").create_table(
-        TableName=os.environ["TABLE_NAME"], BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=attributes,
-        KeySchema=[{"AttributeName": keys.PK, "KeyType": "HASH"},
-                   {"AttributeName": keys.SK, "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[{
-            "IndexName": i.name, "Projection": {"ProjectionType": "ALL"},
-            "KeySchema": [{"AttributeName": i.hash_key, "KeyType": "HASH"},
-                          {"AttributeName": i.range_key, "KeyType": "RANGE"}]}
-            for i in keys.INDEXES])
+    create_listings_table(os.environ["TABLE_NAME"])
     from functions.api import handler
     from functions.shared import snapstart
     event = _event("GET", "/listings/featured", "/listings/featured")
