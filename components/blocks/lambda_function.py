@@ -337,7 +337,9 @@ class LambdaFunction(pulumi.ComponentResource):
             architectures=["arm64"],
             handler=args.handler,
             code=code_archive(args.package),
-            memory_size=args.memory_mb or d.memory_mb,
+            # Its own argument, else its row in lambdaFunctionMemoryMb, else the stack default.
+            memory_size=(args.memory_mb
+                         or d.function_memory_mb.get(args.concurrency_key or "", d.memory_mb)),
             timeout=timeout,
             reserved_concurrent_executions=reserved,
             publish=True,

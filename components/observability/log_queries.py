@@ -55,6 +55,23 @@ QUERIES: tuple[SavedQuery, ...] = (
         "| sort cold_starts desc",
     ),
     SavedQuery(
+        # What `python -m tools.tune` reads (tools/tune.py runs this text): one row per log
+        # group with the duration, billed duration, memory and init figures a size needs.
+        "memory-sizing", "Memory sizing from REPORT records",
+        'filter type = "platform.report"\n'
+        "| stats count(*) as invocations, avg(record.metrics.durationMs) as avg_duration_ms, "
+        "pct(record.metrics.durationMs, 50) as p50_duration_ms, "
+        "pct(record.metrics.durationMs, 99) as p99_duration_ms, "
+        "avg(record.metrics.billedDurationMs) as avg_billed_ms, "
+        "min(record.metrics.memorySizeMB) as min_memory_size_mb, "
+        "max(record.metrics.memorySizeMB) as memory_size_mb, "
+        "pct(record.metrics.maxMemoryUsedMB, 99) as p99_memory_used_mb, "
+        "max(record.metrics.maxMemoryUsedMB) as max_memory_used_mb, "
+        "count(record.metrics.initDurationMs) as cold_starts, "
+        "pct(record.metrics.initDurationMs, 99) as p99_init_ms by @log\n"
+        "| sort invocations desc",
+    ),
+    SavedQuery(
         "dynamodb-latency-by-access-pattern", "DynamoDB latency by access pattern",
         "filter ispresent(access_pattern) and ispresent(latency_ms)\n"
         "| stats count(*) as calls, avg(latency_ms) as avg_ms, pct(latency_ms, 50) as p50_ms, "

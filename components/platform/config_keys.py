@@ -37,6 +37,10 @@ RESERVED_FUNCTIONS = {
 # the API. Only the API has a provisioned count (apiProvisionedConcurrency).
 COLD_START_STRATEGIES = ("none", "provisioned", "snapstart")
 COLD_START_FUNCTIONS = ("api", *RESERVED_FUNCTIONS)
+# Functions that take their memory from lambdaMemoryMb unless their row in
+# lambdaFunctionMemoryMb says otherwise (the API and the Cognito trigger have their own keys:
+# apiMemoryMb, postConfirmationMemoryMb). `python -m tools.tune` prints rows for this table.
+MEMORY_FUNCTIONS = ("streamProcessor", "windowAggregator", "alertRouter", "cachePurger")
 # Managed runtimes SnapStart supports for Python: 3.12 and later
 # (https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html).
 SNAPSTART_RUNTIMES = ("python3.12", "python3.13", "python3.14")
@@ -110,6 +114,8 @@ class LambdaDefaults:
     reserved_concurrency: Mapping[str, int] = field(default_factory=dict)
     # Cold-start strategy per function (COLD_START_FUNCTIONS): none, provisioned, snapstart.
     cold_start: Mapping[str, str] = field(default_factory=dict)
+    # Memory in MB per function (MEMORY_FUNCTIONS) that differs from ``memory_mb``.
+    function_memory_mb: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,13 @@ def _reserved(text: str) -> int:
         raise ValueError("0 throttles every invocation; use 1..1000")
     if number > 1000:
         raise ValueError(f"{number} is above 1000, the default account concurrency quota")
+    return number
+
+
+def _memory_mb(text: str) -> int:
+    number = positive_int(text)
+    if not 128 <= number <= 10240:
+        raise ValueError(f"{number} is out of range; allowed 128..10240 (MB, Lambda's range)")
     return number
 
 
@@ -207,6 +220,12 @@ LAMBDAS = Section("lambdas", "Lambda defaults", "platform.md", LambdaDefaults, (
                          "postConfirmation, streamProcessor, windowAggregator, alertRouter, "
                          "cachePurger): none, snapstart (SnapStart on published versions), or "
                          "provisioned (the API only, with apiProvisionedConcurrency).")),
+    KeySpec("lambdaFunctionMemoryMb", "function_memory_mb", "table", {},
+            names=MEMORY_FUNCTIONS, parse=_memory_mb,
+            description=("Memory (128-10240 MB) of a function off the API as name=MB "
+                         "(streamProcessor, windowAggregator, alertRouter, cachePurger); a function"
+                         " not listed takes lambdaMemoryMb. `python -m tools.tune` proposes rows "
+                         "from measured runs.")),
 ))
 
 EVENTS = Section("events", "domain event bus", "platform.md", EventsConfig, (

@@ -153,12 +153,12 @@ def test_saved_queries_cover_every_function_log_group() -> None:
     groups = {r.outputs["name"] for r in registry.by_type("aws:cloudwatch/logGroup:LogGroup")
               if r.outputs["name"].startswith("/aws/lambda/")}
     queries = registry.by_type("aws:cloudwatch/queryDefinition:QueryDefinition")
-    assert len(queries) == 5
+    assert len(queries) == 6
     for q in queries:
         assert set(q.inputs["logGroupNames"]) == groups
     text = " ".join(q.inputs["queryString"] for q in queries)
     for needle in ("exception_name", "initDurationMs", "access_pattern", "partition_key",
-                   "durationMs"):
+                   "durationMs", "billedDurationMs", "maxMemoryUsedMB"):
         assert needle in text
 
 
