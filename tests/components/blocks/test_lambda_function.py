@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -66,6 +67,16 @@ def test_function_is_arm64_traced_json_logged_with_powertools() -> None:
     assert fn["layers"][0].endswith(
         f"-arm64:{lambda_defaults('dev').powertools_layer_version}")
     assert fn["publish"] is True
+
+
+def test_memory_comes_from_the_argument_then_the_table_row_then_the_default() -> None:
+    tuned = replace(lambda_defaults("dev"), function_memory_mb={"streamProcessor": 256})
+    row = _build(defaults=tuned, concurrency_key="streamProcessor")["registry"]
+    assert row.named(FUNCTION, "fn-function").inputs["memorySize"] == 256
+    own = _build(defaults=tuned, concurrency_key="streamProcessor", memory_mb=1024)["registry"]
+    assert own.named(FUNCTION, "fn-function").inputs["memorySize"] == 1024
+    other = _build(defaults=tuned, concurrency_key="alertRouter")["registry"]
+    assert other.named(FUNCTION, "fn-function").inputs["memorySize"] == tuned.memory_mb
 
 
 def test_log_group_has_configured_retention_and_key() -> None:
