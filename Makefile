@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint actionlint workflows config preview preview-json bench mutants layers edge-image-deps clean
+.PHONY: venv test lint actionlint workflows config preview preview-json bench mutants tune layers edge-image-deps clean
 
 # pip's own output, not --quiet: the first install takes minutes, and a line per package
 # (with a download bar when stdout is a terminal) shows it is moving.
@@ -52,6 +52,15 @@ preview-json: $(STAMP)
 	mkdir -p out
 	$(BIN)/python -m tools.preview --stack $(STACK) --json out/preview-$(STACK).json --mermaid out/architecture-$(STACK).mmd \
 		--mermaid-components out/components-$(STACK).mmd
+
+# Memory sizes from measured runs (docs/preview-and-bench.md#memory-from-measured-runs-make-tune):
+# runs the saved memory-sizing Logs Insights query over the stack's function log groups (AWS
+# credentials needed; about $0.005 per GB scanned), or reads FROM offline.
+# `make tune STACK=prod FUNCTION=api FROM=saved-results.json`; HOURS sets the window.
+TUNE_ARGS = --stack $(STACK) $(if $(FUNCTION),--function $(FUNCTION)) \
+	$(if $(FROM),--from-file $(FROM)) $(if $(HOURS),--hours $(HOURS))
+tune: $(STAMP)
+	$(BIN)/python -m tools.tune $(TUNE_ARGS)
 
 # The API's clients layer (DAX, Valkey), published by the stack when DAX or the app cache is on.
 layers: $(STAMP)

@@ -174,6 +174,11 @@ def _ms(value: float) -> str:
     return f"{value:,.1f} ms"
 
 
+def _usd(value: float) -> str:
+    # Cents hide a small function's figures; below a dollar, four places show them.
+    return f"${value:,.2f}" if abs(value) >= 1 else f"${value:.4f}"
+
+
 def describe(label: str, s: Summary, p: Proposal, hours: float) -> list[str]:
     """The measured figures and the proposal for one function, as printed."""
     mixed = (f" (the window spans sizes {s.min_memory_mb}..{s.memory_mb} MB; figures mix them)"
@@ -191,8 +196,8 @@ def describe(label: str, s: Summary, p: Proposal, hours: float) -> list[str]:
         f"  duration avg {_ms(p.current.avg_duration_ms)} -> {_ms(p.proposed.avg_duration_ms)}, "
         f"p99 {_ms(p.current.p99_duration_ms)} -> {_ms(p.proposed.p99_duration_ms)} "
         f"(p99 {_ms(p.p99_io_bound_ms)} if I/O-bound .. {_ms(p.p99_cpu_bound_ms)} if CPU-bound)",
-        f"  cost     ${p.current.monthly_usd:,.2f} -> ${p.proposed.monthly_usd:,.2f} a month "
-        f"({'+' if change >= 0 else '-'}${abs(change):,.2f}) at "
+        f"  cost     {_usd(p.current.monthly_usd)} -> {_usd(p.proposed.monthly_usd)} a month "
+        f"({'+' if change >= 0 else '-'}{_usd(abs(change))}) at "
         f"{p.monthly_invocations:,.0f} invocations a month",
     ]
 

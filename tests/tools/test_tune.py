@@ -41,10 +41,12 @@ def test_query_results_file_proposes_sizes_and_paste_ready_lines(
     code, out, err = _run(capsys, "--stack", "dev", "--from-file",
                           str(FIXTURES / "query-results-dev.json"), "--hours", "730")
     assert (code, err) == (0, "")
-    # api: p99 180 MB × 1.2 = 216 MB → 256; 1e6 runs: $0.67 → $0.50 (test_tune_model).
+    # api: p99 180 MB × 1.2 = 216 MB → 256; 1e6 runs: $0.666669 → $0.5000015 a month, worked
+    # out in tests/tools/test_tune_model.py.
     assert "api: 1,000,000 invocations in 730 h, 120 cold starts, p99 init 310.0 ms" in out
     assert "  propose  lower to 256 MB" in out
-    assert "$0.67 -> $0.50 a month (-$0.17)" in out
+    assert ("  cost     $0.6667 -> $0.5000 a month (-$0.1667) at 1,000,000 invocations a month"
+            in out)
     # stream processor: max(60 × 1.2, 70) = 72 MB → 128.
     assert "  propose  lower to 128 MB" in out
     assert "some-other-function" not in out  # not asked about
@@ -77,6 +79,10 @@ def test_raw_json_log_lines_of_one_function(capsys: pytest.CaptureFixture[str]) 
     assert "api: 10 invocations in 1 h, 1 cold starts, p99 init 300.0 ms" in out
     assert "  propose  lower to 256 MB" in out
     assert "avg 40.0 ms -> 60.0 ms, p99 148.0 ms -> 222.0 ms" in out
+    # 7,300 runs a month (10 an hour × 730): 7,300 × 0.07 s × 0.5 GB = 255.5 GB-s
+    # × 0.0000133334 = 0.0034067, + 0.00146 in requests = 0.0048667; at 256 MB billed 90 ms:
+    # 164.25 GB-s = 0.0021900, + 0.00146 = 0.0036500.
+    assert "$0.0049 -> $0.0037 a month (-$0.0012) at 7,300 invocations a month" in out
     assert _pasted(out) == {"marketplace:apiMemoryMb": 256}
 
 
