@@ -74,3 +74,18 @@ def permission_scoped(s: Subject) -> Iterator[str]:
     principal = str(s.props.get("principal") or "")
     if principal.endswith(".amazonaws.com") and not s.props.get("sourceArn"):
         yield f"{principal} may invoke without a sourceArn condition"
+
+
+MEMORY_SOURCE = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html"
+
+
+@rule("lambda-memory-in-range", "Every function's memory is a whole number of MB within "
+      "Lambda's 128-10240.", types=("aws:lambda/function:Function",))
+def memory_in_range(s: Subject) -> Iterator[str]:
+    """CreateFunction refuses a memory size outside 128-10240 MB (1 MB steps; MEMORY_SOURCE);
+    an unset one means Lambda's default, 128 MB."""
+    size = s.props.get("memorySize")
+    if size is None:
+        return
+    if not isinstance(size, int) or isinstance(size, bool) or not 128 <= size <= 10240:
+        yield f"memorySize {size!r} is not a whole number of MB in 128..10240 ({MEMORY_SOURCE})"

@@ -75,3 +75,15 @@ def test_service_permissions_name_their_source() -> None:
     assert check("lambda-permission-source-arn", type_, {"principal": "apigateway.amazonaws.com"})
     assert not check("lambda-permission-source-arn", type_,
                      {"principal": "apigateway.amazonaws.com", "sourceArn": "arn:x"})
+
+
+@pytest.mark.parametrize(("props", "count"), [
+    ({"memorySize": 128}, 0),
+    ({"memorySize": 10240}, 0),
+    ({}, 0),  # Lambda's default, 128 MB
+    ({"memorySize": 127}, 1),
+    ({"memorySize": 10241}, 1),
+    ({"memorySize": 256.5}, 1),
+])
+def test_lambda_memory_in_range(props: dict, count: int) -> None:
+    assert len(check("lambda-memory-in-range", "aws:lambda/function:Function", props)) == count
