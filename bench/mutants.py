@@ -50,6 +50,7 @@ EXTRA_TESTS: dict[str, tuple[str, ...]] = {
         "tests/components/observability/test_alarm_factory.py",),
     "components/observability/alarm_plans.py": (
         "tests/components/observability/test_alarm_factory.py",),
+    "tools/tune_model.py": ("tests/tools/test_tune_model.py",),
 }
 
 DETECTED = frozenset({"killed", "timeout", "segfault", "caught by type check"})

@@ -146,7 +146,8 @@ def test_targets_skip_packages_and_data_modules_and_follow_the_convention(tmp_pa
         Target("functions/shared/retry.py", ("tests/functions/shared/test_retry.py",)),
     ]
     assert [t.module for t in found[2:]] == ["components/observability/alarm_factory.py",
-                                             "components/observability/alarm_plans.py"]
+                                             "components/observability/alarm_plans.py",
+                                             "tools/tune_model.py"]
     assert mutants.missing_tests(found[:1], tmp_path) == ["tests/functions/api/test_keys.py"]
 
 
