@@ -214,11 +214,13 @@ def prices_for(arch: str, region: str) -> Prices:
 
 def tune(args: argparse.Namespace, client_factory: Callable[[str], Any]) -> list[str]:
     """Every line the tool prints on success."""
-    for name, value, low, high in (("--hours", args.hours, 0, None),
-                                   ("--headroom", args.headroom, 0, None),
-                                   ("--cpu-fraction", args.cpu_fraction, 0, 1)):
-        if value < low or (high is not None and value > high) or (name == "--hours" and not value):
-            raise TuneError(f"{name} {value:g} is out of range", EXIT_BAD_INPUT)
+    # Written so that NaN fails too (every comparison with it is false).
+    for name, ok in (("--hours", args.hours > 0), ("--headroom", args.headroom >= 0),
+                     ("--cpu-fraction", 0 <= args.cpu_fraction <= 1),
+                     ("--deadline", args.deadline > 0)):
+        if not ok:
+            raise TuneError(f"{name} {getattr(args, name[2:].replace('-', '_')):g} is out of "
+                            "range", EXIT_BAD_INPUT)
     config = load_stack(args.stack, args.config)
     prefix, region = config.platform.prefix, args.region or config.platform.region
     groups = groups_of(args, prefix)

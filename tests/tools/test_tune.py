@@ -128,6 +128,7 @@ def test_a_malformed_report_line_is_named_with_exit_2(capsys: pytest.CaptureFixt
     (["--function", "api", "--from-file", "missing.log"], "cannot read missing.log"),
     (["--function", "api", "--cpu-fraction", "2", "--from-file", "x"],
      "--cpu-fraction 2 is out of range"),
+    (["--function", "api", "--hours", "nan", "--from-file", "x"], "--hours nan is out of range"),
     (["--config", "nowhere.yaml"], "cannot read stack settings nowhere.yaml"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str],
