@@ -83,9 +83,11 @@ MEMORY_SOURCE = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-memo
       "Lambda's 128-10240.", types=("aws:lambda/function:Function",))
 def memory_in_range(s: Subject) -> Iterator[str]:
     """CreateFunction refuses a memory size outside 128-10240 MB (1 MB steps; MEMORY_SOURCE);
-    an unset one means Lambda's default, 128 MB."""
+    an unset one means Lambda's default, 128 MB. The plan carries numbers as floats (1024.0)."""
     size = s.props.get("memorySize")
     if size is None:
         return
-    if not isinstance(size, int) or isinstance(size, bool) or not 128 <= size <= 10240:
+    whole = isinstance(size, int | float) and not isinstance(size, bool) and \
+        float(size).is_integer()
+    if not whole or not 128 <= size <= 10240:
         yield f"memorySize {size!r} is not a whole number of MB in 128..10240 ({MEMORY_SOURCE})"

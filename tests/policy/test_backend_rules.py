@@ -80,6 +80,7 @@ def test_service_permissions_name_their_source() -> None:
 @pytest.mark.parametrize(("props", "count"), [
     ({"memorySize": 128}, 0),
     ({"memorySize": 10240}, 0),
+    ({"memorySize": 1024.0}, 0),  # how the plan carries a number
     ({}, 0),  # Lambda's default, 128 MB
     ({"memorySize": 127}, 1),
     ({"memorySize": 10241}, 1),
