@@ -81,6 +81,8 @@ EMITTERS: tuple[Emitter, ...] = (
     *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
          "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
+    # functions/alert_router/delivery_metrics.py: DORA's change failures and time to restore.
+    *_fn("alert_router", _OWN, "ChangeFailures", "TimeToRestoreSeconds"),
     # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.
     Emitter("", "MaintenanceMode", (("service", "operations"),), OPERATOR),
     # docs/ci.md: the deploy workflow, after each `pulumi up` (tools.delivery) and with the

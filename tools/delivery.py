@@ -8,7 +8,10 @@ outcome. It puts
 - ``Deployments`` (1), ``DeploymentFailed`` (1 or 0) and, for a deployment that succeeded,
   ``LeadTimeSeconds`` (commit to deploy) into the stack's namespace ``<project>/<stack>`` with
   the dimension ``service`` = :data:`SERVICE`: the developer dashboard's deployment
-  frequency, change failure rate and lead time.
+  frequency, change failure rate and lead time;
+- for a deployment that succeeded, the stack's last-deployment SSM parameter
+  (``components/alerting/last_deployment.py``), which the alert router reads to count a
+  critical incident soon after it as a change failure.
 
 The commit time is the committer date of the deployed commit (``git show -s --format=%cI``),
 so a rebased or amended commit counts from when it last changed.
@@ -20,6 +23,7 @@ so a rebased or amended commit counts from when it last changed.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ from typing import Any
 
 import boto3
 
+from components.alerting.last_deployment import parameter_name
 from functions.shared.events import envelope, to_entry
 
 SERVICE = "delivery"  # the `service` dimension of the delivery metrics
@@ -97,10 +102,19 @@ def commit_time(commit: str) -> datetime:
     return datetime.fromisoformat(out)
 
 
-def publish(deployment: Deployment, *, project: str, events: Any, cloudwatch: Any) -> None:
+def last_deployment_value(deployment: Deployment) -> str:
+    """The JSON the alert router reads to tell a change failure (``delivery_metrics.py``)."""
+    return json.dumps({"commit_sha": deployment.commit_sha, "stack": deployment.stack,
+                       "deployed_at": iso(deployment.deployed_at)}, separators=(",", ":"))
+
+
+def publish(deployment: Deployment, *, project: str, events: Any, cloudwatch: Any,
+            ssm: Any) -> None:
     """Put the event on ``<project>-<stack>-events`` and the metrics into ``<project>/<stack>``.
 
-    Raises when EventBridge refuses the entry, so the workflow step fails visibly.
+    A successful deployment also becomes the stack's last deployment (the SSM parameter the
+    stack owns), from which the router counts the critical incidents that follow it. Raises
+    when EventBridge refuses the entry, so the workflow step fails visibly.
     """
     entry = event_entry(deployment, f"{project}-{deployment.stack}-events")
     response = events.put_events(Entries=[entry])
@@ -108,6 +122,10 @@ def publish(deployment: Deployment, *, project: str, events: Any, cloudwatch: An
         raise RuntimeError(f"EventBridge refused the deployment event: {response['Entries']}")
     cloudwatch.put_metric_data(Namespace=f"{project}/{deployment.stack}",
                                MetricData=metric_data(deployment))
+    if deployment.succeeded:
+        ssm.put_parameter(Name=parameter_name(f"{project}-{deployment.stack}"),
+                          Value=last_deployment_value(deployment), Type="String",
+                          Overwrite=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                             committed_at=commit_time(args.commit),
                             deployed_at=datetime.now(UTC), run_id=args.run_id)
     publish(deployment, project=args.project, events=boto3.client("events"),
-            cloudwatch=boto3.client("cloudwatch"))
+            cloudwatch=boto3.client("cloudwatch"), ssm=boto3.client("ssm"))
     print(f"{args.stack}: {outcome}, lead time {deployment.lead_time_seconds}s")
     return 0
 

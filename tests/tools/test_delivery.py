@@ -83,16 +83,21 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
-        boto3.client("events").create_event_bus(Name="marketplace-dev-events")
+        for bus in ("marketplace-dev-events", "marketplace-prod-events"):
+            boto3.client("events").create_event_bus(Name=bus)
         yield
 
 
-def test_publish_puts_the_event_and_the_metrics(aws: None) -> None:
+def test_publish_puts_the_event_the_metrics_and_the_last_deployment(aws: None) -> None:
     events, cloudwatch = boto3.client("events"), boto3.client("cloudwatch")
+    ssm = boto3.client("ssm")
     sent: list[Any] = []
     events.meta.events.register("before-parameter-build.events.PutEvents",
                                 lambda params, **_: sent.append(params))
-    delivery.publish(OK, project="marketplace", events=events, cloudwatch=cloudwatch)
+    delivery.publish(OK, project="marketplace", events=events, cloudwatch=cloudwatch, ssm=ssm)
+    value = ssm.get_parameter(Name="/marketplace-dev/delivery/last-deployment")
+    assert json.loads(value["Parameter"]["Value"]) == {
+        "commit_sha": "0123abc", "stack": "dev", "deployed_at": "2026-12-03T05:42:30Z"}
     assert [e["EventBusName"] for e in sent[0]["Entries"]] == ["marketplace-dev-events"]
     metrics = cloudwatch.list_metrics(Namespace="marketplace/dev")["Metrics"]
     assert sorted(m["MetricName"] for m in metrics) == [
@@ -107,7 +112,14 @@ def test_publish_fails_when_eventbridge_refuses(aws: None) -> None:
 
     with pytest.raises(RuntimeError, match="InternalFailure"):
         delivery.publish(OK, project="marketplace", events=Refusing(),
-                         cloudwatch=boto3.client("cloudwatch"))
+                         cloudwatch=boto3.client("cloudwatch"), ssm=boto3.client("ssm"))
+
+
+def test_a_failed_deployment_leaves_the_last_deployment_alone(aws: None) -> None:
+    ssm = boto3.client("ssm")
+    delivery.publish(FAILED, project="marketplace", events=boto3.client("events"),
+                     cloudwatch=boto3.client("cloudwatch"), ssm=ssm)
+    assert ssm.describe_parameters()["Parameters"] == []
 
 
 def test_commit_time_is_the_committer_date(tmp_path: Path,
