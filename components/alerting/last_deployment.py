@@ -30,7 +30,9 @@ def last_deployment_parameter(name: str, prefix: str,
         name=parameter_name(prefix),
         type="String",
         tier="Standard",
-        value=EMPTY,
+        # Not a secret: plain in the plan, unlike `value`, which Pulumi always masks.
+        insecure_value=EMPTY,
         description="Last successful deployment of the stack (written by the deploy workflow)",
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(ignore_changes=["value"])),
+        opts=pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(ignore_changes=["insecureValue"])),
     )

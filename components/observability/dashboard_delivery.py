@@ -17,7 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.observability.widgets import Grid, expression_row, metric_row, metric_widget
+from components.observability.widgets import (
+    Grid,
+    expression_row,
+    metric_row,
+    metric_widget,
+    text_widget,
+)
 
 DELIVERY = {"service": "delivery"}
 QUALITY = {"service": "quality"}
@@ -33,9 +39,13 @@ QUALITY_GRAPHS: tuple[tuple[str, str], ...] = (
 )
 
 
-def delivery_rows(namespace: str, region: str, router_service: str, grid: Grid) -> None:
-    """Deployment frequency, lead time, change failure rate and time to restore."""
-    router = {"service": router_service}
+def delivery_rows(namespace: str, region: str, router_service: str | None,
+                  grid: Grid) -> None:
+    """Deployment frequency, lead time, change failure rate and time to restore.
+
+    ``router_service`` is the alert router's service name, or None where the stack watches
+    no router: then failed deployments alone make the change failure rate.
+    """
     grid.section("Delivery (DORA)", "Deployments by the deploy workflow; incidents and "
                  "restores from the alert router's critical alarms (docs/ci.md).")
     grid.add(metric_widget("Deployments per day", [
@@ -50,9 +60,15 @@ def delivery_rows(namespace: str, region: str, router_service: str, grid: Grid) 
                    visible=False) for p in ("p50", "p90")
     ] + [expression_row(f"lt{p} / 3600", f"{p}", f"h{p}") for p in ("p50", "p90")],
         region, period=DAY, width=12))
-    grid.add(metric_widget("Change failure rate (%)", _change_failure_rate(namespace, router),
+    grid.add(metric_widget("Change failure rate (%)",
+                           _change_failure_rate(namespace, router_service),
                            region, period=WEEK, view="singleValue", width=8,
                            extra={"setPeriodToTimeRange": True}))
+    if router_service is None:
+        grid.add(text_widget("No alert router in this stack: no time to restore.", width=16,
+                             height=2))
+        return
+    router = {"service": router_service}
     grid.add(metric_widget("Time to restore (minutes)", [
         metric_row(namespace, "TimeToRestoreSeconds", router, id=f"tr{s}", stat=s,
                    visible=False) for s in ("Average", "Maximum")
@@ -60,15 +76,19 @@ def delivery_rows(namespace: str, region: str, router_service: str, grid: Grid) 
         region, period=DAY, width=16))
 
 
-def _change_failure_rate(namespace: str, router: dict[str, str]) -> list[list[Any]]:
-    return [
+def _change_failure_rate(namespace: str, router_service: str | None) -> list[list[Any]]:
+    rows = [
         metric_row(namespace, "Deployments", DELIVERY, id="deploys", visible=False),
         metric_row(namespace, "DeploymentFailed", DELIVERY, id="failed", visible=False),
-        metric_row(namespace, "ChangeFailures", router, id="incidents", visible=False),
-        # FILL: a range without incidents (or failures) has no datapoint, which is 0.
-        expression_row("IF(deploys > 0, 100 * (FILL(failed, 0) + FILL(incidents, 0)) / "
-                       "deploys, 0)", "change failure rate (%)"),
     ]
+    # FILL: a range without incidents (or failures) has no datapoint, which is 0.
+    failures = "FILL(failed, 0)"
+    if router_service is not None:
+        rows.append(metric_row(namespace, "ChangeFailures", {"service": router_service},
+                               id="incidents", visible=False))
+        failures += " + FILL(incidents, 0)"
+    return [*rows, expression_row(f"IF(deploys > 0, 100 * ({failures}) / deploys, 0)",
+                                  "change failure rate (%)")]
 
 
 def quality_rows(namespace: str, region: str, grid: Grid) -> None:

@@ -231,8 +231,10 @@ def developer(d: DashboardInputs) -> dict[str, Any]:
     grid = Grid()
     grid.add(text_widget(f"# {d.prefix} — developer", height=1))
     # Deployments (the markers), DORA and code quality first: what changed, then its effect.
-    # The router's service name is its function name (the Lambda block's convention).
-    delivery_rows(d.namespace, d.region, f"{d.prefix}-alert-router", grid)
+    # The router's service name is its function's name (the Lambda block's convention).
+    router = f"{d.prefix}-alert-router"
+    watched = any(i.name == router for i in _items(d, Kind.LAMBDA))
+    delivery_rows(d.namespace, d.region, router if watched else None, grid)
     quality_rows(d.namespace, d.region, grid)
     for item in _items(d, Kind.LAMBDA):
         grid.section(f"Function · {item.name}", f"Owner: {item.owner}")
