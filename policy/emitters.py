@@ -24,6 +24,7 @@ ANY_VALUE = "*"  # a value from the data (an access pattern, a device class)
 EMF = "emf"
 PUT_METRIC_DATA = "put-metric-data"
 OPERATOR = "operator"  # put by a person following a runbook (aws cloudwatch put-metric-data)
+WORKFLOW = "workflow"  # put by the deploy workflow (tools/delivery.py, tools/quality.py)
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,9 @@ class Emitter:
     """One custom metric series and what writes it.
 
     ``function`` is the package under ``functions/`` (its namespace and service name are that
-    function's environment in the plan), or ``""`` for an operator's metric in the stack
-    namespace; ``dimensions`` are the exact dimension names and their values.
+    function's environment in the plan), or ``""`` for an operator's or the deploy workflow's
+    metric in the stack namespace; ``dimensions`` are the exact dimension names and their values.
+    ``via`` says how: EMF, PutMetricData from a handler, an operator or the deploy workflow.
     """
 
     function: str
@@ -79,6 +81,14 @@ EMITTERS: tuple[Emitter, ...] = (
     *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
          "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
+    # functions/alert_router/delivery_metrics.py: DORA's change failures and time to restore.
+    *_fn("alert_router", _OWN, "ChangeFailures", "TimeToRestoreSeconds"),
     # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.
     Emitter("", "MaintenanceMode", (("service", "operations"),), OPERATOR),
+    # docs/ci.md: the deploy workflow, after each `pulumi up` (tools.delivery) and with the
+    # figures of its quality job (tools.quality), into the stack namespace it deploys.
+    *_fn("", (("service", "delivery"),), "Deployments", "DeploymentFailed", "LeadTimeSeconds",
+         via=WORKFLOW),
+    *_fn("", (("service", "quality"),), "CoveragePercent", "MeanComplexity",
+         "ComplexFunctions", "Vulnerabilities", "TechDebtScore", via=WORKFLOW),
 )

@@ -243,6 +243,15 @@ def _publish(params: Mapping[str, Any], resolve: Callable[[str], str | None],
     return [Request("sns:Publish", _resolved(resolve, params["TopicArn"]))]
 
 
+def _parameter(params: Mapping[str, Any], resolve: Callable[[str], str | None],
+               target: Target) -> list[Request]:
+    # A name that starts with "/" follows "parameter" directly in the ARN.
+    name = _resolved(resolve, params["Name"])
+    path = name if name.startswith("/") else f"/{name}"
+    return [Request("ssm:GetParameter",
+                    f"arn:aws:ssm:{target.region}:{target.account}:parameter{path}")]
+
+
 def _invalidation(params: Mapping[str, Any], resolve: Callable[[str], str | None],
                   target: Target) -> list[Request]:
     distribution = _resolved(resolve, params["DistributionId"])
@@ -312,6 +321,9 @@ OPERATIONS: dict[tuple[str, str], tuple[Builder, str]] = {
     ("sns", "Publish"): (
         _publish, "https://docs.aws.amazon.com/service-authorization/latest/reference/"
                   "list_amazonsns.html"),
+    ("ssm", "GetParameter"): (
+        _parameter, "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+                    "list_awssystemsmanager.html"),
     ("cloudfront", "CreateInvalidation"): (
         _invalidation, "https://docs.aws.amazon.com/service-authorization/latest/reference/"
                        "list_amazoncloudfront.html"),

@@ -16,6 +16,8 @@ Outputs = dict[str, Any]
 # type token -> ARN template; {p}=partition, {r}=region, {a}=account, {n}=physical name.
 ARN_FORMATS: dict[str, str] = {
     "aws:iam/role:Role": "arn:{p}:iam::{a}:role/{n}",
+    # A hierarchical name ("/a/b") follows "parameter" directly; the stack's all are.
+    "aws:ssm/parameter:Parameter": "arn:{p}:ssm:{r}:{a}:parameter{n}",
     "aws:iam/policy:Policy": "arn:{p}:iam::{a}:policy/{n}",
     "aws:iam/user:User": "arn:{p}:iam::{a}:user/{n}",
     "aws:lambda/function:Function": "arn:{p}:lambda:{r}:{a}:function:{n}",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alerting.last_deployment import last_deployment_parameter
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import MonitoredItem
@@ -92,6 +93,7 @@ class AlertRouting(pulumi.ComponentResource):
 
     router: LambdaFunction
     state_table: aws.dynamodb.Table
+    last_deployment: aws.ssm.Parameter
     pagerduty_secret: aws.secretsmanager.Secret
     slack_secret: aws.secretsmanager.Secret
     dead_letter_queues: dict[str, DeadLetterQueue]
@@ -114,6 +116,8 @@ class AlertRouting(pulumi.ComponentResource):
             f"{name}-slack", 'Slack incoming webhooks of the alert router: {"<channel>": "<url>"}',
             ctx.kms_key_arn, cfg.slack_webhooks)
         self.state_table = self._state_table(name, ctx)
+        self.last_deployment = last_deployment_parameter(
+            name, ctx.prefix, pulumi.ResourceOptions(parent=self))
         self.router = self._router(ctx, cfg)
         self.router_function_name = self.router.function_name
 
@@ -184,10 +188,15 @@ class AlertRouting(pulumi.ComponentResource):
                     {"Sid": "AlertSecrets", "Effect": "Allow",
                      "Action": ["secretsmanager:GetSecretValue"],
                      "Resource": [self.pagerduty_secret.arn, self.slack_secret.arn]},
+                    # Change failures: the deploy workflow's record of the last deployment.
+                    {"Sid": "LastDeployment", "Effect": "Allow", "Action": ["ssm:GetParameter"],
+                     "Resource": self.last_deployment.arn},
                 ],
-                environment=router_environment(
+                environment={**router_environment(
                     cfg, ctx.runbook_base_url, ctx.topic_arns, self.state_table.name,
                     self.pagerduty_secret.arn, self.slack_secret.arn),
+                    "LAST_DEPLOYMENT_PARAMETER": self.last_deployment.name,
+                    "CHANGE_FAILURE_WINDOW_SECONDS": str(cfg.change_failure_window_minutes * 60)},
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -94,6 +94,7 @@ class AlertingConfig:
     chatbot_slack_team_id: str | None
     chatbot_slack_channel_id: str | None
     chatbot_severities: tuple[str, ...]
+    change_failure_window_minutes: int = 60
 
 
 # One alertEmails<Severity> key per topic; the loop collects them into ``emails``.
@@ -141,6 +142,10 @@ ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot",
             description="Severities not sent during a maintenance window (default warning, info)."),
     KeySpec("alertHttpTimeoutSeconds", "http_timeout_seconds", "integer", 5, minimum=1, maximum=30,
             description="Connect and read timeout (1-30 s) of each call to Slack and PagerDuty."),
+    KeySpec("changeFailureWindowMinutes", "change_failure_window_minutes", "integer", 60,
+            minimum=5, maximum=1440,
+            description=("A critical alert raised within this many minutes (5-1440) after a "
+                         "deployment counts that deployment as a change failure (DORA).")),
     KeySpec("alertRouterTimeoutSeconds", "router_timeout_seconds", "integer", 60, minimum=10,
             maximum=900,
             description="Timeout of the alert router function (10-900 s); retries stop before it."),

@@ -102,4 +102,9 @@ QUERIES: tuple[KpiQuery, ...] = (
     KpiQuery("acquisition_by_channel", "Acquisition by channel",
              "Registrations per day and sign-up channel, last 30 days.",
              (("day", "STRING"), ("channel", "STRING"), ("registrations", "INTEGER"))),
+    KpiQuery("deployments", "Deployments (DORA)",
+             "Deployments, failures, change failure rate and lead time per stack and week.",
+             (("week", "DATETIME"), ("stack", "STRING"), ("deployments", "INTEGER"),
+              ("failed", "INTEGER"), ("change_failure_rate", "DECIMAL"),
+              ("lead_time_p50_hours", "DECIMAL"), ("lead_time_p90_hours", "DECIMAL"))),
 )

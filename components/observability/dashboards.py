@@ -4,8 +4,8 @@
   SLO, SLO and incident status, security status, cost;
 * operations — active alarms, API performance, every non-function item's catalog metrics
   with its alarm thresholds, security events;
-* developer — every function's catalog metrics with thresholds, DynamoDB latency by
-  operation and by access pattern, errors by type;
+* developer — delivery (DORA) and code quality, every function's catalog metrics with
+  thresholds, DynamoDB latency by operation and by access pattern, errors by type;
 * customer success — the user journey: registrations, listings, searches and their success
   rate, listing views, contacts, the funnel, and real-user page performance.
 
@@ -23,6 +23,7 @@ import pulumi
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.observability.catalog import specs_for
 from components.observability.dashboard_business import customer_success_rows, executive_rows
+from components.observability.dashboard_delivery import delivery_rows, quality_rows
 from components.observability.executive_trends import (
     band_rows,
     banded_metrics,
@@ -229,8 +230,12 @@ def developer(d: DashboardInputs) -> dict[str, Any]:
     """Function metrics, DynamoDB latency by operation and access pattern, errors."""
     grid = Grid()
     grid.add(text_widget(f"# {d.prefix} — developer", height=1))
-    # No deployment-marker graph: nothing in the stack or its CI publishes such a metric, and
-    # a graph of a metric nobody emits shows an empty panel; `pulumi stack history` has them.
+    # Deployments (the markers), DORA and code quality first: what changed, then its effect.
+    # The router's service name is its function's name (the Lambda block's convention).
+    router = f"{d.prefix}-alert-router"
+    watched = any(i.name == router for i in _items(d, Kind.LAMBDA))
+    delivery_rows(d.namespace, d.region, router if watched else None, grid)
+    quality_rows(d.namespace, d.region, grid)
     for item in _items(d, Kind.LAMBDA):
         grid.section(f"Function · {item.name}", f"Owner: {item.owner}")
         grid.add(metric_widget(f"{item.name} invocations", [

@@ -18,6 +18,7 @@ from functions.alert_router import secrets as secret_store
 from functions.alert_router.alert import ALARM, Alert
 from functions.alert_router.dedup import DedupStore
 from functions.alert_router.delivery import DeliveryError, post_json
+from functions.alert_router.delivery_metrics import DeliveryMetrics
 from functions.alert_router.parsers import Origin, parse, severity_of_topic
 from functions.alert_router.routing import suppressed, targets_for
 from functions.alert_router.settings import Settings
@@ -51,7 +52,7 @@ class Dispatcher:
     def __init__(self, settings: Settings, table: Any, secrets_client: Any,
                  http: urllib3.PoolManager, metrics: Any,
                  clock: Callable[[], float] = time.time,
-                 backoff: Backoff = DEFAULT_BACKOFF, sns: Any = None) -> None:
+                 backoff: Backoff = DEFAULT_BACKOFF, sns: Any = None, ssm: Any = None) -> None:
         self.settings = settings
         self.store = DedupStore(table, settings.dedup_window_seconds,
                                 settings.state_ttl_seconds, settings.lease_seconds)
@@ -62,6 +63,8 @@ class Dispatcher:
         self.clock = clock
         self.backoff = backoff
         self.sns = sns
+        self.delivery_metrics = DeliveryMetrics(metrics, ssm, settings.last_deployment_parameter,
+                                                settings.change_failure_window_seconds)
 
     def _count(self, name: str, value: int = 1) -> None:
         self.metrics.add_metric(name=name, unit="Count", value=value)
@@ -122,6 +125,7 @@ class Dispatcher:
             self.store.release(alert, claim)
             raise
         self.store.confirm(alert, claim)
+        self.delivery_metrics.observe(alert, claim, int(now))
 
     # -- delivery ---------------------------------------------------------------------------
     def deliver(self, alert: Alert, deadline: Deadline) -> list[str]:

@@ -29,6 +29,7 @@ metrics = Metrics()
 _dynamodb = clients.resource("dynamodb")
 _secrets = clients.client("secretsmanager")
 _sns = clients.client("sns")
+_ssm = clients.client("ssm")
 _http = urllib3.PoolManager(num_pools=4, maxsize=4)
 
 
@@ -37,7 +38,7 @@ def dispatcher() -> Dispatcher:
     """The module's dispatcher, built from the environment on first use."""
     settings = Settings.from_env()
     return Dispatcher(settings, _dynamodb.Table(settings.table_name), _secrets, _http, metrics,
-                      sns=_sns)
+                      sns=_sns, ssm=_ssm)
 
 
 def is_schedule(event: Any) -> bool:

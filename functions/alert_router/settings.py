@@ -35,6 +35,10 @@ class Settings:
     http_timeout_seconds: float
     runbook_base_url: str
     topic_arns: Mapping[str, str] = field(default_factory=dict)
+    # DORA (delivery_metrics.py): the stack's last-deployment parameter and the window after
+    # a deployment in which a critical alert counts as a change failure.
+    last_deployment_parameter: str = ""
+    change_failure_window_seconds: int = 3600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,4 +59,6 @@ class Settings:
             http_timeout_seconds=float(e.get("HTTP_TIMEOUT_SECONDS", "5")),
             runbook_base_url=e.get("RUNBOOK_BASE_URL", ""),
             topic_arns=json.loads(e.get("TOPIC_ARNS") or "{}"),
+            last_deployment_parameter=e.get("LAST_DEPLOYMENT_PARAMETER", ""),
+            change_failure_window_seconds=int(e.get("CHANGE_FAILURE_WINDOW_SECONDS", "3600")),
         )

@@ -30,6 +30,8 @@ FEATURES = ("saved_search", "favourites", "messaging", "price_alerts", "listing_
 TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
 CANCEL_REASONS = ("price", "missing_feature", "switched", "not_needed", "payment_failed",
                   "other")
+# How a deployment of a stack by the deploy workflow ended (tools/delivery.py).
+DEPLOY_OUTCOMES = ("succeeded", "failed")
 # Survey kind -> the (lowest, highest) score its scale allows.
 SURVEY_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}
 
@@ -125,6 +127,12 @@ SCHEMAS: dict[str, dict[str, Field]] = {
     },
     "SurveyAnswered": {
         "user_id": _f(str), "survey": _one_of(tuple(SURVEY_SCALES)), "score": _f(int),
+    },
+    # One `pulumi up` of a stack by the deploy workflow: the DORA metrics' raw record.
+    "DeploymentCompleted": {
+        "stack": _f(str), "commit_sha": _f(str), "outcome": _one_of(DEPLOY_OUTCOMES),
+        "committed_at": _f(str), "deployed_at": _f(str), "lead_time_seconds": _count(),
+        "run_id": _f(str, required=False),
     },
 }
 EVENT_TYPES = tuple(SCHEMAS)

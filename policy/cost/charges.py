@@ -394,6 +394,9 @@ NO_FIXED_CHARGE: dict[str, str] = {
     "aws:sns/topicSubscription:TopicSubscription": _FREE,
     "aws:sqs/queue:Queue": _USAGE + " (requests)",
     "aws:sqs/queuePolicy:QueuePolicy": _FREE,
+    # https://aws.amazon.com/systems-manager/pricing/: standard parameters and standard
+    # throughput API calls carry no charge.
+    "aws:ssm/parameter:Parameter": "standard parameters are free",
     "aws:timestreamwrite/database:Database": _USAGE + " (writes, queries, GB stored)",
     "aws:timestreamwrite/table:Table": _USAGE + " (writes, queries, GB stored)",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _FREE,

@@ -22,7 +22,9 @@ SEED_PANELS = {
     "Operations": {"active alarms", "API performance", "infrastructure", "security",
                    "CDN performance"},
     "Developer": {"function-level metrics", "DynamoDB query latency by access pattern",
-                  "errors", "deployment markers"},
+                  "errors", "deployment markers", "deployment frequency", "lead time",
+                  "change failure rate", "time to restore", "test coverage", "complexity",
+                  "vulnerabilities", "technical debt"},
     "Customer success": {
         "registrations, listings, searches, contacts", "funnel", "onboarding completion",
         "feature adoption", "satisfaction", "support tickets", "daily active users",

@@ -392,14 +392,62 @@ def test_deploy_updates_dev_then_prod_behind_an_approval(deploy: dict[str, Any])
     assert set(deploy["env"]) == {"PYTHON_VERSION"}
     jobs = deploy["jobs"]
     assert "make test" in _runs(jobs["test"])
-    assert jobs["dev"]["needs"] == "test"
+    assert jobs["dev"]["needs"] == ["test", "quality"]
+    # A failed quality measurement never holds a deployment back.
+    assert jobs["dev"]["if"] == "${{ !cancelled() && needs.test.result == 'success' }}"
     assert jobs["dev"]["environment"] == "dev"
     assert _up(jobs["dev"])["stack-name"] == "dev"
     prod = jobs["prod"]
-    assert prod["needs"] == "dev"
+    assert prod["needs"] == ["dev", "quality"]
+    assert prod["if"] == "${{ !cancelled() && needs.dev.result == 'success' }}"
     assert prod["environment"] == "production"
     assert _up(prod)["stack-name"] == "prod"
     for job in (jobs["dev"], prod):
         assert job["permissions"]["id-token"] == "write"
         assert _uses(job, "aws-actions/configure-aws-credentials")[0]["with"][
             "role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+
+
+def test_quality_job_measures_with_its_own_pins_and_hands_the_figures_on(
+        deploy: dict[str, Any]) -> None:
+    job = deploy["jobs"]["quality"]
+    assert "permissions" not in job  # the workflow's contents: read, no cloud access
+    assert job["outputs"] == {"figures": "${{ steps.measure.outputs.figures }}"}
+    runs = " ".join(_runs(job))
+    assert "-r requirements-quality.txt" in runs
+    assert "--cov-report=json:out/coverage.json" in _named(job, "coverage")["run"]
+    assert _named(job, "complexity")["run"].startswith(".venv/bin/radon cc -j ")
+    audit = _named(job, "vulnerabilities")["run"]
+    for requirements in ("requirements.txt", "policy/requirements.txt",
+                         "functions/api/requirements.txt",
+                         "functions/image_variants/requirements.txt"):
+        assert f"-r {requirements}" in audit
+    [measure] = [s for s in job["steps"] if s.get("id") == "measure"]
+    assert "tools.quality measure" in measure["run"]
+    assert '>> "$GITHUB_OUTPUT"' in measure["run"]
+    pins = (ROOT / "requirements-quality.txt").read_text().split()
+    assert [p for p in pins if "==" in p] == ["pytest-cov==7.1.0", "radon==6.0.1",
+                                              "pip-audit==2.10.1"]
+    # Only this job installs them: `make venv` and the suite stay offline.
+    assert "requirements-quality" not in (ROOT / "Makefile").read_text()
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_each_deploy_records_itself_and_the_quality_figures(deploy: dict[str, Any],
+                                                            stack: str) -> None:
+    job = deploy["jobs"][stack]
+    names = [s.get("name") or s.get("id") for s in job["steps"]]
+    assert names[-3:] == ["up", "record the deployment", "publish the code-quality figures"]
+    record = _named(job, "record the deployment")
+    # Failed updates count (change failure rate); cancelled or skipped ones do not.
+    assert record["if"] == ("${{ !cancelled() && (steps.up.outcome == 'success' || "
+                            "steps.up.outcome == 'failure') }}")
+    assert record["env"] == {"OUTCOME": "${{ steps.up.outcome }}"}
+    assert record["run"] == (f'.venv/bin/python -m tools.delivery --stack {stack} --outcome '
+                             '"$OUTCOME" --commit "$GITHUB_SHA" --run-id "$GITHUB_RUN_ID"')
+    publish = _named(job, "publish the code-quality figures")
+    assert publish["if"] == ("${{ needs.quality.result == 'success' && "
+                             "steps.up.outcome == 'success' }}")
+    assert publish["env"] == {"FIGURES": "${{ needs.quality.outputs.figures }}"}
+    assert publish["run"] == (f'.venv/bin/python -m tools.quality publish --stack {stack} '
+                              '--figures "$FIGURES"')

@@ -9,6 +9,7 @@ import pytest
 
 from components.blocks.monitored_items import Kind
 from components.observability.catalog import CATALOG, CLOUDFRONT_REGION
+from components.observability.dashboard_delivery import DELIVERY, QUALITY
 from components.observability.dashboards import BILLING_DIMENSIONS, DASHBOARDS
 from functions.shared import events
 from functions.shared.metrics import BUSINESS_SERVICE
@@ -26,7 +27,8 @@ DECLARED_VALUES = {*events.CURRENCIES, *events.ONBOARDING_STEPS, *events.FEATURE
                    *events.SIGNUP_CHANNELS, *events.SURVEY_SCALES, *DEVICE_CLASSES,
                    *TOP_COUNTRIES, OTHER_COUNTRY}
 CONSTANT_VALUES = {CLOUDFRONT_REGION, *BILLING_DIMENSIONS.values(), BUSINESS_SERVICE,
-                   *OPERATIONS, *DECLARED_VALUES, *PERIOD_NAMES.values()}
+                   *OPERATIONS, *DECLARED_VALUES, *PERIOD_NAMES.values(),
+                   DELIVERY["service"], QUALITY["service"]}
 
 
 def _bodies(registry: Registry) -> dict[str, dict[str, Any]]:

@@ -68,6 +68,10 @@ CONTRACT: dict[str, dict[str, tuple[str, bool]]] = {
                               "priority": ("str", True), "resolution_seconds": ("int", True)},
     "SurveyAnswered": {"user_id": ("str", True), "survey": ("str", True),
                        "score": ("int", True)},
+    "DeploymentCompleted": {"stack": ("str", True), "commit_sha": ("str", True),
+                            "outcome": ("str", True), "committed_at": ("str", True),
+                            "deployed_at": ("str", True), "lead_time_seconds": ("int", True),
+                            "run_id": ("str", False)},
 }
 CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR"]
 PLANS = ["basic", "pro", "business"]
@@ -91,11 +95,13 @@ CHOICES: dict[tuple[str, str], list[str]] = {
     ("SupportTicketOpened", "priority"): PRIORITIES,
     ("SupportTicketResolved", "priority"): PRIORITIES,
     ("SurveyAnswered", "survey"): ["nps", "csat"],
+    ("DeploymentCompleted", "outcome"): ["succeeded", "failed"],
 }
 # Integer fields that may not be negative.
 COUNTS = {("PaymentCompleted", "amount_minor"), ("SubscriptionStarted", "mrr_minor"),
           ("TrialConverted", "mrr_minor"), ("SubscriptionCancelled", "mrr_minor"),
-          ("SupportTicketResolved", "resolution_seconds")}
+          ("SupportTicketResolved", "resolution_seconds"),
+          ("DeploymentCompleted", "lead_time_seconds")}
 COMMON = {"event_id": ("str", True), "occurred_at": ("str", True),
           "schema_version": ("int", True)}
 GOOD = {"str": ["x", ""], "number": [12, 12.5, 0, -1], "int": [3, 0, -2], "bool": [True, False]}
@@ -139,7 +145,7 @@ def test_constants() -> None:
                                   "TrialConverted", "SubscriptionCancelled",
                                   "OnboardingStepCompleted", "FeatureUsed",
                                   "SupportTicketOpened", "SupportTicketResolved",
-                                  "SurveyAnswered")
+                                  "SurveyAnswered", "DeploymentCompleted")
 
 
 def test_the_schemas_are_the_contract() -> None:

@@ -412,3 +412,15 @@ def test_business_events_become_these_series_and_values(
 def test_country_group(country: Any, group: str) -> None:
     from functions.stream_processor.enrichment import country_group
     assert country_group(country) == group
+
+
+def test_a_deployment_event_is_accepted_and_counts_no_business_metric() -> None:
+    deploy = eventbridge_event("DeploymentCompleted", {
+        "stack": "prod", "commit_sha": "0123abc", "outcome": "succeeded",
+        "committed_at": "2026-11-28T06:00:00Z", "deployed_at": T, "lead_time_seconds": 2467,
+    }, time=T, event_id="d-1")
+    [record] = kinesis_batch([encode(deploy)])["Records"]
+    tally = processor.Tally()
+    assert processor.record_handler_for(tally)(KinesisStreamRecord(record)) == {
+        "event_type": "DeploymentCompleted", "counted": True}
+    assert tally.totals == {}
