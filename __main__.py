@@ -26,8 +26,11 @@ config = load()
 platform = config.platform
 prefix = platform.prefix
 
+# The us-east-1 key lets CloudWatch Logs encrypt there when a log group lives there: the
+# WAF's, and the Lambda@Edge image function's.
 core = PlatformCore(f"{prefix}-core", PlatformCoreArgs(
-    platform=platform, edge_log_groups=config.edge.waf_required))
+    platform=platform,
+    edge_log_groups=config.edge.waf_required or config.edge.image_variants))
 # Every component below inherits the tagged regional provider from these options.
 regional = pulumi.ResourceOptions(providers=core.providers)
 # What every component needs; it gains the topics and the access log target below.

@@ -13,7 +13,7 @@ import json
 import time
 
 from bench import Measurement
-from components.blocks.monitored_items import Kind, MonitoredItem
+from components.blocks.monitored_items import GLOBAL_KINDS, Kind, MonitoredItem
 from components.observability import alarm_factory, composites, dashboards
 from components.observability.catalog import SEVERITIES, specs_for
 from components.observability.dashboards import AlarmRef, DashboardInputs
@@ -22,7 +22,7 @@ from components.observability.thresholds import Thresholds
 ATTRIBUTES = {"timeout_ms": 10_000, "reserved_concurrency": 50, "consumes_stream": True,
               "cache_enabled": True, "billing_mode": "PROVISIONED", "buffer_seconds": 300,
               "dead_letter": True}
-KINDS = [k for k in Kind if k is not Kind.CLOUDFRONT]
+KINDS = [k for k in Kind if k not in GLOBAL_KINDS]
 
 
 def _items(count: int) -> list[MonitoredItem]:

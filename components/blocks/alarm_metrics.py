@@ -27,6 +27,8 @@ ALARM_METRICS: Mapping[str, Mapping[str, float | None]] = {
     "dax-cluster": {"cpu": 100, "throttled-requests": None, "faults": None,
                     "cache-miss-ratio": 100},
     "cloudfront": {"5xx-rate": 100, "origin-latency": None},
+    "lambda-edge": {"execution-errors": None, "validation-errors": None,
+                    "limit-exceeded": None},
     "kinesis-stream": {"iterator-age": None, "write-throughput-exceeded": None},
     "firehose": {"data-freshness": None, "delivery-success": 1},
     "sqs-queue": {"depth": None},

@@ -11,7 +11,11 @@ and "Quotas on Lambda@Edge"
 * it takes no environment variables, no layers, no container image, no VPC;
 * CloudFront references a numbered version, never ``$LATEST`` or an alias;
 * its role is assumed by both ``lambda.amazonaws.com`` and ``edgelambda.amazonaws.com``;
-* an origin-request function has at most 30 s and a 50 MB (zipped) package.
+* an origin-request function has at most 30 s and a 50 MB (zipped) package;
+* its runtime is one Lambda@Edge supports: the restrictions page lists Python 3.7 to 3.13
+  (read 2026-12-03; a newer revision of the page defers to Lambda's runtime list without
+  naming versions), so the function runs the stack's ``lambdaRuntime`` when the list has it
+  and the newest listed one otherwise (python3.14 stacks run their edge function on 3.13).
 
 The policy pack checks the same rows on the plan (``lambda-edge-placement``), keyed on the
 ``lambda-placement`` tag that :func:`placement_tags` sets.
@@ -38,6 +42,7 @@ class Placement:
     trust_principals: tuple[str, ...]
     max_timeout_seconds: int
     max_package_mb: int
+    runtimes: tuple[str, ...] | None = None  # None: every runtime the stack allows
 
 
 REGIONAL = Placement(
@@ -49,9 +54,18 @@ EDGE_ORIGIN = Placement(
     name="edge", architecture="x86_64", region="us-east-1", environment_allowed=False,
     layers_allowed=False, aliases_allowed=False, publish_required=True,
     trust_principals=("lambda.amazonaws.com", "edgelambda.amazonaws.com"),
-    max_timeout_seconds=30, max_package_mb=50)
+    max_timeout_seconds=30, max_package_mb=50,
+    # Current (not deprecated) Python runtimes both Lambda and Lambda@Edge list, oldest first.
+    runtimes=("python3.12", "python3.13"))
 
 PLACEMENTS = {p.name: p for p in (REGIONAL, EDGE_ORIGIN)}
+
+
+def runtime_for(placement: Placement, wanted: str) -> str:
+    """``wanted`` if the placement supports it, else the newest runtime it supports."""
+    if placement.runtimes is None or wanted in placement.runtimes:
+        return wanted
+    return placement.runtimes[-1]
 
 
 def placement_tags(placement: Placement) -> dict[str, str]:

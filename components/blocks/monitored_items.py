@@ -25,6 +25,9 @@ dynamodb-gsi   TableName, GlobalSecondaryIndexName          billing_mode, read_c
                                                             write_capacity
 dax-cluster    ClusterId                                    node_count
 cloudfront     DistributionId, Region (= "Global")          (region is us-east-1)
+lambda-edge    DistributionId, Region (= "Global")          function_name, log_group (name,
+                                                            Output; the us-east-1 one); region
+                                                            is us-east-1
 kinesis-stream StreamName                                   shard_count (None when on-demand)
 firehose       DeliveryStreamName                           buffer_seconds
 sqs-queue      QueueName                                    dead_letter
@@ -52,11 +55,20 @@ class Kind(StrEnum):
     DYNAMODB_GSI = "dynamodb-gsi"
     DAX_CLUSTER = "dax-cluster"
     CLOUDFRONT = "cloudfront"
+    # A Lambda@Edge function, watched through the errors CloudFront counts for it per
+    # distribution (AWS/CloudFront, us-east-1): its own AWS/Lambda metrics are scattered
+    # over the regions its replicas ran in.
+    LAMBDA_EDGE = "lambda-edge"
     KINESIS_STREAM = "kinesis-stream"
     FIREHOSE = "firehose"
     SQS_QUEUE = "sqs-queue"
     EVENTBRIDGE_RULE = "eventbridge-rule"
     ELASTICACHE = "elasticache"
+
+
+# Kinds whose metrics exist only in us-east-1, whatever the stack's region: their alarms
+# live there with the us-east-1 topics, and stack-region composites leave them out.
+GLOBAL_KINDS = frozenset({Kind.CLOUDFRONT, Kind.LAMBDA_EDGE})
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,10 @@ class Edge(pulumi.ComponentResource):
         self.media_bucket_name = buckets["media"].name
         self.access_log_bucket_name = logs.bucket_name
         self.web_acl_arn = waf.arn if waf is not None else None
-        self.monitored_items = (*cdn.monitored_items, *purger.monitored_items)
+        self.monitored_items = (*cdn.monitored_items, *purger.monitored_items, *(
+            (self._variants.monitored_item(f"{name}-image-variants", context.owner,
+                                           cdn.distribution_id),)
+            if self._variants is not None else ()))
         self.register_outputs({
             "distributionId": self.distribution_id,
             "distributionDomain": self.distribution_domain,
@@ -159,6 +162,7 @@ class Edge(pulumi.ComponentResource):
                               memory_mb=config.image_memory_mb),
             opts=pulumi.ResourceOptions(parent=self))
             if config.image_variants else None)
+        self._variants = variants
         return Cdn(
             f"{name}-cdn",
             CdnArgs(

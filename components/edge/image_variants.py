@@ -4,8 +4,14 @@ The documented exception to the regional Lambda block (components/blocks/lambda_
 us-east-1 through the stack's us-east-1 provider, x86_64, no environment (the settings ride in
 the package as ``settings.json``), no layers (Pillow and Powertools are in the package, from
 ``make edge-image-deps``), published so CloudFront gets a numbered version, and a role that
-both ``lambda.amazonaws.com`` and ``edgelambda.amazonaws.com`` assume. Its logs land in
-``/aws/lambda/us-east-1.<name>`` in each edge region, created by Lambda on first use.
+both ``lambda.amazonaws.com`` and ``edgelambda.amazonaws.com`` assume.
+
+Its logs land in ``/aws/lambda/us-east-1.<name>`` in whichever region ran the replica
+("Edge function logs", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-logs.html).
+The us-east-1 group is created here, with the stack's retention and the us-east-1 key; the
+groups of other regions are created by Lambda on first use, without retention (docs/edge.md).
+The function is watched as a ``lambda-edge`` monitored item: the errors CloudFront counts for
+it per distribution, in us-east-1.
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.lambda_function import FUNCTIONS_DIR
-from components.blocks.lambda_placement import EDGE_ORIGIN, placement_tags
+from components.blocks.lambda_placement import EDGE_ORIGIN, placement_tags, runtime_for
+from components.blocks.monitored_items import Kind, MonitoredItem
 from components.platform.context import StackContext
 
 PACKAGE = "image_variants"
@@ -64,6 +71,11 @@ def package(settings: str) -> pulumi.AssetArchive:
     return pulumi.AssetArchive(assets)
 
 
+def log_group_name(function_name: str) -> str:
+    """Where Lambda@Edge replicas write: the function's region is part of the group's name."""
+    return f"/aws/lambda/{EDGE_ORIGIN.region}.{function_name}"
+
+
 def role_policy(bucket_arn: str, key_arn: str, account_id: str, function_name: str) -> str:
     """Read originals, check and write variants, use the bucket's key, write edge logs."""
     return json.dumps({"Version": "2012-10-17", "Statement": [
@@ -88,6 +100,7 @@ class ImageVariants(pulumi.ComponentResource):
     function: aws.lambda_.Function
     qualified_arn: pulumi.Output[str]
     function_name: str
+    log_group: aws.cloudwatch.LogGroup
 
     def __init__(self, name: str, args: ImageVariantsArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -107,6 +120,10 @@ class ImageVariants(pulumi.ComponentResource):
                                      ctx.account_id).apply(
                 lambda v: role_policy(v[0], v[1], v[2], self.function_name)),
             opts=pulumi.ResourceOptions(parent=self))
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", name=log_group_name(self.function_name),
+            retention_in_days=ctx.lambdas.log_retention_days,
+            kms_key_id=ctx.us_east_1_kms_key_arn, opts=edge)
         code = pulumi.Output.from_input(args.bucket_name).apply(
             lambda bucket: package(settings_json(bucket, ctx.region, args.widths,
                                                  args.quality)))
@@ -115,7 +132,7 @@ class ImageVariants(pulumi.ComponentResource):
             name=self.function_name,
             description="Lambda@Edge origin request: ?w= widths of /media images, made once",
             role=role.arn,
-            runtime=ctx.lambdas.runtime,
+            runtime=runtime_for(EDGE_ORIGIN, ctx.lambdas.runtime),
             architectures=[EDGE_ORIGIN.architecture],
             handler=f"{FUNCTIONS_DIR}.{PACKAGE}.handler.handler",
             code=code,
@@ -123,7 +140,18 @@ class ImageVariants(pulumi.ComponentResource):
             timeout=EDGE_ORIGIN.max_timeout_seconds,
             publish=EDGE_ORIGIN.publish_required,
             tags=placement_tags(EDGE_ORIGIN),
-            opts=edge.merge(pulumi.ResourceOptions(depends_on=[policy])),
+            opts=edge.merge(pulumi.ResourceOptions(depends_on=[policy, self.log_group])),
         )
         self.qualified_arn = self.function.qualified_arn
-        self.register_outputs({"qualifiedArn": self.qualified_arn})
+        self.register_outputs({"qualifiedArn": self.qualified_arn,
+                               "logGroup": self.log_group.name})
+
+    def monitored_item(self, name: str, owner: str,
+                       distribution_id: pulumi.Input[str]) -> MonitoredItem:
+        """The function as CloudFront sees it: its error counts for ``distribution_id``."""
+        return MonitoredItem(
+            kind=Kind.LAMBDA_EDGE, name=name,
+            dimensions={"DistributionId": distribution_id, "Region": "Global"},
+            region=EDGE_ORIGIN.region or "us-east-1", owner=owner,
+            attributes={"function_name": self.function_name,
+                        "log_group": self.log_group.name})

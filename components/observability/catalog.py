@@ -22,13 +22,9 @@ from components.blocks.monitored_items import Kind, MonitoredItem
 # What CloudWatch's PutMetricAlarm accepts.
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 COMPARISONS = (
-    "GreaterThanOrEqualToThreshold",
-    "GreaterThanThreshold",
-    "LessThanThreshold",
-    "LessThanOrEqualToThreshold",
-    "LessThanLowerOrGreaterThanUpperThreshold",
-    "LessThanLowerThreshold",
-    "GreaterThanUpperThreshold",
+    "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold",
+    "LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold",
+    "LessThanLowerThreshold", "GreaterThanUpperThreshold",
 )
 TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
 
@@ -145,17 +141,18 @@ def _capacity(kind_word: str) -> AlarmSpec:
 
 
 def _throttles(kind_word: str) -> AlarmSpec:
-    return AlarmSpec(
-        metric=f"{kind_word}-throttles",
-        title=f"{kind_word.capitalize()} throttle events",
-        namespace="AWS/DynamoDB",
-        comparison="GreaterThanThreshold",
-        warning=0,
-        critical=50,
-        unit="events",
-        metric_name=f"{kind_word.capitalize()}ThrottleEvents",
-        statistic="Sum",
-    )
+    return AlarmSpec(metric=f"{kind_word}-throttles",
+                     title=f"{kind_word.capitalize()} throttle events", namespace="AWS/DynamoDB",
+                     comparison="GreaterThanThreshold", warning=0, critical=50, unit="events",
+                     metric_name=f"{kind_word.capitalize()}ThrottleEvents", statistic="Sum")
+
+
+def _edge_errors(metric: str, title: str, metric_name: str) -> AlarmSpec:
+    """A count of failed Lambda@Edge invocations CloudFront reports for the distribution."""
+    return AlarmSpec(metric=metric, title=title, namespace="AWS/CloudFront",
+                     comparison="GreaterThanThreshold", warning=0, critical=10, unit="errors",
+                     period=300, evaluation_periods=3, datapoints_to_alarm=2,
+                     metric_name=metric_name, statistic="Sum")
 
 
 CATALOG: Mapping[Kind, tuple[AlarmSpec, ...]] = {
@@ -286,6 +283,15 @@ CATALOG: Mapping[Kind, tuple[AlarmSpec, ...]] = {
             period=300, evaluation_periods=3, datapoints_to_alarm=2,
             metric_name="OriginLatency", statistic="p99",
         ),
+    ),
+    # CloudFront's counts of the distribution's Lambda@Edge failures (us-east-1, Sum).
+    Kind.LAMBDA_EDGE: (
+        _edge_errors("execution-errors", "Lambda@Edge execution errors (viewer got a 502)",
+                     "LambdaExecutionError"),
+        _edge_errors("validation-errors", "Lambda@Edge invalid responses (viewer got a 502)",
+                     "LambdaValidationError"),
+        _edge_errors("limit-exceeded", "Lambda@Edge throttled or timed out (viewer got a 503)",
+                     "LambdaLimitExceededErrors"),
     ),
     Kind.KINESIS_STREAM: (
         AlarmSpec(

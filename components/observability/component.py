@@ -15,7 +15,7 @@ from typing import Protocol
 import pulumi
 import pulumi_aws as aws
 
-from components.blocks.monitored_items import Kind, MonitoredItem
+from components.blocks.monitored_items import GLOBAL_KINDS, Kind, MonitoredItem
 from components.config import ObservabilityConfig
 from components.edge.component import page_hostnames
 from components.observability import (
@@ -142,7 +142,7 @@ class Observability(pulumi.ComponentResource):
         names: dict[AlarmKey, str] = {}
         for item in items:
             in_edge = item.region == EDGE_REGION and ctx.region != EDGE_REGION
-            on_edge = item.kind is Kind.CLOUDFRONT or in_edge
+            on_edge = item.kind in GLOBAL_KINDS or in_edge
             for spec in specs_for(item):
                 for severity in SEVERITIES:
                     threshold = thresholds.resolve(item, spec, severity)
@@ -185,7 +185,7 @@ class Observability(pulumi.ComponentResource):
         """API degraded, data tier degraded, pipeline stalled: stack-region members only."""
         ctx, cfg = self._ctx, self._cfg
         regional_items = tuple(i for i in items if i.region == ctx.region
-                               and i.kind is not Kind.CLOUDFRONT)
+                               and i.kind not in GLOBAL_KINDS)
         for spec in composites.COMPOSITES:
             rule = composites.rule(spec, regional_items, names)
             if rule is None or not ctx.keeps_alarm(spec.severity):

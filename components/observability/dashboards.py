@@ -3,11 +3,12 @@
 * executive — business KPIs, their growth and expected range, API availability against the
   SLO, SLO and incident status, security status, cost;
 * operations — active alarms, API performance, every non-function item's catalog metrics
-  with its alarm thresholds, security events;
+  with its alarm thresholds, real-user page performance (RUM), security events;
 * developer — delivery (DORA) and code quality, every function's catalog metrics with
   thresholds, DynamoDB latency by operation and by access pattern, errors by type;
 * customer success — the user journey: registrations, listings, searches and their success
-  rate, listing views, contacts, the funnel, and real-user page performance.
+  rate, listing views, contacts, the funnel, and real users' sessions, session length and
+  page performance (RUM).
 
 Each builder returns the dashboard body (a dict whose leaves may be Outputs).
 """
@@ -32,6 +33,7 @@ from components.observability.executive_trends import (
     kpi_row,
 )
 from components.observability.log_queries import QUERIES
+from components.observability.rum_widgets import page_performance_widgets, session_widgets
 from components.observability.security_filters import EVENTS as SECURITY_EVENTS
 from components.observability.security_status import security_widgets
 from components.observability.widgets import (
@@ -213,6 +215,9 @@ def operations(d: DashboardInputs) -> dict[str, Any]:
         grid.section(f"Infrastructure · {kind.value}")
         for item in items:
             grid.extend(item_widgets(d, item))
+    if d.rum_app_name:
+        grid.section("Page performance", "CloudWatch RUM: what real browsers measure.")
+        grid.extend(page_performance_widgets(d.rum_app_name, d.region))
     grid.section("Security", "Audit events counted by the metric filters on the audit log.")
     for event in SECURITY_EVENTS:
         grid.add(metric_widget(event.title, [
@@ -287,18 +292,9 @@ def customer_success(d: DashboardInputs) -> dict[str, Any]:
     ], d.region, period=3600, width=12))
     customer_success_rows(d, grid)
     if d.rum_app_name:
-        app = {"application_name": d.rum_app_name}
-        grid.section("Real users", "CloudWatch RUM: page performance and errors in browsers.")
-        grid.add(metric_widget("Largest contentful paint (p75)", [
-            metric_row("AWS/RUM", "WebVitalsLargestContentfulPaint", app, stat="p75")],
-            d.region, period=300, stat="p75", width=8))
-        grid.add(metric_widget("Sessions and JS errors", [
-            metric_row("AWS/RUM", "SessionCount", app, label="sessions"),
-            metric_row("AWS/RUM", "JsErrorCount", app, label="JS errors"),
-        ], d.region, period=300, width=8))
-        grid.add(metric_widget("Page load time (p75)", [
-            metric_row("AWS/RUM", "PerformanceNavigationDuration", app, stat="p75")],
-            d.region, period=300, stat="p75", width=8))
+        grid.section("Real users", "CloudWatch RUM: sessions, their length, and page speed.")
+        grid.extend(session_widgets(d.rum_app_name, d.region))
+        grid.extend(page_performance_widgets(d.rum_app_name, d.region))
     return _body(d, grid)
 
 

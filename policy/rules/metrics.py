@@ -101,7 +101,9 @@ _DYNAMODB_CAPACITY = ("ConsumedReadCapacityUnits ConsumedWriteCapacityUnits "
                       "ReadThrottleEvents WriteThrottleEvents")
 _CLOUDFRONT_METRICS = ("Requests BytesDownloaded BytesUploaded TotalErrorRate 4xxErrorRate "
                        "5xxErrorRate OriginLatency CacheHitRate 401ErrorRate 403ErrorRate "
-                       "404ErrorRate 502ErrorRate 503ErrorRate 504ErrorRate")
+                       "404ErrorRate 502ErrorRate 503ErrorRate 504ErrorRate "
+                       # Lambda@Edge errors CloudFront counts per distribution.
+                       "LambdaExecutionError LambdaValidationError LambdaLimitExceededErrors")
 
 AWS_METRICS: tuple[AwsMetrics, ...] = (
     _row(FUNCTION, "AWS/Lambda",
@@ -169,8 +171,9 @@ AWS_METRICS: tuple[AwsMetrics, ...] = (
     _row("aws:synthetics/canary:Canary", "CloudWatchSynthetics", "SuccessPercent Duration "
          "Failed Failed requests 2xx 4xx 5xx", "CanaryName", _SYNTHETICS),
     _row("aws:rum/appMonitor:AppMonitor", "AWS/RUM",
-         "JsErrorCount HttpErrorCount SessionCount PageViewCount "
-         "PerformanceNavigationDuration PerformanceResourceDuration "
+         "JsErrorCount HttpErrorCount SessionCount PageViewCount SessionDuration TimeOnPage "
+         "PageViewCountPerSession JsErrorCountPerSession PerformanceNavigationDuration "
+         "PerformanceResourceDuration "
          "WebVitalsCumulativeLayoutShift WebVitalsFirstInputDelay "
          "WebVitalsInteractionToNextPaint WebVitalsLargestContentfulPaint",
          "application_name", _RUM),

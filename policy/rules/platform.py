@@ -79,20 +79,27 @@ EDGE_RESTRICTIONS = ("https://docs.aws.amazon.com/AmazonCloudFront/latest/Develo
                      "lambda-at-edge-function-restrictions.html")
 
 
+# Current Python runtimes on the Lambda@Edge restrictions page (the pack imports no component).
+EDGE_RUNTIMES = ("python3.12", "python3.13")
+
+
 def _is_edge(s: Subject) -> bool:
     """Whether the function is tagged for Lambda@Edge (components/blocks/lambda_placement)."""
     return (s.props.get("tags") or {}).get("lambda-placement") == "edge"
 
 
 @rule("lambda-edge-placement",
-      "A Lambda@Edge function is in us-east-1, on x86_64, without environment variables or "
-      "layers, and published so CloudFront can reference a numbered version.",
+      "A Lambda@Edge function is in us-east-1, on x86_64, on a runtime Lambda@Edge supports, "
+      "without environment variables or layers, and published so CloudFront can reference a "
+      "numbered version.",
       types=("aws:lambda/function:Function",))
 def lambda_edge_shape(s: Subject) -> Iterator[str]:
     """Restrictions on Lambda@Edge: https://docs.aws.amazon.com/AmazonCloudFront/latest/
     DeveloperGuide/lambda-at-edge-function-restrictions.html (region, version), and
     https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/edge-functions-restrictions.html
-    (no environment variables, no layers, x86_64 only)."""
+    (no environment variables, no layers, x86_64 only); the supported runtimes are that
+    page's list (Python 3.7 to 3.13 on 2026-12-03), the current ones in ``EDGE_RUNTIMES``
+    (the same as ``components.blocks.lambda_placement.EDGE_ORIGIN.runtimes``)."""
     if not _is_edge(s):
         return
     if list(s.props.get("architectures") or []) != ["x86_64"]:
@@ -106,6 +113,10 @@ def lambda_edge_shape(s: Subject) -> Iterator[str]:
         yield "layers is set: Lambda@Edge takes no layers"
     if not s.props.get("publish"):
         yield "publish is not true: CloudFront must reference a numbered version"
+    runtime = s.props.get("runtime")
+    if runtime not in EDGE_RUNTIMES:
+        yield (f"runtime is {runtime!r}: Lambda@Edge supports "
+               f"{', '.join(EDGE_RUNTIMES)} (of the current Python runtimes)")
 
 
 def _statements(document: Any) -> list[dict[str, Any]]:

@@ -50,7 +50,8 @@ def test_lambda_shape(props: dict, count: int) -> None:
     assert len(check("lambda-arm64-tracing", "aws:lambda/function:Function", props)) == count
 
 
-EDGE = {"architectures": ["x86_64"], "publish": True, "tags": {"lambda-placement": "edge"}}
+EDGE = {"architectures": ["x86_64"], "publish": True, "runtime": "python3.13",
+        "tags": {"lambda-placement": "edge"}}
 US_EAST_1 = {"region": "us-east-1"}
 
 

@@ -440,16 +440,24 @@ def test_standard_logs_v2_deliver_to_the_kms_log_bucket(registry: Registry, stac
         "aws:kms")
 
 
+def test_without_waf_or_image_function_the_us_east_1_key_grants_no_logs() -> None:
+    registry = run_program("dev", **{"aws:region": "eu-west-1",
+                                     "marketplace:edgeImageVariants": "false"})
+    keys = {k.region: k for k in registry.by_type("aws:kms/key:Key")}
+    assert "delivery.logs.amazonaws.com" in keys["us-east-1"].inputs["policy"]
+    assert "logs.us-east-1.amazonaws.com" not in keys["us-east-1"].inputs["policy"]
+
+
 def test_outside_us_east_1_edge_logs_use_the_core_key_there() -> None:
     registry = run_program("dev", **{"aws:region": "eu-west-1"})
     keys = {k.region: k for k in registry.by_type("aws:kms/key:Key")}
     assert set(keys) == {"eu-west-1", "us-east-1"}
     edge_key = keys["us-east-1"]
     assert edge_key.inputs["enableKeyRotation"] is True
-    # Dev has no edge WAF, so nothing writes log groups there: the key grants log delivery
-    # (the access-log bucket) but not CloudWatch Logs.
+    # Dev has no edge WAF, but the image function's log group lives there: the key grants
+    # log delivery (the access-log bucket) and CloudWatch Logs.
     assert "delivery.logs.amazonaws.com" in edge_key.inputs["policy"]
-    assert "logs.us-east-1.amazonaws.com" not in edge_key.inputs["policy"]
+    assert "logs.us-east-1.amazonaws.com" in edge_key.inputs["policy"]
     sse = registry.named("aws:s3/bucketServerSideEncryptionConfiguration:"
                          "BucketServerSideEncryptionConfiguration",
                          "marketplace-dev-edge-access-logs-bucket-encryption")
