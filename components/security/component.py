@@ -24,6 +24,7 @@ from components.observability import alarm_factory
 from components.platform.context import StackContext
 from components.platform.event_routes import EventRoute, route_events
 from components.security.data_events import DELETION_WATCHES, advanced_selectors
+from components.security.standards import standard_slug, standards_arn
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,6 @@ SECURITYHUB_ROUTES = (
                _hub(["MEDIUM"]), "warning"),
     EventRoute("securityhub-low", "New Security Hub findings labelled LOW",
                _hub(["LOW"]), "info"),
-)
-SECURITYHUB_STANDARDS = (
-    "standards/aws-foundational-security-best-practices/v/1.0.0",
-    "standards/cis-aws-foundations-benchmark/v/3.0.0",
 )
 CIS_PERIOD_SECONDS = 300
 
@@ -348,10 +345,11 @@ class SecurityMonitoring(pulumi.ComponentResource):
             auto_enable_controls=True,
             opts=self._child,
         )
-        for standard in SECURITYHUB_STANDARDS:
+        for short in self._cfg.securityhub_standards:
+            # AWS refuses a subscription until the hub is enabled: depends_on orders it.
             aws.securityhub.StandardsSubscription(
-                f"{self._name}-securityhub-{standard.split('/')[1]}",
-                standards_arn=f"arn:aws:securityhub:{self._ctx.region}::{standard}",
+                f"{self._name}-securityhub-{standard_slug(short)}",
+                standards_arn=standards_arn(self._ctx.region, short),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
             )
         return SECURITYHUB_ROUTES
