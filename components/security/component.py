@@ -23,7 +23,9 @@ from components.config import SecurityConfig
 from components.observability import alarm_factory
 from components.platform.context import StackContext
 from components.platform.event_routes import EventRoute, route_events
+from components.security.compliance_report import ComplianceReport, ComplianceReportArgs
 from components.security.data_events import DELETION_WATCHES, advanced_selectors
+from components.security.finding_routes import GUARDDUTY_ROUTES, SECURITYHUB_ROUTES
 from components.security.standards import standard_slug, standards_arn
 
 
@@ -115,37 +117,16 @@ CIS_CHECKS: tuple[CisCheck, ...] = (
              "|| ($.eventName = EnableVpcClassicLink) }", "warning"),
 )
 
-_GUARDDUTY = {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]}
-_SECURITYHUB = {"source": ["aws.securityhub"],
-                "detail-type": ["Security Hub Findings - Imported"]}
-
-
-def _hub(labels: list[str]) -> dict[str, object]:
-    # New, active findings only: updates of findings already triaged do not page again.
-    return {**_SECURITYHUB, "detail": {"findings": {
-        "Severity": {"Label": labels}, "Workflow": {"Status": ["NEW"]},
-        "RecordState": ["ACTIVE"]}}}
-
-
-# GuardDuty's severity bands: high >= 7, medium >= 4, low below.
-GUARDDUTY_ROUTES = (
-    EventRoute("guardduty-high", "GuardDuty findings of high severity (>= 7)",
-               {**_GUARDDUTY, "detail": {"severity": [{"numeric": [">=", 7]}]}}, "critical"),
-    EventRoute("guardduty-medium", "GuardDuty findings of medium severity (4-6.9)",
-               {**_GUARDDUTY, "detail": {"severity": [{"numeric": [">=", 4, "<", 7]}]}},
-               "warning"),
-    EventRoute("guardduty-low", "GuardDuty findings of low severity (< 4)",
-               {**_GUARDDUTY, "detail": {"severity": [{"numeric": ["<", 4]}]}}, "info"),
-)
-SECURITYHUB_ROUTES = (
-    EventRoute("securityhub-high", "New Security Hub findings labelled CRITICAL or HIGH",
-               _hub(["CRITICAL", "HIGH"]), "critical"),
-    EventRoute("securityhub-medium", "New Security Hub findings labelled MEDIUM",
-               _hub(["MEDIUM"]), "warning"),
-    EventRoute("securityhub-low", "New Security Hub findings labelled LOW",
-               _hub(["LOW"]), "info"),
-)
 CIS_PERIOD_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class LakeTarget:
+    """The data lake's bucket and Glue database, as the analytics component names them."""
+
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    database_name: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -158,6 +139,8 @@ class SecurityMonitoringArgs:
     # Data events (``dataEvents``) cover these; their owners hand them over as typed outputs.
     data_event_table_arns: tuple[pulumi.Input[str], ...] = ()
     data_event_bucket_names: tuple[pulumi.Input[str], ...] = ()
+    # Where the weekly compliance report goes (``complianceReportEnabled``): the lake.
+    lake: LakeTarget | None = None
 
 
 class SecurityMonitoring(pulumi.ComponentResource):
@@ -170,6 +153,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
     cis_alarm_arns: list[pulumi.Output[str]]  # none when another stack owns the baseline
     deletion_alarms: dict[str, aws.cloudwatch.MetricAlarm]
     detector: aws.guardduty.Detector | None
+    compliance_report: ComplianceReport | None
     trail_name: pulumi.Output[str]
     monitored_items: tuple[MonitoredItem, ...]
 
@@ -189,7 +173,9 @@ class SecurityMonitoring(pulumi.ComponentResource):
         # Deletions are data events: write selection (writes or all) is what logs them.
         self.deletion_alarms = self._deletion_alarms() if self._selectors else {}
         routes = [*self._guardduty(), *self._securityhub()]
-        self.monitored_items = self._route_findings(routes)
+        self.compliance_report = self._compliance_report(args.lake)
+        self.monitored_items = (*self._route_findings(routes), *(
+            self.compliance_report.monitored_items if self.compliance_report else ()))
         self.register_outputs({
             "trailName": self.trail_name,
             "trailBucket": self.trail_bucket.name,
@@ -353,6 +339,15 @@ class SecurityMonitoring(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
             )
         return SECURITYHUB_ROUTES
+
+    def _compliance_report(self, lake: LakeTarget | None) -> ComplianceReport | None:
+        """The weekly report of the hub's standards (``complianceReportEnabled``)."""
+        if not self._cfg.compliance_report_enabled or lake is None:
+            return None
+        return ComplianceReport(f"{self._ctx.prefix}-compliance-report", ComplianceReportArgs(
+            context=self._ctx, standards=self._cfg.securityhub_standards,
+            lake_bucket_name=lake.bucket_name, lake_bucket_arn=lake.bucket_arn,
+            database_name=lake.database_name), opts=self._child)
 
     def _route_findings(self, routes: list[EventRoute]) -> tuple[MonitoredItem, ...]:
         """EventBridge rules from the findings to the severity topics; their monitored items."""

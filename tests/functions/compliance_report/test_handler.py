@@ -36,6 +36,19 @@ FILTERS = {
     "ComplianceAssociatedStandardsId": [{"Value": FSBP, "Comparison": "EQUALS"},
                                         {"Value": CIS, "Comparison": "EQUALS"}],
 }
+# The controls the fixture's findings make, as worked out by hand (standard, control, status,
+# severity, failed and passed resources): failed first, then by severity, then by control id.
+EXPECTED = [
+    (FSBP, "IAM.6", "FAILED", "CRITICAL", 1, 0),
+    (FSBP, "EC2.2", "FAILED", "HIGH", 1, 0),
+    (FSBP, "S3.8", "FAILED", "HIGH", 1, 1),
+    (FSBP, "S3.10", "FAILED", "MEDIUM", 1, 0),
+    (FSBP, "CloudTrail.1", "PASSED", "HIGH", 0, 1),
+    (CIS, "IAM.6", "FAILED", "CRITICAL", 1, 0),
+    (CIS, "EC2.2", "FAILED", "HIGH", 1, 0),
+    (CIS, "S3.8", "FAILED", "HIGH", 1, 1),
+    (CIS, "CloudTrail.1", "PASSED", "HIGH", 0, 1),
+]
 
 
 class Context:
@@ -74,8 +87,18 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
         monkeypatch.setenv("REPORT_TOPIC_ARN", topic)
         module = importlib.reload(importlib.import_module("functions.compliance_report.handler"))
-        with Stubber(module.securityhub) as stub:
-            yield SimpleNamespace(handler=module, s3=s3, sqs=sqs, queue=queue, stub=stub)
+        yield SimpleNamespace(handler=module, s3=s3, sqs=sqs, queue=queue)
+
+
+@pytest.fixture
+def stubbed(aws: SimpleNamespace) -> Iterator[Stubber]:
+    """``aws`` with the handler's Security Hub client answered by the Stubber (``aws.stub``).
+
+    The Stubber answers before the recording plugin sees the call, so the role check learns
+    GetFindings from the moto test below."""
+    with Stubber(aws.handler.securityhub) as stub:
+        aws.stub = stub
+        yield stub
 
 
 def expect_pages(stub: Stubber) -> None:
@@ -86,35 +109,44 @@ def expect_pages(stub: Stubber) -> None:
                                                "NextToken": first["NextToken"]})
 
 
+def report_rows(aws: SimpleNamespace, key: str) -> list[tuple[Any, ...]]:
+    """The report's JSON lines as (standard, control, status, severity, failed, passed)."""
+    body = aws.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+    return [(r["standard"], r["control_id"], r["status"], r["severity"], r["failed"],
+             r["passed"]) for r in map(json.loads, body.splitlines())]
+
+
 def notification(aws: SimpleNamespace) -> dict[str, Any]:
     (received,) = aws.sqs.receive_message(QueueUrl=aws.queue, MaxNumberOfMessages=10)["Messages"]
     return json.loads(received["Body"])
 
 
+@pytest.mark.usefixtures("stubbed")
 def test_report_groups_fixture_findings_by_standard_failed_first(aws: SimpleNamespace) -> None:
     expect_pages(aws.stub)
     result = aws.handler.handler(scheduled_event(), Context())
     aws.stub.assert_no_pending_responses()
     key = "compliance/controls/dt=2026-11-30/controls.json"
     assert result == {"day": "2026-11-30", "controls": 9, "failed": 7, "key": key}
+    assert report_rows(aws, key) == EXPECTED
     body = aws.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
-    rows = [json.loads(line) for line in body.splitlines()]
-    assert [(r["standard"], r["control_id"], r["status"], r["severity"], r["failed"],
-             r["passed"]) for r in rows] == [
-        (FSBP, "IAM.6", "FAILED", "CRITICAL", 1, 0),
-        (FSBP, "EC2.2", "FAILED", "HIGH", 1, 0),
-        (FSBP, "S3.8", "FAILED", "HIGH", 1, 1),
-        (FSBP, "S3.10", "FAILED", "MEDIUM", 1, 0),
-        (FSBP, "CloudTrail.1", "PASSED", "HIGH", 0, 1),
-        (CIS, "IAM.6", "FAILED", "CRITICAL", 1, 0),
-        (CIS, "EC2.2", "FAILED", "HIGH", 1, 0),
-        (CIS, "S3.8", "FAILED", "HIGH", 1, 1),
-        (CIS, "CloudTrail.1", "PASSED", "HIGH", 0, 1),
-    ]
-    assert rows[2]["failed_resources"] == ["arn:aws:s3:::marketplace-prod-media-assets"]
-    assert rows[2]["title"] == "S3 general purpose buckets should block public access"
+    s3_8 = json.loads(body.splitlines()[2])
+    assert s3_8["failed_resources"] == ["arn:aws:s3:::marketplace-prod-media-assets"]
+    assert s3_8["title"] == "S3 general purpose buckets should block public access"
 
 
+def test_pages_through_moto_security_hub_to_the_same_report(aws: SimpleNamespace) -> None:
+    """Through moto's GetFindings (which pages but does not filter): the same controls, and
+    the NIST-only finding left out by the report itself."""
+    hub = boto3.client("securityhub")
+    findings = [f for page in json.loads(FIXTURE.read_text())["pages"] for f in page["Findings"]]
+    assert hub.batch_import_findings(Findings=findings)["FailedCount"] == 0
+    aws.handler.PAGE_SIZE = 2  # four pages of the seven findings
+    result = aws.handler.handler(scheduled_event(), Context())
+    assert report_rows(aws, result["key"]) == EXPECTED
+
+
+@pytest.mark.usefixtures("stubbed")
 def test_report_markdown_and_notification(aws: SimpleNamespace) -> None:
     expect_pages(aws.stub)
     aws.handler.handler(scheduled_event(), Context())
@@ -136,8 +168,8 @@ def test_report_markdown_and_notification(aws: SimpleNamespace) -> None:
     assert lines[-1] == f"Full report: s3://{BUCKET}/{summary}"
 
 
-def test_no_findings_still_reports_and_names_the_week_of_the_event(
-        aws: SimpleNamespace) -> None:
+@pytest.mark.usefixtures("stubbed")
+def test_no_findings_still_reports_and_names_the_week_of_the_event(aws: SimpleNamespace) -> None:
     aws.stub.add_response("get_findings", {"Findings": []},
                           {"Filters": FILTERS, "MaxResults": 100})
     result = aws.handler.handler(scheduled_event("2026-12-07T06:00:00Z"), Context())
@@ -147,6 +179,7 @@ def test_no_findings_still_reports_and_names_the_week_of_the_event(
     assert notification(aws)["Subject"] == "Compliance report 2026-12-07: 0 failed controls"
 
 
+@pytest.mark.usefixtures("stubbed")
 def test_a_failed_page_raises_and_writes_nothing(aws: SimpleNamespace) -> None:
     aws.stub.add_client_error("get_findings", service_error_code="InvalidAccessException",
                               service_message="Account is not subscribed to AWS Security Hub",
@@ -161,3 +194,4 @@ def test_report_day_from_the_event_time_else_today() -> None:
     assert report_day({"time": "2026-11-30T23:59:59Z"}) == "2026-11-30"
     assert len(report_day({"time": "yesterday"})) == 10
     assert len(report_day(None)) == 10
+
