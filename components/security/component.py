@@ -6,7 +6,9 @@ config) and to a CloudWatch log group. The CIS AWS Foundations Benchmark monitor
 (CloudWatch.1-14) are metric filters on that group, each alarmed to a severity topic: one
 table, one loop, every alarm planned by the one alarm factory and named
 ``<prefix>-cis-<check>-<severity>``. GuardDuty and Security Hub findings reach the topics
-through EventBridge rules by severity, also a table.
+through EventBridge rules by severity, also a table (:mod:`.finding_routes`). Security Hub
+subscribes to the standards of ``securityHubStandards``; with it, a weekly compliance report
+(:mod:`.compliance_report`) goes to the info topic and the lake.
 """
 
 from __future__ import annotations
