@@ -24,5 +24,10 @@ def standard_slug(short: str) -> str:
 
 
 def standards_ids(shorts: tuple[str, ...]) -> list[str]:
-    """The ``StandardsId`` of each of ``shorts``, as ``Compliance.AssociatedStandards`` holds it."""
+    """The ``StandardsId`` of each of ``shorts``, as ``Compliance.AssociatedStandards`` holds it.
+
+    "The resource portion of the ARN returned for a standard in the DescribeStandards API
+    response" (https://docs.aws.amazon.com/securityhub/1.0/APIReference/
+    API_AssociatedStandard.html): the table's path, without ``arn:aws:securityhub:<region>::``.
+    """
     return [SECURITYHUB_STANDARDS[short] for short in shorts]
