@@ -20,7 +20,7 @@ from components.platform.audit_log import AuditLog, AuditLogArgs
 from components.platform.context import stack_context
 from components.platform.core import PlatformCore, PlatformCoreArgs
 from components.platform.event_bus import EventBus, EventBusArgs
-from components.security.component import SecurityMonitoring, SecurityMonitoringArgs
+from components.security.component import LakeTarget, SecurityMonitoring, SecurityMonitoringArgs
 
 config = load()
 platform = config.platform
@@ -106,7 +106,9 @@ security = SecurityMonitoring(
     SecurityMonitoringArgs(context=context, security=config.security,
                            data_event_table_arns=(backend.table_arn,),
                            data_event_bucket_names=(analytics.lake_bucket_name,
-                                                    edge.media_bucket_name)),
+                                                    edge.media_bucket_name),
+                           lake=LakeTarget(analytics.lake_bucket_name, analytics.lake_bucket_arn,
+                                           analytics.database_name)),
     regional,
 )
 

@@ -79,6 +79,7 @@ EMITTERS: tuple[Emitter, ...] = (
     *(Emitter("window_aggregator", "ActiveUsers", (*_BUSINESS, ("period", period)),
               PUT_METRIC_DATA) for period in ("daily", "weekly", "monthly")),
     *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
+    *_fn("compliance_report", _OWN, "ComplianceControlsFailed", "ComplianceControlsReported"),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
          "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
     # functions/alert_router/delivery_metrics.py: DORA's change failures and time to restore.

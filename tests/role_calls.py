@@ -287,6 +287,13 @@ def _write_records(params: Mapping[str, Any], resolve: Callable[[str], str | Non
     ]
 
 
+def _get_findings(params: Mapping[str, Any], resolve: Callable[[str], str | None],
+                  target: Target) -> list[Request]:
+    # Authorized on the account's hub in the region, whatever the filters.
+    return [Request("securityhub:GetFindings",
+                    f"arn:aws:securityhub:{target.region}:{target.account}:hub/default")]
+
+
 S3_SAR = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
 S3_HEAD_OBJECT = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html"
 DYNAMODB_SAR = ("https://docs.aws.amazon.com/service-authorization/latest/reference/"
@@ -335,6 +342,9 @@ OPERATIONS: dict[tuple[str, str], tuple[Builder, str]] = {
     ("s3", "HeadObject"): (_on_object("s3:GetObject"), S3_HEAD_OBJECT),
     ("s3", "GetObject"): (_on_object("s3:GetObject"), S3_SAR),
     ("s3", "PutObject"): (_on_object("s3:PutObject"), S3_SAR),
+    ("securityhub", "GetFindings"): (
+        _get_findings, "https://docs.aws.amazon.com/service-authorization/latest/reference/"
+                       "list_awssecurityhub.html"),
     ("timestream", "WriteRecords"): (
         _write_records, "https://docs.aws.amazon.com/timestream/latest/developerguide/"
                         "Using-API.endpoint-discovery.html"),

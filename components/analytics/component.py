@@ -37,8 +37,8 @@ class AnalyticsArgs:
 class Analytics(pulumi.ComponentResource):
     """Everything of the analytics pipeline; exposes names others query and its monitored items.
 
-    Others read :attr:`stream_name`, :attr:`lake_bucket_name`, :attr:`workgroup_name`,
-    :attr:`database_name` and :attr:`monitored_items`.
+    Others read :attr:`stream_name`, :attr:`lake_bucket_name`, :attr:`lake_bucket_arn`,
+    :attr:`workgroup_name`, :attr:`database_name` and :attr:`monitored_items`.
     """
 
     stream: EventStream
@@ -51,6 +51,7 @@ class Analytics(pulumi.ComponentResource):
     quicksight: QuickSight | None
     stream_name: pulumi.Output[str]
     lake_bucket_name: pulumi.Output[str]
+    lake_bucket_arn: pulumi.Output[str]
     workgroup_name: pulumi.Output[str]
     database_name: pulumi.Output[str]
     monitored_items: tuple[MonitoredItem, ...]
@@ -90,6 +91,7 @@ class Analytics(pulumi.ComponentResource):
 
         self.stream_name = self.stream.stream_name
         self.lake_bucket_name = self.lake.lake_bucket_name
+        self.lake_bucket_arn = self.lake.lake_bucket_arn
         self.workgroup_name = self.catalog.workgroup_name
         self.database_name = self.catalog.database_name
         self.monitored_items = (

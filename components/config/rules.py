@@ -206,6 +206,18 @@ def account_singletons(r: Reader, values: Values, before: Mapping[str, Any]) -> 
     owns = before["platform"].owns_account_baseline
     values["guardduty_enabled"] = values["guardduty_enabled"] and owns
     values["securityhub_enabled"] = values["securityhub_enabled"] and owns
+    # The report reads the hub's findings: nothing to report without it.
+    values["compliance_report_enabled"] = (values["compliance_report_enabled"]
+                                           and values["securityhub_enabled"])
+
+
+def securityhub_standards_once(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
+    """A standard is subscribed once: a repeated name would plan two subscriptions of it."""
+    seen: set[str] = set()
+    for name in values["securityhub_standards"]:
+        if name in seen:
+            r.fail("securityHubStandards", f"{name!r} is listed twice; list each standard once")
+        seen.add(name)
 
 
 RULES: Mapping[str, tuple[Rule, ...]] = {
@@ -215,5 +227,5 @@ RULES: Mapping[str, tuple[Rule, ...]] = {
     "analytics": (lake_transitions, analytics_required),
     "backend": (capacity_ranges, vpc_cidr_octets, user_pool_email, api_cold_start),
     "alerting": (alert_routes, chatbot_pair),
-    "security": (trail_lock_within_retention, account_singletons),
+    "security": (trail_lock_within_retention, securityhub_standards_once, account_singletons),
 }

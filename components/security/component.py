@@ -6,7 +6,9 @@ config) and to a CloudWatch log group. The CIS AWS Foundations Benchmark monitor
 (CloudWatch.1-14) are metric filters on that group, each alarmed to a severity topic: one
 table, one loop, every alarm planned by the one alarm factory and named
 ``<prefix>-cis-<check>-<severity>``. GuardDuty and Security Hub findings reach the topics
-through EventBridge rules by severity, also a table.
+through EventBridge rules by severity, also a table (:mod:`.finding_routes`). Security Hub
+subscribes to the standards of ``securityHubStandards``; with it, a weekly compliance report
+(:mod:`.compliance_report`) goes to the info topic and the lake.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from components.config import SecurityConfig
 from components.observability import alarm_factory
 from components.platform.context import StackContext
 from components.platform.event_routes import EventRoute, route_events
+from components.security.compliance_report import ComplianceReport, ComplianceReportArgs
 from components.security.data_events import DELETION_WATCHES, advanced_selectors
+from components.security.finding_routes import GUARDDUTY_ROUTES, SECURITYHUB_ROUTES
+from components.security.standards import standard_slug, standards_arn
 
 
 @dataclass(frozen=True)
@@ -114,41 +119,16 @@ CIS_CHECKS: tuple[CisCheck, ...] = (
              "|| ($.eventName = EnableVpcClassicLink) }", "warning"),
 )
 
-_GUARDDUTY = {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]}
-_SECURITYHUB = {"source": ["aws.securityhub"],
-                "detail-type": ["Security Hub Findings - Imported"]}
-
-
-def _hub(labels: list[str]) -> dict[str, object]:
-    # New, active findings only: updates of findings already triaged do not page again.
-    return {**_SECURITYHUB, "detail": {"findings": {
-        "Severity": {"Label": labels}, "Workflow": {"Status": ["NEW"]},
-        "RecordState": ["ACTIVE"]}}}
-
-
-# GuardDuty's severity bands: high >= 7, medium >= 4, low below.
-GUARDDUTY_ROUTES = (
-    EventRoute("guardduty-high", "GuardDuty findings of high severity (>= 7)",
-               {**_GUARDDUTY, "detail": {"severity": [{"numeric": [">=", 7]}]}}, "critical"),
-    EventRoute("guardduty-medium", "GuardDuty findings of medium severity (4-6.9)",
-               {**_GUARDDUTY, "detail": {"severity": [{"numeric": [">=", 4, "<", 7]}]}},
-               "warning"),
-    EventRoute("guardduty-low", "GuardDuty findings of low severity (< 4)",
-               {**_GUARDDUTY, "detail": {"severity": [{"numeric": ["<", 4]}]}}, "info"),
-)
-SECURITYHUB_ROUTES = (
-    EventRoute("securityhub-high", "New Security Hub findings labelled CRITICAL or HIGH",
-               _hub(["CRITICAL", "HIGH"]), "critical"),
-    EventRoute("securityhub-medium", "New Security Hub findings labelled MEDIUM",
-               _hub(["MEDIUM"]), "warning"),
-    EventRoute("securityhub-low", "New Security Hub findings labelled LOW",
-               _hub(["LOW"]), "info"),
-)
-SECURITYHUB_STANDARDS = (
-    "standards/aws-foundational-security-best-practices/v/1.0.0",
-    "standards/cis-aws-foundations-benchmark/v/3.0.0",
-)
 CIS_PERIOD_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class LakeTarget:
+    """The data lake's bucket and Glue database, as the analytics component names them."""
+
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    database_name: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -161,6 +141,8 @@ class SecurityMonitoringArgs:
     # Data events (``dataEvents``) cover these; their owners hand them over as typed outputs.
     data_event_table_arns: tuple[pulumi.Input[str], ...] = ()
     data_event_bucket_names: tuple[pulumi.Input[str], ...] = ()
+    # Where the weekly compliance report goes (``complianceReportEnabled``): the lake.
+    lake: LakeTarget | None = None
 
 
 class SecurityMonitoring(pulumi.ComponentResource):
@@ -173,6 +155,7 @@ class SecurityMonitoring(pulumi.ComponentResource):
     cis_alarm_arns: list[pulumi.Output[str]]  # none when another stack owns the baseline
     deletion_alarms: dict[str, aws.cloudwatch.MetricAlarm]
     detector: aws.guardduty.Detector | None
+    compliance_report: ComplianceReport | None
     trail_name: pulumi.Output[str]
     monitored_items: tuple[MonitoredItem, ...]
 
@@ -192,7 +175,9 @@ class SecurityMonitoring(pulumi.ComponentResource):
         # Deletions are data events: write selection (writes or all) is what logs them.
         self.deletion_alarms = self._deletion_alarms() if self._selectors else {}
         routes = [*self._guardduty(), *self._securityhub()]
-        self.monitored_items = self._route_findings(routes)
+        self.compliance_report = self._compliance_report(args.lake)
+        self.monitored_items = (*self._route_findings(routes), *(
+            self.compliance_report.monitored_items if self.compliance_report else ()))
         self.register_outputs({
             "trailName": self.trail_name,
             "trailBucket": self.trail_bucket.name,
@@ -348,13 +333,23 @@ class SecurityMonitoring(pulumi.ComponentResource):
             auto_enable_controls=True,
             opts=self._child,
         )
-        for standard in SECURITYHUB_STANDARDS:
+        for short in self._cfg.securityhub_standards:
+            # AWS refuses a subscription until the hub is enabled: depends_on orders it.
             aws.securityhub.StandardsSubscription(
-                f"{self._name}-securityhub-{standard.split('/')[1]}",
-                standards_arn=f"arn:aws:securityhub:{self._ctx.region}::{standard}",
+                f"{self._name}-securityhub-{standard_slug(short)}",
+                standards_arn=standards_arn(self._ctx.region, short),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
             )
         return SECURITYHUB_ROUTES
+
+    def _compliance_report(self, lake: LakeTarget | None) -> ComplianceReport | None:
+        """The weekly report of the hub's standards (``complianceReportEnabled``)."""
+        if not self._cfg.compliance_report_enabled or lake is None:
+            return None
+        return ComplianceReport(f"{self._ctx.prefix}-compliance-report", ComplianceReportArgs(
+            context=self._ctx, standards=self._cfg.securityhub_standards,
+            lake_bucket_name=lake.bucket_name, lake_bucket_arn=lake.bucket_arn,
+            database_name=lake.database_name), opts=self._child)
 
     def _route_findings(self, routes: list[EventRoute]) -> tuple[MonitoredItem, ...]:
         """EventBridge rules from the findings to the severity topics; their monitored items."""

@@ -16,6 +16,16 @@ GUARDDUTY_FEATURES = ("S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTIO
                       "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING")
 GUARDDUTY_FREQUENCIES = ("FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS")
 
+# Security Hub standards by short name: the standard's ARN after ``arn:aws:securityhub:<region>::``
+# (the ARNs of the StandardsSubscription reference, pulumi-aws v7, and DescribeStandards).
+SECURITYHUB_STANDARDS = {
+    "fsbp": "standards/aws-foundational-security-best-practices/v/1.0.0",
+    "cis": "standards/cis-aws-foundations-benchmark/v/3.0.0",
+    "cis-1.4": "standards/cis-aws-foundations-benchmark/v/1.4.0",
+    "nist-800-53": "standards/nist-800-53/v/5.0.0",
+    "pci-dss": "standards/pci-dss/v/4.0.1",
+}
+
 
 @dataclass(frozen=True)
 class SecurityConfig:
@@ -33,6 +43,10 @@ class SecurityConfig:
     guardduty_frequency: str
     securityhub_enabled: bool
     data_events: str = "off"
+    # Short names of SECURITYHUB_STANDARDS the hub subscribes to (securityHubStandards).
+    securityhub_standards: tuple[str, ...] = ("fsbp", "cis")
+    # The weekly compliance report; only with Security Hub (rules.account_singletons).
+    compliance_report_enabled: bool = False
 
 
 SECURITY = Section("security", "security monitoring", "alerting.md", SecurityConfig, (
@@ -60,9 +74,17 @@ SECURITY = Section("security", "security monitoring", "alerting.md", SecurityCon
             description=("How often updated findings are published (FIFTEEN_MINUTES, ONE_HOUR, "
                          "SIX_HOURS).")),
     KeySpec("securityHubEnabled", "securityhub_enabled", "boolean", False,
-            description=("Enable Security Hub with the CIS and Foundational Best Practices "
-                         "standards and route its findings (one per account and region, so only "
-                         "with ownsAccountBaseline).")),
+            description=("Enable Security Hub with the standards of securityHubStandards and "
+                         "route its findings (one per account and region, so only with "
+                         "ownsAccountBaseline).")),
+    KeySpec("securityHubStandards", "securityhub_standards", "array", ("fsbp", "cis"),
+            choices=tuple(SECURITYHUB_STANDARDS), what="a Security Hub standard",
+            description=("Standards Security Hub checks, by short name: fsbp (Foundational "
+                         "Security Best Practices v1.0.0), cis (CIS v3.0.0), cis-1.4, "
+                         "nist-800-53, pci-dss (v4.0.1); each bills per check.")),
+    KeySpec("complianceReportEnabled", "compliance_report_enabled", "boolean", True,
+            description=("A weekly Security Hub compliance report (failed controls first) to "
+                         "the info topic and the lake; only with securityHubEnabled.")),
     KeySpec("dataEvents", "data_events", "string", "off", choices=DATA_EVENT_MODES,
             description=("CloudTrail data events on the listings table and the lake and media "
                          "buckets: off, writes (readOnly=false) or all ($0.10 per 100,000).")),

@@ -105,6 +105,17 @@ def _provisioned_above_reserved(plan: Plan) -> Iterator[Finding]:
                                   "reserved")
 
 
+def _subscription_before_hub(plan: Plan) -> Iterator[Finding]:
+    hubs = {hub.region: hub.urn for hub in plan.of_type("aws:securityhub/account:Account")}
+    for subscription in plan.of_type(
+            "aws:securityhub/standardsSubscription:StandardsSubscription"):
+        # A plan without the hub relies on one another stack enabled: nothing to order.
+        hub = hubs.get(subscription.region)
+        if hub is not None and hub not in subscription.dependencies:
+            yield subscription.name, ("subscribes to a standard without depending on the "
+                                      "plan's Security Hub account, so it may be created first")
+
+
 REFUSALS: tuple[Refusal, ...] = (
     Refusal("schema-discoverer-on-cmk-bus",
             "Schema discovery is not supported for event buses encrypted using a customer "
@@ -141,6 +152,13 @@ REFUSALS: tuple[Refusal, ...] = (
             "function",
             "https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html",
             _provisioned_above_reserved),
+    Refusal("securityhub-subscription-before-hub",
+            "BatchEnableStandards fails (InvalidAccessException: the account is not subscribed "
+            "to Security Hub) until EnableSecurityHub has run; the provider's example orders "
+            "the subscription after the hub with depends_on",
+            "https://docs.aws.amazon.com/securityhub/1.0/APIReference/"
+            "API_BatchEnableStandards.html",
+            _subscription_before_hub),
 )
 
 
@@ -154,6 +172,8 @@ def refused_combinations(plan: Plan) -> Iterator[Finding]:
     - https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html
     - https://www.pulumi.com/registry/packages/aws/api-docs/kinesis/firehosedeliverystream/
     - https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+    - https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchEnableStandards.html
+      and https://www.pulumi.com/registry/packages/aws/api-docs/securityhub/standardssubscription/
     """
     for refusal in REFUSALS:
         for resource, detail in refusal.check(plan):

@@ -56,7 +56,9 @@ def _titles(board: str) -> set[str]:
     titles = set()
     for widget in body["widgets"]:
         props = widget["properties"]
-        titles.add(props.get("title") or props.get("markdown", "").split("\n")[0].lstrip("# "))
+        title = props.get("title") or props.get("markdown", "").split("\n")[0].lstrip("# ")
+        # An alarm status widget over 100 alarms is split into numbered parts: "<title> (2)".
+        titles.add(re.sub(r" \(\d+\)$", "", title) if widget["type"] == "alarm" else title)
     return titles
 
 

@@ -149,6 +149,21 @@ def test_provisioned_concurrency_above_reserved(reserved: int, message: str | No
         [("fn", message)] if message else [])
 
 
+@pytest.mark.parametrize("ordered", [True, False])
+def test_a_standards_subscription_waits_for_the_hub(ordered: bool) -> None:
+    def program() -> None:
+        hub = aws.securityhub.Account("hub", enable_default_standards=False)
+        aws.securityhub.StandardsSubscription(
+            "cis", standards_arn="arn:aws:securityhub:us-east-1::standards/"
+                                 "cis-aws-foundations-benchmark/v/3.0.0",
+            opts=pulumi.ResourceOptions(depends_on=[hub] if ordered else []))
+
+    found = violations("refused-combinations", program)
+    assert [(r, m.split(": AWS refuses")[0]) for r, m in found] == ([] if ordered else [
+        ("cis", "subscribes to a standard without depending on the plan's Security Hub "
+                "account, so it may be created first")])
+
+
 def test_every_refusal_has_a_documentation_source() -> None:
     assert len({r.name for r in REFUSALS}) == len(REFUSALS)
     assert all(r.source.startswith("https://") for r in REFUSALS)

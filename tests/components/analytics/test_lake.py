@@ -126,7 +126,7 @@ def test_firehose_buffers_partitions_and_reports_errors(registry: Registry, stac
 def test_parquet_conversion_uses_the_catalog_table(registry: Registry) -> None:
     conversion = firehose(registry)["extendedS3Configuration"]["dataFormatConversionConfiguration"]
     (db,) = registry.by_type(GLUE_DB)
-    (table,) = registry.by_type(GLUE_TABLE)
+    (table,) = [t for t in registry.by_type(GLUE_TABLE) if t.inputs["name"] == "events"]
     assert conversion["enabled"] is True
     assert conversion["schemaConfiguration"]["databaseName"] == db.outputs["name"]
     assert conversion["schemaConfiguration"]["tableName"] == table.outputs["name"]
@@ -137,7 +137,7 @@ def test_parquet_conversion_uses_the_catalog_table(registry: Registry) -> None:
 
 
 def test_projection_template_matches_firehose_prefix(registry: Registry) -> None:
-    (table,) = registry.by_type(GLUE_TABLE)
+    (table,) = [t for t in registry.by_type(GLUE_TABLE) if t.inputs["name"] == "events"]
     params = table.inputs["parameters"]
     s3 = firehose(registry)["extendedS3Configuration"]
     bucket_name = s3["bucketArn"].removeprefix("arn:aws:s3:::")
@@ -151,7 +151,7 @@ def test_projection_template_matches_firehose_prefix(registry: Registry) -> None
 
 
 def test_table_columns_come_from_the_event_schemas(registry: Registry) -> None:
-    (table,) = registry.by_type(GLUE_TABLE)
+    (table,) = [t for t in registry.by_type(GLUE_TABLE) if t.inputs["name"] == "events"]
     sd = table.inputs["storageDescriptor"]
     assert [(c["name"], c["type"]) for c in sd["columns"]] == [(c.name, c.type) for c in COLUMNS]
     assert [k["name"] for k in table.inputs["partitionKeys"]] == [k.name for k in PARTITION_KEYS]

@@ -12,6 +12,7 @@ from components.config.rules import (
     capacity_ranges,
     chatbot_pair,
     lake_transitions,
+    securityhub_standards_once,
     user_pool_email,
 )
 
@@ -68,10 +69,26 @@ class _Platform:
 
 
 def test_account_singletons_only_in_the_stack_that_owns_the_baseline() -> None:
-    for owns, expected in ((True, (True, True)), (False, (False, False))):
-        values: dict[str, Any] = {"guardduty_enabled": True, "securityhub_enabled": True}
+    for owns, expected in ((True, (True, True, True)), (False, (False, False, False))):
+        values: dict[str, Any] = {"guardduty_enabled": True, "securityhub_enabled": True,
+                                  "compliance_report_enabled": True}
         account_singletons(Reader({}), values, {"platform": _Platform(owns)})
-        assert (values["guardduty_enabled"], values["securityhub_enabled"]) == expected
+        assert (values["guardduty_enabled"], values["securityhub_enabled"],
+                values["compliance_report_enabled"]) == expected
+
+
+def test_the_compliance_report_needs_security_hub() -> None:
+    values: dict[str, Any] = {"guardduty_enabled": True, "securityhub_enabled": False,
+                              "compliance_report_enabled": True}
+    account_singletons(Reader({}), values, {"platform": _Platform(True)})
+    assert values["compliance_report_enabled"] is False
+
+
+def test_a_standard_listed_twice_is_refused() -> None:
+    r = Reader({})
+    securityhub_standards_once(r, {"securityhub_standards": ("fsbp", "cis", "fsbp")}, {})
+    assert _problems(r) == ["marketplace:securityHubStandards: 'fsbp' is listed twice; list "
+                            "each standard once"]
 
 
 def test_user_pool_sender_defaults_to_the_identity_and_must_be_covered_by_it() -> None:

@@ -12,7 +12,6 @@ from components.security.component import (
     CIS_CHECKS,
     GUARDDUTY_ROUTES,
     SECURITYHUB_ROUTES,
-    SECURITYHUB_STANDARDS,
 )
 from tests.components.alerting.helpers import (
     RULE,
@@ -206,8 +205,10 @@ def test_security_hub_in_prod_only(prod: Registry, dev: Registry) -> None:
     [account] = prod.by_type("aws:securityhub/account:Account")
     assert account.inputs["enableDefaultStandards"] is False
     subscriptions = prod.by_type("aws:securityhub/standardsSubscription:StandardsSubscription")
-    assert sorted(s.inputs["standardsArn"] for s in subscriptions) == sorted(
-        f"arn:aws:securityhub:us-east-1::{s}" for s in SECURITYHUB_STANDARDS)
+    assert sorted(s.inputs["standardsArn"] for s in subscriptions) == [
+        "arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0",
+        "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/3.0.0"]
+    assert all(account.urn in s.dependencies for s in subscriptions)
 
 
 def test_guardduty_can_be_turned_off() -> None:
