@@ -10,8 +10,9 @@ import pytest
 from tests.helpers import STACKS, shared_dir, stack_registry, warm_stack_for_worker
 from tools.mock_runtime import Registry
 
-# AWS calls and EMF of each function's handler tests, read by the role and metric checks.
-pytest_plugins = ["tests.recording"]
+# AWS calls and EMF of each function's handler tests, read by the role and metric checks;
+# botocore's models parsed once per process.
+pytest_plugins = ["tests.recording", "tests.botocore_models"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
