@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from tests import bytecode  # noqa: F401 - first: where compiled modules are cached
 from tests.helpers import STACKS, shared_dir, stack_registry, warm_stack_for_worker
 from tools.mock_runtime import Registry
 
