@@ -77,6 +77,11 @@ EMITTERS: tuple[Emitter, ...] = (
     *(Emitter("window_aggregator", "ActiveUsers", (*_BUSINESS, ("period", period)),
               PUT_METRIC_DATA) for period in ("daily", "weekly", "monthly")),
     *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
+    # functions.cloudflare_analytics.graphql.METRICS, per zone (its id is the stack's config).
+    *_fn("cloudflare_analytics", (("service", "cloudflare"), ("ZoneId", ANY_VALUE)),
+         "Requests", "CachedRequests", "UncachedRequests", "Responses2xx", "Responses3xx",
+         "Responses4xx", "Responses5xx", "WafBlocks", "WafChallenges", "RateLimitActions",
+         "EdgeResponseBytes", "OriginResponseTime", via=PUT_METRIC_DATA),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
          "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
     # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.

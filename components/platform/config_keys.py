@@ -30,7 +30,7 @@ HTTPS_URL_RE = re.compile(r"^https://\S+$")
 # guarantee it can run): the API stays unreserved so it can use the account's whole pool.
 RESERVED_FUNCTIONS = {
     "postConfirmation": 20, "streamProcessor": 10, "windowAggregator": 10,
-    "alertRouter": 10, "cachePurger": 5,
+    "alertRouter": 10, "cachePurger": 5, "cloudflareAnalytics": 2,
 }
 
 # Cold-start strategies (components/blocks/cold_start.py), per function: the reserved ones and
@@ -198,15 +198,16 @@ LAMBDAS = Section("lambdas", "Lambda defaults", "platform.md", LambdaDefaults, (
             names=RESERVED_FUNCTIONS, parse=_reserved,
             description=("Reserved concurrency (1-1000) of each function off the API hot path, as "
                          "name=value (postConfirmation, streamProcessor, windowAggregator, "
-                         "alertRouter, cachePurger); the API stays unreserved. The account keeps at"
-                         " least 100 unreserved.")),
+                         "alertRouter, cachePurger, cloudflareAnalytics); the API stays "
+                         "unreserved. The account keeps at least 100 unreserved.")),
     KeySpec("lambdaColdStart", "cold_start", "table",
             dict.fromkeys(COLD_START_FUNCTIONS, "none"), names=COLD_START_FUNCTIONS,
             parse=one_of(COLD_START_STRATEGIES, "a cold-start strategy"),
             description=("Cold-start strategy of each function as name=strategy (api, "
                          "postConfirmation, streamProcessor, windowAggregator, alertRouter, "
-                         "cachePurger): none, snapstart (SnapStart on published versions), or "
-                         "provisioned (the API only, with apiProvisionedConcurrency).")),
+                         "cachePurger, cloudflareAnalytics): none, snapstart (SnapStart on "
+                         "published versions), or provisioned (the API only, with "
+                         "apiProvisionedConcurrency).")),
 ))
 
 EVENTS = Section("events", "domain event bus", "platform.md", EventsConfig, (
