@@ -47,14 +47,17 @@ def _graphs(item: MonitoredItem, namespace: str,
 
 def cdn_widgets(items: Sequence[MonitoredItem],
                 catalog_graphs: Callable[[MonitoredItem], list[Widget]]) -> list[Widget]:
-    """The panel's widgets: each zone's and distribution's graphs, then their catalog ones."""
+    """The panel's widgets: each zone's and distribution's graphs, then their catalog ones.
+
+    The zone comes first whatever the items' order: it is the layer in front.
+    """
     widgets: list[Widget] = []
-    for item in items:
+    in_front_first = sorted((i for i in items if i.kind in CDN_KINDS),
+                            key=lambda i: CDN_KINDS.index(i.kind))
+    for item in in_front_first:
         if item.kind is Kind.CLOUDFLARE_ZONE:
             widgets += _graphs(item, str(item.attributes["namespace"]), CLOUDFLARE_GRAPHS)
-        elif item.kind is Kind.CLOUDFRONT:
-            widgets += _graphs(item, "AWS/CloudFront", CLOUDFRONT_GRAPHS)
         else:
-            continue
+            widgets += _graphs(item, "AWS/CloudFront", CLOUDFRONT_GRAPHS)
         widgets += catalog_graphs(item)
     return widgets
