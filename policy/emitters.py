@@ -80,6 +80,11 @@ EMITTERS: tuple[Emitter, ...] = (
               PUT_METRIC_DATA) for period in ("daily", "weekly", "monthly")),
     *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
     *_fn("compliance_report", _OWN, "ComplianceControlsFailed", "ComplianceControlsReported"),
+    # functions.cloudflare_analytics.graphql.METRICS, per zone (its id is the stack's config).
+    *_fn("cloudflare_analytics", (("service", "cloudflare"), ("ZoneId", ANY_VALUE)),
+         "Requests", "CachedRequests", "UncachedRequests", "Responses2xx", "Responses3xx",
+         "Responses4xx", "Responses5xx", "WafBlocks", "WafChallenges", "RateLimitActions",
+         "EdgeResponseBytes", "OriginResponseTime", via=PUT_METRIC_DATA),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
          "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
     # functions/alert_router/delivery_metrics.py: DORA's change failures and time to restore.

@@ -34,6 +34,7 @@ ALARM_METRICS: Mapping[str, Mapping[str, float | None]] = {
     "sqs-queue": {"depth": None},
     "eventbridge-rule": {"failed-invocations": None},
     "elasticache": {"throttled-commands": None, "cache-hit-rate": 100, "read-latency": None},
+    "cloudflare-zone": {"5xx-rate": 100, "cache-hit-ratio": 100},
 }
 
 

@@ -34,6 +34,8 @@ sqs-queue      QueueName                                    dead_letter
 eventbridge-   RuleName (default bus), RuleName +            event_source (the one source a
 rule           EventBusName (custom bus)                     routed rule matches), severity
 elasticache    clusterId                                    serverless
+cloudflare-    service (= "cloudflare"), ZoneId: the        namespace (the stack's, where the
+zone           collector's custom metrics                   analytics collector writes them)
 ============== ============================================ ====================================
 """
 
@@ -64,6 +66,7 @@ class Kind(StrEnum):
     SQS_QUEUE = "sqs-queue"
     EVENTBRIDGE_RULE = "eventbridge-rule"
     ELASTICACHE = "elasticache"
+    CLOUDFLARE_ZONE = "cloudflare-zone"
 
 
 # Kinds whose metrics exist only in us-east-1, whatever the stack's region: their alarms

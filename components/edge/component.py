@@ -2,8 +2,8 @@
 
 Composes the pieces, each in its own module: private asset and media buckets (stack region,
 SSE-KMS with a key only this distribution may decrypt with, read through OAC), the us-east-1
-certificate and WAF, the distribution, its standard logs, the Cloudflare zone, and the cache
-purger.
+certificate and WAF, the distribution, its standard logs, the Cloudflare zone, the cache
+purger, and (``cloudflareAnalytics``) the collector of the zone's analytics.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from components.config import EdgeConfig
 from components.edge.access_logs import CdnAccessLogs, CdnAccessLogsArgs
 from components.edge.cache_purger import CachePurger, CachePurgerArgs
 from components.edge.certificate import EdgeCertificate, EdgeCertificateArgs
+from components.edge.cloudflare_analytics import CloudflareAnalytics, CloudflareAnalyticsArgs
 from components.edge.cloudflare_zone import CloudflareZone, CloudflareZoneArgs
 from components.edge.csp import SiteFeatures, content_security_policy
 from components.edge.distribution import ApiOrigin, Cdn, CdnArgs, oac_read_statement
@@ -132,6 +133,11 @@ class Edge(pulumi.ComponentResource):
                 hosts=names),
             opts=child,
         )
+        analytics = (CloudflareAnalytics(
+            f"{name}-cloudflare-analytics",
+            CloudflareAnalyticsArgs(context=context, zone_id=config.cloudflare_zone_id,
+                                    token=config.analytics_token or config.cloudflare_api_token),
+            opts=child) if config.analytics else None)
         self.distribution_id = cdn.distribution_id
         self.distribution_domain = cdn.domain_name
         self.assets_bucket_name = buckets["assets"].name
@@ -141,7 +147,8 @@ class Edge(pulumi.ComponentResource):
         self.monitored_items = (*cdn.monitored_items, *purger.monitored_items, *(
             (self._variants.monitored_item(f"{name}-image-variants", context.owner,
                                            cdn.distribution_id),)
-            if self._variants is not None else ()))
+            if self._variants is not None else ()),
+            *(analytics.monitored_items if analytics else ()))
         self.register_outputs({
             "distributionId": self.distribution_id,
             "distributionDomain": self.distribution_domain,

@@ -67,6 +67,9 @@ class EdgeConfig:
     rate_limit_period_seconds: int
     rate_limit_timeout_seconds: int
     purge_batch_size: int
+    # -- Cloudflare analytics collector (cloudflare_analytics) --
+    analytics: bool
+    analytics_token: pulumi.Output[str] | None
     price_class: str
     waf_required: bool
     waf_rate_limit: int
@@ -164,6 +167,14 @@ EDGE = Section("edge", "edge (Cloudflare zone, CloudFront, WAF, cache purging)",
     KeySpec("cloudflarePurgeBatchSize", "purge_batch_size", "integer", 100, minimum=1, maximum=500,
             description=("URLs or prefixes per Cloudflare purge request (1-500; 100 on "
                          "Free/Pro/Business, 500 on Enterprise).")),
+    KeySpec("cloudflareAnalytics", "analytics", "boolean", False,
+            description=("Collect the zone's GraphQL analytics (requests, cache, status classes, "
+                         "WAF and rate-limit actions) into CloudWatch every 5 minutes, with "
+                         "alarms and dashboard rows.")),
+    KeySpec("cloudflareAnalyticsToken", "analytics_token", "secret",
+            description=("Secret Cloudflare token with only Zone > Analytics > Read on the zone, "
+                         "stored in Secrets Manager for the collector; defaults to "
+                         "cloudflareApiToken.")),
     KeySpec("edgePriceClass", "price_class", "string", "PriceClass_100",
             choices=CLOUDFRONT_PRICE_CLASSES,
             description="CloudFront price class (PriceClass_100, PriceClass_200, PriceClass_All)."),

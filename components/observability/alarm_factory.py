@@ -39,7 +39,7 @@ from components.observability.alarm_plans import (
     runbook,
     short_name,
 )
-from components.observability.catalog import AlarmSpec, Query, anchor
+from components.observability.catalog import AlarmSpec, Query, anchor, namespace_of
 
 # The planners and resources are defined here; the plans, the naming scheme and the refusal
 # rules come from alarm_plans and are part of the factory's interface too.
@@ -81,7 +81,7 @@ def plan(
         description=describe(severity, summary, url),
         severity=severity,
         runbook_url=url,
-        namespace=spec.namespace,
+        namespace=namespace_of(spec, item),
         comparison_operator=spec.comparison,
         threshold=threshold,
         period=spec.period,

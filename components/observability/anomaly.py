@@ -1,4 +1,4 @@
-"""Anomaly-detection alarms: request rate of every API stage and the business metrics.
+"""Anomaly-detection alarms: API stages' request rate, business metrics, Cloudflare WAF blocks.
 
 Each row of :data:`BUSINESS_ANOMALIES` / :data:`REQUEST_RATE` is a metric-math series and
 the direction that matters; the alarm compares the series with
@@ -52,6 +52,13 @@ REQUEST_RATE = AnomalySpec("request-rate", "API requests", "FILL(m, 0)", (("m", 
                            "LessThanLowerOrGreaterThanUpperThreshold")
 
 
+# A spike of WAF blocks at the Cloudflare edge (the analytics collector's WafBlocks): an
+# attack or a rule blocking real users; fewer blocks than usual is no incident.
+WAF_BLOCKS = AnomalySpec("waf-blocks", "Cloudflare WAF blocks", "FILL(m, 0)",
+                         (("m", "WafBlocks"),), "GreaterThanUpperThreshold",
+                         evaluation_periods=4, datapoints_to_alarm=2)
+
+
 def runbook_anchor(spec: AnomalySpec) -> str:
     """Runbook anchor of an anomaly alarm."""
     return f"anomaly-{spec.key}"
@@ -66,4 +73,6 @@ def targets(items: tuple[MonitoredItem, ...], namespace: str,
     ]
     found += [(item.name, REQUEST_RATE, "AWS/ApiGateway", dict(item.dimensions))
               for item in items if item.kind is Kind.API_STAGE]
+    found += [(item.name, WAF_BLOCKS, str(item.attributes["namespace"]), dict(item.dimensions))
+              for item in items if item.kind is Kind.CLOUDFLARE_ZONE]
     return found

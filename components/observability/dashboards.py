@@ -23,6 +23,7 @@ import pulumi
 
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.observability.catalog import specs_for
+from components.observability.cdn_panel import CDN_KINDS, cdn_widgets
 from components.observability.dashboard_business import customer_success_rows, executive_rows
 from components.observability.dashboard_delivery import delivery_rows, quality_rows
 from components.observability.executive_trends import (
@@ -206,8 +207,11 @@ def operations(d: DashboardInputs) -> dict[str, Any]:
         ] + [metric_row("AWS/ApiGateway", "IntegrationLatency", item.dimensions, stat="p99",
                         label="integration p99")], item.region, period=60, width=8))
         grid.extend(item_widgets(d, item))
+    if cdn := _items(d, *CDN_KINDS):
+        grid.section("CDN performance", "Cloudflare's edge, then CloudFront behind it.")
+        grid.extend(cdn_widgets(cdn, lambda item: item_widgets(d, item)))
     for kind in Kind:
-        if kind in (Kind.LAMBDA, Kind.API_STAGE):
+        if kind in (Kind.LAMBDA, Kind.API_STAGE, *CDN_KINDS):
             continue
         items = _items(d, kind)
         if not items:

@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 
 from components.blocks.monitored_items import MonitoredItem
-from components.observability.catalog import AlarmSpec
+from components.observability.catalog import AlarmSpec, namespace_of
 
 GRID_COLUMNS = 24
 MAX_ALARMS_PER_WIDGET = 100
@@ -133,11 +133,12 @@ def log_widget(title: str, query: str, log_groups: Sequence[pulumi.Input[str]], 
 
 def spec_metrics(item: MonitoredItem, spec: AlarmSpec) -> list[list[Any]]:
     """The metrics array that draws what the ``spec`` alarm on ``item`` evaluates."""
+    namespace = namespace_of(spec, item)
     if spec.expression is None:
-        return [metric_row(spec.namespace, spec.metric_name or "", item.dimensions,
+        return [metric_row(namespace, spec.metric_name or "", item.dimensions,
                            stat=spec.statistic, label=spec.title)]
     rows = [
-        metric_row(spec.namespace, q.metric_name, {**item.dimensions, **dict(q.extra_dimensions)},
+        metric_row(namespace, q.metric_name, {**item.dimensions, **dict(q.extra_dimensions)},
                    id=q.id, stat=q.stat, visible=False)
         for q in spec.queries
     ]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..emitters import EMITTERS
 from ..plan import Plan, PlanResource
 
 HOURS_PER_MONTH = 730
@@ -170,15 +171,28 @@ def provisioned_concurrency(r: PlanResource, plan: Plan) -> list[Use]:
                 f"{count:g} × {memory_mb:g} MB × {SECONDS_PER_MONTH} s")]
 
 
+# Function packages that write every one of their custom metric series on a schedule, zeros
+# included, traffic or not: their series are a fixed monthly charge, one custom metric each
+# (the analytics collector: functions/cloudflare_analytics, one zone per stack).
+ALWAYS_PUBLISHING = ("cloudflare_analytics",)
+
+
 def function(r: PlanResource, _: Plan) -> list[Use]:
     """SnapStart on published versions caches the live version's snapshot all month, per
     GB-second of the function's memory; restores are per GB and come with traffic. Without
-    SnapStart a function is usage only (requests and GB-seconds)."""
+    SnapStart a function is usage only (requests and GB-seconds), unless it always publishes
+    its custom metrics (:data:`ALWAYS_PUBLISHING`): then each series it writes is billed."""
+    uses: list[Use] = []
+    package = str(r.props.get("handler") or "").split(".")[1:2]
+    if package and package[0] in ALWAYS_PUBLISHING:
+        series = sum(1 for e in EMITTERS if e.function == package[0])
+        uses.append(_monthly("cloudwatch.custom_metric", series,
+                             "custom metrics written every window, zeros included"))
     if (r.props.get("snapStart") or {}).get("applyOn") != "PublishedVersions":
-        return []
+        return uses
     memory_mb = _number(r.props.get("memorySize"), 128)
-    return [Use("lambda.snapstart.cache_gb_second", memory_mb / 1024 * SECONDS_PER_MONTH,
-                f"1 published version × {memory_mb:g} MB × {SECONDS_PER_MONTH} s")]
+    return [*uses, Use("lambda.snapstart.cache_gb_second", memory_mb / 1024 * SECONDS_PER_MONTH,
+                       f"1 published version × {memory_mb:g} MB × {SECONDS_PER_MONTH} s")]
 
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours)\)$")

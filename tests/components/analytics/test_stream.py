@@ -77,7 +77,8 @@ def test_routes_cover_every_event_type_exactly_once() -> None:
 
 def test_rules_match_the_domain_events_on_the_stack_bus(registry: Registry) -> None:
     (bus,) = registry.by_type(BUS)
-    rules = [r for r in registry.by_type(RULE) if "-analytics-" in r.name]
+    # The event stream's rules (the Cloudflare analytics schedule is the edge's, not these).
+    rules = [r for r in registry.by_type(RULE) if "-analytics-events-" in r.name]
     assert len(rules) == len(ROUTES)
     matched: list[str] = []
     for rule in rules:
@@ -92,7 +93,7 @@ def test_targets_put_into_the_stream_with_retries_and_a_dead_letter_queue(
         registry: Registry, stack: str) -> None:
     (s,) = [r for r in registry.by_type(STREAM) if "-analytics-" in r.name]
     dlq = registry.named(QUEUE, f"{prefix(stack)}-analytics-events-rule-dlq-queue")
-    targets = [t for t in registry.by_type(TARGET) if "-analytics-" in t.name]
+    targets = [t for t in registry.by_type(TARGET) if "-analytics-events-" in t.name]
     assert len(targets) == len(ROUTES)
     by_rule = {t.inputs["rule"]: t.inputs for t in targets}
     for route in ROUTES:
@@ -117,7 +118,7 @@ def test_partition_key_paths_resolve_in_every_event_they_route() -> None:
 
 def test_only_the_rules_may_send_to_the_dead_letter_queue(registry: Registry) -> None:
     rule_arns = sorted(r.outputs["arn"] for r in registry.by_type(RULE)
-                       if "-analytics-" in r.name)
+                       if "-analytics-events-" in r.name)
     (policy,) = [p for p in registry.by_type(QUEUE_POLICY)
                  if "rule-dlq" in p.name and "-analytics-" in p.name]
     (statement,) = policy_document(policy.inputs["policy"])["Statement"]

@@ -166,6 +166,7 @@ def test_every_function_off_the_api_hot_path_has_reserved_concurrency() -> None:
         "marketplace-prod-alert-router-function": 10,
         "marketplace-prod-cache-purger-function": 5,
         "marketplace-prod-compliance-report-function": 1,  # weekly: one run at a time
+        "marketplace-prod-cloudflare-analytics-function": 2,
         # Lambda@Edge: no reservation; CloudFront runs it in the edge regions, per region.
         "marketplace-prod-edge-image-variants-function": None,
     }

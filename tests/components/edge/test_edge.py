@@ -498,8 +498,8 @@ def test_purge_function_reads_the_token_from_secrets_manager_only(registry: Regi
     fn = registry.named("aws:lambda/function:Function", f"marketplace-{stack}-cache-purger-"
                         "function")
     env = fn.inputs["environment"]["variables"]
-    (edge,) = registry.by_type("marketplace:edge:Edge")
-    within = {r.urn for r in registry.descendants(edge)}
+    (purger,) = registry.by_type("marketplace:edge:CachePurger")
+    within = {r.urn for r in registry.descendants(purger)}
     (secret,) = [s for s in registry.by_type("aws:secretsmanager/secret:Secret")
                  if s.urn in within]
     assert env["CLOUDFLARE_TOKEN_SECRET_ARN"] == secret.outputs["arn"]

@@ -24,6 +24,7 @@ from components.observability.component import Observability, ObservabilityArgs
 from components.platform.alert_topics import AlertTopics, AlertTopicsArgs
 from components.platform.audit_log import AuditLog, AuditLogArgs
 from components.platform.core import PlatformCore, PlatformCoreArgs
+from functions.cloudflare_analytics.graphql import SERVICE as CLOUDFLARE_SERVICE
 from tests.components.platform.support import context_for
 from tests.helpers import config_of
 from tools.mock_runtime import Registry, run
@@ -34,6 +35,9 @@ OPERATIONS = ("GetItem", "Query")
 SLO = Slo(availability_percent=99.9, latency_ms=400, latency_percent=99)
 STREAM_TIMEOUT_S = 30
 RESERVED = 20
+
+# The Cloudflare zone's id is config (cloudflareZoneId), not a resource the program records.
+ZONE_ID = "0123456789abcdef0123456789abcdef"
 
 
 @dataclass
@@ -171,6 +175,9 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
              {"RuleName": rule.name, "EventBusName": bus.name}),
         item(Kind.ELASTICACHE, "cache", {"clusterId": cache_.name},
              attributes={"serverless": True}),
+        item(Kind.CLOUDFLARE_ZONE, "zone",
+             {"service": CLOUDFLARE_SERVICE, "ZoneId": ZONE_ID},
+             attributes={"namespace": p.metrics_namespace}),
     ]
     built.observability = Observability(
         f"{p.prefix}-observability",

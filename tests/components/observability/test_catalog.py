@@ -36,7 +36,8 @@ ATTRIBUTES = {"timeout_ms": 10_000, "reserved_concurrency": 50, "consumes_stream
               "provisioned_concurrency": 0, "log_group": "/aws/lambda/x", "cache_enabled": True,
               "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
               "node_count": 3, "shard_count": 2, "buffer_seconds": 300, "dead_letter": True,
-              "serverless": True, "operations": ("GetItem", "Query")}
+              "serverless": True, "operations": ("GetItem", "Query"),
+              "namespace": "marketplace/dev"}
 ENTRIES = [(kind, spec) for kind, specs in CATALOG.items() for spec in specs]
 
 

@@ -15,7 +15,7 @@ from functions.shared import events
 from functions.shared.metrics import BUSINESS_SERVICE
 from functions.stream_processor.enrichment import DEVICE_CLASSES, OTHER_COUNTRY, TOP_COUNTRIES
 from functions.window_aggregator.active_users import PERIOD_NAMES
-from tests.components.observability.program import OPERATIONS, cached
+from tests.components.observability.program import CLOUDFLARE_SERVICE, OPERATIONS, ZONE_ID, cached
 from tools.mock_runtime import Registry
 
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
@@ -26,8 +26,8 @@ VIEWS = {"timeSeries", "singleValue", "bar", "pie", "gauge", "table"}
 DECLARED_VALUES = {*events.CURRENCIES, *events.ONBOARDING_STEPS, *events.FEATURES,
                    *events.SIGNUP_CHANNELS, *events.SURVEY_SCALES, *DEVICE_CLASSES,
                    *TOP_COUNTRIES, OTHER_COUNTRY}
-CONSTANT_VALUES = {CLOUDFRONT_REGION, *BILLING_DIMENSIONS.values(), BUSINESS_SERVICE,
-                   *OPERATIONS, *DECLARED_VALUES, *PERIOD_NAMES.values(),
+CONSTANT_VALUES = {CLOUDFRONT_REGION, CLOUDFLARE_SERVICE, ZONE_ID, *BILLING_DIMENSIONS.values(),
+                   BUSINESS_SERVICE, *OPERATIONS, *DECLARED_VALUES, *PERIOD_NAMES.values(),
                    DELIVERY["service"], QUALITY["service"]}
 
 

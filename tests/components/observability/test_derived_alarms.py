@@ -97,7 +97,8 @@ def test_anomaly_alarms_compare_with_a_band() -> None:
     alarms = _alarms()
     width = float(dict(config_of("dev"))["marketplace:anomalyBandWidth"])
     anomalies = {n: a for n, a in alarms.items() if "-anomaly-" in n}
-    assert len(anomalies) == len(BUSINESS_ANOMALIES) + 1  # + request rate of the one API
+    # + request rate of the one API, + WAF blocks of the one Cloudflare zone
+    assert len(anomalies) == len(BUSINESS_ANOMALIES) + 2
     for name, alarm in anomalies.items():
         band = next(q for q in alarm["metricQueries"] if q["id"] == alarm["thresholdMetricId"])
         assert band["expression"] == f"ANOMALY_DETECTION_BAND(series, {width:g})", name
@@ -108,6 +109,13 @@ def test_anomaly_alarms_compare_with_a_band() -> None:
     assert metric["dimensions"] == {"service": BUSINESS_SERVICE}
     assert metric["namespace"] == f"marketplace/{built.prefix.split('-')[-1]}"
     assert listings["comparisonOperator"] == "LessThanLowerThreshold"  # a drop alerts
+    waf = anomalies[f"{built.prefix}-zone-waf-blocks-anomaly-warning"]
+    metric = next(q["metric"] for q in waf["metricQueries"] if "metric" in q)
+    assert (metric["namespace"], metric["metricName"]) == ("marketplace/dev", "WafBlocks")
+    assert metric["dimensions"] == {"service": "cloudflare",
+                                    "ZoneId": "0123456789abcdef0123456789abcdef"}
+    assert waf["comparisonOperator"] == "GreaterThanUpperThreshold"  # a spike alerts
+    assert (waf["evaluationPeriods"], waf["datapointsToAlarm"]) == (4, 2)
 
 
 def test_security_filters_count_each_event_where_it_happens() -> None:

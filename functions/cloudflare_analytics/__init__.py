@@ -1,0 +1,1 @@
+"""Reads the Cloudflare zone's GraphQL analytics into CloudWatch metrics."""
