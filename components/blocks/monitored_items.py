@@ -31,6 +31,7 @@ sqs-queue      QueueName                                    dead_letter
 eventbridge-   RuleName (default bus), RuleName +            event_source (the one source a
 rule           EventBusName (custom bus)                     routed rule matches), severity
 elasticache    clusterId                                    serverless
+sns-topic      TopicName                                    (none)
 ============== ============================================ ====================================
 """
 
@@ -57,6 +58,7 @@ class Kind(StrEnum):
     SQS_QUEUE = "sqs-queue"
     EVENTBRIDGE_RULE = "eventbridge-rule"
     ELASTICACHE = "elasticache"
+    SNS_TOPIC = "sns-topic"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class MonitoredItem:
     ``dimensions`` are the CloudWatch dimensions of its metrics (values may be Outputs);
     ``region`` is where its metrics live (``us-east-1`` for CloudFront); ``attributes`` carry
     kind-specific facts the catalog needs, such as a function's timeout or reserved concurrency.
+    Any item may carry ``alert_path`` = True: it is part of the alert path (the router, its
+    queues), so its alarms also notify the alert-path topic, which skips the router.
     """
 
     kind: Kind

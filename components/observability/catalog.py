@@ -31,6 +31,7 @@ COMPARISONS = (
     "GreaterThanUpperThreshold",
 )
 TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
+NOTIFIES = ("severity", "alert-path", "both")  # whom alarms notify; alert-path skips the router
 
 # A dimension value that is not a resource name: CloudFront's global metrics.
 CLOUDFRONT_REGION = "Global"
@@ -56,6 +57,7 @@ class AlarmSpec:
     (100 for percentages). ``per_operation`` = (metric name, statistic, ``sum``/``max``) reads
     that metric once per DynamoDB operation the item's ``operations`` attribute names (the
     operations its handler calls) and combines them; :func:`specs_for` expands it.
+    ``notifies`` is one of :data:`NOTIFIES` (an item on the alert path adds the alert path).
     """
 
     metric: str
@@ -77,6 +79,7 @@ class AlarmSpec:
     requires: tuple[tuple[str, object], ...] = ()
     maximum: float | None = None
     per_operation: tuple[str, str, str] | None = None
+    notifies: str = "severity"
 
     def applies_to(self, item: MonitoredItem) -> bool:
         """Whether ``item`` gets this alarm (its attributes meet ``requires``/``relative_to``)."""
@@ -324,6 +327,11 @@ CATALOG: Mapping[Kind, tuple[AlarmSpec, ...]] = {
             requires=(("dead_letter", True),),
         ),
     ),
+    Kind.SNS_TOPIC: (AlarmSpec(
+        metric="notifications-failed", title="Notifications SNS failed to deliver",
+        namespace="AWS/SNS", comparison="GreaterThanThreshold", warning=None, critical=0,
+        unit="notifications", evaluation_periods=1, datapoints_to_alarm=1,
+        metric_name="NumberOfNotificationsFailed", statistic="Sum", notifies="alert-path"),),
     Kind.EVENTBRIDGE_RULE: (
         AlarmSpec(
             metric="failed-invocations", title="Failed target invocations",
