@@ -11,9 +11,9 @@ import pytest
 from functions.alert_router import handler as router
 from functions.alert_router import heartbeat
 from functions.alert_router.dispatch import UndeliveredError
+from tests.functions.alert_router import test_handler
 from tests.functions.alert_router.conftest import alarm_message, sns_record
 from tests.functions.alert_router.test_handler import Context
-from tests.functions.alert_router.test_handler import lambda_env as lambda_env  # noqa: F401
 
 # What Scheduler publishes once it has filled in its context attributes
 # (components/alerting/alert_path.py heartbeat_message).
@@ -21,6 +21,8 @@ MESSAGE = ('{"kind": "alert-path-heartbeat", "stack": "marketplace-prod", '
            '"scheduled_time": "2026-12-03T12:00:00Z", '
            '"execution_id": "3b5c1e7a-0d3e-4c55-9f51-6f0c2a1b9d10"}')
 KEY = "heartbeat:marketplace-prod:2026-12-03T12:00:00Z"
+# The handler tests' fixture: the handler wired to moto and the local server.
+lambda_env = test_handler.lambda_env
 
 
 def _emf(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -37,7 +39,8 @@ def test_parse_reads_the_scheduler_message() -> None:
     beat = heartbeat.parse(sns_record(MESSAGE, "info"))
     assert beat == heartbeat.Heartbeat("marketplace-prod", "2026-12-03T12:00:00Z",
                                        "3b5c1e7a-0d3e-4c55-9f51-6f0c2a1b9d10")
-    assert beat is not None and beat.key == KEY
+    assert beat is not None
+    assert beat.key == KEY
 
 
 @pytest.mark.parametrize("message", [
@@ -51,7 +54,7 @@ def test_parse_ignores_everything_else(message: str) -> None:
 
 
 def test_heartbeat_goes_to_its_target_then_counts(
-        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("HEARTBEAT_TARGET", "slack:alerts")
     lambda_env.server.expect_request("/slack/alerts").respond_with_data("ok")
@@ -69,7 +72,7 @@ def test_heartbeat_goes_to_its_target_then_counts(
 
 
 def test_without_a_target_the_heartbeat_is_recorded(
-        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("HEARTBEAT_TARGET", raising=False)
     result = router.handler({"Records": [sns_record(MESSAGE, "info")]}, Context())
@@ -79,7 +82,7 @@ def test_without_a_target_the_heartbeat_is_recorded(
 
 
 def test_a_failed_delivery_raises_and_counts_nothing(
-        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("HEARTBEAT_TARGET", "slack:alerts")
     lambda_env.server.expect_request("/slack/alerts").respond_with_data("", status=500)
@@ -91,7 +94,7 @@ def test_a_failed_delivery_raises_and_counts_nothing(
 
 
 def test_a_channel_missing_from_the_secret_is_a_failure(
-        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEARTBEAT_TARGET", "slack:nowhere")
     with pytest.raises(UndeliveredError, match="no webhook URL"):
         router.handler({"Records": [sns_record(MESSAGE, "info")]}, Context())
@@ -99,7 +102,7 @@ def test_a_channel_missing_from_the_secret_is_a_failure(
 
 
 def test_alarms_beside_a_heartbeat_are_still_routed(
-        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        lambda_env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEARTBEAT_TARGET", raising=False)
     lambda_env.server.expect_request("/slack/alerts").respond_with_data("ok")
     event = {"Records": [sns_record(MESSAGE, "info"),
