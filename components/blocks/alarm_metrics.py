@@ -32,6 +32,7 @@ ALARM_METRICS: Mapping[str, Mapping[str, float | None]] = {
     "sqs-queue": {"depth": None},
     "eventbridge-rule": {"failed-invocations": None},
     "elasticache": {"throttled-commands": None, "cache-hit-rate": 100, "read-latency": None},
+    "sns-topic": {"notifications-failed": None},
 }
 
 

@@ -260,9 +260,9 @@ def actions(p: AlarmPlan, topic_arns: Mapping[str, pulumi.Input[str]]) -> list[p
     """The topics ``p``'s ALARM and OK notify; ValueError when the map lacks one of them."""
     keys = {"severity": [p.severity], ALERT_PATH: [ALERT_PATH],
             "both": [p.severity, ALERT_PATH]}.get(p.notifies, [p.severity])
-    missing = [k for k in keys if k not in topic_arns]
+    missing = [k if k == ALERT_PATH else f"severity {k!r}" for k in keys if k not in topic_arns]
     if missing:
-        raise ValueError(f"alarm {p.alarm_name}: no topic for {', '.join(missing)}")
+        raise ValueError(f"alarm {p.alarm_name}: no topic for {' or '.join(missing)}")
     return [topic_arns[k] for k in keys]
 
 
