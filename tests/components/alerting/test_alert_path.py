@@ -181,3 +181,15 @@ def test_a_lambda_on_the_alert_path_topic_breaks_the_policy() -> None:
                           only=("alert-path-topic-skips-the-router",))
     assert sorted(resource for _rule, resource, _message in found) == [
         "twin-router", "watch-router"]
+
+
+def test_the_stack_and_the_router_agree_on_the_heartbeat() -> None:
+    # The component cannot import the handler package (nor the other way): held here.
+    from components.alerting import alert_path
+    from functions.alert_router import heartbeat
+
+    assert (alert_path.HEARTBEAT_KIND, alert_path.HEARTBEAT_METRIC) == (
+        heartbeat.KIND, heartbeat.METRIC) == ("alert-path-heartbeat", "HeartbeatDelivered")
+    message = {"Sns": {"Message": alert_path.heartbeat_message("marketplace-dev")}}
+    assert heartbeat.parse(message) == heartbeat.Heartbeat(
+        "marketplace-dev", "<aws.scheduler.scheduled-time>", "<aws.scheduler.execution-id>")
