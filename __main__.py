@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components.alerting.alert_path import AlertPathWatch, AlertPathWatchArgs
 from components.alerting.component import AlertRouting, AlertRoutingArgs
 from components.analytics.component import Analytics, AnalyticsArgs
 from components.backend.component import Backend, BackendArgs
@@ -53,6 +54,16 @@ alert_routing = AlertRouting(
     AlertRoutingArgs(context=context, alerting=config.alerting),
     regional,
 )
+# The alert path watches itself (alertPathWatch): its alarms email past the router.
+alert_path = None
+if config.alerting.alert_path_watch:
+    alert_path = AlertPathWatch(
+        f"{prefix}-alert-path",
+        AlertPathWatchArgs(context=context, alerting=config.alerting,
+                           router_service_name=alert_routing.router_service_name),
+        regional,
+    )
+    context = context.with_alert_path(alert_path.arn, alert_path.edge_arn)
 # One S3 server access log target per stack (stack region) for every bucket that holds data.
 access_logs = access_log_target(f"{prefix}-access-logs", account_id=core.account_id,
                                 retention_days=platform.audit_log_retention_days, opts=regional)
@@ -115,7 +126,9 @@ security = SecurityMonitoring(
 # --- observability (last: it watches everything built above) ------------------------------
 # Every component that creates something worth watching is listed here; its monitored_items
 # become alarms, dashboard widgets and queries with no other edit.
-watched = (backend, edge, analytics, alert_routing, security)
+watched = (backend, edge, analytics, alert_routing, security,
+           # The severity topics alarm only to the alert-path topic: only when it exists.
+           *((topics, alert_path) if alert_path is not None else ()))
 observability = Observability(
     f"{prefix}-observability",
     ObservabilityArgs(
@@ -160,7 +173,8 @@ outputs: dict[str, object] = {
 }
 # Present only when config turns them on.
 optional_outputs = {"rumSnippet": observability.rum_snippet,
-                    "healthCanary": observability.canary_name}
+                    "healthCanary": observability.canary_name,
+                    "alertPathTopicArn": alert_path.arn if alert_path is not None else None}
 outputs.update({k: v for k, v in optional_outputs.items() if v is not None})
 for key, value in outputs.items():
     pulumi.export(key, value)

@@ -86,7 +86,8 @@ EMITTERS: tuple[Emitter, ...] = (
          "Responses4xx", "Responses5xx", "WafBlocks", "WafChallenges", "RateLimitActions",
          "EdgeResponseBytes", "OriginResponseTime", via=PUT_METRIC_DATA),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
-         "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
+         "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps",
+         "HeartbeatDelivered"),
     # functions/alert_router/delivery_metrics.py: DORA's change failures and time to restore.
     *_fn("alert_router", _OWN, "ChangeFailures", "TimeToRestoreSeconds"),
     # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.

@@ -9,6 +9,7 @@ its escalation sweep. AWS Health events reach the topics through EventBridge rul
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ class AlertRouting(pulumi.ComponentResource):
     state_table_name: pulumi.Output[str]
     pagerduty_secret_arn: pulumi.Output[str]
     slack_secret_arn: pulumi.Output[str]
+    router_service_name: str
     monitored_items: tuple[MonitoredItem, ...]
 
     def __init__(self, name: str, args: AlertRoutingArgs,
@@ -138,12 +140,13 @@ class AlertRouting(pulumi.ComponentResource):
         self.state_table_name = self.state_table.name
         self.pagerduty_secret_arn = self.pagerduty_secret.arn
         self.slack_secret_arn = self.slack_secret.arn
-        self.monitored_items = (
+        self.router_service_name = f"{ctx.prefix}-alert-router"  # its Powertools service
+        self.monitored_items = on_alert_path((
             *self.router.monitored_items,
             *(item for dlq in self.dead_letter_queues.values() for item in dlq.monitored_items),
             *schedule_dlq.monitored_items,
             *health.monitored_items,
-        )
+        ), cfg.alert_path_watch)
         self.register_outputs({
             "routerFunctionName": self.router_function_name,
             "stateTableName": self.state_table_name,
@@ -360,7 +363,23 @@ def router_environment(cfg: AlertingConfig, runbook_base_url: str,
         "HTTP_TIMEOUT_SECONDS": str(cfg.http_timeout_seconds),
         "RUNBOOK_BASE_URL": runbook_base_url,
         "TOPIC_ARNS": pulumi.Output.json_dumps(dict(topic_arns)),
+        # functions/alert_router/heartbeat.py: where heartbeats go ("" records them only).
+        "HEARTBEAT_TARGET": cfg.heartbeat_target or "",
     }
+
+
+def on_alert_path(items: tuple[MonitoredItem, ...], watched: bool) -> tuple[MonitoredItem, ...]:
+    """``items`` marked ``alert_path`` when the alert path is watched.
+
+    Everything here carries alerts (the router, its failure queue, the subscription and
+    schedule DLQs, the Health rules): their alarms still go to their severity's topic, so a
+    working router posts them as usual, and also to the alert-path topic, which emails
+    without the router, so a broken router cannot swallow the news of its own failure.
+    """
+    if not watched:
+        return items
+    return tuple(dataclasses.replace(i, attributes={**i.attributes, "alert_path": True})
+                 for i in items)
 
 
 def email_severities(cfg: AlertingConfig) -> list[str]:

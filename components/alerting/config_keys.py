@@ -21,6 +21,7 @@ CHANNEL_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WINDOW_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)-"
                        r"([01]\d|2[0-3]):([0-5]\d)$")
+HEARTBEAT_TARGET_RE = re.compile(r"^slack:[a-z0-9][a-z0-9-]{0,79}$")
 SLACK_ID_RE = re.compile(r"^[A-Z0-9]{9,11}$")
 EMAIL = matching(EMAIL_RE, "{value!r} is not an email address")
 
@@ -95,6 +96,10 @@ class AlertingConfig:
     chatbot_slack_channel_id: str | None
     chatbot_severities: tuple[str, ...]
     change_failure_window_minutes: int = 60
+    alert_path_watch: bool = False
+    alert_path_emails: tuple[str, ...] = ()
+    heartbeat_hours: int = 12
+    heartbeat_target: str | None = None
 
 
 # One alertEmails<Severity> key per topic; the loop collects them into ``emails``.
@@ -167,4 +172,19 @@ ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot",
     KeySpec("chatbotSeverities", "chatbot_severities", "array", ("critical", "warning"),
             choices=ALERT_SEVERITIES,
             description="Topics (severities) the Amazon Q Developer Slack channel subscribes to."),
+    # The alert path watches itself (docs/alerting.md#the-alert-path-watches-itself).
+    KeySpec("alertPathWatch", "alert_path_watch", "boolean", False,
+            description=("Alarm on the alert path itself (failed SNS deliveries, the router, a "
+                         "heartbeat) through a separate topic that emails without the router.")),
+    KeySpec("alertPathEmails", "alert_path_emails", "array", item=EMAIL,
+            description=("Email addresses of the alert-path topic (required with alertPathWatch; "
+                         "each confirms by mail).")),
+    KeySpec("alertHeartbeatHours", "heartbeat_hours", "integer", 12, minimum=1, maximum=12,
+            description=("Hours (1-12) between heartbeats through the info topic and the router; "
+                         "a day without one alarms.")),
+    # Checked by rules.alert_path: the channel must be one of alertSlackChannels.
+    KeySpec("alertHeartbeatTarget", "heartbeat_target", "optional", pattern=HEARTBEAT_TARGET_RE,
+            what="slack:<channel>",
+            description=("Where the router delivers the heartbeat (slack:<channel> of "
+                         "alertSlackChannels); unset: the router only records it.")),
 ))

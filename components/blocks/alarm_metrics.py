@@ -35,6 +35,7 @@ ALARM_METRICS: Mapping[str, Mapping[str, float | None]] = {
     "eventbridge-rule": {"failed-invocations": None},
     "elasticache": {"throttled-commands": None, "cache-hit-rate": 100, "read-latency": None},
     "cloudflare-zone": {"5xx-rate": 100, "cache-hit-ratio": 100},
+    "sns-topic": {"notifications-failed": None},
 }
 
 

@@ -36,6 +36,7 @@ rule           EventBusName (custom bus)                     routed rule matches
 elasticache    clusterId                                    serverless
 cloudflare-    service (= "cloudflare"), ZoneId: the        namespace (the stack's, where the
 zone           collector's custom metrics                   analytics collector writes them)
+sns-topic      TopicName                                    (none)
 ============== ============================================ ====================================
 """
 
@@ -67,6 +68,7 @@ class Kind(StrEnum):
     EVENTBRIDGE_RULE = "eventbridge-rule"
     ELASTICACHE = "elasticache"
     CLOUDFLARE_ZONE = "cloudflare-zone"
+    SNS_TOPIC = "sns-topic"
 
 
 # Kinds whose metrics exist only in us-east-1, whatever the stack's region: their alarms
@@ -91,6 +93,8 @@ class MonitoredItem:
     ``dimensions`` are the CloudWatch dimensions of its metrics (values may be Outputs);
     ``region`` is where its metrics live (``us-east-1`` for CloudFront); ``attributes`` carry
     kind-specific facts the catalog needs, such as a function's timeout or reserved concurrency.
+    Any item may carry ``alert_path`` = True: it is part of the alert path (the router, its
+    queues), so its alarms also notify the alert-path topic, which skips the router.
     """
 
     kind: Kind

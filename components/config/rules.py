@@ -190,6 +190,15 @@ def chatbot_pair(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
                "set both chatbotSlackTeamId and chatbotSlackChannelId, or neither")
 
 
+def alert_path(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
+    """The alert-path topic needs someone to email; the heartbeat a declared channel."""
+    if values["alert_path_watch"] and not values["alert_path_emails"]:
+        r.fail("alertPathEmails", "is required with alertPathWatch (at least one address)")
+    target = values["heartbeat_target"]
+    if target and target.partition(":")[2] not in values["slack_channels"]:
+        r.fail("alertHeartbeatTarget", f"{target!r} names no channel of alertSlackChannels")
+
+
 def trail_lock_within_retention(r: Reader, values: Values, before: Mapping[str, Any]) -> None:
     """Expiring a log file that Object Lock still protects fails: keep it at least as long."""
     lock, retention = values["trail_object_lock_days"], values["trail_retention_days"]
@@ -226,6 +235,6 @@ RULES: Mapping[str, tuple[Rule, ...]] = {
     "edge": (webp_needs_polish, cloudflare_required, cloudflare_plan_gates),
     "analytics": (lake_transitions, analytics_required),
     "backend": (capacity_ranges, vpc_cidr_octets, user_pool_email, api_cold_start),
-    "alerting": (alert_routes, chatbot_pair),
+    "alerting": (alert_routes, chatbot_pair, alert_path),
     "security": (trail_lock_within_retention, securityhub_standards_once, account_singletons),
 }

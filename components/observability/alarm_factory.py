@@ -27,14 +27,17 @@ import pulumi_aws as aws
 
 from components.blocks.monitored_items import MonitoredItem
 from components.observability.alarm_plans import (
+    ALERT_PATH,
     LOG_PATTERN_PERIOD,
     SEVERITIES,
     AlarmPlan,
     CompositePlan,
+    actions,
     alarm_name,
     composite_problems,
     describe,
     inputs,
+    notifies_of,
     problems,
     runbook,
     short_name,
@@ -44,10 +47,10 @@ from components.observability.catalog import AlarmSpec, Query, anchor, namespace
 # The planners and resources are defined here; the plans, the naming scheme and the refusal
 # rules come from alarm_plans and are part of the factory's interface too.
 __all__ = [
-    "LOG_PATTERN_PERIOD", "SEVERITIES", "AlarmPlan", "CompositePlan", "alarm_name",
+    "ALERT_PATH", "LOG_PATTERN_PERIOD", "SEVERITIES", "AlarmPlan", "CompositePlan", "alarm_name",
     "anomaly_plan", "canary_plan", "composite_plan", "composite_problems", "create",
-    "create_composite", "describe", "inputs", "log_pattern_plan", "maintenance_plan", "plan",
-    "problems", "runbook", "short_name", "slo_window_plan",
+    "create_composite", "describe", "heartbeat_plan", "inputs", "log_pattern_plan",
+    "maintenance_plan", "plan", "problems", "runbook", "short_name", "slo_window_plan",
 ]
 
 # -- planners, one per kind of alarm -----------------------------------------------------------
@@ -94,6 +97,7 @@ def plan(
         expression=spec.expression,
         queries=spec.queries,
         label=spec.title,
+        notifies=notifies_of(spec.notifies, item.attributes),
     )
 
 
@@ -266,6 +270,26 @@ def canary_plan(
     )
 
 
+def heartbeat_plan(*, resource_name: str, prefix: str, namespace: str, metric_name: str,
+                   dimensions: Mapping[str, str], window_seconds: int,
+                   runbook_url: str) -> AlarmPlan:
+    """No heartbeat delivered in ``window_seconds``: critical, to the alert-path topic only.
+
+    ``FILL(beats, 0)`` makes a silent window a 0 at once: with missing data alone CloudWatch
+    waits several periods (its evaluation range) before a missing day breaches.
+    """
+    return AlarmPlan(
+        resource_name=resource_name, severity="critical", runbook_url=runbook_url,
+        alarm_name=alarm_name(prefix, ALERT_PATH, "heartbeat", severity="critical"),
+        description=describe("critical", f"No alert-path heartbeat delivered in "
+                             f"{window_seconds // 3600} h ({metric_name}).", runbook_url),
+        namespace=namespace, comparison_operator="LessThanThreshold", threshold=1,
+        period=window_seconds, evaluation_periods=1, datapoints_to_alarm=1,
+        treat_missing_data="breaching", dimensions=dict(dimensions),
+        expression="FILL(beats, 0)", queries=(Query("beats", metric_name, "Sum"),),
+        label="Heartbeats delivered", notifies=ALERT_PATH)
+
+
 def maintenance_plan(
     *,
     resource_name: str,
@@ -335,16 +359,17 @@ def _topic(name: str, severity: str,
 
 def create(p: AlarmPlan, topic_arns: Mapping[str, pulumi.Input[str]],
            opts: pulumi.ResourceOptions) -> aws.cloudwatch.MetricAlarm:
-    """Create the alarm of ``p``; ALARM and OK notify the topic of its severity.
+    """Create the alarm of ``p``; ALARM and OK notify the topics of :func:`actions`.
 
-    Refuses a plan with :func:`problems`, and a severity ``topic_arns`` has no topic for.
+    Refuses a plan with :func:`problems`, and one whose topics ``topic_arns`` lacks (the
+    severity's, or :data:`ALERT_PATH` for the alert-path topic).
     """
     errors = problems(p)
     if errors:
         raise ValueError(f"alarm {p.alarm_name}: {'; '.join(errors)}")
-    topic = _topic(p.alarm_name, p.severity, topic_arns)
+    topics = actions(p, topic_arns)
     return aws.cloudwatch.MetricAlarm(
-        p.resource_name, alarm_actions=[topic], ok_actions=[topic], opts=opts, **inputs(p))
+        p.resource_name, alarm_actions=topics, ok_actions=topics, opts=opts, **inputs(p))
 
 
 def create_composite(p: CompositePlan, topic_arns: Mapping[str, pulumi.Input[str]],

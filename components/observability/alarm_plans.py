@@ -21,6 +21,7 @@ import pulumi_aws as aws
 
 from components.observability.catalog import (
     COMPARISONS,
+    NOTIFIES,
     STATISTICS,
     TREAT_MISSING,
     Query,
@@ -49,6 +50,8 @@ BAND_ID = "band"
 RUNBOOK_TAG = " Runbook: "
 # A log-pattern alarm counts events of one 5-minute period.
 LOG_PATTERN_PERIOD = 300
+# The key of the alert-path topic in the topic map the factory gets (beside the severities).
+ALERT_PATH = "alert-path"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class AlarmPlan:
     ``threshold`` is None only for an anomaly alarm (``band_width`` set), which compares the
     series ``result_id`` with ``ANOMALY_DETECTION_BAND(result_id, band_width)``.
     ``low_sample_percentiles`` is sent only with a percentile-style statistic.
+    ``notifies`` (:data:`~components.observability.catalog.NOTIFIES`): the severity's topic,
+    the alert-path topic (which emails without the router) or both.
     """
 
     resource_name: str
@@ -81,6 +86,7 @@ class AlarmPlan:
     result_id: str = "result"
     band_width: float | None = None
     low_sample_percentiles: str | None = "ignore"
+    notifies: str = "severity"
 
     @property
     def extended(self) -> bool:
@@ -225,6 +231,8 @@ def problems(p: AlarmPlan) -> list[str]:
     found = _scheme_problems(p.alarm_name, p.severity, p.description, p.runbook_url)
     if p.treat_missing_data not in TREAT_MISSING:
         found.append(f"treat_missing_data {p.treat_missing_data!r} is not allowed")
+    if p.notifies not in NOTIFIES:
+        found.append(f"notifies {p.notifies!r} is not one of {', '.join(NOTIFIES)}")
     return found + _range_problems(p) + _metric_problems(p) + _threshold_problems(p)
 
 
@@ -239,6 +247,23 @@ def composite_problems(p: CompositePlan) -> list[str]:
         found.append(f"suppressor wait {p.wait_seconds} s / extension "
                      f"{p.extension_seconds} s must not be negative")
     return found
+
+
+def notifies_of(spec_notifies: str, attributes: Mapping[str, object]) -> str:
+    """Whom a catalog alarm notifies: the spec's choice, plus the alert path for an item on it."""
+    if attributes.get("alert_path") and spec_notifies == "severity":
+        return "both"
+    return spec_notifies
+
+
+def actions(p: AlarmPlan, topic_arns: Mapping[str, pulumi.Input[str]]) -> list[pulumi.Input[str]]:
+    """The topics ``p``'s ALARM and OK notify; ValueError when the map lacks one of them."""
+    keys = {"severity": [p.severity], ALERT_PATH: [ALERT_PATH],
+            "both": [p.severity, ALERT_PATH]}.get(p.notifies, [p.severity])
+    missing = [k if k == ALERT_PATH else f"severity {k!r}" for k in keys if k not in topic_arns]
+    if missing:
+        raise ValueError(f"alarm {p.alarm_name}: no topic for {' or '.join(missing)}")
+    return [topic_arns[k] for k in keys]
 
 
 # -- the API inputs of a plan -------------------------------------------------------------------

@@ -129,8 +129,11 @@ class Observability(pulumi.ComponentResource):
         # CloudFront's metrics exist only in us-east-1, so its alarms and their topics do too.
         opts = (pulumi.ResourceOptions(parent=self, provider=ctx.us_east_1) if edge
                 else self._child)
-        alarm = alarm_factory.create(planned, ctx.edge_topic_arns if edge else ctx.topic_arns,
-                                     opts)
+        topics = dict(ctx.edge_topic_arns if edge else ctx.topic_arns)
+        watchdog = ctx.edge_alert_path_arn if edge else ctx.alert_path_arn
+        if watchdog is not None:
+            topics[alarm_factory.ALERT_PATH] = watchdog
+        alarm = alarm_factory.create(planned, topics, opts)
         self.alarms[planned.alarm_name] = alarm
         return alarm
 

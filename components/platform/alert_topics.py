@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.service_role import service_role
 from components.platform.context import StackContext
 
@@ -62,17 +63,21 @@ class AlertTopics(pulumi.ComponentResource):
     delivery status of Lambda, SQS and HTTP subscriptions to CloudWatch Logs. :attr:`arns`
     are the stack-region topics; :attr:`edge_arns` the ones alarms in ``us-east-1``
     (CloudFront) notify: the same topics in a ``us-east-1`` stack, twins there otherwise.
+    :attr:`monitored_items` has every topic, twins included, in its own region: a topic that
+    fails to deliver is the alert path failing (``docs/alerting.md``).
     """
 
     topics: dict[str, aws.sns.Topic]
     arns: dict[str, pulumi.Output[str]]
     edge_arns: dict[str, pulumi.Output[str]]
+    monitored_items: tuple[MonitoredItem, ...]
 
     def __init__(self, name: str, args: AlertTopicsArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:alerting:AlertTopics", name, None, opts)
         ctx = args.context
         feedback, feedback_policy = self._feedback(name, ctx)
+        self._items: list[MonitoredItem] = []
         created = {
             placement.suffix: self._topics(name, ctx, placement, feedback, feedback_policy)
             for placement in placements(ctx)
@@ -81,6 +86,7 @@ class AlertTopics(pulumi.ComponentResource):
         self.arns = {severity: topic.arn for severity, topic in self.topics.items()}
         edge = created.get(f"-{EDGE_REGION}", self.topics)
         self.edge_arns = {severity: topic.arn for severity, topic in edge.items()}
+        self.monitored_items = tuple(self._items)
         self.register_outputs({"topicArns": self.arns, "edgeTopicArns": self.edge_arns})
 
     def _feedback(self, name: str,
@@ -134,6 +140,11 @@ class AlertTopics(pulumi.ComponentResource):
                 opts=placed,
             )
             topics[severity] = topic
+            self._items.append(MonitoredItem(
+                kind=Kind.SNS_TOPIC, name=f"{ctx.prefix}-topic-{severity}{suffix}",
+                dimensions={"TopicName": topic.name},
+                region=ctx.region if placement.provider is None else EDGE_REGION,
+                owner=ctx.owner))
         return topics
 
 

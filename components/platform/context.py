@@ -37,6 +37,9 @@ class StackContext:
     edge_topic_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # The stack's S3 server access log bucket (None: buckets do not log access).
     access_log_bucket: pulumi.Input[str] | None = None
+    # The alert-path topic (emails, no router), here and in us-east-1; None: not watched.
+    alert_path_arn: pulumi.Input[str] | None = None
+    edge_alert_path_arn: pulumi.Input[str] | None = None
 
     @property
     def prefix(self) -> str:
@@ -82,6 +85,11 @@ class StackContext:
         """The context with the severity topics, once the alert topics exist."""
         return dataclasses.replace(self, topic_arns=dict(topic_arns),
                                    edge_topic_arns=dict(edge_topic_arns))
+
+    def with_alert_path(self, arn: pulumi.Input[str] | None,
+                        edge_arn: pulumi.Input[str] | None) -> StackContext:
+        """The context with the alert-path topics, once they exist (None: not watched)."""
+        return dataclasses.replace(self, alert_path_arn=arn, edge_alert_path_arn=edge_arn)
 
     def with_access_logs(self, bucket: pulumi.Input[str] | None) -> StackContext:
         """The context with the stack's access log bucket, once it exists."""

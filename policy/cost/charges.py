@@ -403,6 +403,7 @@ NO_FIXED_CHARGE: dict[str, str] = {
     "aws:securityhub/account:Account": _USAGE + " (security checks and findings)",
     "aws:securityhub/standardsSubscription:StandardsSubscription":
         _USAGE + " (security checks)",
+    "aws:scheduler/schedule:Schedule": _USAGE + " (invocations; 14 million a month free)",
     "aws:sns/topic:Topic": _USAGE + " (publishes, deliveries)",
     "aws:sns/topicPolicy:TopicPolicy": _FREE,
     "aws:sns/topicSubscription:TopicSubscription": _FREE,

@@ -1,14 +1,15 @@
 """Alerting rules: encrypted topics and queues, redrive on subscriptions, account-only
-topic and queue policies, a multi-region trail with log file validation."""
+topic and queue policies, a multi-region trail with log file validation, and an alert-path
+topic that skips the router."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..plan import as_document
-from . import Subject, rule
+from ..plan import Plan, PlanResource, as_document
+from . import Subject, rule, stack_rule
 
 TOPIC = "aws:sns/topic:Topic"
 QUEUE = "aws:sqs/queue:Queue"
@@ -96,3 +97,38 @@ def trail_shape(s: Subject) -> Iterator[str]:
         yield "isMultiRegionTrail is not true"
     if s.props.get("enableLogFileValidation") is not True:
         yield "enableLogFileValidation is not true"
+
+
+ALERT_PATH_RE = re.compile(r"-alert-path(-[a-z]{2}(-[a-z]+)+-\d)?$")
+
+
+def _topic_name(plan: Plan, subscription: PlanResource) -> str:
+    """The name of the topic a subscription is on: its dependency's, else its ARN's tail."""
+    for topic in plan.depends_on(subscription, "topic"):
+        if topic.type == TOPIC and topic.props.get("name"):
+            return str(topic.props["name"])
+    return str(subscription.props.get("topic") or "").rsplit(":", 1)[-1]
+
+
+@stack_rule("alert-path-topic-skips-the-router",
+            "The alert-path topic (<prefix>-alert-path[-<region>]) has no Lambda subscription: "
+            "its alarms report a broken alert router and must not depend on it.")
+def alert_path_skips_the_router(plan: Plan) -> Iterable[tuple[str, str]]:
+    """No ``lambda`` subscription on a topic named ``*-alert-path`` (or its regional twin).
+
+    The alert-path topic (``components/alerting/alert_path.py``) carries the alarms about
+    the alert path itself: a severity topic's ``NumberOfNotificationsFailed``, the router's
+    errors and queues, the missing heartbeat. Delivered through the router, they would be
+    lost exactly when the router is what broke, so the topic notifies people directly
+    (email). Nothing in AWS refuses such a subscription; this is the project's rule
+    (issue 12, "the alert path watches itself"). SNS protocols:
+    https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+    """
+    for subscription in plan.of_type(SUBSCRIPTION):
+        if subscription.props.get("protocol") != "lambda":
+            continue
+        name = _topic_name(plan, subscription)
+        if ALERT_PATH_RE.search(name):
+            yield (subscription.name,
+                   f"subscribes a Lambda function to the alert-path topic {name}; it must "
+                   "reach people without the router (email)")

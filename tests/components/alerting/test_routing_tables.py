@@ -79,6 +79,7 @@ def test_router_environment_states_the_config_in_seconds() -> None:
         "SLACK_SECRET_ARN": "arn:slack",
         "HTTP_TIMEOUT_SECONDS": "4",
         "RUNBOOK_BASE_URL": "https://runbooks.example/marketplace",
+        "HEARTBEAT_TARGET": "",
         "ROUTES": plain["ROUTES"],
     }
     assert json.loads(plain["ROUTES"]) == [

@@ -17,6 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.alerting.alert_path import AlertPathWatch, AlertPathWatchArgs
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import Kind, MonitoredItem, Slo
 from components.config import build
@@ -81,6 +82,11 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
         us_east_1_kms_key_arn=us_east_1_key or core.us_east_1_kms_key_arn)
     topics = AlertTopics(f"{p.prefix}-alerts", AlertTopicsArgs(context=context), regional)
     context = context.with_topics(topics.arns, topics.edge_arns)
+    # The alert-path topics (here and in us-east-1) the topics' own alarms notify.
+    alert_path = AlertPathWatch(f"{p.prefix}-alert-path", AlertPathWatchArgs(
+        context=context, alerting=config.alerting,
+        router_service_name=f"{p.prefix}-alert-router"), regional)
+    context = context.with_alert_path(alert_path.arn, alert_path.edge_arn)
     audit = AuditLog(f"{p.prefix}-audit", AuditLogArgs(context=context), regional)
 
     # Invoked asynchronously (say, an EventBridge target): it has a failure queue to watch.
@@ -151,6 +157,7 @@ def program(stack: str, built: Built, overrides: dict[str, Any],
         *search.monitored_items,
         *consumer.monitored_items,
         *orders.monitored_items,
+        *topics.monitored_items,
         item(Kind.API_STAGE, "api", {"ApiName": api.name, "Stage": stage.stage_name},
              slo=SLO, attributes={"cache_enabled": True,
                                   "access_log_group": "/aws/apigateway/test-api/access"}),

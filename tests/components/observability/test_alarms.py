@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from components.blocks.monitored_items import Kind
-from components.observability.catalog import CATALOG, SEVERITIES, anchor
+from components.observability.catalog import CATALOG, SEVERITIES, anchor, find
 from tests.components.observability.program import RESERVED, STREAM_TIMEOUT_S, cached
 from tests.helpers import lambda_defaults, platform
 
@@ -44,7 +44,10 @@ def test_every_item_has_every_catalog_alarm_for_its_kind() -> None:
     for item in built.items:
         kinds_seen.add(item.kind)
         for metric in _expected(item):
-            for severity in SEVERITIES:
+            spec = find(item.kind, metric)
+            # A topic's failed deliveries alarm at critical only (no warning default).
+            for severity in (s for s in SEVERITIES if spec is not None
+                             and spec.default(s) is not None):
                 name = f"{prefix}-{_short(item.name)}-{metric}-{severity}"
                 assert name in alarms, f"{item.kind.value} {item.name} lacks {name}"
     assert kinds_seen == set(Kind)  # the program covers every kind
@@ -109,9 +112,30 @@ def test_every_alarm_notifies_a_topic_of_its_severity() -> None:
         inputs = resource.inputs
         name = inputs.get("name") or inputs["alarmName"]
         severity = name.rsplit("-", 1)[-1]
+        # A topic that fails to deliver tells the alert-path topic, which skips the router.
+        topic = ("path" if name.endswith("-notifications-failed-critical")
+                 or name == "marketplace-dev-alert-path-heartbeat-critical" else severity)
         assert inputs["actionsEnabled"] is True, name
-        assert inputs["alarmActions"] == [topics[severity]], name
-        assert inputs["okActions"] == [topics[severity]], name
+        assert inputs["alarmActions"] == [topics[topic]], name
+        assert inputs["okActions"] == [topics[topic]], name
+
+
+def test_each_topic_alarms_on_its_failed_deliveries_to_the_alert_path() -> None:
+    registry, _built = cached("dev")
+    failed = {r.inputs["name"]: r.inputs for r in registry.by_type(ALARM)
+              if r.inputs.get("metricName") == "NumberOfNotificationsFailed"}
+    assert sorted(failed) == [f"marketplace-dev-topic-{s}-notifications-failed-critical"
+                              for s in ("critical", "info", "maintenance", "warning")]
+    path = "arn:aws:sns:us-east-1:123456789012:marketplace-dev-alert-path"
+    for severity in ("critical", "warning", "info", "maintenance"):
+        inputs = failed[f"marketplace-dev-topic-{severity}-notifications-failed-critical"]
+        assert inputs["namespace"] == "AWS/SNS"
+        assert inputs["dimensions"] == {"TopicName": f"marketplace-dev-{severity}"}
+        assert (inputs["statistic"], inputs["comparisonOperator"], inputs["threshold"]) == (
+            "Sum", "GreaterThanThreshold", 0)
+        assert (inputs["period"], inputs["evaluationPeriods"], inputs["datapointsToAlarm"]) \
+            == (60, 1, 1)
+        assert inputs["alarmActions"] == inputs["okActions"] == [path]
 
 
 def test_alarm_descriptions_link_their_runbook_anchor() -> None:

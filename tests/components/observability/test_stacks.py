@@ -76,7 +76,19 @@ def test_collect_is_one_loop_over_components() -> None:
 def test_other_region_alarms_cloudfront_through_us_east_1_topics() -> None:
     registry, built = run_test_program("dev", **{"aws:region": "eu-west-1"})
     edge_topics = [t for t in registry.by_type("aws:sns/topic:Topic")
-                   if t.inputs["name"].endswith(f"-{EDGE_REGION}")]
+                   if t.inputs["name"].endswith(f"-{EDGE_REGION}")
+                   and "-alert-path-" not in t.inputs["name"]]
+    (watchdog,) = [t for t in registry.by_type("aws:sns/topic:Topic")
+                   if t.inputs["name"] == f"{built.prefix}-alert-path-{EDGE_REGION}"]
+    assert registry.provider_of(watchdog).inputs["region"] == EDGE_REGION
+    # The us-east-1 topics' failed deliveries alarm there, to the alert-path twin there.
+    edge_failed = [a for a in registry.by_type(ALARM)
+                   if a.inputs["name"].endswith(f"-{EDGE_REGION}-notifications-failed-critical")]
+    assert len(edge_failed) == len(SEVERITIES)
+    for alarm in edge_failed:
+        assert registry.provider_of(alarm).inputs["region"] == EDGE_REGION
+        assert alarm.inputs["dimensions"]["TopicName"].endswith(f"-{EDGE_REGION}")
+        assert alarm.inputs["alarmActions"] == [watchdog.outputs["arn"]]
     assert {t.inputs["name"] for t in edge_topics} == {
         f"{built.prefix}-{severity}-{EDGE_REGION}" for severity in SEVERITIES}
     for topic in edge_topics:
@@ -152,6 +164,26 @@ COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
 RUNBOOKS = Path(__file__).resolve().parents[3] / "docs" / "runbooks.md"
 
 
+def _topic_key(name: str) -> str:
+    return "alert-path" if name.endswith("-alert-path") else name.rsplit("-", 1)[-1]
+
+
+# What carries alerts (alertPathWatch is on in both stacks): the router and its failure
+# queue, the routing DLQs, the Health rules and their DLQ, the alert path's own queues.
+ALERT_PATH_ITEMS = ("alert-router-", "alert-routing-", "alerts-", "alert-path-email-dlq-",
+                    "alert-path-heartbeat-dlq-")
+
+
+def _actions(prefix: str, name: str, severity: str) -> list[str]:
+    """The topics an alarm must notify, decided from its name."""
+    if name.endswith("-notifications-failed-critical") or \
+            name == f"{prefix}-alert-path-heartbeat-critical":
+        return ["alert-path"]  # about the path itself: never through the router
+    if name.startswith(tuple(f"{prefix}-{p}" for p in ALERT_PATH_ITEMS)):
+        return [severity, "alert-path"]
+    return [severity]
+
+
 def test_every_alarm_of_the_stack_follows_the_one_scheme(registry: Registry, stack: str) -> None:
     # Name <prefix>-...-<severity>, "[<severity>] ... Runbook: <base>#<anchor>" with the
     # anchor in the runbooks, ALARM and OK actions on that severity's topic: CIS, security,
@@ -159,8 +191,7 @@ def test_every_alarm_of_the_stack_follows_the_one_scheme(registry: Registry, sta
     prefix = f"marketplace-{stack}"
     base = "https://github.com/marketplace/platform/blob/main/docs/runbooks.md"
     anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', RUNBOOKS.read_text()))
-    topics = {r.outputs["arn"]:
-              r.outputs["name"].removesuffix(f"-{EDGE_REGION}").rsplit("-", 1)[-1]
+    topics = {r.outputs["arn"]: _topic_key(r.outputs["name"].removesuffix(f"-{EDGE_REGION}"))
               for r in registry.by_type("aws:sns/topic:Topic")
               if r.outputs["name"].startswith(f"{prefix}-")}
     alarms = registry.by_type(ALARM) + registry.by_type(COMPOSITE)
@@ -173,7 +204,8 @@ def test_every_alarm_of_the_stack_follows_the_one_scheme(registry: Registry, sta
         assert name.startswith(f"{prefix}-"), name
         assert inputs["actionsEnabled"] is True, name
         assert inputs["alarmActions"] == inputs["okActions"], name
-        assert [topics[a] for a in inputs["alarmActions"]] == [severity], name
+        assert [topics[a] for a in inputs["alarmActions"]] == _actions(prefix, name, severity), \
+            name
         description = inputs["alarmDescription"]
         assert description.startswith(f"[{severity}] "), name
         link = re.fullmatch(r".* Runbook: (\S+)#([a-z0-9-]+)", description, re.DOTALL)
