@@ -15,6 +15,7 @@ from functions.alert_router.routing import (
     load_routes,
     load_windows,
 )
+from functions.shared.slack_web import DEFAULT_BASE_URL
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,10 @@ class Settings:
     http_timeout_seconds: float
     runbook_base_url: str
     topic_arns: Mapping[str, str] = field(default_factory=dict)
+    # "webhook" (incoming webhooks) or "app" (the Slack app's bot token, slack_app.py).
+    slack_delivery: str = "webhook"
+    slack_token_secret_arn: str = ""
+    slack_api_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,4 +60,7 @@ class Settings:
             http_timeout_seconds=float(e.get("HTTP_TIMEOUT_SECONDS", "5")),
             runbook_base_url=e.get("RUNBOOK_BASE_URL", ""),
             topic_arns=json.loads(e.get("TOPIC_ARNS") or "{}"),
+            slack_delivery=e.get("SLACK_DELIVERY") or "webhook",
+            slack_token_secret_arn=e.get("SLACK_BOT_TOKEN_SECRET_ARN", ""),
+            slack_api_url=e.get("SLACK_API_URL") or DEFAULT_BASE_URL,
         )
