@@ -44,7 +44,7 @@ def message_attribute(channel: str) -> str:
 
 
 def clock_text(epoch: int) -> str:
-    """``06:40 UTC`` (or with the date when not today's) for a status line."""
+    """``2026-11-30 06:40 UTC``: a status line's time, in UTC."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
