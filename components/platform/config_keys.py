@@ -31,6 +31,8 @@ HTTPS_URL_RE = re.compile(r"^https://\S+$")
 RESERVED_FUNCTIONS = {
     "postConfirmation": 20, "streamProcessor": 10, "windowAggregator": 10,
     "alertRouter": 10, "cachePurger": 5,
+    # A public function URL (Slack signs, the function verifies): the cap bounds a flood.
+    "slackInteractions": 5,
 }
 
 # Cold-start strategies (components/blocks/cold_start.py), per function: the reserved ones and
@@ -198,15 +200,16 @@ LAMBDAS = Section("lambdas", "Lambda defaults", "platform.md", LambdaDefaults, (
             names=RESERVED_FUNCTIONS, parse=_reserved,
             description=("Reserved concurrency (1-1000) of each function off the API hot path, as "
                          "name=value (postConfirmation, streamProcessor, windowAggregator, "
-                         "alertRouter, cachePurger); the API stays unreserved. The account keeps at"
-                         " least 100 unreserved.")),
+                         "alertRouter, cachePurger, slackInteractions); the API stays unreserved. "
+                         "The account keeps at least 100 unreserved.")),
     KeySpec("lambdaColdStart", "cold_start", "table",
             dict.fromkeys(COLD_START_FUNCTIONS, "none"), names=COLD_START_FUNCTIONS,
             parse=one_of(COLD_START_STRATEGIES, "a cold-start strategy"),
             description=("Cold-start strategy of each function as name=strategy (api, "
                          "postConfirmation, streamProcessor, windowAggregator, alertRouter, "
-                         "cachePurger): none, snapstart (SnapStart on published versions), or "
-                         "provisioned (the API only, with apiProvisionedConcurrency).")),
+                         "cachePurger, slackInteractions): none, snapstart (SnapStart on "
+                         "published versions), or provisioned (the API only, with "
+                         "apiProvisionedConcurrency).")),
 ))
 
 EVENTS = Section("events", "domain event bus", "platform.md", EventsConfig, (
