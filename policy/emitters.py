@@ -78,7 +78,10 @@ EMITTERS: tuple[Emitter, ...] = (
               PUT_METRIC_DATA) for period in ("daily", "weekly", "monthly")),
     *_fn("cache_purger", _OWN, "CachePurgeRequests", "CachePurgedItems"),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
-         "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps"),
+         "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps",
+         "AlertsSilenced"),
+    *_fn("slack_interactions", _OWN, "InteractionsRefused", "ClicksApplied", "ClicksRefused",
+         "MessageUpdateFailures"),
     # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.
     Emitter("", "MaintenanceMode", (("service", "operations"),), OPERATOR),
 )
