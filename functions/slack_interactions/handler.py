@@ -104,7 +104,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
                       timeout_seconds=0.5,
                       base_url=os.environ.get("SLACK_API_URL") or "https://slack.com/api")
     try:
-        web.update(click.channel, click.ts, "Alert updated",
+        # The message's own notification text stays; the blocks carry the change.
+        web.update(click.channel, click.ts, click.text,
                    interactions.redraw(click, result, int(now)), deadline)
     except WebCallError as exc:
         # The state is written; the message catches up at the alert's next change.

@@ -56,6 +56,7 @@ class Click:
     channel: str
     ts: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    text: str = "Alert"
 
 
 def parse_click(body: bytes) -> Click:
@@ -71,7 +72,8 @@ def parse_click(body: bytes) -> Click:
                      first_seen=int(value["f"]), user=str(payload["user"]["id"]),
                      channel=str(payload["channel"]["id"]),
                      ts=str(payload["container"]["message_ts"]),
-                     blocks=list(message.get("blocks") or []))
+                     blocks=list(message.get("blocks") or []),
+                     text=str(message.get("text") or "Alert"))
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise BadPayloadError(f"not a block_actions payload: {type(exc).__name__}") from None
 

@@ -83,6 +83,7 @@ def test_acknowledge_records_who_and_when_tells_pagerduty_and_updates(
         {"routing_key": ROUTING_KEY, "event_action": "acknowledge", "dedup_key": KEY}]
     (update,) = bodies(env.server, "/api/chat.update")
     assert (update["channel"], update["ts"]) == ("CBR2V3XEX", "1548261231.000200")
+    assert update["text"] == "This content can't be displayed."
     (request, _), = [e for e in env.server.log if e[0].path == "/api/chat.update"]
     assert request.headers["Authorization"] == "Bearer xoxb-test-token"
     blocks = {b.get("block_id"): b for b in update["blocks"]}
