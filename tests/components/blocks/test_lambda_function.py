@@ -154,6 +154,7 @@ def test_every_function_off_the_api_hot_path_has_reserved_concurrency() -> None:
         "marketplace-prod-window-aggregator-function": 10,
         "marketplace-prod-alert-router-function": 10,
         "marketplace-prod-cache-purger-function": 5,
+        "marketplace-prod-slack-interactions-function": 5,  # a public URL: capped
         # Lambda@Edge: no reservation; CloudFront runs it in the edge regions, per region.
         "marketplace-prod-edge-image-variants-function": None,
     }
