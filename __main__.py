@@ -174,7 +174,10 @@ outputs: dict[str, object] = {
 # Present only when config turns them on.
 optional_outputs = {"rumSnippet": observability.rum_snippet,
                     "healthCanary": observability.canary_name,
-                    "alertPathTopicArn": alert_path.arn if alert_path is not None else None}
+                    "alertPathTopicArn": alert_path.arn if alert_path is not None else None,
+                    "slackInteractivityUrl": alert_routing.slack_interactivity_url,
+                    "slackBotTokenSecretArn": alert_routing.slack_bot_token_secret_arn,
+                    "slackSigningSecretArn": alert_routing.slack_signing_secret_arn}
 outputs.update({k: v for k, v in optional_outputs.items() if v is not None})
 for key, value in outputs.items():
     pulumi.export(key, value)

@@ -60,7 +60,24 @@ def storm(seed: int = 7) -> list[dict]:
 
 
 def measure() -> list[Measurement]:
-    """Run the storm; messages out per notification in."""
+    """Run the storm with incoming webhooks and with the Slack app; messages per notification.
+
+    With the app every Web API call counts (``chat.postMessage``, ``chat.update`` and thread
+    replies alike): a message updated in place is still a message sent.
+    """
+    rows = []
+    for delivery, name in (("webhook", "alert-storm"), ("app", "alert-storm-app")):
+        sent, notifications = _storm_through_router(delivery)
+        rows.append(Measurement(
+            name=name, value=float(sent), unit="messages",
+            baseline=float(notifications), target=TARGET, better="lower",
+            note=f"{notifications} notifications for {ALARMS} alarms; Slack ({delivery}) + "
+                 "PagerDuty messages sent"))
+    return rows
+
+
+def _storm_through_router(delivery: str) -> tuple[int, int]:
+    """(messages sent, notifications) of one storm through the router."""
     import boto3
     from moto import mock_aws
     from pytest_httpserver import HTTPServer
@@ -76,6 +93,9 @@ def measure() -> list[Measurement]:
     server.expect_request("/v2/enqueue").respond_with_json({"status": "success"}, status=202)
     server.expect_request("/slack/incidents").respond_with_data("ok")
     server.expect_request("/slack/alerts").respond_with_data("ok")
+    for method in ("chat.postMessage", "chat.update"):
+        server.expect_request(f"/api/{method}").respond_with_json(
+            {"ok": True, "channel": "C0BENCH", "ts": "1796000000.000100"})
     server.start()
     try:
         with mock_aws():
@@ -91,7 +111,10 @@ def measure() -> list[Measurement]:
             pd = secrets.create_secret(Name="pd", SecretString="bench-routing-key")["ARN"]
             slack = secrets.create_secret(Name="slack", SecretString=json.dumps({
                 c: server.url_for(f"/slack/{c}") for c in ("incidents", "alerts")}))["ARN"]
+            token = secrets.create_secret(Name="slack-bot", SecretString="xoxb-bench")["ARN"]
             os.environ.update({
+                "SLACK_DELIVERY": delivery, "SLACK_BOT_TOKEN_SECRET_ARN": token,
+                "SLACK_API_URL": server.url_for("/api"),
                 "DEDUP_TABLE": "bench-alert-state", "DEDUP_WINDOW_SECONDS": "3600",
                 "PAGERDUTY_SECRET_ARN": pd, "SLACK_SECRET_ARN": slack,
                 "PAGERDUTY_URL": server.url_for("/v2/enqueue"),
@@ -112,8 +135,4 @@ def measure() -> list[Measurement]:
         sent = len(server.log)
     finally:
         server.stop()
-    return [Measurement(
-        name="alert-storm", value=float(sent), unit="messages",
-        baseline=float(len(notifications)), target=TARGET, better="lower",
-        note=f"{len(notifications)} notifications for {ALARMS} alarms; Slack + PagerDuty "
-             "messages sent")]
+    return sent, len(notifications)

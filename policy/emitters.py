@@ -87,9 +87,11 @@ EMITTERS: tuple[Emitter, ...] = (
          "EdgeResponseBytes", "OriginResponseTime", via=PUT_METRIC_DATA),
     *_fn("alert_router", _OWN, "AlertsReceived", "AlertsSuppressed", "AlertsDeduplicated",
          "MessagesSent", "DeliveryFailures", "AlertsEscalated", "EscalationSweeps",
-         "HeartbeatDelivered"),
+         "HeartbeatDelivered", "AlertsSilenced"),
     # functions/alert_router/delivery_metrics.py: DORA's change failures and time to restore.
     *_fn("alert_router", _OWN, "ChangeFailures", "TimeToRestoreSeconds"),
+    *_fn("slack_interactions", _OWN, "InteractionsRefused", "ClicksApplied", "ClicksRefused",
+         "MessageUpdateFailures"),
     # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.
     Emitter("", "MaintenanceMode", (("service", "operations"),), OPERATOR),
     # docs/ci.md: the deploy workflow, after each `pulumi up` (tools.delivery) and with the

@@ -367,11 +367,30 @@ def _timeseries(kind: str) -> Callable[[AwsCall, Resolver, Target], bool]:
     return made
 
 
+def _slack_app(call: AwsCall, _resolver: Resolver, target: Target) -> bool:
+    """The router reads its state item (for the message's ts) only with the Slack app."""
+    return target.environment.get("SLACK_DELIVERY") == "app"
+
+
+def _router_secret(call: AwsCall, resolver: Resolver, target: Target) -> bool:
+    """The router reads the webhook secret with webhooks, the bot token with the Slack app."""
+    app = target.environment.get("SLACK_DELIVERY") == "app"
+    names = {name for name, _key in resolver.sources(call.params["SecretId"])}
+    if "SLACK_SECRET_ARN" in names:
+        return not app
+    if "SLACK_BOT_TOKEN_SECRET_ARN" in names:
+        return app
+    return True
+
+
 # (function package, signing name, operation) -> whether a stack's function makes the call.
 # Each row is a branch of the handler's code on its environment.
 MADE_WHEN: dict[tuple[str, str, str], Callable[[AwsCall, Resolver, Target], bool]] = {
     # functions/alert_router/email.py: only for "email:<severity>" targets of ROUTES.
     ("alert_router", "sns", "Publish"): _routes_email,
+    # functions/alert_router/slack_app.py and dispatch.py: SLACK_DELIVERY picks the secret.
+    ("alert_router", "dynamodb", "GetItem"): _slack_app,
+    ("alert_router", "secretsmanager", "GetSecretValue"): _router_secret,
     # functions/window_aggregator/handler.py: the timestream client exists only then.
     ("window_aggregator", "timestream", "WriteRecords"): _timeseries("liveanalytics"),
     # functions/window_aggregator/handler.py: the InfluxDB writer reads its token secret.

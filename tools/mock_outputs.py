@@ -138,6 +138,13 @@ def _alias_extras(o: Outputs, region: str, account: str) -> None:
                       f"{arn}/invocations")
 
 
+def _function_url_extras(o: Outputs, region: str, account: str) -> None:
+    # Lambda draws the URL id; a stable stand-in of the documented form.
+    url_id = _digest(o["id"], "url", length=32)
+    o["urlId"] = url_id
+    o["functionUrl"] = f"https://{url_id}.lambda-url.{region}.on.aws/"
+
+
 def _queue_extras(o: Outputs, region: str, account: str) -> None:
     o["url"] = f"https://sqs.{region}.amazonaws.com/{account}/{o['name']}"
 
@@ -249,6 +256,7 @@ EXTRAS: dict[str, Callable[[Outputs, str, str], None]] = {
     "aws:wafv2/webAcl:WebAcl": _web_acl_extras,
     "aws:lambda/function:Function": _function_extras,
     "aws:lambda/alias:Alias": _alias_extras,
+    "aws:lambda/functionUrl:FunctionUrl": _function_url_extras,
     "aws:sqs/queue:Queue": _queue_extras,
     "aws:s3/bucket:Bucket": _bucket_extras,
     "aws:kms/key:Key": _key_extras,

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.alerting.component import TopicPlacement, on_alert_path, topic_placements
+from components.alerting.component import TopicPlacement, topic_placements
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
-from components.blocks.monitored_items import MonitoredItem
+from components.blocks.monitored_items import MonitoredItem, on_alert_path
 from components.blocks.service_role import service_role
 from components.config import AlertingConfig
 from components.observability import alarm_factory

@@ -9,8 +9,6 @@ its escalation sweep. AWS Health events reach the topics through EventBridge rul
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,9 +16,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.alerting.last_deployment import last_deployment_parameter
+from components.alerting.router_settings import publish_statements, router_environment
+from components.alerting.slack_app import SlackInteractions, SlackInteractionsArgs
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
-from components.blocks.monitored_items import MonitoredItem
+from components.blocks.monitored_items import MonitoredItem, on_alert_path
 from components.blocks.naming import autoname, limit
 from components.blocks.service_role import service_role
 from components.config import AlertingConfig
@@ -89,7 +89,9 @@ class AlertRouting(pulumi.ComponentResource):
     """Subscriptions with DLQs, the alert router and its state, Chatbot, Health event rules.
 
     Others read :attr:`router_function_name`, :attr:`state_table_name`,
-    :attr:`pagerduty_secret_arn` and :attr:`slack_secret_arn`.
+    :attr:`pagerduty_secret_arn` and :attr:`slack_secret_arn`; with ``slackDelivery: app``
+    also :attr:`slack_interactivity_url` (the Slack app's interactivity request URL),
+    :attr:`slack_bot_token_secret_arn` and :attr:`slack_signing_secret_arn` (else None).
     """
 
     router: LambdaFunction
@@ -105,6 +107,12 @@ class AlertRouting(pulumi.ComponentResource):
     pagerduty_secret_arn: pulumi.Output[str]
     slack_secret_arn: pulumi.Output[str]
     router_service_name: str
+    slack_bot_token_secret: aws.secretsmanager.Secret | None
+    slack_signing_secret: aws.secretsmanager.Secret | None
+    slack_interactions: SlackInteractions | None
+    slack_interactivity_url: pulumi.Output[str] | None
+    slack_bot_token_secret_arn: pulumi.Output[str] | None
+    slack_signing_secret_arn: pulumi.Output[str] | None
     monitored_items: tuple[MonitoredItem, ...]
 
     def __init__(self, name: str, args: AlertRoutingArgs,
@@ -117,11 +125,13 @@ class AlertRouting(pulumi.ComponentResource):
         self.slack_secret = self._secret(
             f"{name}-slack", 'Slack incoming webhooks of the alert router: {"<channel>": "<url>"}',
             ctx.kms_key_arn, cfg.slack_webhooks)
+        self._slack_app_secrets(name, ctx, cfg)
         self.state_table = self._state_table(name, ctx)
         self.last_deployment = last_deployment_parameter(
             name, ctx.prefix, pulumi.ResourceOptions(parent=self))
         self.router = self._router(ctx, cfg)
         self.router_function_name = self.router.function_name
+        self.slack_interactions = self._interactions(name, ctx)
 
         self.dead_letter_queues = {}
         self.subscriptions = []
@@ -146,13 +156,44 @@ class AlertRouting(pulumi.ComponentResource):
             *(item for dlq in self.dead_letter_queues.values() for item in dlq.monitored_items),
             *schedule_dlq.monitored_items,
             *health.monitored_items,
+            *(self.slack_interactions.monitored_items if self.slack_interactions else ()),
         ), cfg.alert_path_watch)
         self.register_outputs({
             "routerFunctionName": self.router_function_name,
             "stateTableName": self.state_table_name,
             "pagerDutySecretArn": self.pagerduty_secret_arn,
             "slackSecretArn": self.slack_secret_arn,
+            "slackInteractivityUrl": self.slack_interactivity_url,
         })
+
+    def _slack_app_secrets(self, name: str, ctx: StackContext, cfg: AlertingConfig) -> None:
+        """The Slack app's bot token and signing secret, only when the stack uses the app."""
+        self.slack_bot_token_secret = self.slack_signing_secret = None
+        self.slack_bot_token_secret_arn = self.slack_signing_secret_arn = None
+        if cfg.slack_delivery != "app":
+            return
+        self.slack_bot_token_secret = self._secret(
+            f"{name}-slack-bot-token", "Slack app bot token (xoxb-..., chat:write) of the router",
+            ctx.kms_key_arn, cfg.slack_bot_token)
+        self.slack_signing_secret = self._secret(
+            f"{name}-slack-signing", "Slack app signing secret: verifies button clicks",
+            ctx.kms_key_arn, cfg.slack_signing_secret)
+        self.slack_bot_token_secret_arn = self.slack_bot_token_secret.arn
+        self.slack_signing_secret_arn = self.slack_signing_secret.arn
+
+    def _interactions(self, name: str, ctx: StackContext) -> SlackInteractions | None:
+        """The Slack app's button endpoint (with ``slackDelivery: app``)."""
+        self.slack_interactivity_url = None
+        if self.slack_bot_token_secret is None or self.slack_signing_secret is None:
+            return None
+        endpoint = SlackInteractions(f"{name}-slack-interactions", SlackInteractionsArgs(
+            context=ctx, table_name=self.state_table.name, table_arn=self.state_table.arn,
+            signing_secret_arn=self.slack_signing_secret.arn,
+            bot_token_secret_arn=self.slack_bot_token_secret.arn,
+            pagerduty_secret_arn=self.pagerduty_secret.arn),
+            opts=pulumi.ResourceOptions(parent=self))
+        self.slack_interactivity_url = endpoint.url
+        return endpoint
 
     def _state_table(self, name: str, ctx: StackContext) -> aws.dynamodb.Table:
         """The router's deduplication and escalation state: encrypted, recoverable, expiring."""
@@ -171,6 +212,7 @@ class AlertRouting(pulumi.ComponentResource):
 
     def _router(self, ctx: StackContext, cfg: AlertingConfig) -> LambdaFunction:
         """The alert router function, with access to its state, secrets and email topics."""
+        bot_token = self.slack_bot_token_secret_arn
         return LambdaFunction(
             f"{ctx.prefix}-alert-router",
             LambdaFunctionArgs(
@@ -185,19 +227,22 @@ class AlertRouting(pulumi.ComponentResource):
                 statements=[
                     *publish_statements(cfg, ctx.topic_arns),
                     {"Sid": "AlertState", "Effect": "Allow",
-                     # Conditional updates and the escalation scan; nothing reads one item.
-                     "Action": ["dynamodb:UpdateItem", "dynamodb:Scan"],
+                     # Conditional updates and the escalation scan; the Slack app also reads
+                     # the item for its message.
+                     "Action": ["dynamodb:UpdateItem", "dynamodb:Scan",
+                                *(["dynamodb:GetItem"] if bot_token else [])],
                      "Resource": self.state_table.arn},
                     {"Sid": "AlertSecrets", "Effect": "Allow",
                      "Action": ["secretsmanager:GetSecretValue"],
-                     "Resource": [self.pagerduty_secret.arn, self.slack_secret.arn]},
+                     "Resource": [self.pagerduty_secret.arn,
+                                  bot_token if bot_token else self.slack_secret.arn]},
                     # Change failures: the deploy workflow's record of the last deployment.
                     {"Sid": "LastDeployment", "Effect": "Allow", "Action": ["ssm:GetParameter"],
                      "Resource": self.last_deployment.arn},
                 ],
                 environment={**router_environment(
                     cfg, ctx.runbook_base_url, ctx.topic_arns, self.state_table.name,
-                    self.pagerduty_secret.arn, self.slack_secret.arn),
+                    self.pagerduty_secret.arn, self.slack_secret.arn, bot_token),
                     "LAST_DEPLOYMENT_PARAMETER": self.last_deployment.name,
                     "CHANGE_FAILURE_WINDOW_SECONDS": str(cfg.change_failure_window_minutes * 60)},
             ),
@@ -341,59 +386,3 @@ class AlertRouting(pulumi.ComponentResource):
             user_authorization_required=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
-
-
-def router_environment(cfg: AlertingConfig, runbook_base_url: str,
-                       topic_arns: Mapping[str, pulumi.Input[str]],
-                       table_name: pulumi.Input[str],
-                       pagerduty_secret_arn: pulumi.Input[str],
-                       slack_secret_arn: pulumi.Input[str]) -> dict[str, pulumi.Input[str]]:
-    """The router's settings (``functions/alert_router/settings.py`` reads them)."""
-    return {
-        "DEDUP_TABLE": table_name,
-        "ROUTES": json.dumps([route.as_dict() for route in cfg.routes]),
-        "DEDUP_WINDOW_SECONDS": str(cfg.dedup_window_minutes * 60),
-        "STATE_TTL_SECONDS": str(cfg.state_ttl_days * 86400),
-        "ESCALATE_AFTER_SECONDS": str(cfg.escalate_after_minutes * 60),
-        "LEASE_SECONDS": str(cfg.router_timeout_seconds),
-        "MAINTENANCE_WINDOWS": json.dumps(list(cfg.maintenance_windows)),
-        "MAINTENANCE_SUPPRESSES": json.dumps(list(cfg.maintenance_suppresses)),
-        "PAGERDUTY_SECRET_ARN": pagerduty_secret_arn,
-        "SLACK_SECRET_ARN": slack_secret_arn,
-        "HTTP_TIMEOUT_SECONDS": str(cfg.http_timeout_seconds),
-        "RUNBOOK_BASE_URL": runbook_base_url,
-        "TOPIC_ARNS": pulumi.Output.json_dumps(dict(topic_arns)),
-        # functions/alert_router/heartbeat.py: where heartbeats go ("" records them only).
-        "HEARTBEAT_TARGET": cfg.heartbeat_target or "",
-    }
-
-
-def on_alert_path(items: tuple[MonitoredItem, ...], watched: bool) -> tuple[MonitoredItem, ...]:
-    """``items`` marked ``alert_path`` when the alert path is watched.
-
-    Everything here carries alerts (the router, its failure queue, the subscription and
-    schedule DLQs, the Health rules): their alarms still go to their severity's topic, so a
-    working router posts them as usual, and also to the alert-path topic, which emails
-    without the router, so a broken router cannot swallow the news of its own failure.
-    """
-    if not watched:
-        return items
-    return tuple(dataclasses.replace(i, attributes={**i.attributes, "alert_path": True})
-                 for i in items)
-
-
-def email_severities(cfg: AlertingConfig) -> list[str]:
-    """Severities whose topics the routes send email copies to (``email:<severity>``)."""
-    found = {t.partition(":")[2] for r in cfg.routes for t in r.targets
-             if t.startswith("email:")}
-    return sorted(found)
-
-
-def publish_statements(cfg: AlertingConfig,
-                       topic_arns: Mapping[str, pulumi.Input[str]]) -> list[dict[str, object]]:
-    """sns:Publish on exactly the topics the email targets name (none when unused)."""
-    severities = email_severities(cfg)
-    if not severities:
-        return []
-    return [{"Sid": "EmailCopies", "Effect": "Allow", "Action": ["sns:Publish"],
-             "Resource": [topic_arns[s] for s in severities]}]

@@ -22,6 +22,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WINDOW_RE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)-"
                        r"([01]\d|2[0-3]):([0-5]\d)$")
 HEARTBEAT_TARGET_RE = re.compile(r"^slack:[a-z0-9][a-z0-9-]{0,79}$")
+SLACK_DELIVERIES = ("webhook", "app")
 SLACK_ID_RE = re.compile(r"^[A-Z0-9]{9,11}$")
 EMAIL = matching(EMAIL_RE, "{value!r} is not an email address")
 
@@ -100,6 +101,9 @@ class AlertingConfig:
     alert_path_emails: tuple[str, ...] = ()
     heartbeat_hours: int = 12
     heartbeat_target: str | None = None
+    slack_delivery: str = "webhook"
+    slack_bot_token: pulumi.Output[str] | None = None
+    slack_signing_secret: pulumi.Output[str] | None = None
 
 
 # One alertEmails<Severity> key per topic; the loop collects them into ``emails``.
@@ -162,6 +166,18 @@ ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot",
             description=("Secret (set it with pulumi config set --secret): JSON object "
                          '{"<channel>": "<incoming webhook URL>"}; stored in Secrets Manager. '
                          "Unset leaves the secret for operators to fill.")),
+    KeySpec("slackDelivery", "slack_delivery", "string", "webhook", choices=SLACK_DELIVERIES,
+            description=("How the router posts to Slack: webhook (incoming webhooks) or app (the "
+                         "Slack app: one message per alert, updated, with Acknowledge, Resolve and "
+                         "Silence buttons).")),
+    KeySpec("slackBotToken", "slack_bot_token", "secret",
+            description=("Secret (set it with pulumi config set --secret): the Slack app's bot "
+                         "token (xoxb-..., scope chat:write), with slackDelivery app; stored in "
+                         "Secrets Manager. Unset leaves the secret for operators to fill.")),
+    KeySpec("slackSigningSecret", "slack_signing_secret", "secret",
+            description=("Secret (set it with pulumi config set --secret): the Slack app's signing "
+                         "secret, with slackDelivery app; stored in Secrets Manager. Unset leaves "
+                         "the secret for operators to fill.")),
     KeySpec("chatbotSlackTeamId", "chatbot_slack_team_id", "optional", pattern=SLACK_ID_RE,
             what="a Slack team id",
             description=("Slack workspace id for Amazon Q Developer in chat applications; set with "

@@ -43,7 +43,7 @@ sns-topic      TopicName                                    (none)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import pulumi
@@ -104,3 +104,17 @@ class MonitoredItem:
     owner: str
     slo: Slo | None = None
     attributes: Mapping[str, object] = field(default_factory=dict)
+
+
+def on_alert_path(items: tuple[MonitoredItem, ...], watched: bool) -> tuple[MonitoredItem, ...]:
+    """``items`` marked ``alert_path`` when the alert path is watched.
+
+    Everything here carries alerts (the router, its failure queue, the subscription and
+    schedule DLQs, the Health rules): their alarms still go to their severity's topic, so a
+    working router posts them as usual, and also to the alert-path topic, which emails
+    without the router, so a broken router cannot swallow the news of its own failure.
+    """
+    if not watched:
+        return items
+    return tuple(replace(i, attributes={**i.attributes, "alert_path": True})
+                 for i in items)

@@ -31,6 +31,8 @@ HTTPS_URL_RE = re.compile(r"^https://\S+$")
 RESERVED_FUNCTIONS = {
     "postConfirmation": 20, "streamProcessor": 10, "windowAggregator": 10,
     "alertRouter": 10, "cachePurger": 5, "complianceReport": 1, "cloudflareAnalytics": 2,
+    # A public function URL (Slack signs, the function verifies): the cap bounds a flood.
+    "slackInteractions": 5,
 }
 
 # Cold-start strategies (components/blocks/cold_start.py), per function: the reserved ones and
@@ -42,7 +44,7 @@ COLD_START_FUNCTIONS = ("api", *RESERVED_FUNCTIONS)
 # apiMemoryMb, postConfirmationMemoryMb). `python -m tools.tune` prints rows for this table.
 MEMORY_FUNCTIONS = (
     "streamProcessor", "windowAggregator", "alertRouter", "cachePurger", "complianceReport",
-    "cloudflareAnalytics")
+    "cloudflareAnalytics", "slackInteractions")
 # Managed runtimes SnapStart supports for Python: 3.12 and later
 # (https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html).
 SNAPSTART_RUNTIMES = ("python3.12", "python3.13", "python3.14")
@@ -213,23 +215,24 @@ LAMBDAS = Section("lambdas", "Lambda defaults", "platform.md", LambdaDefaults, (
             names=RESERVED_FUNCTIONS, parse=_reserved,
             description=("Reserved concurrency (1-1000) of each function off the API hot path, as "
                          "name=value (postConfirmation, streamProcessor, windowAggregator, "
-                         "alertRouter, cachePurger, complianceReport, cloudflareAnalytics); the "
-                         "API stays unreserved. The account keeps at least 100 unreserved.")),
+                         "alertRouter, cachePurger, complianceReport, cloudflareAnalytics, "
+                         "slackInteractions); the API stays unreserved. The account keeps at "
+                         "least 100 unreserved.")),
     KeySpec("lambdaColdStart", "cold_start", "table",
             dict.fromkeys(COLD_START_FUNCTIONS, "none"), names=COLD_START_FUNCTIONS,
             parse=one_of(COLD_START_STRATEGIES, "a cold-start strategy"),
             description=("Cold-start strategy of each function as name=strategy (api, "
                          "postConfirmation, streamProcessor, windowAggregator, alertRouter, "
-                         "cachePurger, complianceReport, cloudflareAnalytics): none, snapstart "
-                         "(SnapStart on published versions), or provisioned (the API only, with "
-                         "apiProvisionedConcurrency).")),
+                         "cachePurger, complianceReport, cloudflareAnalytics, slackInteractions): "
+                         "none, snapstart (SnapStart on published versions), or provisioned (the "
+                         "API only, with apiProvisionedConcurrency).")),
     KeySpec("lambdaFunctionMemoryMb", "function_memory_mb", "table", {},
             names=MEMORY_FUNCTIONS, parse=_memory_mb,
             description=("Memory (128-10240 MB) of a function off the API as name=MB "
                          "(streamProcessor, windowAggregator, alertRouter, cachePurger, "
-                         "complianceReport, cloudflareAnalytics); a function not listed takes "
-                         "lambdaMemoryMb. `python -m tools.tune` proposes rows from measured "
-                         "runs.")),
+                         "complianceReport, cloudflareAnalytics, slackInteractions); a function "
+                         "not listed takes lambdaMemoryMb. `python -m tools.tune` proposes rows "
+                         "from measured runs.")),
 ))
 
 EVENTS = Section("events", "domain event bus", "platform.md", EventsConfig, (

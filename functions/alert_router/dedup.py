@@ -75,7 +75,9 @@ class DedupStore:
                 Key={"alert_key": alert.key},
                 UpdateExpression=("SET #s = :s, first_seen = :now, last_sent = :now, #c = :one, "
                                   "delivered = :f, escalated = :f, severity = :sev, "
-                                  "summary = :sum, expires_at = :exp"),
+                                  "summary = :sum, expires_at = :exp "
+                                  # A new state drops the Slack buttons' marks of the old one.
+                                  "REMOVE acked_by, acked_at, resolved_by, resolved_at"),
                 ConditionExpression="attribute_not_exists(alert_key) OR #s <> :s",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=common,
@@ -140,11 +142,15 @@ class DedupStore:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "FilterExpression": ("#s = :alarm AND severity = :warning AND escalated = :f "
-                                 "AND delivered = :t AND first_seen <= :cutoff"),
+                                 "AND delivered = :t AND first_seen <= :cutoff "
+                                 # Acknowledged or silenced in Slack: someone is on it.
+                                 "AND attribute_not_exists(acked_by) AND "
+                                 "(attribute_not_exists(silenced_until) OR "
+                                 "silenced_until <= :now)"),
             "ExpressionAttributeNames": {"#s": "state"},
             "ExpressionAttributeValues": {":alarm": "ALARM", ":warning": "warning",
                                           ":f": False, ":t": True,
-                                          ":cutoff": now - after_seconds},
+                                          ":cutoff": now - after_seconds, ":now": now},
         }
         while True:
             page = self.table.scan(**kwargs)

@@ -22,7 +22,9 @@ from functions.alert_router.delivery_metrics import DeliveryMetrics
 from functions.alert_router.parsers import Origin, parse, severity_of_topic
 from functions.alert_router.routing import suppressed, targets_for
 from functions.alert_router.settings import Settings
+from functions.alert_router.slack_app import AppDelivery
 from functions.shared.retry import Backoff, Deadline
+from functions.shared.slack_web import SlackWebApi, WebCallError
 
 log = logging.getLogger(__name__)
 # Four tries per message, pauses up to 5 s, always bounded by the function's remaining time.
@@ -111,6 +113,12 @@ class Dispatcher:
             outcome.skipped[alert.key] = "duplicate"
             self._count("AlertsDeduplicated")
             return
+        if alert.state == ALARM and int(claim.previous.get("silenced_until") or 0) > now:
+            # Silenced from Slack: recorded, not delivered (an OK still is).
+            self.store.confirm(alert, claim)
+            outcome.skipped[alert.key] = "silenced"
+            self._count("AlertsSilenced")
+            return
         if ALARM not in (alert.state, claim.previous_state):
             # OK after OK or never alarmed (a new alarm settling), or INSUFFICIENT_DATA:
             # nothing to announce or resolve.
@@ -138,7 +146,8 @@ class Dispatcher:
                 if self._send(target, alert, deadline):
                     delivered.append(target)
                     self._count("MessagesSent")
-            except (DeliveryError, secret_store.MissingSecretError, ValueError) as exc:
+            except (DeliveryError, WebCallError, secret_store.MissingSecretError,
+                    ValueError) as exc:
                 self._count("DeliveryFailures")
                 errors.append(exc)
         if errors:
@@ -159,6 +168,9 @@ class Dispatcher:
         if kind == "email":
             return self._publish(target, name, alert)
         channel = name
+        if self.settings.slack_delivery == "app":
+            self._app().send(channel, alert, deadline)
+            return True
         hooks = secret_store.slack_webhooks(self.secrets, self.settings.slack_secret_arn)
         if channel not in hooks:
             raise DeliveryError(target, "no webhook URL for this channel in the secret",
@@ -166,6 +178,14 @@ class Dispatcher:
         post_json(self.http, target, hooks[channel], slack.message_for(alert), deadline,
                   self.backoff, timeout)
         return True
+
+    def _app(self) -> AppDelivery:
+        """The Slack app sender, with the bot token as the secret holds it now (cached)."""
+        token = secret_store.secret_string(self.secrets, self.settings.slack_token_secret_arn)
+        web = SlackWebApi(self.http, token.strip(), backoff=self.backoff,
+                          timeout_seconds=self.settings.http_timeout_seconds,
+                          base_url=self.settings.slack_api_url)
+        return AppDelivery(self.store.table, web, self.clock)
 
     def _publish(self, target: str, severity: str, alert: Alert) -> bool:
         topic = self.settings.topic_arns.get(severity)

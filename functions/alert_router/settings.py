@@ -15,6 +15,7 @@ from functions.alert_router.routing import (
     load_routes,
     load_windows,
 )
+from functions.shared.slack_web import DEFAULT_BASE_URL
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class Settings:
     # a deployment in which a critical alert counts as a change failure.
     last_deployment_parameter: str = ""
     change_failure_window_seconds: int = 3600
+    # "webhook" (incoming webhooks) or "app" (the Slack app's bot token, slack_app.py).
+    slack_delivery: str = "webhook"
+    slack_token_secret_arn: str = ""
+    slack_api_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -61,4 +66,7 @@ class Settings:
             topic_arns=json.loads(e.get("TOPIC_ARNS") or "{}"),
             last_deployment_parameter=e.get("LAST_DEPLOYMENT_PARAMETER", ""),
             change_failure_window_seconds=int(e.get("CHANGE_FAILURE_WINDOW_SECONDS", "3600")),
+            slack_delivery=e.get("SLACK_DELIVERY") or "webhook",
+            slack_token_secret_arn=e.get("SLACK_BOT_TOKEN_SECRET_ARN", ""),
+            slack_api_url=e.get("SLACK_API_URL") or DEFAULT_BASE_URL,
         )

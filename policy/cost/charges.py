@@ -381,6 +381,9 @@ NO_FIXED_CHARGE: dict[str, str] = {
     "aws:lambda/alias:Alias": _FREE,
     "aws:lambda/eventSourceMapping:EventSourceMapping": _FREE,
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": _FREE,
+    # No charge of its own: requests through it are billed as the function's invocations
+    # (aws.amazon.com/lambda/pricing, "Function URLs").
+    "aws:lambda/functionUrl:FunctionUrl": _FREE,
     "aws:lambda/layerVersion:LayerVersion": "stored with the functions' code, free",
     "aws:lambda/permission:Permission": _FREE,
     "aws:quicksight/dataSet:DataSet": _USAGE + " (SPICE GB beyond the authors' allowance)",

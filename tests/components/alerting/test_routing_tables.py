@@ -6,11 +6,13 @@ import json
 
 from components.alerting.component import (
     TopicPlacement,
+    schedule_expression,
+    topic_placements,
+)
+from components.alerting.router_settings import (
     email_severities,
     publish_statements,
     router_environment,
-    schedule_expression,
-    topic_placements,
 )
 from components.config import AlertingConfig, AlertRoute
 from tests.components.platform.support import (

@@ -167,6 +167,7 @@ def test_every_function_off_the_api_hot_path_has_reserved_concurrency() -> None:
         "marketplace-prod-cache-purger-function": 5,
         "marketplace-prod-compliance-report-function": 1,  # weekly: one run at a time
         "marketplace-prod-cloudflare-analytics-function": 2,
+        "marketplace-prod-slack-interactions-function": 5,  # a public URL: capped
         # Lambda@Edge: no reservation; CloudFront runs it in the edge regions, per region.
         "marketplace-prod-edge-image-variants-function": None,
     }

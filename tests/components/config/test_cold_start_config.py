@@ -17,7 +17,7 @@ def test_every_function_defaults_to_none_and_a_row_sets_one() -> None:
     assert dev.lambdas.cold_start == {  # type: ignore[attr-defined]
         "api": "none", "postConfirmation": "none", "streamProcessor": "none",
         "windowAggregator": "none", "alertRouter": "none", "cachePurger": "none",
-        "complianceReport": "none", "cloudflareAnalytics": "none"}
+        "complianceReport": "none", "cloudflareAnalytics": "none", "slackInteractions": "none"}
     set_ = _build("dev", lambdaColdStart=["api=snapstart", "alertRouter=snapstart"])
     assert set_.lambdas.cold_start["api"] == "snapstart"  # type: ignore[attr-defined]
     assert set_.lambdas.cold_start["alertRouter"] == "snapstart"  # type: ignore[attr-defined]

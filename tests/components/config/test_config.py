@@ -160,7 +160,8 @@ def test_every_secret_is_declared_secret_so_the_cli_refuses_it_in_plain_text() -
     assert declared == declared_secret_keys() == {
         "marketplace:cloudflareApiToken", "marketplace:cloudflarePurgeToken",
         "marketplace:cloudflareAnalyticsToken", "marketplace:analyticsInfluxPassword",
-        "marketplace:pagerDutyRoutingKey", "marketplace:slackWebhookUrls"}
+        "marketplace:pagerDutyRoutingKey", "marketplace:slackWebhookUrls",
+        "marketplace:slackBotToken", "marketplace:slackSigningSecret"}
 
 
 def test_pulumi_yaml_runs_python_from_the_project_venv() -> None:

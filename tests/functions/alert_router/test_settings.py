@@ -25,6 +25,9 @@ FULL = {
     "HTTP_TIMEOUT_SECONDS": "2.5",
     "RUNBOOK_BASE_URL": "https://runbooks.example.com/alerting.md",
     "TOPIC_ARNS": json.dumps({"critical": "arn:aws:sns:us-east-1:123456789012:t-critical"}),
+    "SLACK_DELIVERY": "app",
+    "SLACK_BOT_TOKEN_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:bot",
+    "SLACK_API_URL": "https://slack.example.com/api",
 }
 
 
@@ -39,7 +42,10 @@ def test_every_variable_is_read() -> None:
         slack_secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:slack",
         pagerduty_url="https://pd.example.com/v2/enqueue", http_timeout_seconds=2.5,
         runbook_base_url="https://runbooks.example.com/alerting.md",
-        topic_arns={"critical": "arn:aws:sns:us-east-1:123456789012:t-critical"})
+        topic_arns={"critical": "arn:aws:sns:us-east-1:123456789012:t-critical"},
+        slack_delivery="app",
+        slack_token_secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:bot",
+        slack_api_url="https://slack.example.com/api")
 
 
 def test_defaults_when_only_the_table_is_set() -> None:
@@ -48,7 +54,8 @@ def test_defaults_when_only_the_table_is_set() -> None:
         escalate_after_seconds=1800, lease_seconds=120, windows=(), suppress_severities=(),
         pagerduty_secret_arn="", slack_secret_arn="",
         pagerduty_url="https://events.pagerduty.com/v2/enqueue", http_timeout_seconds=5.0,
-        runbook_base_url="", topic_arns={})
+        runbook_base_url="", topic_arns={}, slack_delivery="webhook",
+        slack_token_secret_arn="", slack_api_url="https://slack.com/api")
 
 
 def test_empty_url_and_topics_fall_back() -> None:

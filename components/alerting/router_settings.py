@@ -1,0 +1,58 @@
+"""The alert router's environment and its email-copy grants, from the alerting config."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import pulumi
+
+from components.config import AlertingConfig
+
+
+def router_environment(cfg: AlertingConfig, runbook_base_url: str,
+                       topic_arns: Mapping[str, pulumi.Input[str]],
+                       table_name: pulumi.Input[str],
+                       pagerduty_secret_arn: pulumi.Input[str],
+                       slack_secret_arn: pulumi.Input[str],
+                       bot_token_secret_arn: pulumi.Input[str] | None = None,
+                       ) -> dict[str, pulumi.Input[str]]:
+    """The router's settings (``functions/alert_router/settings.py`` reads them)."""
+    app: dict[str, pulumi.Input[str]] = {}
+    if bot_token_secret_arn is not None:
+        app = {"SLACK_DELIVERY": "app", "SLACK_BOT_TOKEN_SECRET_ARN": bot_token_secret_arn}
+    return {
+        **app,
+        "DEDUP_TABLE": table_name,
+        "ROUTES": json.dumps([route.as_dict() for route in cfg.routes]),
+        "DEDUP_WINDOW_SECONDS": str(cfg.dedup_window_minutes * 60),
+        "STATE_TTL_SECONDS": str(cfg.state_ttl_days * 86400),
+        "ESCALATE_AFTER_SECONDS": str(cfg.escalate_after_minutes * 60),
+        "LEASE_SECONDS": str(cfg.router_timeout_seconds),
+        "MAINTENANCE_WINDOWS": json.dumps(list(cfg.maintenance_windows)),
+        "MAINTENANCE_SUPPRESSES": json.dumps(list(cfg.maintenance_suppresses)),
+        "PAGERDUTY_SECRET_ARN": pagerduty_secret_arn,
+        "SLACK_SECRET_ARN": slack_secret_arn,
+        "HTTP_TIMEOUT_SECONDS": str(cfg.http_timeout_seconds),
+        "RUNBOOK_BASE_URL": runbook_base_url,
+        "TOPIC_ARNS": pulumi.Output.json_dumps(dict(topic_arns)),
+        # functions/alert_router/heartbeat.py: where heartbeats go ("" records them only).
+        "HEARTBEAT_TARGET": cfg.heartbeat_target or "",
+    }
+
+
+def email_severities(cfg: AlertingConfig) -> list[str]:
+    """Severities whose topics the routes send email copies to (``email:<severity>``)."""
+    found = {t.partition(":")[2] for r in cfg.routes for t in r.targets
+             if t.startswith("email:")}
+    return sorted(found)
+
+
+def publish_statements(cfg: AlertingConfig,
+                       topic_arns: Mapping[str, pulumi.Input[str]]) -> list[dict[str, object]]:
+    """sns:Publish on exactly the topics the email targets name (none when unused)."""
+    severities = email_severities(cfg)
+    if not severities:
+        return []
+    return [{"Sid": "EmailCopies", "Effect": "Allow", "Action": ["sns:Publish"],
+             "Resource": [topic_arns[s] for s in severities]}]

@@ -1,0 +1,1 @@
+"""The Slack app's interactivity endpoint: Acknowledge, Resolve and Silence 1 h on alerts."""
