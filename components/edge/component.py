@@ -133,11 +133,7 @@ class Edge(pulumi.ComponentResource):
                 hosts=names),
             opts=child,
         )
-        analytics = (CloudflareAnalytics(
-            f"{name}-cloudflare-analytics",
-            CloudflareAnalyticsArgs(context=context, zone_id=config.cloudflare_zone_id,
-                                    token=config.analytics_token or config.cloudflare_api_token),
-            opts=child) if config.analytics else None)
+        analytics = self._analytics(name, args) if config.analytics else None
         self.distribution_id = cdn.distribution_id
         self.distribution_domain = cdn.domain_name
         self.assets_bucket_name = buckets["assets"].name
@@ -155,6 +151,15 @@ class Edge(pulumi.ComponentResource):
             "assetsBucket": self.assets_bucket_name,
             "mediaBucket": self.media_bucket_name,
         })
+
+    def _analytics(self, name: str, args: EdgeArgs) -> CloudflareAnalytics:
+        """The collector of the zone's own analytics (``cloudflareAnalytics``)."""
+        config = args.config
+        return CloudflareAnalytics(
+            f"{name}-cloudflare-analytics",
+            CloudflareAnalyticsArgs(context=args.context, zone_id=config.cloudflare_zone_id,
+                                    token=config.analytics_token or config.cloudflare_api_token),
+            opts=pulumi.ResourceOptions(parent=self))
 
     def _cdn(self, name: str, args: EdgeArgs, names: tuple[str, ...],
              certificate_arn: pulumi.Input[str], buckets: dict[str, SecureBucket],

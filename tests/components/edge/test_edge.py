@@ -449,7 +449,7 @@ def test_without_waf_or_image_function_the_us_east_1_key_grants_no_logs() -> Non
 
 
 def test_outside_us_east_1_edge_logs_use_the_core_key_there() -> None:
-    registry = run_program("dev", **{"aws:region": "eu-west-1"})
+    registry = run_program("dev", edgeImageVariants=True, **{"aws:region": "eu-west-1"})
     keys = {k.region: k for k in registry.by_type("aws:kms/key:Key")}
     assert set(keys) == {"eu-west-1", "us-east-1"}
     edge_key = keys["us-east-1"]

@@ -19,8 +19,8 @@ def edge_function(registry: Registry) -> Resource:
     return found
 
 
-def test_the_function_is_placed_as_lambda_at_edge_requires(registry: Registry) -> None:
-    fn = edge_function(registry)
+def test_the_function_is_placed_as_lambda_at_edge_requires(prod: Registry) -> None:
+    fn = edge_function(prod)
     assert fn.region == "us-east-1"
     assert fn.inputs["architectures"] == ["x86_64"]
     assert fn.inputs["publish"] is True
@@ -32,8 +32,8 @@ def test_the_function_is_placed_as_lambda_at_edge_requires(registry: Registry) -
     assert fn.inputs["tags"] == {"lambda-placement": "edge"}
 
 
-def test_its_role_is_assumed_by_lambda_and_edgelambda(registry: Registry) -> None:
-    (role,) = [r for r in registry.by_type("aws:iam/role:Role")
+def test_its_role_is_assumed_by_lambda_and_edgelambda(prod: Registry) -> None:
+    (role,) = [r for r in prod.by_type("aws:iam/role:Role")
                if r.name.endswith("-image-variants-role")]
     trust = json.loads(role.inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"]["Service"] == [
@@ -41,14 +41,21 @@ def test_its_role_is_assumed_by_lambda_and_edgelambda(registry: Registry) -> Non
 
 
 def test_the_media_behaviour_runs_its_numbered_version_on_origin_request(
-        registry: Registry) -> None:
-    fn = edge_function(registry)
-    by_path = behaviors(distribution(registry))
+        prod: Registry) -> None:
+    fn = edge_function(prod)
+    by_path = behaviors(distribution(prod))
     assert by_path["/media/*"]["lambdaFunctionAssociations"] == [
         {"eventType": "origin-request", "lambdaArn": fn.outputs["qualifiedArn"],
          "includeBody": False}]
     assert all("lambdaFunctionAssociations" not in b
                for path, b in by_path.items() if path != "/media/*")
+
+
+def test_dev_leaves_it_off_and_media_is_served_as_stored(dev: Registry) -> None:
+    # edgeImageVariants: false in Pulumi.dev.yaml (its alarms do not fit dev's $30).
+    assert [f for f in dev.by_type(LAMBDA) if f.name.endswith("-image-variants-function")] == []
+    assert all("lambdaFunctionAssociations" not in b
+               for b in behaviors(distribution(dev)).values())
 
 
 def test_the_media_cache_key_is_width_and_format_only(registry: Registry) -> None:

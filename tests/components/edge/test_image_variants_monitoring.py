@@ -21,7 +21,8 @@ FUNCTION = "aws:lambda/function:Function"
 
 @pytest.fixture(scope="module")
 def eu_dev() -> Registry:
-    return run_program("dev", **{"aws:region": "eu-west-1", "lambdaRuntime": "python3.14"})
+    return run_program("dev", edgeImageVariants=True,
+                       **{"aws:region": "eu-west-1", "lambdaRuntime": "python3.14"})
 
 
 def test_cloudfront_counts_of_edge_errors_are_alarmed_in_us_east_1(eu_dev: Registry) -> None:

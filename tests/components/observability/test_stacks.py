@@ -169,9 +169,10 @@ def _topic_key(name: str) -> str:
 
 
 # What carries alerts (alertPathWatch is on in both stacks): the router and its failure
-# queue, the routing DLQs, the Health rules and their DLQ, the alert path's own queues.
+# queue, the routing DLQs, the Health rules and their DLQ, the alert path's own queues, and
+# the Slack app's button endpoint.
 ALERT_PATH_ITEMS = ("alert-router-", "alert-routing-", "alerts-", "alert-path-email-dlq-",
-                    "alert-path-heartbeat-dlq-")
+                    "alert-path-heartbeat-dlq-", "slack-interactions-")
 
 
 def _actions(prefix: str, name: str, severity: str) -> list[str]:
