@@ -21,7 +21,7 @@ from components.alerting.slack_app import SlackInteractions, SlackInteractionsAr
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import MonitoredItem, on_alert_path
-from components.blocks.naming import autoname, limit
+from components.blocks.rule_target import invoke_from_rule
 from components.blocks.service_role import service_role
 from components.config import AlertingConfig
 from components.platform.alert_topics import EDGE_REGION
@@ -260,36 +260,10 @@ class AlertRouting(pulumi.ComponentResource):
             schedule_expression=schedule_expression(cfg.escalation_check_minutes),
             opts=child,
         )
-        schedule_dlq = DeadLetterQueue(
-            f"{name}-escalation-dlq",
-            DeadLetterQueueArgs(context=ctx, sender_service="events.amazonaws.com",
-                                sender_arns=(schedule.arn,)),
-            opts=child,
-        )
-        aws.lambda_.Permission(
-            f"{name}-escalation-invoke",
-            action="lambda:InvokeFunction",
-            function=self.router.function_name,
-            qualifier=self.router.alias_name,
-            principal="events.amazonaws.com",
-            source_arn=schedule.arn,
-            opts=child,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-escalation-target",
-            target_id=autoname(f"{name}-escalation-target",
-                               limit("aws:cloudwatch/eventTarget:EventTarget", "targetId")),
-            rule=schedule.name,
-            arn=self.router.alias_arn,
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
-                arn=schedule_dlq.arn),
-            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                # A missed sweep is replaced by the next one: do not pile them up.
-                maximum_event_age_in_seconds=cfg.escalation_check_minutes * 60,
-                maximum_retry_attempts=2),
-            opts=child,
-        )
-        return schedule_dlq
+        # A missed sweep is replaced by the next one: do not pile them up.
+        return invoke_from_rule(
+            f"{name}-escalation", f"{name}-escalation-dlq", schedule, self.router, ctx,
+            max_age_seconds=cfg.escalation_check_minutes * 60, attempts=2, parent=self)
 
     def _subscribe(self, name: str, label: str, topic_arn: pulumi.Input[str],
                    placement: TopicPlacement, emails: Sequence[str],

@@ -10,10 +10,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
+from components.blocks.dead_letter_queue import DeadLetterQueue
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import Kind, MonitoredItem
-from components.blocks.naming import autoname, limit
+from components.blocks.rule_target import invoke_from_rule
 from components.config import EdgeConfig
 from components.platform.context import StackContext
 from functions.shared.events import SOURCE
@@ -102,19 +102,11 @@ class CachePurger(pulumi.ComponentResource):
             event_pattern=event_pattern(),
             opts=child,
         )
-        self.dead_letters = DeadLetterQueue(
-            f"{name}-dead-letters",
-            DeadLetterQueueArgs(
-                kms_key_arn=context.kms_key_arn,
-                retention_days=context.lambdas.dlq_retention_days,
-                region=context.region,
-                owner=context.owner,
-                sender_service="events.amazonaws.com",
-                sender_arns=(self.rule.arn,),
-            ),
-            opts=child,
-        )
-        self._target(name, args)
+        # Retried for as long as an asynchronous invocation would be, then kept.
+        self.dead_letters = invoke_from_rule(
+            name, f"{name}-dead-letters", self.rule, self.function, context,
+            max_age_seconds=context.lambdas.async_max_event_age_seconds, attempts=8,
+            parent=self, bus_name=args.bus_name)
         self.monitored_items = (
             *self.function.monitored_items,
             *self.dead_letters.monitored_items,
@@ -174,31 +166,4 @@ class CachePurger(pulumi.ComponentResource):
                                               distribution_id=args.distribution_id),
             ),
             opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _target(self, name: str, args: CachePurgerArgs) -> None:
-        """The rule invokes the ``live`` alias, retrying, then sends to the dead letters."""
-        child = pulumi.ResourceOptions(parent=self)
-        aws.lambda_.Permission(
-            f"{name}-invoke",
-            action="lambda:InvokeFunction",
-            function=self.function.function_name,
-            qualifier="live",
-            principal="events.amazonaws.com",
-            source_arn=self.rule.arn,
-            opts=child,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-target",
-            target_id=autoname(f"{name}-target",
-                               limit("aws:cloudwatch/eventTarget:EventTarget", "targetId")),
-            rule=self.rule.name,
-            event_bus_name=args.bus_name,
-            arn=self.function.alias_arn,
-            retry_policy={
-                "maximum_retry_attempts": 8,
-                "maximum_event_age_in_seconds": args.context.lambdas.async_max_event_age_seconds,
-            },
-            dead_letter_config={"arn": self.dead_letters.arn},
-            opts=child,
         )

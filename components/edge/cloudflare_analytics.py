@@ -17,10 +17,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
+from components.blocks.dead_letter_queue import DeadLetterQueue
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import Kind, MonitoredItem
-from components.blocks.naming import autoname, limit
+from components.blocks.rule_target import invoke_from_rule
 from components.platform.context import StackContext
 from functions.cloudflare_analytics.graphql import SERVICE
 
@@ -85,13 +85,10 @@ class CloudflareAnalytics(pulumi.ComponentResource):
             schedule_expression=schedule_expression(WINDOW_MINUTES),
             opts=child,
         )
-        self.dead_letters = DeadLetterQueue(
-            f"{name}-dead-letters",
-            DeadLetterQueueArgs(context=context, sender_service="events.amazonaws.com",
-                                sender_arns=(self.rule.arn,)),
-            opts=child,
-        )
-        self._target(name)
+        # A tick older than a window is still collected: its window stays the same.
+        self.dead_letters = invoke_from_rule(
+            name, f"{name}-dead-letters", self.rule, self.function, context,
+            max_age_seconds=3600, attempts=4, parent=self)
         self.monitored_items = (
             *self.function.monitored_items,
             *self.dead_letters.monitored_items,
@@ -146,30 +143,4 @@ class CloudflareAnalytics(pulumi.ComponentResource):
                 },
             ),
             opts=pulumi.ResourceOptions(parent=self),
-        )
-
-    def _target(self, name: str) -> None:
-        """The schedule invokes the ``live`` alias, retrying a little, then the dead letters."""
-        child = pulumi.ResourceOptions(parent=self)
-        aws.lambda_.Permission(
-            f"{name}-invoke",
-            action="lambda:InvokeFunction",
-            function=self.function.function_name,
-            qualifier=self.function.alias_name,
-            principal="events.amazonaws.com",
-            source_arn=self.rule.arn,
-            opts=child,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-target",
-            target_id=autoname(f"{name}-target",
-                               limit("aws:cloudwatch/eventTarget:EventTarget", "targetId")),
-            rule=self.rule.name,
-            arn=self.function.alias_arn,
-            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                # A tick older than a window is still collected: its window stays the same.
-                maximum_event_age_in_seconds=3600, maximum_retry_attempts=4),
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
-                arn=self.dead_letters.arn),
-            opts=child,
         )

@@ -18,10 +18,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.analytics.lake_catalog import glue_name
-from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
+from components.blocks.dead_letter_queue import DeadLetterQueue
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
 from components.blocks.monitored_items import MonitoredItem
-from components.blocks.naming import autoname, limit
+from components.blocks.rule_target import invoke_from_rule
 from components.platform.context import StackContext
 from components.security.standards import standards_ids
 
@@ -152,33 +152,9 @@ class ComplianceReport(pulumi.ComponentResource):
             schedule_expression=SCHEDULE,
             opts=child,
         )
-        dlq = DeadLetterQueue(
-            f"{name}-schedule-dlq",
-            DeadLetterQueueArgs(context=ctx, sender_service="events.amazonaws.com",
-                                sender_arns=(self.schedule.arn,)),
-            opts=child,
-        )
-        aws.lambda_.Permission(
-            f"{name}-schedule-invoke",
-            action="lambda:InvokeFunction",
-            function=self.function.function_name,
-            qualifier=self.function.alias_name,
-            principal="events.amazonaws.com",
-            source_arn=self.schedule.arn,
-            opts=child,
-        )
-        aws.cloudwatch.EventTarget(
-            f"{name}-schedule-target",
-            target_id=autoname(f"{name}-schedule-target",
-                               limit("aws:cloudwatch/eventTarget:EventTarget", "targetId")),
-            rule=self.schedule.name,
-            arn=self.function.alias_arn,
-            dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=dlq.arn),
-            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
-                maximum_event_age_in_seconds=TARGET_MAX_AGE_SECONDS, maximum_retry_attempts=2),
-            opts=child,
-        )
-        return dlq
+        return invoke_from_rule(
+            f"{name}-schedule", f"{name}-schedule-dlq", self.schedule, self.function, ctx,
+            max_age_seconds=TARGET_MAX_AGE_SECONDS, attempts=2, parent=self)
 
     def _table(self, name: str, args: ComplianceReportArgs) -> aws.glue.CatalogTable:
         """``compliance_controls``: the report's JSON lines, one row per standard and control."""
