@@ -144,11 +144,13 @@ ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot",
     KeySpec("alertMaintenanceWindows", "maintenance_windows", "array",
             item=matching(WINDOW_RE,
                           "{value!r} is not a weekly UTC window like 'sun 02:00-04:00'"),
-            description=("Weekly UTC maintenance windows like \"sun 02:00-04:00\"; suppressed "
-                         "severities are not sent in them.")),
+            description=("Weekly UTC maintenance windows like \"sun 02:00-04:00\"; alerts of the "
+                         "held severities are recorded, not sent, in them, and one Slack summary "
+                         "of what is still in ALARM goes out when each closes.")),
     KeySpec("alertMaintenanceSuppresses", "maintenance_suppresses", "array", ("warning", "info"),
             choices=ALERT_SEVERITIES,
-            description="Severities not sent during a maintenance window (default warning, info)."),
+            description=("Severities held during a maintenance window and summarized at its close "
+                         "(default warning, info).")),
     KeySpec("alertHttpTimeoutSeconds", "http_timeout_seconds", "integer", 5, minimum=1, maximum=30,
             description="Connect and read timeout (1-30 s) of each call to Slack and PagerDuty."),
     KeySpec("changeFailureWindowMinutes", "change_failure_window_minutes", "integer", 60,

@@ -13,14 +13,14 @@ import urllib3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.exceptions import BotoCoreError, ClientError
 
-from functions.alert_router import email, pagerduty, slack
+from functions.alert_router import email, maintenance, pagerduty, slack
 from functions.alert_router import secrets as secret_store
 from functions.alert_router.alert import ALARM, Alert
 from functions.alert_router.dedup import DedupStore
 from functions.alert_router.delivery import DeliveryError, post_json
 from functions.alert_router.delivery_metrics import DeliveryMetrics
 from functions.alert_router.parsers import Origin, parse, severity_of_topic
-from functions.alert_router.routing import suppressed, targets_for
+from functions.alert_router.routing import targets_for
 from functions.alert_router.settings import Settings
 from functions.alert_router.slack_app import AppDelivery
 from functions.shared.retry import Backoff, Deadline
@@ -104,7 +104,10 @@ class Dispatcher:
         """Suppress, deduplicate, route and deliver one alert."""
         now = self.clock()
         when = datetime.fromtimestamp(now, UTC)
-        if suppressed(alert, when, self.settings.windows, self.settings.suppress_severities):
+        occurrence = maintenance.occurrence_of(alert, when, self.settings.windows,
+                                               self.settings.suppress_severities)
+        if occurrence is not None:
+            maintenance.hold(self.store, alert, int(now), occurrence)  # summarized at the close
             outcome.skipped[alert.key] = "maintenance window"
             self._count("AlertsSuppressed")
             return
@@ -136,9 +139,10 @@ class Dispatcher:
         self.delivery_metrics.observe(alert, claim, int(now))
 
     # -- delivery ---------------------------------------------------------------------------
-    def deliver(self, alert: Alert, deadline: Deadline) -> list[str]:
-        """Send the alert to every target its routes name; raise if any target failed."""
-        targets = targets_for(alert, self.settings.routes)
+    def deliver(self, alert: Alert, deadline: Deadline,
+                targets: list[str] | None = None) -> list[str]:
+        """Send the alert to ``targets`` (default: its routes'); raise if any target failed."""
+        targets = targets_for(alert, self.settings.routes) if targets is None else targets
         delivered: list[str] = []
         errors: list[Exception] = []
         for target in targets:

@@ -5,6 +5,10 @@ The router runs this on a schedule (an EventBridge rule). Each overdue warning i
 delivery fails the mark is taken back and the sweep raises, so the next run tries again.
 Criticals need nothing here: their PagerDuty incident stays open and PagerDuty's own
 escalation policy pages the next responder.
+
+The same sweep first closes maintenance windows (maintenance.py): one summary per closed
+occurrence that held alerts, before the escalations so a handed-back warning escalates on
+the normal clock.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 
+from functions.alert_router import maintenance
 from functions.alert_router.alert import Alert
 from functions.alert_router.dispatch import Dispatcher, UndeliveredError
 from functions.shared.retry import Deadline
@@ -25,6 +30,8 @@ def sweep(dispatcher: Dispatcher, deadline: Deadline) -> list[str]:
     now = int(dispatcher.clock())
     escalated: list[str] = []
     errors: list[Exception] = []
+    if dispatcher.settings.windows:
+        errors.extend(maintenance.close_windows(dispatcher, deadline)[1])
     for item in store.overdue_warnings(now, dispatcher.settings.escalate_after_seconds):
         key, first_seen = item["alert_key"], int(item["first_seen"])
         if not store.mark_escalated(key, first_seen, True):
