@@ -155,3 +155,21 @@ def test_a_storm_sends_one_message_per_state(app_env: SimpleNamespace) -> None:
     notify("api-5xx", "OK")
     notify("api-5xx", "OK")
     assert [p for p, _ in calls(app_env.server)] == ["/api/chat.postMessage", "/api/chat.update"]
+
+
+def test_a_maintenance_summary_is_posted_without_buttons_and_not_kept(
+        app_env: SimpleNamespace) -> None:
+    from functions.alert_router.alert import ALARM, Alert
+    from functions.shared.retry import Deadline
+
+    slack_answers(app_env.server)
+    summary = Alert(key="maintenance-summary/deploys @ 1796000400", source="maintenance",
+                    severity="warning", title="Maintenance window deploys closed: 1 still in "
+                    "ALARM", state=ALARM, reason="[warning] api-5xx")
+    router.dispatcher().deliver(summary, Deadline(10), targets=["slack:alerts"])
+    [(path, body)] = calls(app_env.server)
+    assert path == "/api/chat.postMessage"
+    assert body["channel"] == "alerts"
+    assert [b for b in body["blocks"] if b.get("block_id") == "alert_actions"] == []
+    table = boto3.resource("dynamodb", region_name="us-east-1").Table(TABLE)
+    assert "Item" not in table.get_item(Key={"alert_key": summary.key})
