@@ -51,7 +51,8 @@ audit = AuditLog(f"{prefix}-audit", AuditLogArgs(context=context), regional)
 # --- alerting, cost guardrails ---------------------------------------
 alert_routing = AlertRouting(
     f"{prefix}-alert-routing",
-    AlertRoutingArgs(context=context, alerting=config.alerting),
+    AlertRoutingArgs(context=context, alerting=config.alerting, event_bus_name=bus.name,
+                     event_bus_arn=bus.arn),
     regional,
 )
 # The alert path watches itself (alertPathWatch): its alarms email past the router.

@@ -90,8 +90,11 @@ EMITTERS: tuple[Emitter, ...] = (
          "HeartbeatDelivered", "AlertsSilenced"),
     # functions/alert_router/delivery_metrics.py: DORA's change failures and time to restore.
     *_fn("alert_router", _OWN, "ChangeFailures", "TimeToRestoreSeconds"),
+    # functions/alert_router/delivery_metrics.py: MTTR per severity; incident_records.py.
+    Emitter("alert_router", "TimeToResolveSeconds", (*_OWN, ("severity", ANY_VALUE))),
+    *_fn("alert_router", _OWN, "IncidentRecordsLost"),
     *_fn("slack_interactions", _OWN, "InteractionsRefused", "ClicksApplied", "ClicksRefused",
-         "MessageUpdateFailures"),
+         "MessageUpdateFailures", "InteractionRecordsLost"),
     # docs/runbooks.md#operations-maintenance-mode: an operator opens a maintenance window.
     Emitter("", "MaintenanceMode", (("service", "operations"),), OPERATOR),
     # docs/ci.md: the deploy workflow, after each `pulumi up` (tools.delivery) and with the

@@ -16,7 +16,11 @@ import pulumi
 import pulumi_aws as aws
 
 from components.alerting.last_deployment import last_deployment_parameter
-from components.alerting.router_settings import publish_statements, router_environment
+from components.alerting.router_settings import (
+    incident_record_grants,
+    publish_statements,
+    router_environment,
+)
 from components.alerting.slack_app import SlackInteractions, SlackInteractionsArgs
 from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueueArgs
 from components.blocks.lambda_function import LambdaFunction, LambdaFunctionArgs
@@ -57,6 +61,9 @@ class AlertRoutingArgs:
 
     context: StackContext
     alerting: AlertingConfig
+    # The stack's bus: the router and the Slack endpoint publish incident records there.
+    event_bus_name: pulumi.Input[str] | None = None
+    event_bus_arn: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ class AlertRouting(pulumi.ComponentResource):
         self.state_table = self._state_table(name, ctx)
         self.last_deployment = last_deployment_parameter(
             name, ctx.prefix, pulumi.ResourceOptions(parent=self))
+        self._records = incident_record_grants(args.event_bus_name, args.event_bus_arn)
         self.router = self._router(ctx, cfg)
         self.router_function_name = self.router.function_name
         self.slack_interactions = self._interactions(name, ctx)
@@ -190,7 +198,7 @@ class AlertRouting(pulumi.ComponentResource):
             context=ctx, table_name=self.state_table.name, table_arn=self.state_table.arn,
             signing_secret_arn=self.slack_signing_secret.arn,
             bot_token_secret_arn=self.slack_bot_token_secret.arn,
-            pagerduty_secret_arn=self.pagerduty_secret.arn),
+            pagerduty_secret_arn=self.pagerduty_secret.arn, records=self._records),
             opts=pulumi.ResourceOptions(parent=self))
         self.slack_interactivity_url = endpoint.url
         return endpoint
@@ -239,12 +247,14 @@ class AlertRouting(pulumi.ComponentResource):
                     # Change failures: the deploy workflow's record of the last deployment.
                     {"Sid": "LastDeployment", "Effect": "Allow", "Action": ["ssm:GetParameter"],
                      "Resource": self.last_deployment.arn},
+                    *self._records[0],
                 ],
                 environment={**router_environment(
                     cfg, ctx.runbook_base_url, ctx.topic_arns, self.state_table.name,
                     self.pagerduty_secret.arn, self.slack_secret.arn, bot_token),
                     "LAST_DEPLOYMENT_PARAMETER": self.last_deployment.name,
-                    "CHANGE_FAILURE_WINDOW_SECONDS": str(cfg.change_failure_window_minutes * 60)},
+                    "CHANGE_FAILURE_WINDOW_SECONDS": str(cfg.change_failure_window_minutes * 60),
+                    **self._records[1]},
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -56,3 +56,17 @@ def publish_statements(cfg: AlertingConfig,
         return []
     return [{"Sid": "EmailCopies", "Effect": "Allow", "Action": ["sns:Publish"],
              "Resource": [topic_arns[s] for s in severities]}]
+
+
+def incident_record_grants(bus_name: pulumi.Input[str] | None,
+                           bus_arn: pulumi.Input[str] | None,
+                           ) -> tuple[list[dict[str, object]], dict[str, pulumi.Input[str]]]:
+    """PutEvents on exactly the stack's bus, and ``EVENT_BUS_NAME``: the incident records.
+
+    Both the router and the Slack buttons' endpoint publish them (docs/alerting.md#incident-
+    records); without a bus (a program that passes none) neither gets the grant.
+    """
+    if bus_name is None or bus_arn is None:
+        return [], {}
+    return ([{"Sid": "IncidentRecords", "Effect": "Allow", "Action": ["events:PutEvents"],
+              "Resource": bus_arn}], {"EVENT_BUS_NAME": bus_name})

@@ -34,6 +34,8 @@ class SlackInteractionsArgs:
     signing_secret_arn: pulumi.Input[str]
     bot_token_secret_arn: pulumi.Input[str]
     pagerduty_secret_arn: pulumi.Input[str]
+    # The incident records' PutEvents grant and EVENT_BUS_NAME (router_settings.py).
+    records: tuple[list[dict[str, object]], dict[str, pulumi.Input[str]]] = ([], {})
 
 
 class SlackInteractions(pulumi.ComponentResource):
@@ -73,12 +75,14 @@ class SlackInteractions(pulumi.ComponentResource):
                      "Action": ["secretsmanager:GetSecretValue"],
                      "Resource": [args.signing_secret_arn, args.bot_token_secret_arn,
                                   args.pagerduty_secret_arn]},
+                    *args.records[0],
                 ],
                 environment={
                     "DEDUP_TABLE": args.table_name,
                     "SLACK_SIGNING_SECRET_ARN": args.signing_secret_arn,
                     "SLACK_BOT_TOKEN_SECRET_ARN": args.bot_token_secret_arn,
                     "PAGERDUTY_SECRET_ARN": args.pagerduty_secret_arn,
+                    **args.records[1],
                 },
             ),
             opts=child,

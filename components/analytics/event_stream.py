@@ -27,8 +27,8 @@ class Route:
 
 # Events of one listing (or one user) land on one shard, in order. A partition key path must
 # resolve in every event a rule matches, so each rule holds the types sharing a key field;
-# searches (user optional) and deployments spread by their own event id. Together the routes
-# cover every event type exactly once (tested).
+# searches (user optional), deployments and alert records spread by their own event id.
+# Together the routes cover every event type exactly once (tested).
 ROUTES: tuple[Route, ...] = (
     Route("listing", ("ListingCreated", "ListingUpdated", "ListingDeleted", "ListingViewed",
                       "ContactRequested"), "$.detail.listing_id"),
@@ -36,8 +36,10 @@ ROUTES: tuple[Route, ...] = (
                    "SubscriptionCancelled", "OnboardingStepCompleted", "FeatureUsed",
                    "SupportTicketOpened", "SupportTicketResolved", "SurveyAnswered"),
           "$.detail.user_id"),
-    # Deployments ride with searches: a few a day need no rule (and alarms) of their own.
-    Route("search", ("SearchPerformed", "DeploymentCompleted"), "$.detail.event_id"),
+    # Deployments and incident records ride with searches: a few a day need no rule (and
+    # alarms) of their own; the queries order an episode's events by their time, not shard.
+    Route("search", ("SearchPerformed", "DeploymentCompleted", "AlertRaised",
+                     "AlertAcknowledged", "AlertResolved", "AlertSilenced"), "$.detail.event_id"),
 )
 # EventBridge retries a failing PutRecord for up to a day; after that the DLQ keeps the event.
 TARGET_MAX_RETRIES = 185

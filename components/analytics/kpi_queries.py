@@ -107,4 +107,17 @@ QUERIES: tuple[KpiQuery, ...] = (
              (("week", "DATETIME"), ("stack", "STRING"), ("deployments", "INTEGER"),
               ("failed", "INTEGER"), ("change_failure_rate", "DECIMAL"),
               ("lead_time_p50_hours", "DECIMAL"), ("lead_time_p90_hours", "DECIMAL"))),
+    # The incident records (docs/alerting.md#incident-records).
+    KpiQuery("incident_response_times", "Incident response (MTTA, MTTR)",
+             "Alerts raised, acknowledged and resolved, MTTA and MTTR per severity and week.",
+             (("week", "DATETIME"), ("severity", "STRING"), ("raised", "INTEGER"),
+              ("acknowledged", "INTEGER"), ("resolved", "INTEGER"),
+              ("mtta_minutes", "DECIMAL"), ("mttr_minutes", "DECIMAL"),
+              ("mttr_p90_minutes", "DECIMAL"))),
+    KpiQuery("alarm_noise", "Alarm noise report",
+             "Noisiest, flapping and never-acknowledged alerts per key, last 7 days.",
+             (("alert_key", "STRING"), ("title", "STRING"), ("severity", "STRING"),
+              ("raised", "INTEGER"), ("transitions", "INTEGER"),
+              ("short_episodes", "INTEGER"), ("never_acknowledged", "INTEGER"),
+              ("silences", "INTEGER"))),
 )

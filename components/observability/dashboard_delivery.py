@@ -6,7 +6,8 @@ Every metric here is in the stack namespace and has one producer (``policy/emitt
   ``Deployments``, ``DeploymentFailed``, ``LeadTimeSeconds``;
 - the alert router (``functions/alert_router/delivery_metrics.py``, its own ``service``):
   ``ChangeFailures`` (a critical alarm within the change-failure window after a deployment)
-  and ``TimeToRestoreSeconds`` (a critical alarm from ALARM back to OK);
+  ``TimeToRestoreSeconds`` (a critical alarm from ALARM back to OK) and
+  ``TimeToResolveSeconds`` per ``severity`` (the incident records' MTTR, every severity);
 - the deploy workflow's quality job (``tools/quality.py``, ``service=quality``).
 
 The change failure rate is metric math over the range: failed deployments plus the
@@ -28,6 +29,8 @@ from components.observability.widgets import (
 DELIVERY = {"service": "delivery"}
 QUALITY = {"service": "quality"}
 DAY = 86400
+# The severities an alert resolves from (maintenance notices have no ALARM worth timing).
+MTTR_SEVERITIES = ("critical", "warning", "info")
 WEEK = 7 * DAY
 # Code-quality figures: (metric, widget title); one value per push to main, so Maximum.
 QUALITY_GRAPHS: tuple[tuple[str, str], ...] = (
@@ -74,6 +77,11 @@ def delivery_rows(namespace: str, region: str, router_service: str | None,
                    visible=False) for s in ("Average", "Maximum")
     ] + [expression_row(f"tr{s} / 60", s.lower(), f"m{s}") for s in ("Average", "Maximum")],
         region, period=DAY, width=16))
+    grid.add(metric_widget("MTTR per severity (minutes)", [
+        metric_row(namespace, "TimeToResolveSeconds", {**router, "severity": s}, id=f"ttr{s}",
+                   stat="Average", visible=False) for s in MTTR_SEVERITIES
+    ] + [expression_row(f"ttr{s} / 60", s, f"mttr{s}") for s in MTTR_SEVERITIES],
+        region, period=WEEK, width=8))
 
 
 def _change_failure_rate(namespace: str, router_service: str | None) -> list[list[Any]]:

@@ -7,6 +7,8 @@
   :data:`PARAMETER_CACHE_SECONDS`, and records the deployed commit as EMF metadata.
 - ``TimeToRestoreSeconds``: a critical alert resolved (OK after ALARM), from when its ALARM
   began (``first_seen`` of the state table's item, which the claim returns as it was).
+- ``TimeToResolveSeconds`` with a ``severity`` dimension: the same for every severity, the
+  incident records' MTTR on the dashboard (its own EMF line: the dimension is its alone).
 
 Both go through the dispatcher's Powertools ``Metrics``, in the router's namespace and service.
 """
@@ -15,10 +17,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.parameters import SSMProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
@@ -49,12 +53,17 @@ class LastDeployment:
             return None
 
 
-def restore_seconds(alert: Alert, claim: Claim, now: int) -> int | None:
-    """Seconds a critical alert spent in ALARM, when this notification resolves it."""
-    if alert.severity != CRITICAL or alert.state != OK or claim.previous_state != ALARM:
+def resolve_seconds(alert: Alert, claim: Claim, now: int) -> int | None:
+    """Seconds an alert spent in ALARM, when this notification (OK after ALARM) resolves it."""
+    if alert.state != OK or claim.previous_state != ALARM:
         return None
     began = claim.previous.get("first_seen")
     return max(0, now - int(began)) if began is not None else None
+
+
+def restore_seconds(alert: Alert, claim: Claim, now: int) -> int | None:
+    """Seconds a critical alert spent in ALARM, when this notification resolves it."""
+    return resolve_seconds(alert, claim, now) if alert.severity == CRITICAL else None
 
 
 def raises_incident(alert: Alert, claim: Claim) -> bool:
@@ -68,7 +77,7 @@ def within_window(deployment: LastDeployment, now: float, window_seconds: int) -
 
 
 class DeliveryMetrics:
-    """Emits ``ChangeFailures`` and ``TimeToRestoreSeconds`` for the alerts the router sends."""
+    """Emits ``ChangeFailures``, ``TimeToRestoreSeconds`` and ``TimeToResolveSeconds``."""
 
     def __init__(self, metrics: Any, ssm_client: Any, parameter_name: str,
                  window_seconds: int) -> None:
@@ -92,9 +101,12 @@ class DeliveryMetrics:
 
     def observe(self, alert: Alert, claim: Claim, now: int) -> None:
         """Record what a delivered notification means for delivery performance."""
-        seconds = restore_seconds(alert, claim, now)
+        seconds = resolve_seconds(alert, claim, now)
         if seconds is not None:
-            self.metrics.add_metric(name="TimeToRestoreSeconds", unit="Seconds", value=seconds)
+            self.time_to_resolve(alert.severity, seconds)
+            if alert.severity == CRITICAL:
+                self.metrics.add_metric(name="TimeToRestoreSeconds", unit="Seconds",
+                                        value=seconds)
             return
         if raises_incident(alert, claim):
             deployment = self.last_deployment()
@@ -104,3 +116,12 @@ class DeliveryMetrics:
                                           value=deployment.commit_sha)
                 log.info("change failure", extra={"alert_key": alert.key,
                                                   "commit_sha": deployment.commit_sha})
+
+    def time_to_resolve(self, severity: str, seconds: int) -> None:
+        """``TimeToResolveSeconds`` of one severity, in the router's namespace and service."""
+        service = getattr(self.metrics, "service", None) or os.environ.get(
+            "POWERTOOLS_SERVICE_NAME", "alert-router")
+        with single_metric(name="TimeToResolveSeconds", unit=MetricUnit.Seconds, value=seconds,
+                           namespace=getattr(self.metrics, "namespace", None),
+                           default_dimensions={"service": service}) as metric:
+            metric.add_dimension(name="severity", value=severity)

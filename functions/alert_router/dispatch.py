@@ -19,10 +19,12 @@ from functions.alert_router.alert import ALARM, Alert
 from functions.alert_router.dedup import DedupStore
 from functions.alert_router.delivery import DeliveryError, post_json
 from functions.alert_router.delivery_metrics import DeliveryMetrics
+from functions.alert_router.incident_records import IncidentRecords
 from functions.alert_router.parsers import Origin, parse, severity_of_topic
 from functions.alert_router.routing import targets_for
 from functions.alert_router.settings import Settings
 from functions.alert_router.slack_app import AppDelivery
+from functions.shared.publisher import Publisher
 from functions.shared.retry import Backoff, Deadline
 from functions.shared.slack_web import SlackWebApi, WebCallError
 
@@ -54,7 +56,8 @@ class Dispatcher:
     def __init__(self, settings: Settings, table: Any, secrets_client: Any,
                  http: urllib3.PoolManager, metrics: Any,
                  clock: Callable[[], float] = time.time,
-                 backoff: Backoff = DEFAULT_BACKOFF, sns: Any = None, ssm: Any = None) -> None:
+                 backoff: Backoff = DEFAULT_BACKOFF, sns: Any = None, ssm: Any = None,
+                 publisher: Publisher | None = None) -> None:
         self.settings = settings
         self.store = DedupStore(table, settings.dedup_window_seconds,
                                 settings.state_ttl_seconds, settings.lease_seconds)
@@ -67,6 +70,7 @@ class Dispatcher:
         self.sns = sns
         self.delivery_metrics = DeliveryMetrics(metrics, ssm, settings.last_deployment_parameter,
                                                 settings.change_failure_window_seconds)
+        self.incidents = IncidentRecords(publisher, metrics)
 
     def _count(self, name: str, value: int = 1) -> None:
         self.metrics.add_metric(name=name, unit="Count", value=value)
@@ -137,6 +141,7 @@ class Dispatcher:
             raise
         self.store.confirm(alert, claim)
         self.delivery_metrics.observe(alert, claim, int(now))
+        self.incidents.observe(alert, claim, int(now), deadline)
 
     # -- delivery ---------------------------------------------------------------------------
     def deliver(self, alert: Alert, deadline: Deadline,

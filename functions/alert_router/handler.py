@@ -19,6 +19,7 @@ from functions.alert_router import escalation, heartbeat
 from functions.alert_router.dispatch import Dispatcher, UndeliveredError
 from functions.alert_router.settings import Settings
 from functions.shared import clients
+from functions.shared.publisher import Publisher
 from functions.shared.retry import Deadline
 
 logger = Logger()
@@ -30,6 +31,7 @@ _dynamodb = clients.resource("dynamodb")
 _secrets = clients.client("secretsmanager")
 _sns = clients.client("sns")
 _ssm = clients.client("ssm")
+_events = clients.client("events")
 _http = urllib3.PoolManager(num_pools=4, maxsize=4)
 
 
@@ -38,7 +40,7 @@ def dispatcher() -> Dispatcher:
     """The module's dispatcher, built from the environment on first use."""
     settings = Settings.from_env()
     return Dispatcher(settings, _dynamodb.Table(settings.table_name), _secrets, _http, metrics,
-                      sns=_sns, ssm=_ssm)
+                      sns=_sns, ssm=_ssm, publisher=Publisher.from_env(_events, logger))
 
 
 def is_schedule(event: Any) -> bool:

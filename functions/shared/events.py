@@ -32,6 +32,9 @@ CANCEL_REASONS = ("price", "missing_feature", "switched", "not_needed", "payment
                   "other")
 # How a deployment of a stack by the deploy workflow ended (tools/delivery.py).
 DEPLOY_OUTCOMES = ("succeeded", "failed")
+# The alert router's severities (functions/alert_router/alert.py) and who ended an episode.
+ALERT_SEVERITIES = ("critical", "warning", "info", "maintenance")
+RESOLVED_VIA = ("alarm", "slack")
 # Survey kind -> the (lowest, highest) score its scale allows.
 SURVEY_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}
 
@@ -133,6 +136,26 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "stack": _f(str), "commit_sha": _f(str), "outcome": _one_of(DEPLOY_OUTCOMES),
         "committed_at": _f(str), "deployed_at": _f(str), "lead_time_seconds": _count(),
         "run_id": _f(str, required=False),
+    },
+    # Incident records (docs/alerting.md#incident-records). ``first_seen`` (epoch seconds,
+    # when the ALARM episode began) ties the events of one episode of ``alert_key`` together.
+    "AlertRaised": {
+        "alert_key": _f(str), "severity": _one_of(ALERT_SEVERITIES), "first_seen": _count(),
+        "alert_source": _f(str), "title": _f(str, required=False),
+        "escalated": _f(bool, required=False),
+    },
+    "AlertAcknowledged": {
+        "alert_key": _f(str), "severity": _one_of(ALERT_SEVERITIES), "first_seen": _count(),
+        "acked_by": _f(str), "ack_seconds": _count(),
+    },
+    "AlertResolved": {
+        "alert_key": _f(str), "severity": _one_of(ALERT_SEVERITIES), "first_seen": _count(),
+        "resolved_via": _one_of(RESOLVED_VIA), "resolve_seconds": _count(),
+        "resolved_by": _f(str, required=False),
+    },
+    "AlertSilenced": {
+        "alert_key": _f(str), "severity": _one_of(ALERT_SEVERITIES, required=False),
+        "silenced_by": _f(str), "silenced_until": _count(),
     },
 }
 EVENT_TYPES = tuple(SCHEMAS)

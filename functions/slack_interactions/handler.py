@@ -23,6 +23,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.shared import clients
 from functions.shared.alert_actions import AlertActions
+from functions.shared.events import SchemaError
+from functions.shared.publisher import Publisher
 from functions.shared.retry import Backoff, Deadline
 from functions.shared.slack_web import SlackWebApi, WebCallError, pagerduty_event
 from functions.slack_interactions import interactions, signature
@@ -33,9 +35,11 @@ metrics = Metrics()
 
 _dynamodb = clients.resource("dynamodb")
 _secrets = clients.client("secretsmanager")
+_events = clients.client("events")
 _http = urllib3.PoolManager(num_pools=2, maxsize=2)
 ANSWER_SECONDS = 2.5  # Slack shows an error when the answer takes over 3 s
 BACKOFF = Backoff(attempts=3, base_seconds=0.2, cap_seconds=1.0)
+RECORD_SECONDS = 0.5  # of the answer's 2.5 s: the incident record must not hold it up
 SECRET_SECONDS = 300  # a rotated secret is read again within five minutes
 clock = time.time
 
@@ -60,6 +64,21 @@ def raw_body(event: dict[str, Any]) -> bytes:
     """The request body exactly as Slack signed it."""
     body = event.get("body") or ""
     return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+
+
+def record(click: interactions.Click, result: interactions.Result, now: int) -> None:
+    """Publish the click's incident record; a lost one is logged and counted, never raised."""
+    event = interactions.incident_record(click, result, now)
+    if event is None:
+        return
+    try:
+        lost = Publisher.from_env(_events, logger).publish(
+            [event], Deadline(RECORD_SECONDS)).failed
+    except SchemaError as exc:  # an item without a known severity: log it, keep the click
+        logger.error("incident record not valid", extra={"error": str(exc), "event": event})
+        lost = 1
+    if lost:
+        metrics.add_metric(name="InteractionRecordsLost", unit="Count", value=lost)
 
 
 def _pagerduty(deadline: Deadline) -> Any:
@@ -99,6 +118,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
                                 "user": click.user, "changed": result.changed})
     metrics.add_metric(name=f"Clicks{'Applied' if result.changed else 'Refused'}",
                        unit="Count", value=1)
+    record(click, result, int(now))
     interactions.notify_pagerduty(click, result, _pagerduty(deadline))
     web = SlackWebApi(_http, secret("SLACK_BOT_TOKEN_SECRET_ARN"), backoff=BACKOFF,
                       timeout_seconds=0.5,

@@ -14,8 +14,11 @@ the alert key and the ALARM episode (``functions/shared/alert_actions.py``).
 * Silence 1 h holds the key's ALARM notifications for an hour; the message says until when.
 
 When the condition fails (the alarm resolved itself meanwhile, another person clicked first)
-nothing is written and the message is redrawn from the item as it is. A PagerDuty failure
-does not undo the Slack side: the message says so, and the incident is left to PagerDuty.
+nothing is written and the message is redrawn from the item as it is. A click that won its
+write is an incident record (:func:`incident_record`): ``AlertAcknowledged``,
+``AlertResolved`` (``resolved_via`` = ``slack``) or ``AlertSilenced`` on the stack's bus.
+A PagerDuty failure does not undo the Slack side: the message says so, and the incident is
+left to PagerDuty.
 """
 
 from __future__ import annotations
@@ -103,6 +106,28 @@ def apply(click: Click, actions: AlertActions, now: int) -> Result:
     note = "This alert has moved on; nothing was changed." if current else \
         "This alert is no longer tracked; nothing was changed."
     return Result(False, current, [note])
+
+
+def incident_record(click: Click, result: Result,
+                    now: int) -> tuple[str, dict[str, Any]] | None:
+    """The domain event of a click that changed the state; None for a refused click.
+
+    The episode is the one the button names (``first_seen``); the severity is the item's.
+    """
+    if not result.changed:
+        return None
+    item = result.item
+    episode = {"alert_key": click.key, "severity": item.get("severity"),
+               "first_seen": click.first_seen}
+    since = max(0, now - click.first_seen)
+    if click.action == ACKNOWLEDGE:
+        return "AlertAcknowledged", {**episode, "acked_by": click.user, "ack_seconds": since}
+    if click.action == RESOLVE:
+        return "AlertResolved", {**episode, "resolved_via": "slack", "resolve_seconds": since,
+                                 "resolved_by": click.user}
+    return "AlertSilenced", {"alert_key": click.key, "severity": item.get("severity"),
+                             "silenced_by": click.user,
+                             "silenced_until": int(item["silenced_until"])}
 
 
 def notify_pagerduty(click: Click, result: Result, send: Any) -> None:

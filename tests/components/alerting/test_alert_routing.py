@@ -133,6 +133,12 @@ def test_router_role_reaches_only_its_table_and_secrets(registry: Registry, stac
         assert "EmailCopies" not in statements
     env = router(registry, stack)["environment"]["variables"]
     assert json.loads(env["TOPIC_ARNS"]) == arns
+    # Incident records: PutEvents on exactly the stack's bus, which the environment names.
+    bus = registry.named("aws:cloudwatch/eventBus:EventBus", f"marketplace-{stack}-events-bus")
+    assert statements["IncidentRecords"] == {
+        "Sid": "IncidentRecords", "Effect": "Allow", "Action": ["events:PutEvents"],
+        "Resource": bus.outputs["arn"]}
+    assert env["EVENT_BUS_NAME"] == f"marketplace-{stack}-events"
 
 
 def test_state_table_has_ttl_and_the_stack_key(registry: Registry, stack: str) -> None:

@@ -122,6 +122,11 @@ def test_interactions_role_and_environment(stack: str, prod: Registry,
     assert statements["SlackAppSecrets"]["Action"] == ["secretsmanager:GetSecretValue"]
     assert sorted(statements["SlackAppSecrets"]["Resource"]) == sorted(arns.values())
     assert statements["UseStackKey"]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    bus = registry.named("aws:cloudwatch/eventBus:EventBus", f"marketplace-{stack}-events-bus")
+    assert statements["IncidentRecords"] == {
+        "Sid": "IncidentRecords", "Effect": "Allow", "Action": ["events:PutEvents"],
+        "Resource": bus.outputs["arn"]}
+    assert env["EVENT_BUS_NAME"] == f"marketplace-{stack}-events"
     log_group = registry.named("aws:cloudwatch/logGroup:LogGroup",
                                f"marketplace-{stack}-slack-interactions-logs")
     assert log_group.inputs["retentionInDays"] == stack_config(stack).lambdas.log_retention_days

@@ -79,7 +79,7 @@ def test_every_kpi_of_the_seed_has_a_query() -> None:
         "popular_search_terms", "search_success_rate", "retention_weekly_cohort",
         "revenue_per_day", "monthly_recurring_revenue", "trial_to_paid", "subscription_churn",
         "onboarding_funnel", "feature_adoption", "support_tickets", "customer_satisfaction",
-        "acquisition_by_channel", "deployments"}
+        "acquisition_by_channel", "deployments", "incident_response_times", "alarm_noise"}
 
 
 def test_sql_in_qualifies_every_lake_table_reference_and_nothing_else() -> None:

@@ -74,6 +74,24 @@ def test_time_to_restore_comes_from_the_router(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_mttr_per_severity_comes_from_the_router(stack: str) -> None:
+    graph = _by_title(stack)["MTTR per severity (minutes)"]
+    ns, router = f"marketplace/{stack}", f"marketplace-{stack}-alert-router"
+    assert graph["metrics"] == [
+        [ns, "TimeToResolveSeconds", "service", router, "severity", "critical",
+         {"id": "ttrcritical", "stat": "Average", "visible": False}],
+        [ns, "TimeToResolveSeconds", "service", router, "severity", "warning",
+         {"id": "ttrwarning", "stat": "Average", "visible": False}],
+        [ns, "TimeToResolveSeconds", "service", router, "severity", "info",
+         {"id": "ttrinfo", "stat": "Average", "visible": False}],
+        [{"expression": "ttrcritical / 60", "label": "critical", "id": "mttrcritical"}],
+        [{"expression": "ttrwarning / 60", "label": "warning", "id": "mttrwarning"}],
+        [{"expression": "ttrinfo / 60", "label": "info", "id": "mttrinfo"}],
+    ]
+    assert graph["period"] == 604800
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_code_quality_shows_each_figure_of_main(stack: str) -> None:
     graphs = _by_title(stack)
     expected = {"Test coverage (%)": "CoveragePercent",

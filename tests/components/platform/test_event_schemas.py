@@ -109,7 +109,8 @@ def test_every_event_type_has_a_schema_in_the_stacks_registry(registry: Registry
         "SearchPerformed", "ContactRequested", "UserRegistered", "PaymentCompleted",
         "SubscriptionStarted", "TrialConverted", "SubscriptionCancelled",
         "OnboardingStepCompleted", "FeatureUsed", "SupportTicketOpened",
-        "SupportTicketResolved", "SurveyAnswered", "DeploymentCompleted"))
+        "SupportTicketResolved", "SurveyAnswered", "DeploymentCompleted",
+        "AlertRaised", "AlertAcknowledged", "AlertResolved", "AlertSilenced"))
     for event_type in EVENT_TYPES:
         schema = schemas[f"marketplace.listings@{event_type}"].inputs
         assert schema["registryName"] == reg.outputs["name"]

@@ -72,6 +72,17 @@ CONTRACT: dict[str, dict[str, tuple[str, bool]]] = {
                             "outcome": ("str", True), "committed_at": ("str", True),
                             "deployed_at": ("str", True), "lead_time_seconds": ("int", True),
                             "run_id": ("str", False)},
+    "AlertRaised": {"alert_key": ("str", True), "severity": ("str", True),
+                    "first_seen": ("int", True), "alert_source": ("str", True),
+                    "title": ("str", False), "escalated": ("bool", False)},
+    "AlertAcknowledged": {"alert_key": ("str", True), "severity": ("str", True),
+                          "first_seen": ("int", True), "acked_by": ("str", True),
+                          "ack_seconds": ("int", True)},
+    "AlertResolved": {"alert_key": ("str", True), "severity": ("str", True),
+                      "first_seen": ("int", True), "resolved_via": ("str", True),
+                      "resolve_seconds": ("int", True), "resolved_by": ("str", False)},
+    "AlertSilenced": {"alert_key": ("str", True), "severity": ("str", False),
+                      "silenced_by": ("str", True), "silenced_until": ("int", True)},
 }
 CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "PLN", "INR"]
 PLANS = ["basic", "pro", "business"]
@@ -96,12 +107,18 @@ CHOICES: dict[tuple[str, str], list[str]] = {
     ("SupportTicketResolved", "priority"): PRIORITIES,
     ("SurveyAnswered", "survey"): ["nps", "csat"],
     ("DeploymentCompleted", "outcome"): ["succeeded", "failed"],
+    **{(t, "severity"): ["critical", "warning", "info", "maintenance"]
+       for t in ("AlertRaised", "AlertAcknowledged", "AlertResolved", "AlertSilenced")},
+    ("AlertResolved", "resolved_via"): ["alarm", "slack"],
 }
 # Integer fields that may not be negative.
 COUNTS = {("PaymentCompleted", "amount_minor"), ("SubscriptionStarted", "mrr_minor"),
           ("TrialConverted", "mrr_minor"), ("SubscriptionCancelled", "mrr_minor"),
           ("SupportTicketResolved", "resolution_seconds"),
-          ("DeploymentCompleted", "lead_time_seconds")}
+          ("DeploymentCompleted", "lead_time_seconds"),
+          ("AlertRaised", "first_seen"), ("AlertAcknowledged", "first_seen"),
+          ("AlertAcknowledged", "ack_seconds"), ("AlertResolved", "first_seen"),
+          ("AlertResolved", "resolve_seconds"), ("AlertSilenced", "silenced_until")}
 COMMON = {"event_id": ("str", True), "occurred_at": ("str", True),
           "schema_version": ("int", True)}
 GOOD = {"str": ["x", ""], "number": [12, 12.5, 0, -1], "int": [3, 0, -2], "bool": [True, False]}
@@ -145,7 +162,8 @@ def test_constants() -> None:
                                   "TrialConverted", "SubscriptionCancelled",
                                   "OnboardingStepCompleted", "FeatureUsed",
                                   "SupportTicketOpened", "SupportTicketResolved",
-                                  "SurveyAnswered", "DeploymentCompleted")
+                                  "SurveyAnswered", "DeploymentCompleted", "AlertRaised",
+                                  "AlertAcknowledged", "AlertResolved", "AlertSilenced")
 
 
 def test_the_schemas_are_the_contract() -> None:

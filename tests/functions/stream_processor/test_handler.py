@@ -424,3 +424,15 @@ def test_a_deployment_event_is_accepted_and_counts_no_business_metric() -> None:
     assert processor.record_handler_for(tally)(KinesisStreamRecord(record)) == {
         "event_type": "DeploymentCompleted", "counted": True}
     assert tally.totals == {}
+
+
+def test_an_incident_record_is_accepted_and_counts_no_business_metric() -> None:
+    raised = eventbridge_event("AlertRaised", {
+        "alert_key": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:prod-api-5xx",
+        "severity": "critical", "first_seen": 1764744000, "alert_source": "cloudwatch",
+    }, time=T, event_id="a-1")
+    [record] = kinesis_batch([encode(raised)])["Records"]
+    tally = processor.Tally()
+    assert processor.record_handler_for(tally)(KinesisStreamRecord(record)) == {
+        "event_type": "AlertRaised", "counted": True}
+    assert tally.totals == {}
