@@ -43,26 +43,40 @@ class WebCallError(Exception):
 def post(http: urllib3.PoolManager, target: str, url: str, body: Mapping[str, Any], *,
          deadline: Deadline, backoff: Backoff, timeout_seconds: float,
          headers: Mapping[str, str] | None = None) -> tuple[int, str]:
-    """POST ``body`` as JSON; the 2xx status and text, or :class:`WebCallError`."""
+    """POST ``body`` as JSON; the 2xx status and text, or :class:`WebCallError`.
+
+    Every HTTP target of the alerting goes through here (webhooks, PagerDuty, Slack's Web
+    API). ``target`` names the destination in logs and errors; the URL is never logged
+    (webhook URLs are secrets). Each attempt may take ``timeout_seconds`` to connect and as
+    long to read, no more than the time left (and never under 0.1 s); a pause is taken only
+    when it and one more attempt fit in the time left.
+    """
+    # Attempts below one (retries read as 0) still mean one try: a router that never sends
+    # loses alerts.
+    attempts = max(1, backoff.attempts)
     timeout = min(timeout_seconds, max(0.1, deadline.remaining()))
+    # Jitter of up to one backoff step keeps many senders from retrying in step.
     policy = http_retry(backoff, deadline, attempt_seconds=2 * timeout, label=target,
                         jitter_seconds=backoff.base_seconds)
     try:
         resp = http.request("POST", url, body=json.dumps(body).encode(),
-                            headers={"Content-Type": "application/json; charset=utf-8",
-                                     **(headers or {})},
+                            headers={"Content-Type": "application/json", **(headers or {})},
                             timeout=urllib3.Timeout(connect=timeout, read=timeout),
                             retries=policy)
     except OutOfTimeError as exc:
         raise WebCallError(target, f"gave up after {exc.attempts} attempts: {exc}") from exc
     except urllib3.exceptions.MaxRetryError as exc:
-        raise WebCallError(target, f"gave up: {type(exc.reason).__name__}") from None
+        # str(exc) holds the URL: only the cause's class is told.
+        raise WebCallError(target, f"gave up after {attempts} attempts: "
+                                   f"{type(exc.reason).__name__}") from None
     text = resp.data.decode("utf-8", "replace")[:2000]
     if 200 <= resp.status < 300:
         return resp.status, text
     if resp.status in RETRY_STATUSES:
-        raise WebCallError(target, f"gave up after retries: HTTP {resp.status}",
+        raise WebCallError(target, f"gave up after {attempts} attempts: HTTP {resp.status}",
                            status=resp.status)
+    log.error("target rejected the message", extra={
+        "target": target, "status": resp.status, "response": text})
     raise WebCallError(target, f"rejected with {resp.status}: {text[:300]}",
                        status=resp.status, permanent=True)
 
