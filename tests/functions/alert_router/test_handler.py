@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -26,20 +26,9 @@ from tests.functions.alert_router.conftest import (
     fixture_json,
     sns_record,
 )
+from tests.functions.lambda_context import FakeLambdaContext
 
-
-@dataclass
-class Context:
-    """The parts of the Lambda context Powertools and the handler read."""
-
-    function_name: str = "marketplace-test-alert-router"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = ("arn:aws:lambda:us-east-1:123456789012:function:"
-                                 "marketplace-test-alert-router:live")
-    aws_request_id: str = "0f5b8e4a-1111-2222-3333-444455556666"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+Context = partial(FakeLambdaContext, "marketplace-test-alert-router", remaining_ms=30_000)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,6 +24,7 @@ from werkzeug import Request, Response
 
 from functions.shared import retry
 from functions.shared.events import SOURCE, envelope
+from tests.functions.lambda_context import FakeLambdaContext
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "edge" / "eventbridge-scheduled-event.json"
 ZONE = "0123456789abcdef0123456789abcdef"
@@ -45,19 +47,9 @@ def listing_event(event_type: str = "ListingUpdated", listing_id: str = "lst-42"
     return event
 
 
-class Context:
-    """The attributes of a Lambda context the handler and Powertools read."""
-
-    function_name = "marketplace-dev-cache-purger"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:x:live"
-    aws_request_id = "req-1"
-
-    def __init__(self, remaining_ms: int = 60_000) -> None:
-        self._end = time.monotonic() + remaining_ms / 1000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._end - time.monotonic()) * 1000)
+# The function, a ticking clock: a Retry-After runs it down.
+Context = partial(FakeLambdaContext, "marketplace-dev-cache-purger", memory_limit_in_mb=512,
+                  remaining_ms=60_000, ticking=True)
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 import json
 import random
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +18,7 @@ from moto import mock_aws
 from pytest_httpserver import HTTPServer
 
 from functions.shared import retry
+from tests.functions.lambda_context import FakeLambdaContext
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "edge"
 ZONE = "0123456789abcdef0123456789abcdef"
@@ -35,19 +36,9 @@ def tick(time_: str = "2020-09-30T15:58:34Z") -> dict[str, Any]:
     return event
 
 
-class Context:
-    """The attributes of a Lambda context the handler and Powertools read."""
-
-    function_name = "marketplace-dev-cloudflare-analytics"
-    memory_limit_in_mb = 256
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:x:live"
-    aws_request_id = "req-1"
-
-    def __init__(self, remaining_ms: int = 120_000) -> None:
-        self._end = time.monotonic() + remaining_ms / 1000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._end - time.monotonic()) * 1000)
+# The function, a ticking clock: a Retry-After runs it down.
+Context = partial(FakeLambdaContext, "marketplace-dev-cloudflare-analytics", remaining_ms=120_000,
+                  ticking=True)
 
 
 @pytest.fixture

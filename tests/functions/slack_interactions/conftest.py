@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +26,7 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "slack-interactions")
 
 from functions.shared import retry
 from functions.slack_interactions import handler as endpoint
+from tests.functions.lambda_context import FakeLambdaContext
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "slack" / "block-actions.json"
 TABLE = "alert-state"
@@ -37,18 +38,7 @@ KEY = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx"
 FIRST_SEEN = NOW - 600
 
 
-@dataclass
-class Context:
-    """The parts of the Lambda context Powertools and the handler read."""
-
-    function_name: str = "marketplace-test-slack-interactions"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = ("arn:aws:lambda:us-east-1:123456789012:function:"
-                                 "marketplace-test-slack-interactions:live")
-    aws_request_id: str = "0f5b8e4a-1111-2222-3333-444455556666"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+Context = partial(FakeLambdaContext, "marketplace-test-slack-interactions", remaining_ms=10_000)
 
 
 def click_body(action_id: str, key: str = KEY, first_seen: int = FIRST_SEEN,
