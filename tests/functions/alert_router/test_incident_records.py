@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
 import urllib3
 from aws_lambda_powertools import Metrics as PowertoolsMetrics
@@ -21,6 +19,7 @@ from functions.alert_router.incident_records import record_for
 from functions.shared.publisher import Publisher
 from functions.shared.retry import Backoff, Deadline
 from tests.functions.alert_router.conftest import ACCOUNT, alarm_message, sns_record
+from tests.functions.event_capture import capture_bus, received
 
 BUS = "marketplace-test-events"
 START = 1_796_000_000  # the conftest Clock's epoch
@@ -53,23 +52,7 @@ def test_repeats_and_settling_alarms_record_nothing() -> None:
 def bus(env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """The stack's bus on moto with a rule sending our events to a queue to read back."""
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
-    events = boto3.client("events", region_name="us-east-1")
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    if BUS not in [b["Name"] for b in events.list_event_buses()["EventBuses"]]:
-        events.create_event_bus(Name=BUS)
-    # A new queue per test: SQS allows one purge a minute.
-    queue = sqs.create_queue(QueueName=f"incident-records-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    events.put_rule(Name="records", EventBusName=BUS,
-                    EventPattern=json.dumps({"source": ["marketplace.listings"]}))
-    events.put_targets(Rule="records", EventBusName=BUS, Targets=[{"Id": "q", "Arn": arn}])
-    return SimpleNamespace(events=events, sqs=sqs, queue=queue)
-
-
-def _received(bus: SimpleNamespace) -> list[dict[str, Any]]:
-    messages = bus.sqs.receive_message(QueueUrl=bus.queue, MaxNumberOfMessages=10)
-    return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+    return capture_bus(BUS, "incident-records")
 
 
 def _dispatcher(env: SimpleNamespace, publisher: Publisher, metrics: Any) -> Dispatcher:
@@ -87,7 +70,7 @@ def test_the_router_publishes_an_episode_raised_and_resolved(env: SimpleNamespac
     env.clock.now += 420
     dispatcher.handle_record(sns_record(alarm_message("db-lag", "OK", "ALARM"), "warning"),
                              Deadline(10))
-    got = sorted(_received(bus), key=lambda e: e["detail-type"])
+    got = sorted(received(bus), key=lambda e: e["detail-type"])
     assert [e["detail-type"] for e in got] == ["AlertRaised", "AlertResolved"]
     assert {e["source"] for e in got} == {"marketplace.listings"}
     raised, resolved = (e["detail"] for e in got)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import uuid
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
 
 from functions.slack_interactions import handler as endpoint
+from tests.functions.event_capture import capture_bus, received
 from tests.functions.slack_interactions.conftest import (
     FIRST_SEEN,
     KEY,
@@ -28,31 +27,16 @@ BUS = "marketplace-test-events"
 def bus(env: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """The stack's bus on moto, a rule to a queue, and the endpoint publishing to it."""
     monkeypatch.setenv("EVENT_BUS_NAME", BUS)
-    events = boto3.client("events", region_name="us-east-1")
-    sqs = boto3.client("sqs", region_name="us-east-1")
-    if BUS not in [b["Name"] for b in events.list_event_buses()["EventBuses"]]:
-        events.create_event_bus(Name=BUS)
-    # A new queue per test: SQS allows one purge a minute.
-    queue = sqs.create_queue(QueueName=f"button-records-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
-    events.put_rule(Name="records", EventBusName=BUS,
-                    EventPattern=json.dumps({"source": ["marketplace.listings"]}))
-    events.put_targets(Rule="records", EventBusName=BUS, Targets=[{"Id": "q", "Arn": arn}])
-    monkeypatch.setattr(endpoint, "_events", events)
+    capture = capture_bus(BUS, "button-records")
+    monkeypatch.setattr(endpoint, "_events", capture.events)
     env.server.expect_request("/v2/enqueue", method="POST").respond_with_json(
         {"status": "success", "dedup_key": KEY}, status=202)
     slack_ok(env.server)
-    return SimpleNamespace(sqs=sqs, queue=queue)
-
-
-def _received(bus: SimpleNamespace) -> list[dict[str, Any]]:
-    messages = bus.sqs.receive_message(QueueUrl=bus.queue, MaxNumberOfMessages=10)
-    return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+    return capture
 
 
 def _only(bus: SimpleNamespace) -> tuple[str, dict[str, Any]]:
-    (event,) = _received(bus)
+    (event,) = received(bus)
     detail = {k: v for k, v in event["detail"].items()
               if k not in ("event_id", "occurred_at", "schema_version")}
     assert event["source"] == "marketplace.listings"
@@ -84,9 +68,9 @@ def test_silence_is_recorded_with_its_end(env: SimpleNamespace, bus: SimpleNames
 
 def test_a_refused_click_records_nothing(env: SimpleNamespace, bus: SimpleNamespace) -> None:
     endpoint.handler(signed_event(click_body("alert_acknowledge")), Context())
-    _received(bus)  # the first click's record
+    received(bus)  # the first click's record
     endpoint.handler(signed_event(click_body("alert_acknowledge", user="U0SECOND1")), Context())
-    assert _received(bus) == []
+    assert received(bus) == []
 
 
 def test_a_lost_record_is_counted_and_the_click_still_answers(
