@@ -39,15 +39,20 @@ class Alert:
     details: dict[str, Any] = field(default_factory=dict)
     raw: Any = None
     escalated: bool = False
+    # False for a message about other alerts (a maintenance window's summary): the Slack app
+    # posts it without buttons and keeps no message of it to update.
+    actionable: bool = True
 
     def with_severity(self, severity: str, *, escalated: bool = False) -> Alert:
         """A copy with another severity (routing and escalation change it)."""
         return replace(self, severity=severity, escalated=escalated or self.escalated)
 
     def summary(self) -> dict[str, Any]:
-        """Everything but ``raw``: what the state table keeps to re-post an escalation."""
+        """Everything but ``raw`` and ``actionable``: what the state table keeps to re-post an
+        escalation (only actionable alerts are kept)."""
         data = asdict(self)
         data.pop("raw")
+        data.pop("actionable")
         return data
 
     @classmethod

@@ -119,7 +119,8 @@ def summary_alert(occurrence: str, items: Sequence[dict[str, Any]]) -> Alert:
     if not alarms:
         return Alert(key=MARKER + occurrence, source="maintenance", severity="maintenance",
                      title=f"Maintenance window {window} closed: all clear", state=OK,
-                     time=closed, reason=f"{recovered} alert(s) raised during the window "
+                     time=closed, actionable=False,
+                     reason=f"{recovered} alert(s) raised during the window "
                                          "recovered before it closed; none is in ALARM.")
     lines = [_line(i) for i in alarms[:LISTED]]
     if len(alarms) > LISTED:
@@ -128,7 +129,7 @@ def summary_alert(occurrence: str, items: Sequence[dict[str, Any]]) -> Alert:
     return Alert(key=MARKER + occurrence, source="maintenance",
                  severity=str(alarms[0].get("severity") or "warning"),
                  title=f"Maintenance window {window} closed: {len(alarms)} still in ALARM",
-                 state=ALARM, time=closed, reason="\n".join(lines))
+                 state=ALARM, time=closed, actionable=False, reason="\n".join(lines))
 
 
 def _rank(severity: str) -> int:

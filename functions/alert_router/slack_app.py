@@ -20,7 +20,6 @@ from typing import Any
 
 from functions.alert_router import slack
 from functions.alert_router.alert import ALARM, Alert
-from functions.alert_router.maintenance import MARKER as SUMMARY_KEY_PREFIX
 from functions.shared.alert_actions import app_blocks, message_attribute
 from functions.shared.retry import Deadline
 from functions.shared.slack_web import SlackWebApi
@@ -46,9 +45,9 @@ class AppDelivery:
 
     def send(self, channel: str, alert: Alert, deadline: Deadline) -> None:
         """Deliver ``alert`` to ``channel`` (a channel name); raises WebCallError on failure."""
-        if alert.key.startswith(SUMMARY_KEY_PREFIX):
-            # A maintenance window's summary lists other alerts: there is nothing for the
-            # buttons to act on, and no later state to update it to.
+        if not alert.actionable:
+            # About other alerts (a maintenance summary): nothing for buttons to act on, and
+            # no later state to update it to.
             self.web.post_message(channel, fallback_text(alert), base_blocks(alert), deadline)
             return
         # The router claimed the notification just before: the item is this episode's.

@@ -213,3 +213,15 @@ def test_a_failed_summary_is_given_back_and_sent_by_the_next_sweep(
     sweep_at(window, CLOSE + 360)
     assert len(posts(window, "/slack/alerts")) == 1
     assert "held_in" not in item(window, "disk")
+
+
+def test_a_summary_is_about_other_alerts_so_it_carries_no_buttons() -> None:
+    occurrence = "Sun 02:00-04:00 @ 1796004000"
+    kept = json.dumps({"key": "arn:a", "source": "cloudwatch", "severity": "critical",
+                       "title": "db", "state": "ALARM"})
+    still = [{"alert_key": "arn:a", "state": "ALARM", "severity": "critical", "summary": kept}]
+    recovered = [{"alert_key": "arn:b", "state": "OK", "severity": "warning", "title": "api"}]
+    for items in (still, recovered):
+        alert = maintenance.summary_alert(occurrence, items)
+        assert alert.key == "maintenance-summary/Sun 02:00-04:00 @ 1796004000"
+        assert alert.actionable is False

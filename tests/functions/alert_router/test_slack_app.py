@@ -165,7 +165,7 @@ def test_a_maintenance_summary_is_posted_without_buttons_and_not_kept(
     slack_answers(app_env.server)
     summary = Alert(key="maintenance-summary/deploys @ 1796000400", source="maintenance",
                     severity="warning", title="Maintenance window deploys closed: 1 still in "
-                    "ALARM", state=ALARM, reason="[warning] api-5xx")
+                    "ALARM", state=ALARM, reason="[warning] api-5xx", actionable=False)
     try:
         router.dispatcher().deliver(summary, Deadline(10), targets=["slack:alerts"])
     finally:
