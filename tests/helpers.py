@@ -20,6 +20,18 @@ from tools.mock_runtime import Registry, config_from_file, run, stack_file
 from tools.plans import plan_of
 
 STACKS = ("dev", "prod")
+# One dev run with every optional feature the "off" tests look at turned off: each of those
+# tests asserts only on its own feature's absence, so they can share one whole-stack run.
+DEV_FEATURES_OFF: dict[str, Any] = {
+    "alertPathWatch": "false", "alertPathEmails": "[]", "dataEvents": "off",
+    "pagerDutyRoutingKey": None, "slackWebhookUrls": None, "rumEnabled": "false",
+    "cloudflareTieredCacheTopology": "off",
+}
+# The same for what only prod has (Security Hub, the business boards).
+PROD_FEATURES_OFF: dict[str, Any] = {
+    "rumEnabled": "false", "complianceReportEnabled": False,
+    "securityHubStandards": ["cis", "nist-800-53", "cis-1.4"],
+}
 
 
 @cache
@@ -110,6 +122,16 @@ def run_program(stack: str = "dev", program: Callable[[], None] | None = None,
         return _variant(stack, tuple(sorted(config_of(stack, **overrides).items())))
     _config, secrets = stack_config(stack)
     return run(stack, config_of(stack, **overrides), list(secrets), program)
+
+
+def dev_features_off() -> Registry:
+    """The dev stack with :data:`DEV_FEATURES_OFF` (one run shared by the "off" tests)."""
+    return run_program("dev", **DEV_FEATURES_OFF)
+
+
+def prod_features_off() -> Registry:
+    """The prod stack with :data:`PROD_FEATURES_OFF` (one run shared by the "off" tests)."""
+    return run_program("prod", **PROD_FEATURES_OFF)
 
 
 def platform(stack: str = "dev") -> PlatformConfig:

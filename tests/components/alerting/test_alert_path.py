@@ -10,7 +10,7 @@ import pytest
 from components.alerting.alert_path import heartbeat_expression
 from policy.rules import evaluate_plan
 from tests.components.alerting.helpers import kms_key_arn, topic_arns
-from tests.helpers import plan, policy_document, run_program, stack_registry
+from tests.helpers import dev_features_off, plan, policy_document, run_program, stack_registry
 from tools.mock_runtime import Registry, Resource
 
 TOPIC = "aws:sns/topic:Topic"
@@ -148,7 +148,7 @@ def test_outside_us_east_1_each_region_has_its_alert_path_topic() -> None:
 
 
 def test_off_by_config_there_is_no_alert_path() -> None:
-    registry = run_program("dev", alertPathWatch="false", alertPathEmails="[]")
+    registry = dev_features_off()  # alertPathWatch: false, no alertPathEmails
     names = {t.inputs["name"] for t in registry.by_type(TOPIC)}
     assert not any("alert-path" in n for n in names)
     assert registry.by_type(SCHEDULE) == []

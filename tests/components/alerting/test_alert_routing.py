@@ -24,7 +24,7 @@ from tests.components.alerting.helpers import (
     topic_arns,
 )
 from tests.components.platform.support import context_for
-from tests.helpers import policy_document, run_program
+from tests.helpers import dev_features_off, policy_document, run_program
 from tools.mock_runtime import Registry, Resource
 
 ROUTER = "aws:lambda/function:Function"
@@ -153,7 +153,7 @@ def test_secrets_are_encrypted_and_get_a_value_only_from_config(dev: Registry) -
     secrets = routing_secrets(dev, "dev")
     assert sorted(s.name.rsplit("-", 1)[-1] for s in secrets) == ["pagerduty", "slack"]
     assert all(s.inputs["kmsKeyId"] == kms_key_arn(dev) for s in secrets)
-    unset = run_program("dev", pagerDutyRoutingKey=None, slackWebhookUrls=None)
+    unset = dev_features_off()  # no pagerDutyRoutingKey, no slackWebhookUrls
     # Left for operators to fill with put-secret-value: no version in the program.
     assert routing_versions(unset, "dev") == []
     configured = dev_with_options()

@@ -23,14 +23,11 @@ def function(registry: Registry, name: str) -> Resource:
     return fn
 
 
-def app_registry(stack: str) -> Registry:
-    """The stack with the Slack app on (prod's file already has it)."""
-    return run_program(stack, slackDelivery="app")
-
-
 @pytest.fixture(scope="module")
 def dev_app() -> Registry:
-    return app_registry("dev")
+    """Dev with the Slack app on and its two secrets' values in config."""
+    return run_program("dev", slackDelivery="app", slackBotToken="xoxb-1-2-abc",
+                       slackSigningSecret="8f742231b10e8888abcd99yyyzzz85a5")
 
 
 def test_the_stacks_deliver_as_their_files_say() -> None:
@@ -57,9 +54,8 @@ def test_app_secrets_are_encrypted_and_recoverable(stack: str, prod: Registry,
         assert found.inputs["namePrefix"] == f"marketplace-{stack}-alert-routing-{kind}-"
 
 
-def test_secret_values_come_from_config_when_given() -> None:
-    registry = run_program("dev", slackDelivery="app", slackBotToken="xoxb-1-2-abc",
-                           slackSigningSecret="8f742231b10e8888abcd99yyyzzz85a5")
+def test_secret_values_come_from_config_when_given(dev_app: Registry) -> None:
+    registry = dev_app
     by_secret = {v.inputs["secretId"]: v.inputs["secretStringWo"]
                  if "secretStringWo" in v.inputs else v.inputs.get("secretString")
                  for v in registry.by_type(VERSION)}

@@ -10,7 +10,7 @@ import pytest
 from components.config import ConfigError, build
 from components.edge.cloudflare_routing import ddos_rules
 from policy.cost.charges import uses
-from tests.helpers import config_of, plan, run_program
+from tests.helpers import config_of, dev_features_off, plan, run_program
 from tools.mock_runtime import Registry
 
 ARGO = "cloudflare:index/argoSmartRouting:ArgoSmartRouting"
@@ -61,7 +61,7 @@ def test_generic_topology_and_regional_hub_on_enterprise() -> None:
     registry = run_program("dev", cloudflarePlan="enterprise",
                            cloudflareRegionalTieredCache=True)
     assert values(registry, REGIONAL) == ["on"]
-    registry = run_program("dev", cloudflareTieredCacheTopology="off")
+    registry = dev_features_off()  # cloudflareTieredCacheTopology: off
     assert values(registry, TIERED_CACHING) == ["off"]
     assert values(registry, SMART) == ["off"]
 

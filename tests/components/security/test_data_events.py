@@ -75,9 +75,9 @@ def test_deletions_are_counted_on_the_trail_logs_and_alarmed(prod: Registry) -> 
 
 
 def test_no_deletion_alarms_without_data_events() -> None:
-    from tests.helpers import run_program
+    from tests.helpers import dev_features_off
 
-    registry = run_program("dev", dataEvents="off")
+    registry = dev_features_off()  # dataEvents: off
     [trail] = registry.by_type(TRAIL)
     assert not trail.inputs.get("advancedEventSelectors")
     assert not [a for a in registry.by_type(ALARM)
