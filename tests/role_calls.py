@@ -334,6 +334,11 @@ OPERATIONS: dict[tuple[str, str], tuple[Builder, str]] = {
     ("cloudfront", "CreateInvalidation"): (
         _invalidation, "https://docs.aws.amazon.com/service-authorization/latest/reference/"
                        "list_amazoncloudfront.html"),
+    # Composite alarms are returned only to a grant on "*" (API_DescribeAlarms).
+    ("monitoring", "DescribeAlarms"): (
+        lambda params, resolve, target: [Request("cloudwatch:DescribeAlarms", "*")],
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/"
+        "API_DescribeAlarms.html"),
     ("monitoring", "PutMetricData"): (
         _put_metric_data, "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/"
                           "iam-cw-condition-keys-namespace.html"),

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components.alerting.last_deployment import last_deployment_parameter
 from components.alerting.router_settings import (
     incident_record_grants,
+    inhibition_statements,
     publish_statements,
     router_environment,
 )
@@ -234,6 +235,7 @@ class AlertRouting(pulumi.ComponentResource):
                 concurrency_key="alertRouter",
                 statements=[
                     *publish_statements(cfg, ctx.topic_arns),
+                    *inhibition_statements(cfg),
                     {"Sid": "AlertState", "Effect": "Allow",
                      # Conditional updates and the escalation scan; the Slack app also reads
                      # the item for its message.
@@ -250,7 +252,7 @@ class AlertRouting(pulumi.ComponentResource):
                     *self._records[0],
                 ],
                 environment={**router_environment(
-                    cfg, ctx.runbook_base_url, ctx.topic_arns, self.state_table.name,
+                    cfg, ctx.prefix, ctx.runbook_base_url, ctx.topic_arns, self.state_table.name,
                     self.pagerduty_secret.arn, self.slack_secret.arn, bot_token),
                     "LAST_DEPLOYMENT_PARAMETER": self.last_deployment.name,
                     "CHANGE_FAILURE_WINDOW_SECONDS": str(cfg.change_failure_window_minutes * 60),

@@ -104,6 +104,7 @@ class AlertingConfig:
     slack_delivery: str = "webhook"
     slack_bot_token: pulumi.Output[str] | None = None
     slack_signing_secret: pulumi.Output[str] | None = None
+    inhibition: bool = True
 
 
 # One alertEmails<Severity> key per topic; the loop collects them into ``emails``.
@@ -190,6 +191,10 @@ ALERTING = Section("alerting", "alerting: subscriptions, alert router, Chatbot",
     KeySpec("chatbotSeverities", "chatbot_severities", "array", ("critical", "warning"),
             choices=ALERT_SEVERITIES,
             description="Topics (severities) the Amazon Q Developer Slack channel subscribes to."),
+    KeySpec("alertInhibition", "inhibition", "boolean", True,
+            description=("Hold the PagerDuty page of an alert whose upstream layer's composite "
+                         "alarm is in ALARM (docs/alerting.md#inhibition); Slack and email still "
+                         "get it.")),
     # The alert path watches itself (docs/alerting.md#the-alert-path-watches-itself).
     KeySpec("alertPathWatch", "alert_path_watch", "boolean", False,
             description=("Alarm on the alert path itself (failed SNS deliveries, the router, a "

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 import pulumi
 
 from components.config import AlertingConfig
+from components.observability.composites import layer_composites
 
 
-def router_environment(cfg: AlertingConfig, runbook_base_url: str,
+def router_environment(cfg: AlertingConfig, prefix: str, runbook_base_url: str,
                        topic_arns: Mapping[str, pulumi.Input[str]],
                        table_name: pulumi.Input[str],
                        pagerduty_secret_arn: pulumi.Input[str],
@@ -38,7 +39,30 @@ def router_environment(cfg: AlertingConfig, runbook_base_url: str,
         "TOPIC_ARNS": pulumi.Output.json_dumps(dict(topic_arns)),
         # functions/alert_router/heartbeat.py: where heartbeats go ("" records them only).
         "HEARTBEAT_TARGET": cfg.heartbeat_target or "",
+        **inhibition_environment(cfg, prefix),
     }
+
+
+def inhibition_environment(cfg: AlertingConfig, prefix: str) -> dict[str, str]:
+    """``INHIBITION``: each layer's composite alarm by name (functions/alert_router/
+    inhibition.py); none with ``alertInhibition`` off. A composite the stack does not create
+    (no members) is never in ALARM, so naming it holds nothing."""
+    if not cfg.inhibition:
+        return {}
+    return {"INHIBITION": json.dumps({"composites": layer_composites(prefix)},
+                                     separators=(",", ":"))}
+
+
+# CloudWatch answers DescribeAlarms about composite alarms only to a grant on "*":
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
+UPSTREAM_STATES: dict[str, object] = {
+    "Sid": "UpstreamAlarmStates", "Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"],
+    "Resource": "*"}
+
+
+def inhibition_statements(cfg: AlertingConfig) -> list[dict[str, object]]:
+    """DescribeAlarms for the router when it inhibits (read-only, and it must be on "*")."""
+    return [UPSTREAM_STATES] if cfg.inhibition else []
 
 
 def email_severities(cfg: AlertingConfig) -> list[str]:

@@ -30,6 +30,7 @@ from components.observability.alarm_plans import (
     ALERT_PATH,
     LOG_PATTERN_PERIOD,
     SEVERITIES,
+    SUPPRESSOR_TAG,
     AlarmPlan,
     CompositePlan,
     actions,
@@ -47,10 +48,11 @@ from components.observability.catalog import AlarmSpec, Query, anchor, namespace
 # The planners and resources are defined here; the plans, the naming scheme and the refusal
 # rules come from alarm_plans and are part of the factory's interface too.
 __all__ = [
-    "ALERT_PATH", "LOG_PATTERN_PERIOD", "SEVERITIES", "AlarmPlan", "CompositePlan", "alarm_name",
-    "anomaly_plan", "canary_plan", "composite_plan", "composite_problems", "create",
-    "create_composite", "describe", "heartbeat_plan", "inputs", "log_pattern_plan",
-    "maintenance_plan", "plan", "problems", "runbook", "short_name", "slo_window_plan",
+    "ALERT_PATH", "LOG_PATTERN_PERIOD", "SEVERITIES", "SUPPRESSOR_TAG", "AlarmPlan",
+    "CompositePlan", "alarm_name", "anomaly_plan", "canary_plan", "composite_plan",
+    "composite_problems", "create", "create_composite", "create_inhibitor", "describe",
+    "heartbeat_plan", "inhibitor_plan", "inputs", "log_pattern_plan", "maintenance_plan",
+    "plan", "problems", "runbook", "short_name", "slo_window_plan",
 ]
 
 # -- planners, one per kind of alarm -----------------------------------------------------------
@@ -348,6 +350,33 @@ def composite_plan(
     )
 
 
+def inhibitor_plan(
+    *,
+    resource_name: str,
+    prefix: str,
+    layer: str,
+    maintenance_name: str,
+    upstream: tuple[str, ...],
+    runbook_url: str,
+) -> CompositePlan:
+    """A layer's inhibitor: in ALARM during maintenance or while a composite of a layer it
+    depends on is; ``<prefix>-<layer>-inhibitor-maintenance`` (it only ever suppresses)."""
+    severity = "maintenance"
+    return CompositePlan(
+        resource_name=resource_name,
+        alarm_name=alarm_name(prefix, layer, "inhibitor", severity=severity),
+        description=describe(
+            severity, f"In ALARM while a maintenance window is open or {', '.join(upstream)} "
+                      f"is in ALARM; the actions suppressor of the {layer} layer's composite "
+                      "alarms, notifying nobody itself.", runbook_url),
+        severity=severity,
+        runbook_url=runbook_url,
+        alarm_rule=" OR ".join(f'ALARM("{n}")' for n in (maintenance_name, *upstream)),
+        wait_seconds=0,
+        extension_seconds=0,
+    )
+
+
 # -- inputs and resources ----------------------------------------------------------------------
 
 def _topic(name: str, severity: str,
@@ -373,9 +402,10 @@ def create(p: AlarmPlan, topic_arns: Mapping[str, pulumi.Input[str]],
 
 
 def create_composite(p: CompositePlan, topic_arns: Mapping[str, pulumi.Input[str]],
-                     suppressor: aws.cloudwatch.MetricAlarm,
+                     suppressor: pulumi.Input[str],
                      opts: pulumi.ResourceOptions) -> aws.cloudwatch.CompositeAlarm:
-    """Create the composite of ``p``, silenced while ``suppressor`` is in ALARM."""
+    """Create the composite of ``p``, silenced while the alarm named ``suppressor`` is in
+    ALARM (the maintenance window, or the layer's inhibitor: :func:`create_inhibitor`)."""
     errors = composite_problems(p)
     if errors:
         raise ValueError(f"composite alarm {p.alarm_name}: {'; '.join(errors)}")
@@ -389,9 +419,31 @@ def create_composite(p: CompositePlan, topic_arns: Mapping[str, pulumi.Input[str
         alarm_actions=[topic],
         ok_actions=[topic],
         actions_suppressor=aws.cloudwatch.CompositeAlarmActionsSuppressorArgs(
-            alarm=suppressor.name,
+            alarm=suppressor,
             wait_period=p.wait_seconds,
             extension_period=p.extension_seconds,
         ),
+        opts=opts,
+    )
+
+
+def create_inhibitor(p: CompositePlan, layer: str,
+                     opts: pulumi.ResourceOptions) -> aws.cloudwatch.CompositeAlarm:
+    """Create a layer's inhibitor: a composite with no actions, only ever a suppressor.
+
+    Its rule is the maintenance window OR the upstream layers' composites; the layer's own
+    composites name it as their actions suppressor. Tagged ``SuppressorOf`` so the policy
+    pack tells it from an alarm that forgot its actions (policy/rules/observability.py).
+    """
+    errors = composite_problems(p)
+    if errors:
+        raise ValueError(f"composite alarm {p.alarm_name}: {'; '.join(errors)}")
+    return aws.cloudwatch.CompositeAlarm(
+        p.resource_name,
+        alarm_name=p.alarm_name,
+        alarm_description=p.description,
+        alarm_rule=p.alarm_rule,
+        actions_enabled=True,
+        tags={SUPPRESSOR_TAG: layer},
         opts=opts,
     )

@@ -48,6 +48,9 @@ BAND_COMPARISONS = (
 LOW_SAMPLE_CHOICES = ("evaluate", "ignore")
 BAND_ID = "band"
 RUNBOOK_TAG = " Runbook: "
+# The tag of a composite that notifies nobody because it is only an actions suppressor (a
+# layer's inhibitor); its value is the layer whose composites it holds.
+SUPPRESSOR_TAG = "SuppressorOf"
 # A log-pattern alarm counts events of one 5-minute period.
 LOG_PATTERN_PERIOD = 300
 # The key of the alert-path topic in the topic map the factory gets (beside the severities).

@@ -36,6 +36,7 @@ from components.observability.thresholds import Thresholds
 from components.observability.tracing import Tracing
 from components.platform.alert_topics import EDGE_REGION
 from components.platform.context import StackContext
+from functions.shared import dependency_graph
 
 REQUIRED_TOPICS = alarm_factory.SEVERITIES
 
@@ -75,6 +76,7 @@ class Observability(pulumi.ComponentResource):
     alarms: dict[str, aws.cloudwatch.MetricAlarm]
     alarm_arns: dict[str, pulumi.Output[str]]
     composite_alarms: dict[str, aws.cloudwatch.CompositeAlarm]
+    inhibitors: dict[str, aws.cloudwatch.CompositeAlarm]
     dashboard_names: dict[str, pulumi.Output[str]]
     rum_snippet: dict[str, pulumi.Input[object]] | None
     canary_name: pulumi.Output[str] | None
@@ -96,6 +98,9 @@ class Observability(pulumi.ComponentResource):
 
         self.alarms = {}
         self.composite_alarms = {}
+        self.inhibitors = {}
+        # The composites of COMPOSITES by layer, which the inhibitors of their dependents name.
+        self._layer_composites: dict[str, dict[str, aws.cloudwatch.CompositeAlarm]] = {}
         refs, names = self._catalog_alarms(items, thresholds)
         maintenance = self._maintenance_alarm()
         self._composites(items, names, maintenance)
@@ -174,34 +179,61 @@ class Observability(pulumi.ComponentResource):
 
     def _composite(self, planned: alarm_factory.CompositePlan, key: str,
                    maintenance: aws.cloudwatch.MetricAlarm,
-                   members: Sequence[aws.cloudwatch.MetricAlarm],
+                   members: Sequence[aws.cloudwatch.MetricAlarm], layer: str | None,
                    ) -> aws.cloudwatch.CompositeAlarm:
-        """Create ``planned`` after its members and the maintenance alarm exist."""
+        """Create ``planned`` after its members and its suppressor exist."""
+        # The page, not the ticket, waits on the layers below: a warning keeps the window only.
+        suppressor, suppressor_name = self._suppressor(
+            layer if planned.severity == "critical" else None, maintenance)
         composite = alarm_factory.create_composite(
-            planned, self._ctx.topic_arns, maintenance,
-            pulumi.ResourceOptions(parent=self, depends_on=[maintenance, *members]))
+            planned, self._ctx.topic_arns, suppressor_name,
+            pulumi.ResourceOptions(parent=self, depends_on=[suppressor, *members]))
         self.composite_alarms[key] = composite
         return composite
 
+    def _suppressor(self, layer: str | None, maintenance: aws.cloudwatch.MetricAlarm,
+                    ) -> tuple[pulumi.Resource, pulumi.Input[str]]:
+        """The maintenance alarm, or the layer's inhibitor when a layer it depends on has
+        composites (``inhibitorComposites``; the router holds the other pages): the
+        resource and its alarm name."""
+        upstream = {n: c for u in (dependency_graph.upstream_of(layer) if layer else ())
+                    for n, c in self._layer_composites.get(u, {}).items()}
+        if layer is None or not upstream or not self._cfg.inhibitor_composites:
+            return maintenance, maintenance.name
+        if layer not in self.inhibitors:
+            ctx = self._ctx
+            planned = alarm_factory.inhibitor_plan(
+                resource_name=f"{self._name}-{layer}-inhibitor", prefix=ctx.prefix,
+                layer=layer, maintenance_name=composites.maintenance_alarm_name(ctx.prefix),
+                upstream=tuple(upstream),
+                runbook_url=alarm_factory.runbook(ctx.runbook_base_url, "inhibition"))
+            self.inhibitors[layer] = alarm_factory.create_inhibitor(
+                planned, layer,
+                pulumi.ResourceOptions(parent=self,
+                                       depends_on=[maintenance, *upstream.values()]))
+        return self.inhibitors[layer], self.inhibitors[layer].alarm_name
+
     def _composites(self, items: tuple[MonitoredItem, ...], names: Mapping[AlarmKey, str],
                     maintenance: aws.cloudwatch.MetricAlarm) -> None:
-        """API degraded, data tier degraded, pipeline stalled: stack-region members only."""
+        """API degraded, data tier degraded, pipeline stalled: stack-region members only,
+        each layer after the layers it depends on (their composites feed its inhibitor)."""
         ctx, cfg = self._ctx, self._cfg
         regional_items = tuple(i for i in items if i.region == ctx.region
                                and i.kind not in GLOBAL_KINDS)
-        for spec in composites.COMPOSITES:
+        for spec in composites.in_dependency_order(composites.COMPOSITES):
             rule = composites.rule(spec, regional_items, names)
             if rule is None or not ctx.keeps_alarm(spec.severity):
                 continue
             members = [self.alarms[n] for n in names.values() if f'"{n}"' in rule]
-            self._composite(alarm_factory.composite_plan(
+            planned = alarm_factory.composite_plan(
                 resource_name=f"{self._name}-{spec.key}", prefix=ctx.prefix,
                 parts=(spec.key,), severity=spec.severity, summary=f"{spec.title}.",
                 runbook_url=alarm_factory.runbook(ctx.runbook_base_url,
                                                   f"composite-{spec.key}"),
                 alarm_rule=rule, wait_seconds=cfg.maintenance_wait_seconds,
-                extension_seconds=cfg.maintenance_extension_seconds), spec.key,
-                maintenance, members)
+                extension_seconds=cfg.maintenance_extension_seconds)
+            composite = self._composite(planned, spec.key, maintenance, members, spec.layer)
+            self._layer_composites.setdefault(spec.layer, {})[planned.alarm_name] = composite
 
     def _anomaly_alarms(self, items: tuple[MonitoredItem, ...]) -> list[pulumi.Output[str]]:
         """Anomaly bands on the business metrics and every API's request rate."""
@@ -261,7 +293,8 @@ class Observability(pulumi.ComponentResource):
                         alarm_rule=" AND ".join(f'ALARM("{w.alarm_name}")' for w in windows),
                         wait_seconds=cfg.maintenance_wait_seconds,
                         extension_seconds=cfg.maintenance_extension_seconds)
-                    arns.append(self._composite(planned, key, maintenance, members).arn)
+                    arns.append(self._composite(planned, key, maintenance, members,
+                                                composites.LAYER_OF_KIND.get(item.kind)).arn)
         return arns
 
     def _security_alarms(self, items: tuple[MonitoredItem, ...],

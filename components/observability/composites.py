@@ -5,7 +5,10 @@ Each composite is a row of :data:`COMPOSITES`: which catalog alarms it combines 
 on some API"); ``any`` ORs every member alarm. All composites carry an ``actions_suppressor``
 on the maintenance-window alarm, so planned work pages nobody: operators switch the
 window on by putting ``MaintenanceMode=1`` into the stack namespace (see
-docs/observability.md).
+docs/observability.md). A composite also stands for its ``layer`` of the dependency graph
+(functions/shared/dependency_graph.py): where a layer it depends on has a composite too,
+its critical composites' suppressor is the layer's inhibitor instead, which adds those
+(alarm_factory.create_inhibitor; docs/alerting.md#inhibition).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.observability import alarm_factory
+from functions.shared import dependency_graph
 
 MAINTENANCE_METRIC = "MaintenanceMode"
 MAINTENANCE_DIMENSIONS = {"service": "operations"}
@@ -30,6 +34,7 @@ class CompositeSpec:
     members: tuple[tuple[Kind, str], ...]
     member_severity: str
     severity: str
+    layer: str
 
 
 COMPOSITES: tuple[CompositeSpec, ...] = (
@@ -40,6 +45,7 @@ COMPOSITES: tuple[CompositeSpec, ...] = (
         members=((Kind.API_STAGE, "5xx-rate"), (Kind.API_STAGE, "latency-p99")),
         member_severity="warning",
         severity="critical",
+        layer="api",
     ),
     CompositeSpec(
         key="data-tier-degraded",
@@ -53,6 +59,8 @@ COMPOSITES: tuple[CompositeSpec, ...] = (
         ),
         member_severity="critical",
         severity="critical",
+        # DAX's own faults count too, but the table is what everything above needs.
+        layer="dynamodb",
     ),
     CompositeSpec(
         key="pipeline-stalled",
@@ -62,8 +70,29 @@ COMPOSITES: tuple[CompositeSpec, ...] = (
                  (Kind.FIREHOSE, "data-freshness")),
         member_severity="critical",
         severity="critical",
+        layer="kinesis",
     ),
 )
+
+# The layer of each kind's items: an SLO composite on an item is that layer's.
+LAYER_OF_KIND: dict[Kind, str] = {
+    Kind.CLOUDFLARE_ZONE: "cloudflare", Kind.CLOUDFRONT: "cdn", Kind.LAMBDA_EDGE: "cdn",
+    Kind.API_STAGE: "api", Kind.LAMBDA: "functions", Kind.DAX_CLUSTER: "dax",
+    Kind.ELASTICACHE: "dax", Kind.DYNAMODB_TABLE: "dynamodb", Kind.DYNAMODB_GSI: "dynamodb",
+    Kind.EVENTBRIDGE_RULE: "bus", Kind.KINESIS_STREAM: "kinesis", Kind.FIREHOSE: "firehose",
+}
+
+
+def in_dependency_order(specs: Sequence[CompositeSpec]) -> list[CompositeSpec]:
+    """``specs`` with every layer after the layers it depends on (a suppressor's members
+    must exist first): a layer depends on strictly fewer layers than its dependents do."""
+    return sorted(specs, key=lambda s: len(dependency_graph.upstream_of(s.layer)))
+
+
+def layer_composites(prefix: str) -> dict[str, str]:
+    """Each composite's alarm name and layer: what the alert router's inhibition reads."""
+    return {alarm_factory.alarm_name(prefix, s.key, severity=s.severity): s.layer
+            for s in COMPOSITES}
 
 AlarmKey = tuple[str, str, str]  # (item name, metric, severity)
 

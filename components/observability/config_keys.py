@@ -41,6 +41,7 @@ class ObservabilityConfig:
     alarm_thresholds: tuple[ThresholdOverride, ...]
     maintenance_wait_seconds: int
     maintenance_extension_seconds: int
+    inhibitor_composites: bool
     anomaly_band_width: float
     xray_sampling_rate: float
     xray_error_sampling_rate: float
@@ -92,6 +93,10 @@ OBSERVABILITY = Section("observability", "observability", "observability.md",
             minimum=0, maximum=86400,
             description=("Seconds composite alarms stay silent after the maintenance window closes "
                          "(0-86400).")),
+    KeySpec("inhibitorComposites", "inhibitor_composites", "boolean", True,
+            description=("Give the composites of a layer whose dependencies have composites an "
+                         "inhibitor (one composite alarm per such layer) as actions suppressor, "
+                         "so CloudWatch holds their pages (docs/alerting.md#inhibition).")),
     KeySpec("anomalyBandWidth", "anomaly_band_width", "number", 2.0, minimum=0, maximum=10,
             exclusive_minimum=True,
             description=("Width of the anomaly detection band in standard deviations (decimal, > 0 "

@@ -2,8 +2,9 @@
 
 Item: ``alert_key`` (hash key), ``state``, ``severity``, ``first_seen`` (when the current
 state began), ``last_sent``, ``count`` (notifications seen in this state), ``delivered``,
-``escalated``, ``summary`` (the alert without its raw message, for escalation) and
-``expires_at`` (TTL).
+``escalated``, ``summary`` (the alert without its raw message, for escalation),
+``held_pages`` (for a layer's composite: the pages inhibition held while it was in ALARM)
+and ``expires_at`` (TTL).
 
 A notification *claims* a send with one conditional update, so concurrent invocations of
 the router agree on who sends:
@@ -76,8 +77,10 @@ class DedupStore:
                 UpdateExpression=("SET #s = :s, first_seen = :now, last_sent = :now, #c = :one, "
                                   "delivered = :f, escalated = :f, severity = :sev, "
                                   "summary = :sum, expires_at = :exp "
-                                  # A new state drops the Slack buttons' marks of the old one.
-                                  "REMOVE acked_by, acked_at, resolved_by, resolved_at"),
+                                  # A new state drops the Slack buttons' marks of the old
+                                  # one, and the pages its inhibition held.
+                                  "REMOVE acked_by, acked_at, resolved_by, resolved_at, "
+                                  "held_pages"),
                 ConditionExpression="attribute_not_exists(alert_key) OR #s <> :s",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=common,
@@ -135,6 +138,25 @@ class DedupStore:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != CONDITION_FAILED:
                 raise
+
+    def note_held(self, key: str, title: str) -> bool:
+        """Add ``title`` to the pages held by the alert ``key`` (an upstream composite).
+
+        Only onto a row that exists: one made here would lack the state a claim needs. False
+        when the composite's own notification has not been seen yet.
+        """
+        try:
+            self.table.update_item(
+                Key={"alert_key": key},
+                UpdateExpression="ADD held_pages :t",
+                ConditionExpression="attribute_exists(alert_key)",
+                ExpressionAttributeValues={":t": {title}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != CONDITION_FAILED:
+                raise
+            return False
+        return True
 
     # -- escalation -------------------------------------------------------------------
     def overdue_warnings(self, now: int, after_seconds: int) -> list[dict[str, Any]]:

@@ -1,11 +1,12 @@
-"""From one SNS record to delivered messages: parse, suppress, deduplicate, route, deliver."""
+"""From one SNS record to delivered messages: parse, suppress, deduplicate, route, inhibit,
+deliver."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,11 +16,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.alert_router import email, maintenance, pagerduty, slack
 from functions.alert_router import secrets as secret_store
-from functions.alert_router.alert import ALARM, Alert
-from functions.alert_router.dedup import DedupStore
+from functions.alert_router.alert import ALARM, OK, Alert, stable_key
+from functions.alert_router.dedup import Claim, DedupStore
 from functions.alert_router.delivery import DeliveryError, post_json
 from functions.alert_router.delivery_metrics import DeliveryMetrics
 from functions.alert_router.incident_records import IncidentRecords
+from functions.alert_router.inhibition import AlarmStates
 from functions.alert_router.parsers import Origin, parse, severity_of_topic
 from functions.alert_router.routing import targets_for
 from functions.alert_router.settings import Settings
@@ -43,10 +45,14 @@ class UndeliveredError(Exception):
 
 @dataclass
 class Outcome:
-    """What happened to the alerts of one record, by alert key."""
+    """What happened to the alerts of one record, by alert key.
+
+    ``inhibited`` names, per alert whose page was held, the upstream alarm that held it.
+    """
 
     sent: dict[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    inhibited: dict[str, str] = field(default_factory=dict)
     errors: list[Exception] = field(default_factory=list)
 
 
@@ -57,7 +63,8 @@ class Dispatcher:
                  http: urllib3.PoolManager, metrics: Any,
                  clock: Callable[[], float] = time.time,
                  backoff: Backoff = DEFAULT_BACKOFF, sns: Any = None, ssm: Any = None,
-                 publisher: Publisher | None = None) -> None:
+                 publisher: Publisher | None = None,
+                 alarm_states: AlarmStates | None = None) -> None:
         self.settings = settings
         self.store = DedupStore(table, settings.dedup_window_seconds,
                                 settings.state_ttl_seconds, settings.lease_seconds)
@@ -71,6 +78,8 @@ class Dispatcher:
         self.delivery_metrics = DeliveryMetrics(metrics, ssm, settings.last_deployment_parameter,
                                                 settings.change_failure_window_seconds)
         self.incidents = IncidentRecords(publisher, metrics)
+        # Inhibition reads the upstream composites' states (None: nothing is held).
+        self.alarm_states = alarm_states
 
     def _count(self, name: str, value: int = 1) -> None:
         self.metrics.add_metric(name=name, unit="Count", value=value)
@@ -134,14 +143,61 @@ class Dispatcher:
             return
         if claim.was_escalated:
             alert = alert.with_severity("critical", escalated=True)
+        alert, targets = self.inhibit(alert, claim, targets_for(alert, self.settings.routes),
+                                      outcome)
         try:
-            outcome.sent[alert.key] = self.deliver(alert, deadline)
+            outcome.sent[alert.key] = self.deliver(alert, deadline, targets)
         except Exception:
             self.store.release(alert, claim)
             raise
         self.store.confirm(alert, claim)
         self.delivery_metrics.observe(alert, claim, int(now))
         self.incidents.observe(alert, claim, int(now), deadline)
+
+    # -- inhibition -------------------------------------------------------------------------
+    def inhibit(self, alert: Alert, claim: Claim, targets: list[str],
+                outcome: Outcome) -> tuple[Alert, list[str]]:
+        """Hold the page of an alert whose upstream layer is in ALARM (inhibition.py).
+
+        A layer's own composite says whose pages it holds, and at its OK which it held. The
+        other targets still get the alert, marked with what held its page.
+        """
+        rules = self.settings.inhibition
+        if rules is None:
+            return alert, targets
+        alert = self._mark_upstream(alert, claim, rules.holds_for(alert))
+        layer = rules.layer_of(alert)
+        if alert.state != ALARM or "pagerduty" not in targets or layer is None:
+            return alert, targets
+        upstream = rules.upstream_composites(layer)
+        if not upstream or self.alarm_states is None:
+            return alert, targets
+        try:
+            firing = self.alarm_states.in_alarm(upstream)
+        except (ClientError, BotoCoreError):
+            # Fail open: a page too many beats a page lost.
+            log.warning("upstream alarm states unreadable; paging", exc_info=True)
+            self._count("InhibitionStateUnavailable")
+            return alert, targets
+        if not firing:
+            return alert, targets
+        name, arn = next(iter(firing.items()))
+        self.store.note_held(stable_key(arn or f"alarm:{name}"), alert.title)
+        outcome.inhibited[alert.key] = name
+        self._count("PagesInhibited")
+        return (replace(alert, details={**alert.details, "page_held_by": name}),
+                [t for t in targets if t != "pagerduty"])
+
+    @staticmethod
+    def _mark_upstream(alert: Alert, claim: Claim, holds: tuple[str, ...]) -> Alert:
+        """An upstream composite's alert, with the layers it holds and the pages it held."""
+        if not holds:
+            return alert
+        details = {**alert.details, "holds_pages_of": ", ".join(holds)}
+        held = sorted(claim.previous.get("held_pages") or ())
+        if alert.state == OK and held:
+            details["held_pages"] = ", ".join(held)
+        return replace(alert, details=details)
 
     # -- delivery ---------------------------------------------------------------------------
     def deliver(self, alert: Alert, deadline: Deadline,

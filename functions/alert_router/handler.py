@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.alert_router import escalation, heartbeat
 from functions.alert_router.dispatch import Dispatcher, UndeliveredError
+from functions.alert_router.inhibition import CloudWatchAlarmStates
 from functions.alert_router.settings import Settings
 from functions.shared import clients
 from functions.shared.publisher import Publisher
@@ -32,6 +33,7 @@ _secrets = clients.client("secretsmanager")
 _sns = clients.client("sns")
 _ssm = clients.client("ssm")
 _events = clients.client("events")
+_cloudwatch = clients.client("cloudwatch")
 _http = urllib3.PoolManager(num_pools=4, maxsize=4)
 
 
@@ -40,7 +42,9 @@ def dispatcher() -> Dispatcher:
     """The module's dispatcher, built from the environment on first use."""
     settings = Settings.from_env()
     return Dispatcher(settings, _dynamodb.Table(settings.table_name), _secrets, _http, metrics,
-                      sns=_sns, ssm=_ssm, publisher=Publisher.from_env(_events, logger))
+                      sns=_sns, ssm=_ssm, publisher=Publisher.from_env(_events, logger),
+                      alarm_states=(CloudWatchAlarmStates(_cloudwatch)
+                                    if settings.inhibition is not None else None))
 
 
 def is_schedule(event: Any) -> bool:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from functions.alert_router.inhibition import Inhibition
 from functions.alert_router.pagerduty import DEFAULT_URL
 from functions.alert_router.routing import (
     Route,
@@ -44,6 +45,8 @@ class Settings:
     slack_delivery: str = "webhook"
     slack_token_secret_arn: str = ""
     slack_api_url: str = ""
+    # Which composite alarm stands for which layer (inhibition.py); None holds no page.
+    inhibition: Inhibition | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,4 +72,5 @@ class Settings:
             slack_delivery=e.get("SLACK_DELIVERY") or "webhook",
             slack_token_secret_arn=e.get("SLACK_BOT_TOKEN_SECRET_ARN", ""),
             slack_api_url=e.get("SLACK_API_URL") or DEFAULT_BASE_URL,
+            inhibition=Inhibition.from_json(e.get("INHIBITION")),
         )

@@ -31,6 +31,19 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def inhibition_note(alert: Alert) -> str:
+    """What inhibition did about this alert (dispatch.py sets the details), or ""."""
+    d = alert.details
+    lines = []
+    if d.get("page_held_by"):
+        lines.append(f":pause_button: Page held: upstream *{d['page_held_by']}* is in ALARM.")
+    if d.get("holds_pages_of") and alert.state == ALARM:
+        lines.append(f":shield: Holds the pages of what depends on it: {d['holds_pages_of']}.")
+    if d.get("held_pages"):
+        lines.append(f":shield: Pages it held while in ALARM: {d['held_pages']}.")
+    return "\n".join(lines)
+
+
 def message_for(alert: Alert) -> dict[str, Any]:
     """The webhook body: fallback text plus a coloured attachment of blocks."""
     status = "RESOLVED" if alert.state == OK else alert.state
@@ -49,6 +62,10 @@ def message_for(alert: Alert) -> dict[str, Any]:
     if alert.reason:
         blocks.append({"type": "section",
                        "text": {"type": "mrkdwn", "text": _cut(alert.reason, TEXT_MAX)}})
+    note = inhibition_note(alert)
+    if note:
+        blocks.append({"type": "section",
+                       "text": {"type": "mrkdwn", "text": _cut(note, TEXT_MAX)}})
     if alert.links:
         blocks.append({"type": "actions", "elements": [
             {"type": "button", "text": {"type": "plain_text", "text": label[:75]}, "url": url}

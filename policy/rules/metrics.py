@@ -533,6 +533,36 @@ def composite_children_exist(plan: Plan) -> Iterable[tuple[str, str]]:
                 yield composite.name, f"its rule names alarm {child}, which the plan lacks"
 
 
+@stack_rule("suppressors-suppress",
+            "Every composite's actions suppressor is an alarm of the plan, and every composite "
+            "tagged as a suppressor suppresses some composite.")
+def suppressors_suppress(plan: Plan) -> Iterable[tuple[str, str]]:
+    """An actions suppressor exists; an action-less inhibitor is someone's suppressor.
+
+    PutCompositeAlarm's ActionsSuppressor "can be an AlarmName or an Amazon Resource Name
+    (ARN) from an existing alarm", and a suppressor that never exists never holds anything:
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutCompositeAlarm.html.
+    A composite tagged ``SuppressorOf`` is exempt from alarm-has-actions only because another
+    composite names it; one no composite names would change state and tell nobody.
+    """
+    names = {str(a.props.get("name")) for a in plan.of_type(ALARM)}
+    names |= {str(c.props.get("alarmName")) for c in plan.of_type(COMPOSITE)}
+    used: set[str] = set()
+    for composite in plan.of_type(COMPOSITE):
+        suppressor = (composite.props.get("actionsSuppressor") or {}).get("alarm")
+        if not isinstance(suppressor, str):
+            continue
+        name = suppressor.rsplit(":alarm:", 1)[-1]
+        used.add(name)
+        if name not in names:
+            yield composite.name, f"its actions suppressor {name} is not an alarm of the plan"
+    for composite in plan.of_type(COMPOSITE):
+        tags = composite.props.get("tags") or {}
+        if tags.get("SuppressorOf") and composite.props.get("alarmName") not in used:
+            yield composite.name, ("it is tagged SuppressorOf but no composite names it as "
+                                   "actions suppressor, and it has no actions of its own")
+
+
 @stack_rule("streams-have-consumers",
             "Every Kinesis stream and every DynamoDB stream the plan enables has a reader.")
 def streams_have_consumers(plan: Plan) -> Iterable[tuple[str, str]]:

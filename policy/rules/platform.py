@@ -152,3 +152,28 @@ def no_wildcard_actions(s: Subject) -> Iterator[str]:
     for document in documents:
         for action in wildcard_actions(document):
             yield f"statement allows {action!r}"
+
+
+@rule("iam-describe-alarms-on-star",
+      "cloudwatch:DescribeAlarms is granted on '*': narrower, it cannot read composite alarms.",
+      types=(*IAM_POLICY_TYPES, "aws:iam/role:Role"))
+def describe_alarms_on_star(s: Subject) -> Iterator[str]:
+    """A DescribeAlarms grant scoped to alarm ARNs returns no composite alarm, silently.
+
+    "To use this operation and return information about composite alarms, you must be signed
+    on with the cloudwatch:DescribeAlarms permission that is scoped to *":
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
+    (the alert router reads its upstream composites' states this way).
+    """
+    documents = [s.props.get("policy")]
+    documents += [p.get("policy") for p in s.props.get("inlinePolicies") or []]
+    for document in documents:
+        for statement in _statements(document):
+            actions = statement.get("Action", [])
+            actions = [actions] if isinstance(actions, str) else actions
+            resources = statement.get("Resource", [])
+            resources = [resources] if isinstance(resources, str) else resources
+            if (statement.get("Effect") == "Allow" and "cloudwatch:DescribeAlarms" in actions
+                    and "*" not in resources):
+                yield (f"cloudwatch:DescribeAlarms on {', '.join(map(str, resources))}: "
+                       "composite alarms need '*'")

@@ -12,7 +12,7 @@ from policy.rules.metrics import AWS_METRICS
 from tests.helpers import plan, run_program
 
 RULES = ("metrics-have-a-source", "alarm-sources-produce", "composite-children-exist",
-         "streams-have-consumers")
+         "suppressors-suppress", "streams-have-consumers")
 FN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
 
 
@@ -185,3 +185,32 @@ def test_composite_naming_a_missing_alarm_fails() -> None:
 
     assert violations(bad) == [("composite-children-exist", "c",
                                 "its rule names alarm gone, which the plan lacks")]
+
+
+def test_a_missing_suppressor_and_an_unused_inhibitor_fail() -> None:
+    def bad() -> None:
+        function("fn")
+        alarm("errors", "AWS/Lambda", "Errors", {"FunctionName": "fn"})
+        aws.cloudwatch.CompositeAlarm("c", alarm_name="c", alarm_rule='ALARM("errors")',
+                                      actions_suppressor={"alarm": "gone", "wait_period": 60,
+                                                          "extension_period": 60})
+        aws.cloudwatch.CompositeAlarm("i", alarm_name="i", alarm_rule='ALARM("errors")',
+                                      tags={"SuppressorOf": "api"})
+
+    assert violations(bad) == [
+        ("suppressors-suppress", "c", "its actions suppressor gone is not an alarm of the plan"),
+        ("suppressors-suppress", "i", "it is tagged SuppressorOf but no composite names it as "
+                                      "actions suppressor, and it has no actions of its own")]
+
+
+def test_an_inhibitor_some_composite_names_passes() -> None:
+    def good() -> None:
+        function("fn")
+        alarm("errors", "AWS/Lambda", "Errors", {"FunctionName": "fn"})
+        aws.cloudwatch.CompositeAlarm("i", alarm_name="i", alarm_rule='ALARM("errors")',
+                                      tags={"SuppressorOf": "api"})
+        aws.cloudwatch.CompositeAlarm("c", alarm_name="c", alarm_rule='ALARM("errors")',
+                                      actions_suppressor={"alarm": "i", "wait_period": 60,
+                                                          "extension_period": 60})
+
+    assert violations(good) == []

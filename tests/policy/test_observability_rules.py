@@ -32,3 +32,11 @@ def test_rules_ignore_other_resources() -> None:
     subject = Subject("aws:sns/topic:Topic", "t", {})
     assert not RULES["alarm-has-actions"].violations(subject)
     assert not RULES["alarm-enabled"].violations(subject)
+
+
+def test_an_inhibitor_tagged_as_suppressor_needs_no_actions() -> None:
+    # The stack rule suppressors-suppress checks some composite names it.
+    composite = ALARM_TYPES[1]
+    assert not RULES["alarm-has-actions"].violations(
+        Subject(composite, "i", {"tags": {"SuppressorOf": "api"}}))
+    assert RULES["alarm-has-actions"].violations(Subject(composite, "i", {"tags": {"a": "b"}}))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from policy.rules import Subject, all_rules
@@ -92,3 +94,17 @@ def test_wildcards_in_role_policies_and_inline_policies() -> None:
                  {"inlinePolicies": [{"policy": doc}]})
     deny = '{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}'
     assert not check("iam-no-wildcard-actions", "aws:iam/rolePolicy:RolePolicy", {"policy": deny})
+
+
+def test_describe_alarms_scoped_to_alarms_cannot_read_composites() -> None:
+    narrow = json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"],
+        "Resource": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:p-*"}]})
+    assert check("iam-describe-alarms-on-star", "aws:iam/rolePolicy:RolePolicy",
+                 {"policy": narrow}) == [
+        "cloudwatch:DescribeAlarms on arn:aws:cloudwatch:us-east-1:123456789012:alarm:p-*: "
+        "composite alarms need '*'"]
+    star = json.dumps({"Statement": [{
+        "Effect": "Allow", "Action": "cloudwatch:DescribeAlarms", "Resource": "*"}]})
+    assert not check("iam-describe-alarms-on-star", "aws:iam/role:Role",
+                     {"inlinePolicies": [{"policy": star}]})

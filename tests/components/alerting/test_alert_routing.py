@@ -273,3 +273,18 @@ def test_stack_exports_read_the_routing_components_named_outputs(registry: Regis
     secrets = {s.name: s.outputs["arn"] for s in registry.by_type(SECRET)}
     assert exports["pagerDutySecretArn"] == secrets[f"marketplace-{stack}-alert-routing-pagerduty"]
     assert exports["slackWebhooksSecretArn"] == secrets[f"marketplace-{stack}-alert-routing-slack"]
+
+
+def test_the_router_knows_each_layers_composite_and_may_read_their_states(
+        registry: Registry, stack: str) -> None:
+    p = f"marketplace-{stack}"
+    assert json.loads(router(registry, stack)["environment"]["variables"]["INHIBITION"]) == {
+        "composites": {f"{p}-api-degraded-critical": "api",
+                       f"{p}-data-tier-degraded-critical": "dynamodb",
+                       f"{p}-pipeline-stalled-critical": "kinesis"}}
+    policy = registry.named("aws:iam/rolePolicy:RolePolicy", f"{p}-alert-router-policy")
+    statements = {s.get("Sid"): s for s in policy_document(policy.inputs["policy"])["Statement"]}
+    # Composite alarms answer DescribeAlarms only on "*" (policy: iam-describe-alarms-on-star).
+    assert statements["UpstreamAlarmStates"] == {
+        "Sid": "UpstreamAlarmStates", "Effect": "Allow",
+        "Action": ["cloudwatch:DescribeAlarms"], "Resource": "*"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from components.alerting.component import (
     TopicPlacement,
@@ -11,6 +12,7 @@ from components.alerting.component import (
 )
 from components.alerting.router_settings import (
     email_severities,
+    inhibition_statements,
     publish_statements,
     router_environment,
 )
@@ -66,7 +68,7 @@ def test_email_copies_publish_to_exactly_the_topics_routes_name() -> None:
 
 
 def test_router_environment_states_the_config_in_seconds() -> None:
-    env = router_environment(ALERTING, "https://runbooks.example/marketplace", TOPICS,
+    env = router_environment(ALERTING, "p", "https://runbooks.example/marketplace", TOPICS,
                              "marketplace-qa-alert-state", "arn:pd", "arn:slack")
     plain = {k: v for k, v in env.items() if k != "TOPIC_ARNS"}  # TOPIC_ARNS is an Output
     assert plain == {
@@ -82,6 +84,10 @@ def test_router_environment_states_the_config_in_seconds() -> None:
         "HTTP_TIMEOUT_SECONDS": "4",
         "RUNBOOK_BASE_URL": "https://runbooks.example/marketplace",
         "HEARTBEAT_TARGET": "",
+        # Each layer's composite by name (alertInhibition defaults to on).
+        "INHIBITION": ('{"composites":{"p-api-degraded-critical":"api",'
+                       '"p-data-tier-degraded-critical":"dynamodb",'
+                       '"p-pipeline-stalled-critical":"kinesis"}}'),
         "ROUTES": plain["ROUTES"],
     }
     assert json.loads(plain["ROUTES"]) == [
@@ -90,3 +96,14 @@ def test_router_environment_states_the_config_in_seconds() -> None:
          "targets": ["slack:ops", "email:info"]},
         {"severities": ["*"], "sources": ["*"], "targets": ["slack:ops"]},
     ]
+
+
+def test_inhibition_off_drops_the_variable_and_the_grant() -> None:
+    off = replace(ALERTING, inhibition=False)
+    env = router_environment(off, "p", "https://r.example", TOPICS, "t", "arn:pd", "arn:slack")
+    assert "INHIBITION" not in env
+    assert inhibition_statements(off) == []
+    # Composite alarms answer DescribeAlarms only on "*" (API_DescribeAlarms).
+    assert inhibition_statements(ALERTING) == [{
+        "Sid": "UpstreamAlarmStates", "Effect": "Allow",
+        "Action": ["cloudwatch:DescribeAlarms"], "Resource": "*"}]

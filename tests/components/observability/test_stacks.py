@@ -177,6 +177,8 @@ ALERT_PATH_ITEMS = ("alert-router-", "alert-routing-", "alerts-", "alert-path-em
 
 def _actions(prefix: str, name: str, severity: str) -> list[str]:
     """The topics an alarm must notify, decided from its name."""
+    if name.endswith("-inhibitor-maintenance"):
+        return []  # a layer's inhibitor only suppresses (suppressors-suppress checks it)
     if name.endswith("-notifications-failed-critical") or \
             name == f"{prefix}-alert-path-heartbeat-critical":
         return ["alert-path"]  # about the path itself: never through the router
@@ -204,9 +206,9 @@ def test_every_alarm_of_the_stack_follows_the_one_scheme(registry: Registry, sta
         seen.add(severity)
         assert name.startswith(f"{prefix}-"), name
         assert inputs["actionsEnabled"] is True, name
-        assert inputs["alarmActions"] == inputs["okActions"], name
-        assert [topics[a] for a in inputs["alarmActions"]] == _actions(prefix, name, severity), \
-            name
+        actions = inputs.get("alarmActions", [])
+        assert actions == inputs.get("okActions", []), name
+        assert [topics[a] for a in actions] == _actions(prefix, name, severity), name
         description = inputs["alarmDescription"]
         assert description.startswith(f"[{severity}] "), name
         link = re.fullmatch(r".* Runbook: (\S+)#([a-z0-9-]+)", description, re.DOTALL)
@@ -223,3 +225,39 @@ def test_every_alarm_of_the_stack_follows_the_one_scheme(registry: Registry, sta
     if stack == "prod":
         assert {a.inputs["name"] for a in cis} >= {
             f"{prefix}-cis-root-account-usage-critical", f"{prefix}-cis-vpc-changes-warning"}
+
+
+def test_prod_api_composites_wait_on_the_data_tier_through_one_inhibitor(
+        prod: Registry) -> None:
+    p = "marketplace-prod"
+    composites = {r.inputs["alarmName"]: r for r in prod.by_type(COMPOSITE)}
+    inhibitor = composites.pop(f"{p}-api-inhibitor-maintenance")
+    assert inhibitor.inputs["alarmRule"] == (
+        f'ALARM("{p}-operations-maintenance-mode-maintenance") OR '
+        f'ALARM("{p}-data-tier-degraded-critical")')
+    assert "alarmActions" not in inhibitor.inputs
+    assert "actionsSuppressor" not in inhibitor.inputs
+    assert inhibitor.inputs["tags"] == {"SuppressorOf": "api"}
+    suppressors = {name: r.inputs["actionsSuppressor"]["alarm"]
+                   for name, r in composites.items()}
+    # The API layer's own composite and its SLO burn-rate pages; its tickets (warning) and
+    # the other layers stay on the maintenance window alone.
+    held = sorted(n for n, s in suppressors.items() if s == f"{p}-api-inhibitor-maintenance")
+    slo = f"{p}-backend-rest-stage-slo"
+    assert held == [f"{p}-api-degraded-critical",
+                    f"{slo}-availability-page-fast-critical",
+                    f"{slo}-availability-page-slow-critical",
+                    f"{slo}-latency-page-fast-critical",
+                    f"{slo}-latency-page-slow-critical"]
+    assert suppressors[f"{slo}-latency-ticket-warning"] == (
+        f"{p}-operations-maintenance-mode-maintenance")
+    assert suppressors[f"{p}-data-tier-degraded-critical"] == (
+        f"{p}-operations-maintenance-mode-maintenance")
+
+
+def test_dev_has_no_inhibitor_composite(dev: Registry) -> None:
+    names = [r.inputs["alarmName"] for r in dev.by_type(COMPOSITE)]
+    assert not [n for n in names if "inhibitor" in n]
+    assert {r.inputs["actionsSuppressor"]["alarm"] for r in dev.by_type(COMPOSITE)} == {
+        "marketplace-dev-operations-maintenance-mode-maintenance"}
+
