@@ -3,8 +3,9 @@
 Each kind of alarm has a planner that returns a plain description of the API inputs before
 any resource exists: :func:`plan` (catalog), :func:`log_pattern_plan` (metric filters on
 logs: security events and the CIS controls), :func:`anomaly_plan`, :func:`slo_window_plan`,
-:func:`canary_plan`, :func:`maintenance_plan` give an :class:`AlarmPlan`;
-:func:`composite_plan` gives a :class:`CompositePlan`. Every plan follows one scheme:
+:func:`canary_plan` give an :class:`AlarmPlan`; :func:`composite_plan` gives a
+:class:`CompositePlan` (composites.py plans the maintenance window and the layers'
+inhibitors). Every plan follows one scheme:
 
 - the name ``<project>-<stack>-<subject...>-<severity>`` (:func:`alarm_name`);
 - the description ``[<severity>] <summary> Runbook: <runbook_base_url>#<anchor>``
@@ -51,8 +52,8 @@ __all__ = [
     "ALERT_PATH", "LOG_PATTERN_PERIOD", "SEVERITIES", "SUPPRESSOR_TAG", "AlarmPlan",
     "CompositePlan", "alarm_name", "anomaly_plan", "canary_plan", "composite_plan",
     "composite_problems", "create", "create_composite", "create_inhibitor", "describe",
-    "heartbeat_plan", "inhibitor_plan", "inputs", "log_pattern_plan", "maintenance_plan",
-    "plan", "problems", "runbook", "short_name", "slo_window_plan",
+    "heartbeat_plan", "inputs", "log_pattern_plan", "plan", "problems", "runbook",
+    "short_name", "slo_window_plan",
 ]
 
 # -- planners, one per kind of alarm -----------------------------------------------------------
@@ -292,39 +293,6 @@ def heartbeat_plan(*, resource_name: str, prefix: str, namespace: str, metric_na
         label="Heartbeats delivered", notifies=ALERT_PATH)
 
 
-def maintenance_plan(
-    *,
-    resource_name: str,
-    prefix: str,
-    namespace: str,
-    metric_name: str,
-    dimensions: Mapping[str, str],
-    runbook_url: str,
-) -> AlarmPlan:
-    """The maintenance-window alarm: in ALARM while ``metric_name`` is 1 (it suppresses the
-    composites' actions); named ``<prefix>-operations-maintenance-mode-maintenance``."""
-    severity = "maintenance"
-    return AlarmPlan(
-        resource_name=resource_name,
-        alarm_name=alarm_name(prefix, "operations", "maintenance-mode", severity=severity),
-        description=describe(
-            severity, f"In ALARM while a maintenance window is open ({metric_name}=1 in "
-                      f"{namespace}); suppresses the composite alarms' actions.", runbook_url),
-        severity=severity,
-        runbook_url=runbook_url,
-        namespace=namespace,
-        comparison_operator="GreaterThanOrEqualToThreshold",
-        threshold=1,
-        period=60,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
-        treat_missing_data="notBreaching",
-        dimensions=dict(dimensions),
-        metric_name=metric_name,
-        statistic="Maximum",
-    )
-
-
 def composite_plan(
     *,
     resource_name: str,
@@ -347,33 +315,6 @@ def composite_plan(
         alarm_rule=alarm_rule,
         wait_seconds=wait_seconds,
         extension_seconds=extension_seconds,
-    )
-
-
-def inhibitor_plan(
-    *,
-    resource_name: str,
-    prefix: str,
-    layer: str,
-    maintenance_name: str,
-    upstream: tuple[str, ...],
-    runbook_url: str,
-) -> CompositePlan:
-    """A layer's inhibitor: in ALARM during maintenance or while a composite of a layer it
-    depends on is; ``<prefix>-<layer>-inhibitor-maintenance`` (it only ever suppresses)."""
-    severity = "maintenance"
-    return CompositePlan(
-        resource_name=resource_name,
-        alarm_name=alarm_name(prefix, layer, "inhibitor", severity=severity),
-        description=describe(
-            severity, f"In ALARM while a maintenance window is open or {', '.join(upstream)} "
-                      f"is in ALARM; the actions suppressor of the {layer} layer's composite "
-                      "alarms, notifying nobody itself.", runbook_url),
-        severity=severity,
-        runbook_url=runbook_url,
-        alarm_rule=" OR ".join(f'ALARM("{n}")' for n in (maintenance_name, *upstream)),
-        wait_seconds=0,
-        extension_seconds=0,
     )
 
 

@@ -170,7 +170,7 @@ class Observability(pulumi.ComponentResource):
     def _maintenance_alarm(self) -> aws.cloudwatch.MetricAlarm:
         """The maintenance window every composite has as its actions suppressor."""
         ctx = self._ctx
-        return self._add(alarm_factory.maintenance_plan(
+        return self._add(composites.maintenance_plan(
             resource_name=f"{self._name}-maintenance-window", prefix=ctx.prefix,
             namespace=ctx.metrics_namespace, metric_name=composites.MAINTENANCE_METRIC,
             dimensions=composites.MAINTENANCE_DIMENSIONS,
@@ -202,7 +202,7 @@ class Observability(pulumi.ComponentResource):
             return maintenance, maintenance.name
         if layer not in self.inhibitors:
             ctx = self._ctx
-            planned = alarm_factory.inhibitor_plan(
+            planned = composites.inhibitor_plan(
                 resource_name=f"{self._name}-{layer}-inhibitor", prefix=ctx.prefix,
                 layer=layer, maintenance_name=composites.maintenance_alarm_name(ctx.prefix),
                 upstream=tuple(upstream),

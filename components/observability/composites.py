@@ -124,3 +124,63 @@ def maintenance_alarm_name(prefix: str) -> str:
     """``<prefix>-operations-maintenance-mode-maintenance``: item, metric, severity (topic)."""
     return alarm_factory.alarm_name(prefix, "operations", "maintenance-mode",
                                     severity="maintenance")
+
+
+def maintenance_plan(
+    *,
+    resource_name: str,
+    prefix: str,
+    namespace: str,
+    metric_name: str,
+    dimensions: Mapping[str, str],
+    runbook_url: str,
+) -> alarm_factory.AlarmPlan:
+    """The maintenance-window alarm: in ALARM while ``metric_name`` is 1 (it suppresses the
+    composites' actions); named ``<prefix>-operations-maintenance-mode-maintenance``."""
+    severity = "maintenance"
+    return alarm_factory.AlarmPlan(
+        resource_name=resource_name,
+        alarm_name=maintenance_alarm_name(prefix),
+        description=alarm_factory.describe(
+            severity, f"In ALARM while a maintenance window is open ({metric_name}=1 in "
+                      f"{namespace}); suppresses the composite alarms' actions.", runbook_url),
+        severity=severity,
+        runbook_url=runbook_url,
+        namespace=namespace,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+        threshold=1,
+        period=60,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="notBreaching",
+        dimensions=dict(dimensions),
+        metric_name=metric_name,
+        statistic="Maximum",
+    )
+
+
+def inhibitor_plan(
+    *,
+    resource_name: str,
+    prefix: str,
+    layer: str,
+    maintenance_name: str,
+    upstream: tuple[str, ...],
+    runbook_url: str,
+) -> alarm_factory.CompositePlan:
+    """A layer's inhibitor: in ALARM during maintenance or while a composite of a layer it
+    depends on is; ``<prefix>-<layer>-inhibitor-maintenance`` (it only ever suppresses)."""
+    severity = "maintenance"
+    return alarm_factory.CompositePlan(
+        resource_name=resource_name,
+        alarm_name=alarm_factory.alarm_name(prefix, layer, "inhibitor", severity=severity),
+        description=alarm_factory.describe(
+            severity, f"In ALARM while a maintenance window is open or {', '.join(upstream)} "
+                      f"is in ALARM; the actions suppressor of the {layer} layer's composite "
+                      "alarms, notifying nobody itself.", runbook_url),
+        severity=severity,
+        runbook_url=runbook_url,
+        alarm_rule=" OR ".join(f'ALARM("{n}")' for n in (maintenance_name, *upstream)),
+        wait_seconds=0,
+        extension_seconds=0,
+    )

@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from functions.alert_router import email, maintenance, pagerduty, slack
 from functions.alert_router import secrets as secret_store
 from functions.alert_router.alert import ALARM, OK, Alert, stable_key
-from functions.alert_router.dedup import Claim, DedupStore
+from functions.alert_router.dedup import DedupStore
 from functions.alert_router.delivery import DeliveryError, post_json
 from functions.alert_router.delivery_metrics import DeliveryMetrics
 from functions.alert_router.incident_records import IncidentRecords
@@ -143,8 +143,8 @@ class Dispatcher:
             return
         if claim.was_escalated:
             alert = alert.with_severity("critical", escalated=True)
-        alert, targets = self.inhibit(alert, claim, targets_for(alert, self.settings.routes),
-                                      outcome)
+        alert, targets = self.inhibit(alert, claim.previous,
+                                      targets_for(alert, self.settings.routes), outcome)
         try:
             outcome.sent[alert.key] = self.deliver(alert, deadline, targets)
         except Exception:
@@ -155,7 +155,7 @@ class Dispatcher:
         self.incidents.observe(alert, claim, int(now), deadline)
 
     # -- inhibition -------------------------------------------------------------------------
-    def inhibit(self, alert: Alert, claim: Claim, targets: list[str],
+    def inhibit(self, alert: Alert, previous: Mapping[str, Any], targets: list[str],
                 outcome: Outcome) -> tuple[Alert, list[str]]:
         """Hold the page of an alert whose upstream layer is in ALARM (inhibition.py).
 
@@ -165,7 +165,7 @@ class Dispatcher:
         rules = self.settings.inhibition
         if rules is None:
             return alert, targets
-        alert = self._mark_upstream(alert, claim, rules.holds_for(alert))
+        alert = self._mark_upstream(alert, previous, rules.holds_for(alert))
         layer = rules.layer_of(alert)
         if alert.state != ALARM or "pagerduty" not in targets or layer is None:
             return alert, targets
@@ -189,12 +189,13 @@ class Dispatcher:
                 [t for t in targets if t != "pagerduty"])
 
     @staticmethod
-    def _mark_upstream(alert: Alert, claim: Claim, holds: tuple[str, ...]) -> Alert:
+    def _mark_upstream(alert: Alert, previous: Mapping[str, Any],
+                       holds: tuple[str, ...]) -> Alert:
         """An upstream composite's alert, with the layers it holds and the pages it held."""
         if not holds:
             return alert
         details = {**alert.details, "holds_pages_of": ", ".join(holds)}
-        held = sorted(claim.previous.get("held_pages") or ())
+        held = sorted(previous.get("held_pages") or ())
         if alert.state == OK and held:
             details["held_pages"] = ", ".join(held)
         return replace(alert, details=details)

@@ -18,7 +18,8 @@ import logging
 
 from functions.alert_router import maintenance
 from functions.alert_router.alert import Alert
-from functions.alert_router.dispatch import Dispatcher, UndeliveredError
+from functions.alert_router.dispatch import Dispatcher, Outcome, UndeliveredError
+from functions.alert_router.routing import targets_for
 from functions.shared.retry import Deadline
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,11 @@ def sweep(dispatcher: Dispatcher, deadline: Deadline) -> list[str]:
             continue  # resolved or escalated by a concurrent sweep meanwhile
         alert = Alert.from_summary(json.loads(item["summary"])).with_severity(
             "critical", escalated=True)
+        # An escalation is a page like any other: held while an upstream layer is down.
+        alert, targets = dispatcher.inhibit(
+            alert, item, targets_for(alert, dispatcher.settings.routes), Outcome())
         try:
-            dispatcher.deliver(alert, deadline)
+            dispatcher.deliver(alert, deadline, targets)
         except UndeliveredError as exc:
             store.mark_escalated(key, first_seen, False)
             log.error("escalation not delivered", extra={"alert_key": key, "error": str(exc)})

@@ -19,6 +19,7 @@ import pytest
 
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.observability import alarm_factory as f
+from components.observability import composites
 from components.observability.catalog import AlarmSpec, Query
 from tests.helpers import config_of
 from tools.mock_runtime import run
@@ -585,10 +586,10 @@ def test_canary_and_maintenance_plans() -> None:
             canary.datapoints_to_alarm) == ("LessThanThreshold", "breaching", 3, 2)
     assert f.inputs(canary)["dimensions"] == {"CanaryName": "marketplace-prod-hc"}
     assert f.problems(canary) == []
-    window = f.maintenance_plan(resource_name="obs-maintenance-window", prefix="marketplace-dev",
-                                namespace="marketplace/dev", metric_name="MaintenanceMode",
-                                dimensions={"service": "operations"},
-                                runbook_url="https://r#operations-maintenance-mode")
+    window = composites.maintenance_plan(
+        resource_name="obs-maintenance-window", prefix="marketplace-dev",
+        namespace="marketplace/dev", metric_name="MaintenanceMode",
+        dimensions={"service": "operations"}, runbook_url="https://r#operations-maintenance-mode")
     assert window.alarm_name == "marketplace-dev-operations-maintenance-mode-maintenance"
     assert window.description == (
         "[maintenance] In ALARM while a maintenance window is open (MaintenanceMode=1 in "

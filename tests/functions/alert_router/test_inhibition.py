@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from functions.alert_router import slack
+from functions.alert_router import escalation, slack
 from functions.alert_router.alert import Alert
 from functions.alert_router.inhibition import (
     CloudWatchAlarmStates,
@@ -254,3 +254,21 @@ def test_the_slack_note_says_nothing_for_an_ordinary_alert() -> None:
     assert slack.inhibition_note(replace(alert, state="OK", details={
         "holds_pages_of": "api", "held_pages": "a, b"})) == (
         ":shield: Pages it held while in ALARM: a, b.")
+
+
+def test_an_escalation_behind_a_failing_upstream_posts_but_does_not_page(
+        env: SimpleNamespace) -> None:
+    env.server.expect_request("/slack/alerts").respond_with_data("ok")
+    env.server.expect_request("/slack/incidents").respond_with_data("ok")
+    env.server.expect_request("/v2/enqueue").respond_with_json({"status": "success"},
+                                                                status=202)
+    dispatcher = inhibiting(env, [DATA_TIER])
+    dispatcher.handle_record(
+        sns_record(metric_alarm("p-fn-duration-warning", "AWS/Lambda"), "warning"),
+        Deadline(10))
+    env.clock.now += env.settings.escalate_after_seconds
+    assert escalation.sweep(dispatcher, Deadline(10)) == [ARN + "p-fn-duration-warning"]
+    assert posts(env, "/v2/enqueue") == []
+    (post,) = posts(env, "/slack/incidents")
+    assert post["text"] == "ESCALATED ALARM [critical] p-fn-duration-warning"
+    assert f"Page held: upstream *{DATA_TIER}*" in json.dumps(post)
