@@ -7,6 +7,7 @@ import pulumi
 from components.alerting.alert_path import AlertPathWatch, AlertPathWatchArgs
 from components.alerting.component import AlertRouting, AlertRoutingArgs
 from components.analytics.component import Analytics, AnalyticsArgs
+from components.automation.component import Responses, ResponsesArgs
 from components.backend.component import Backend, BackendArgs
 from components.blocks.secure_bucket import access_log_target
 from components.config import load
@@ -31,7 +32,9 @@ prefix = platform.prefix
 # WAF's, and the Lambda@Edge image function's.
 core = PlatformCore(f"{prefix}-core", PlatformCoreArgs(
     platform=platform,
-    edge_log_groups=config.edge.waf_required or config.edge.image_variants))
+    edge_log_groups=config.edge.waf_required or config.edge.image_variants,
+    # The WAF block runbooks' rules keep their dead letters in us-east-1.
+    edge_event_targets=config.edge.waf_required))
 # Every component below inherits the tagged regional provider from these options.
 regional = pulumi.ResourceOptions(providers=core.providers)
 # What every component needs; it gains the topics and the access log target below.
@@ -130,12 +133,24 @@ security = SecurityMonitoring(
 watched = (backend, edge, analytics, alert_routing, security,
            # The severity topics alarm only to the alert-path topic: only when it exists.
            *((topics, alert_path) if alert_path is not None else ()))
+
+# --- automated responses: runbooks started by the DLQ alarms, the WAF, GuardDuty, requests ---
+# Before observability: its dead-letter queues are watched too; the DLQ depth alarms it starts
+# on are named from the items above by the one alarm naming scheme.
+responses = Responses(
+    f"{prefix}-automation",
+    ResponsesArgs(context=context, config=config.automation, items=collect(watched),
+                  audit_log_group_name=audit.name, audit_log_stream_arn=audit.stream_arn,
+                  event_bus_name=bus.name, distribution_id=edge.distribution_id,
+                  distribution_arn=edge.distribution_arn, block_list=edge.block_list),
+    regional,
+)
 observability = Observability(
     f"{prefix}-observability",
     ObservabilityArgs(
         context=context,
         config=config.observability,
-        items=collect(watched),
+        items=collect((*watched, responses)),
         audit_log_group_name=audit.name,
         security_alarm_arns=security.cis_alarm_arns,
     ),
@@ -157,6 +172,7 @@ outputs: dict[str, object] = {
     "cloudTrailBucket": security.trail_bucket_name,
     "budgetName": cost_guardrails.budget_name,
     "dashboards": observability.dashboard_names,
+    "automationDocuments": responses.document_names,
     "alertEdgeTopicArns": topics.edge_arns,
     "distributionId": edge.distribution_id,
     "distributionDomain": edge.distribution_domain,

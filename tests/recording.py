@@ -92,10 +92,16 @@ def function_of(path: Path) -> str | None:
     return None
 
 
+# Not Lambda code: ``shared`` is a library, ``automation`` holds the scripts of SSM Automation
+# runbooks, which run with their document's assume role (tests/components/automation checks
+# those roles against the scripts' calls).
+NOT_FUNCTIONS = ("shared", "automation")
+
+
 def function_packages() -> list[str]:
-    """Every Python function package that has handler tests (``shared`` is a library)."""
+    """Every Python function package that has handler tests."""
     return sorted({p for p in (function_of(m) for m in FUNCTION_TESTS.rglob("test_*.py"))
-                   if p and p != "shared"})
+                   if p and p not in NOT_FUNCTIONS})
 
 
 def recording(function: str) -> Recording:

@@ -12,6 +12,10 @@ from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import autoname, limit
 from components.platform.context import StackContext
 
+# The monitored item attribute that says how the DLQ redrive runbook replays the queue.
+REDRIVE = "redrive"
+REDRIVE_LAMBDA = "lambda"
+
 
 @dataclass(frozen=True)
 class DeadLetterQueueArgs:
@@ -20,6 +24,9 @@ class DeadLetterQueueArgs:
     ``sender_service`` and ``sender_arns`` let an AWS service (``events.amazonaws.com``,
     ``sns.amazonaws.com``) send to the queue, only on behalf of those source ARNs; leave them
     empty for queues that only IAM principals in the account use (Lambda destinations).
+    ``replays_into_lambda`` says that every message names the Lambda function it was for (an
+    on-failure destination, an EventBridge target that invokes a function): the DLQ redrive
+    runbook (components/automation) then replays it there.
 
     ``context`` gives the stack key, region, owner and the retention of the Lambda defaults;
     ``kms_key_arn``, ``region``, ``owner`` and ``retention_days`` given explicitly win (a
@@ -33,6 +40,7 @@ class DeadLetterQueueArgs:
     sender_service: str | None = None
     sender_arns: tuple[pulumi.Input[str], ...] = ()
     context: StackContext | None = None
+    replays_into_lambda: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,7 +116,8 @@ class DeadLetterQueue(pulumi.ComponentResource):
                 dimensions={"QueueName": self.queue.name},
                 region=settings.region,
                 owner=settings.owner,
-                attributes={"dead_letter": True},
+                attributes={"dead_letter": True,
+                            **({REDRIVE: REDRIVE_LAMBDA} if args.replays_into_lambda else {})},
             ),
         )
         self.register_outputs({"arn": self.arn, "url": self.url})

@@ -310,7 +310,7 @@ class LambdaFunction(pulumi.ComponentResource):
             f"{name}-failures",
             DeadLetterQueueArgs(kms_key_arn=s.kms_key_arn,
                                 retention_days=s.defaults.dlq_retention_days,
-                                region=s.region, owner=s.owner),
+                                region=s.region, owner=s.owner, replays_into_lambda=True),
             opts=child,
         )
 

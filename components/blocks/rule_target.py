@@ -26,7 +26,7 @@ def invoke_from_rule(name: str, dlq_name: str, rule: aws.cloudwatch.EventRule,
     dead_letters = DeadLetterQueue(
         dlq_name,
         DeadLetterQueueArgs(context=context, sender_service="events.amazonaws.com",
-                            sender_arns=(rule.arn,)),
+                            sender_arns=(rule.arn,), replays_into_lambda=True),
         opts=child,
     )
     aws.lambda_.Permission(

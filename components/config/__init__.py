@@ -45,6 +45,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "alerting.config_keys": ("ALERT_SEVERITIES", "ALERT_SOURCES", "CHANNEL_RE", "SLACK_ID_RE",
                              "WEEKDAYS", "WINDOW_RE", "AlertRoute", "AlertingConfig",
                              "parse_route"),
+    "automation.config_keys": ("ROLE_NAME_RE", "AutomationConfig"),
     "security.config_keys": ("GUARDDUTY_FEATURES", "GUARDDUTY_FREQUENCIES", "SecurityConfig"),
     "cost.config_keys": ("BUDGET_CURRENCIES", "CostConfig"),
     "observability.config_keys": ("ObservabilityConfig", "ThresholdOverride"),

@@ -16,6 +16,7 @@ from pulumi.runtime import config as runtime_config
 
 from components.alerting.config_keys import ALERTING, AlertingConfig
 from components.analytics.config_keys import ANALYTICS, AnalyticsConfig
+from components.automation.config_keys import AUTOMATION, AutomationConfig
 from components.backend.config_keys import BACKEND, BackendConfig
 from components.config.errors import ConfigError
 from components.config.reader import Reader
@@ -36,7 +37,7 @@ from components.security.config_keys import SECURITY, SecurityConfig
 
 # Reading order, also the order of Pulumi.yaml's config block and of the docs tables.
 SECTIONS: tuple[Section, ...] = (PLATFORM, LAMBDAS, EVENTS, EDGE, ANALYTICS, BACKEND, ALERTING,
-                                 SECURITY, COST, OBSERVABILITY)
+                                 AUTOMATION, SECURITY, COST, OBSERVABILITY)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class StackConfig:
     edge: EdgeConfig
     analytics: AnalyticsConfig
     alerting: AlertingConfig
+    automation: AutomationConfig
     security: SecurityConfig
     cost: CostConfig
     observability: ObservabilityConfig

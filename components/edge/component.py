@@ -25,7 +25,7 @@ from components.edge.cloudflare_zone import CloudflareZone, CloudflareZoneArgs
 from components.edge.csp import SiteFeatures, content_security_policy
 from components.edge.distribution import ApiOrigin, Cdn, CdnArgs, oac_read_statement
 from components.edge.image_variants import ImageVariants, ImageVariantsArgs
-from components.edge.waf import EdgeWaf, EdgeWafArgs
+from components.edge.waf import BlockList, EdgeWaf, EdgeWafArgs
 from components.platform.context import StackContext
 from components.platform.core import customer_key, distribution_key_policy
 
@@ -68,10 +68,12 @@ class Edge(pulumi.ComponentResource):
 
     distribution_id: pulumi.Output[str]
     distribution_domain: pulumi.Output[str]
+    distribution_arn: pulumi.Output[str]
     assets_bucket_name: pulumi.Output[str]
     media_bucket_name: pulumi.Output[str]
     access_log_bucket_name: pulumi.Output[str]
     web_acl_arn: pulumi.Output[str] | None
+    block_list: BlockList | None
     monitored_items: tuple[MonitoredItem, ...]
 
     def __init__(self, name: str, args: EdgeArgs,
@@ -136,10 +138,12 @@ class Edge(pulumi.ComponentResource):
         analytics = self._analytics(name, args) if config.analytics else None
         self.distribution_id = cdn.distribution_id
         self.distribution_domain = cdn.domain_name
+        self.distribution_arn = cdn.distribution_arn
         self.assets_bucket_name = buckets["assets"].name
         self.media_bucket_name = buckets["media"].name
         self.access_log_bucket_name = logs.bucket_name
         self.web_acl_arn = waf.arn if waf is not None else None
+        self.block_list = waf.block_list if waf is not None else None
         self.monitored_items = (*cdn.monitored_items, *purger.monitored_items, *(
             (self._variants.monitored_item(f"{name}-image-variants", context.owner,
                                            cdn.distribution_id),)

@@ -18,6 +18,10 @@ MANAGED_RULE_GROUPS: tuple[tuple[int, str], ...] = (
     (30, "AWSManagedRulesKnownBadInputsRuleSet"),
 )
 RATE_RULE_PRIORITY = 40
+RATE_RULE_NAME = "RateLimitPerIp"
+# The block list goes before everything: an address the block runbook added is dropped first.
+BLOCK_RULE_PRIORITY = 0
+BLOCK_RULE_NAME = "BlockedIps"
 # Headers that carry credentials never reach the WAF logs.
 REDACTED_HEADERS = ("authorization", "cookie")
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"  # WAF only logs to groups named like this
@@ -86,9 +90,32 @@ def _visibility(metric: str) -> dict[str, Any]:
             "sampled_requests_enabled": True}
 
 
-def waf_rules(rate_limit: int) -> list[dict[str, Any]]:
-    """The web ACL's rules: the managed groups, then a per-IP rate-based block."""
-    rules: list[dict[str, Any]] = [
+@dataclass(frozen=True)
+class BlockList:
+    """The web ACL's IP block list, as the block runbook (components/automation) changes it:
+    the IP set's name, id and ARN, and the web ACL and rate rule whose limited IPs it takes."""
+
+    ip_set_name: pulumi.Output[str]
+    ip_set_id: pulumi.Output[str]
+    ip_set_arn: pulumi.Output[str]
+    web_acl_name: pulumi.Output[str]
+    web_acl_id: pulumi.Output[str]
+    web_acl_arn: pulumi.Output[str]
+    rate_rule_name: str = RATE_RULE_NAME
+
+
+def waf_rules(rate_limit: int, block_list_arn: pulumi.Input[str] | None = None
+              ) -> list[dict[str, Any]]:
+    """The web ACL's rules: the block list (when given), the managed groups, then a per-IP
+    rate-based block."""
+    blocked: list[dict[str, Any]] = [] if block_list_arn is None else [{
+        "name": BLOCK_RULE_NAME,
+        "priority": BLOCK_RULE_PRIORITY,
+        "action": {"block": {}},
+        "statement": {"ip_set_reference_statement": {"arn": block_list_arn}},
+        "visibility_config": _visibility(BLOCK_RULE_NAME),
+    }]
+    rules: list[dict[str, Any]] = blocked + [
         {
             "name": group,
             "priority": priority,
@@ -99,7 +126,7 @@ def waf_rules(rate_limit: int) -> list[dict[str, Any]]:
         for priority, group in MANAGED_RULE_GROUPS
     ]
     rules.append({
-        "name": "RateLimitPerIp",
+        "name": RATE_RULE_NAME,
         "priority": RATE_RULE_PRIORITY,
         "action": {"block": {}},
         "statement": {"rate_based_statement": {
@@ -107,30 +134,45 @@ def waf_rules(rate_limit: int) -> list[dict[str, Any]]:
             "aggregate_key_type": "IP",
             "evaluation_window_sec": 300,
         }},
-        "visibility_config": _visibility("RateLimitPerIp"),
+        "visibility_config": _visibility(RATE_RULE_NAME),
     })
     return rules
 
 
 class EdgeWaf(pulumi.ComponentResource):
-    """Web ACL with AWS managed rule groups and a rate-based rule, logging to CloudWatch Logs."""
+    """Web ACL with an IP block list, AWS managed rule groups and a rate-based rule, logging to
+    CloudWatch Logs."""
 
     web_acl: aws.wafv2.WebAcl
+    blocked_ips: aws.wafv2.IpSet
     arn: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
+    block_list: BlockList
 
     def __init__(self, name: str, args: EdgeWafArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("marketplace:edge:EdgeWaf", name, None, opts)
         context = args.context
         child = pulumi.ResourceOptions(parent=self, provider=context.us_east_1)
+        # Empty at first: the block runbook adds addresses and its scheduled run expires them,
+        # so the stack must not put back what the runbooks changed.
+        self.blocked_ips = aws.wafv2.IpSet(
+            f"{name}-blocked-ips",
+            name=f"{context.prefix}-blocked-ips",
+            description=f"{context.prefix}: client IPs blocked by the block-ip runbook",
+            scope="CLOUDFRONT",
+            ip_address_version="IPV4",
+            addresses=[],
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(ignore_changes=["addresses"])),
+        )
         self.web_acl = aws.wafv2.WebAcl(
             f"{name}-acl",
             name=f"{context.prefix}-edge",
             description=f"{context.prefix}: CloudFront web ACL",
             scope="CLOUDFRONT",
             default_action={"allow": {}},
-            rules=waf_rules(args.rate_limit),
+            rules=waf_rules(args.rate_limit, self.blocked_ips.arn),
             visibility_config=_visibility(f"{context.prefix}-edge"),
             opts=child,
         )
@@ -141,4 +183,9 @@ class EdgeWaf(pulumi.ComponentResource):
             redacted_headers=REDACTED_HEADERS, opts=child)
         self.arn = self.web_acl.arn
         self.log_group_name = log_group.name
-        self.register_outputs({"arn": self.arn, "logGroup": self.log_group_name})
+        self.block_list = BlockList(
+            ip_set_name=self.blocked_ips.name, ip_set_id=self.blocked_ips.id,
+            ip_set_arn=self.blocked_ips.arn, web_acl_name=self.web_acl.name,
+            web_acl_id=self.web_acl.id, web_acl_arn=self.web_acl.arn)
+        self.register_outputs({"arn": self.arn, "logGroup": self.log_group_name,
+                               "blockedIps": self.blocked_ips.arn})

@@ -34,8 +34,9 @@ class ServiceGrant:
     where: frozenset[str]
 
 
-# EDGE_LOGS: log groups in us-east-1 (the edge WAF's), which only some stacks have.
-STACK, EDGE, EDGE_LOGS = "stack", "edge", "edge-logs"
+# EDGE_LOGS: log groups in us-east-1 (the edge WAF's), which only some stacks have;
+# EDGE_EVENTS: EventBridge dead letters in us-east-1 (the WAF block runbooks' rules).
+STACK, EDGE, EDGE_LOGS, EDGE_EVENTS = "stack", "edge", "edge-logs", "edge-events"
 BOTH = frozenset({STACK, EDGE, EDGE_LOGS})
 
 SERVICE_GRANTS: tuple[ServiceGrant, ...] = (
@@ -55,8 +56,9 @@ SERVICE_GRANTS: tuple[ServiceGrant, ...] = (
                  ]}}, frozenset({STACK})),
     # EventBridge publishing to encrypted topics and dead-letter queues: AWS documents no
     # condition key on these requests, and a condition on an absent key denies every call.
+    # In us-east-1 too when the WAF block runbooks' rules keep their dead letters there.
     ServiceGrant("EventBridgeDeliversToEncryptedTargets", "events.amazonaws.com",
-                 ("kms:Decrypt", "kms:GenerateDataKey"), None, frozenset({STACK})),
+                 ("kms:Decrypt", "kms:GenerateDataKey"), None, frozenset({STACK, EDGE_EVENTS})),
     # Alarm actions, budgets and anomaly alerts publishing to encrypted topics, and SNS
     # delivering to encrypted subscription dead-letter queues: documented without conditions.
     ServiceGrant("AlarmsPublishToEncryptedTopics", "cloudwatch.amazonaws.com",
@@ -94,10 +96,13 @@ SERVICE_GRANTS: tuple[ServiceGrant, ...] = (
 @dataclass(frozen=True)
 class PlatformCoreArgs:
     """Inputs of :class:`PlatformCore`; ``edge_log_groups``: whether anything writes
-    KMS-encrypted log groups in us-east-1 (the edge WAF's logs), so that key grants Logs."""
+    KMS-encrypted log groups in us-east-1 (the edge WAF's logs), so that key grants Logs;
+    ``edge_event_targets``: whether EventBridge keeps dead letters in encrypted queues there
+    (the WAF block runbooks'), so that key grants EventBridge."""
 
     platform: PlatformConfig
     edge_log_groups: bool = True
+    edge_event_targets: bool = False
 
 
 def key_policy(account_id: str, region: str, partition: str = "aws", prefix: str = "",
@@ -222,7 +227,8 @@ class PlatformCore(pulumi.ComponentResource):
                       f"alias/{platform.prefix}-us-east-1",
                       f"{platform.prefix}: encryption at rest of what lives in {US_EAST_1}",
                       partition, self.us_east_1,
-                      frozenset({EDGE, EDGE_LOGS} if args.edge_log_groups else {EDGE})).arn)
+                      frozenset({EDGE, *((EDGE_LOGS,) if args.edge_log_groups else ()),
+                                 *((EDGE_EVENTS,) if args.edge_event_targets else ())})).arn)
         self.register_outputs({"kmsKeyArn": self.kms_key_arn, "accountId": self.account_id})
 
     def _key(self, name: str, platform: PlatformConfig, region: str, alias: str,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -25,18 +24,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from functions.shared import clients, retry
+from functions.shared.cdn_paths import LISTING_ID, invalidation_paths
 from functions.shared.events import SOURCE, SchemaError, validate
 from functions.shared.http_retry import RETRY_STATUSES, OutOfTimeError, http_retry
 
 CLOUDFLARE_API = "https://api.cloudflare.com/client/v4"
 PURGE_EVENTS = ("ListingUpdated", "ListingDeleted")
-LISTING_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 # What a listing is cached as, per host: exact URLs and one media prefix.
 PAGE_PATHS = ("/listings/{id}", "/api/listings/{id}")
 MEDIA_PREFIX = "/media/listings/{id}/"
-# CloudFront paths of one listing; the media wildcard counts as one path.
-# A trailing * also covers every query string variant of the API URL.
-INVALIDATION_PATHS = ("/listings/{id}", "/api/listings/{id}*", "/media/listings/{id}/*")
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 10.0
 # urllib3's backoff: pauses 0, 1, 2, 4 s (+ up to 0.5 s jitter) between five attempts. At
@@ -155,7 +151,7 @@ def purge(settings: dict[str, Any], kind: str, items: list[str],
 @tracer.capture_method
 def invalidate(distribution_id: str, listing_id: str, reference: str) -> str:
     """One CloudFront invalidation for the listing's paths; returns its id."""
-    paths = [p.format(id=listing_id) for p in INVALIDATION_PATHS]
+    paths = invalidation_paths(listing_id)
     result = cloudfront.create_invalidation(
         DistributionId=distribution_id,
         InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths},

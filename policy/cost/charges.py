@@ -415,11 +415,15 @@ NO_FIXED_CHARGE: dict[str, str] = {
     # https://aws.amazon.com/systems-manager/pricing/: standard parameters and standard
     # throughput API calls carry no charge.
     "aws:ssm/parameter:Parameter": "standard parameters are free",
+    "aws:ssm/document:Document": ("documents are free; an automation run is billed per step "
+                                  "and per second of aws:executeScript, as usage "
+                                  "(https://aws.amazon.com/systems-manager/pricing/)"),
     "aws:timestreamwrite/database:Database": _USAGE + " (writes, queries, GB stored)",
     "aws:timestreamwrite/table:Table": _USAGE + " (writes, queries, GB stored)",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _FREE,
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _FREE,
     "aws:wafv2/webAclAssociation:WebAclAssociation": _FREE,
+    "aws:wafv2/ipSet:IpSet": "IP sets are free; the rule that uses one is priced with the web ACL",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
         _USAGE + " (log GB delivered)",
     "aws:xray/group:Group": _FREE,

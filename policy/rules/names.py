@@ -182,6 +182,7 @@ NAME_LIMITS: tuple[NameLimit, ...] = (
               "API_CreateDataSource.html"),
     # Edge
     NameLimit("aws:wafv2/webAcl:WebAcl", "name", 128, WAF_NAME, WAF + "API_CreateWebACL.html"),
+    NameLimit("aws:wafv2/ipSet:IpSet", "name", 128, WAF_NAME, WAF + "API_CreateIPSet.html"),
     NameLimit("aws:wafv2/webAcl:WebAcl", "visibilityConfig.metricName", 255, WAF_METRIC,
               WAF + "API_VisibilityConfig.html"),
     NameLimit("aws:wafv2/webAcl:WebAcl", "rules[].name", 128, WAF_NAME,

@@ -15,11 +15,11 @@ MAX_CONSTRUCTOR_LINES = 80
 
 def test_every_capability_is_a_package_composed_in_its_component_module() -> None:
     packages = sorted(p.parent.name for p in COMPONENTS.glob("*/__init__.py"))
-    assert packages == ["alerting", "analytics", "backend", "blocks", "config", "cost", "edge",
-                        "observability", "platform", "security"]
+    assert packages == ["alerting", "analytics", "automation", "backend", "blocks", "config",
+                        "cost", "edge", "observability", "platform", "security"]
     composed = sorted(p.parent.name for p in COMPONENTS.glob("*/component.py"))
-    assert composed == ["alerting", "analytics", "backend", "cost", "edge", "observability",
-                        "security"]
+    assert composed == ["alerting", "analytics", "automation", "backend", "cost", "edge",
+                        "observability", "security"]
     assert [p.name for p in COMPONENTS.glob("*.py")] == ["__init__.py"]
 
 

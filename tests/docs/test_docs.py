@@ -51,7 +51,7 @@ def test_relative_links_resolve(document: Path) -> None:
     assert broken == []
 
 
-@pytest.mark.parametrize(("stack", "stated"), [("dev", "$29.85"), ("prod", "$901.59")])
+@pytest.mark.parametrize(("stack", "stated"), [("dev", "$29.95"), ("prod", "$902.89")])
 def test_cost_doc_states_each_stacks_fixed_cost(stack: str, stated: str) -> None:
     doc = (ROOT / "docs" / "cost.md").read_text()
     assert f"| {stack} | **{stated}** |" in doc

@@ -26,5 +26,5 @@ def test_a_ceiling_below_the_fixed_cost_names_the_budget_and_the_figures() -> No
         if r.type == "aws:budgets/budget:Budget" else r for r in dev))
     [(name, message)] = RULE.violations(lowered)
     assert name == "marketplace-dev-cost-monthly"
-    assert message.startswith("the fixed monthly cost $29.85 is over costCeilingUsd $25.00 "
+    assert message.startswith("the fixed monthly cost $29.95 is over costCeilingUsd $25.00 "
                               "(largest: kinesis.provisioned.shard_hour $10.95,")

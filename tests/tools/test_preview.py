@@ -243,11 +243,11 @@ def test_bad_stack_files_exit_2_with_the_problem_and_no_traceback(tmp_path: Path
 def test_the_preview_ends_with_the_cost_and_the_json_carries_it() -> None:
     text, doc, _ = _previewed("dev")
     tail = text[text.index("Cost (USD a month"):]
-    assert re.search(r"^    Total\s+29\.85\s+\d+\.\d\d$", tail, re.MULTILINE)
+    assert re.search(r"^    Total\s+29\.95\s+\d+\.\d\d$", tail, re.MULTILINE)
     assert "Ceiling: $30.00 a month fixed (costCeilingUsd): within" in tail
     cost = doc["cost"]
     assert (cost["fixedMonthlyUsd"], cost["ceilingUsd"], cost["overCeiling"]) == (
-        29.85, 30.0, False)
+        29.95, 30.0, False)
     assert cost["byType"]["aws:kinesis/stream:Stream"]["fixedUsd"] == 10.95
     assert cost["byComponent"]["marketplace-dev-analytics"]["fixedUsd"] == 10.95
     assert cost["assumptions"]["requestsPerMonth"] == 100_000
@@ -267,7 +267,7 @@ def test_a_fixed_cost_over_the_ceiling_exits_3_after_the_whole_preview(tmp_path:
     assert "to create" in out.getvalue()
     assert "Ceiling: $20.00 a month fixed (costCeilingUsd): OVER" in out.getvalue()
     assert err.getvalue().startswith(
-        "error: low-ceiling.yaml: the fixed monthly cost $29.85 is over costCeilingUsd $20.00")
+        "error: low-ceiling.yaml: the fixed monthly cost $29.95 is over costCeilingUsd $20.00")
     assert "Traceback" not in err.getvalue()
 
 

@@ -266,8 +266,14 @@ def test_waf_is_attached_exactly_when_config_requires_it(registry: Registry, sta
     assert acl.inputs["scope"] == "CLOUDFRONT"
     assert dist.inputs["webAclId"] == acl.outputs["arn"]
     assert [(r["priority"], r["name"]) for r in acl.inputs["rules"]] == [
+        (0, "BlockedIps"),
         (10, "AWSManagedRulesAmazonIpReputationList"), (20, "AWSManagedRulesCommonRuleSet"),
         (30, "AWSManagedRulesKnownBadInputsRuleSet"), (40, "RateLimitPerIp")]
+    (blocked,) = registry.by_type("aws:wafv2/ipSet:IpSet")
+    assert (blocked.region, blocked.inputs["scope"], blocked.inputs["ipAddressVersion"]) == (
+        "us-east-1", "CLOUDFRONT", "IPV4")
+    assert acl.inputs["rules"][0]["statement"] == {
+        "ipSetReferenceStatement": {"arn": blocked.outputs["arn"]}}
     rate = acl.inputs["rules"][-1]["statement"]["rateBasedStatement"]
     assert rate["limit"] == 2000
     (logging,) = [c for c in registry.by_type(

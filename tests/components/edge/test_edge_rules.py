@@ -147,6 +147,15 @@ def test_waf_rules_managed_groups_then_the_rate_rule() -> None:
         "limit": 1500, "aggregate_key_type": "IP", "evaluation_window_sec": 300}}
 
 
+def test_waf_rules_put_the_block_list_first() -> None:
+    arn = "arn:aws:wafv2:us-east-1:123456789012:global/ipset/marketplace-prod-blocked-ips/1"
+    rules = waf_rules(1500, arn)
+    assert [(r["priority"], r["name"]) for r in rules][:2] == [
+        (0, "BlockedIps"), (10, "AWSManagedRulesAmazonIpReputationList")]
+    assert rules[0]["action"] == {"block": {}}
+    assert rules[0]["statement"] == {"ip_set_reference_statement": {"arn": arn}}
+
+
 # --- cache purging -------------------------------------------------------------------------
 
 def test_purge_rule_pattern() -> None:

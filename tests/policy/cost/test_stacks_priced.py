@@ -40,13 +40,13 @@ def test_dev_idles_at_or_under_thirty_dollars() -> None:
     # dashboard; two keys; three secrets x $0.40.
     assert by_type == {
         "aws:kinesis/stream:Stream": 10.95,
-        "aws:cloudwatch/metricAlarm:MetricAlarm": 9.70,
+        "aws:cloudwatch/metricAlarm:MetricAlarm": 9.80,
         "aws:cloudwatch/compositeAlarm:CompositeAlarm": 3.00,
         "aws:cloudwatch/dashboard:Dashboard": 3.00,
         "aws:kms/key:Key": 2.00,
         "aws:secretsmanager/secret:Secret": 1.20,
     }
-    assert round(result.total, 2) == 29.85
+    assert round(result.total, 2) == 29.95
 
 
 def test_prod_is_mostly_dax() -> None:

@@ -1,0 +1,1 @@
+"""Automated responses: SSM Automation runbooks started by alarms, findings and requests."""
