@@ -52,7 +52,7 @@ from functions.alert_router.dispatch import Dispatcher, Outcome
 from functions.alert_router.routing import targets_for
 from functions.alert_router.settings import Settings
 from functions.shared.retry import Deadline
-from tools.alert_inputs import SCHEDULE, Notification, Reading, stack_event_routes
+from tools.alert_inputs import SCHEDULE, Notification, Reading, read_all, stack_event_routes
 from tools.mock_runtime import ACCOUNT_ID, PROJECT, config_from_file, stack_file
 from tools.sns_filter import evaluate
 
@@ -437,6 +437,15 @@ class Simulation:
     def advance(self, at: float) -> None:
         """Move the clock (later notifications and sweeps see this time)."""
         self.world.clock.now = at
+
+    def run_files(self, paths: Sequence[Path],
+                  default_severity: str = "warning") -> dict[str, Any]:
+        """Every notification of ``paths`` in order, sharing state: the run's document."""
+        notifications, problems = read_all(self.inputs.reading(default_severity), paths)
+        results = [self.run(n) for n in notifications]
+        return {"stack": self.inputs.stack, "config": self.inputs.source,
+                "at": iso(self.world.clock()), "alarms_in_alarm": sorted(self.alarms_in_alarm),
+                "notifications": results, "problems": problems}
 
 
 def _delivery(d: Delivery) -> dict[str, Any]:

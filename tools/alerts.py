@@ -33,8 +33,7 @@ import yaml
 
 from components.config import ConfigError
 from components.platform.alert_topics import SEVERITIES
-from tools.alert_inputs import read_all
-from tools.alert_simulator import Simulation, iso, load_stack, parse_time
+from tools.alert_simulator import Simulation, load_stack, parse_time
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -69,15 +68,14 @@ def parser() -> argparse.ArgumentParser:
 def simulate(args: argparse.Namespace, at: float) -> tuple[dict[str, Any], int]:
     """The run's document and exit status (after the files were found to exist)."""
     inputs = load_stack(args.stack, args.config)
-    notifications, problems = read_all(inputs.reading(args.topic), args.files)
-    alarms = frozenset(args.alarm)
-    with Simulation(inputs, at, alarms) as simulation:
-        results = [simulation.run(n) for n in notifications]
-    doc = {"stack": inputs.stack, "config": inputs.source, "at": iso(at),
-           "alarms_in_alarm": sorted(alarms), "notifications": results,
-           "problems": problems}
-    failed = problems or any(r.get("errors") for r in results)
-    return doc, EXIT_PROBLEMS if failed else 0
+    with Simulation(inputs, at, frozenset(args.alarm)) as simulation:
+        doc = simulation.run_files(args.files, args.topic)
+    return doc, EXIT_PROBLEMS if failed(doc) else 0
+
+
+def failed(doc: dict[str, Any]) -> bool:
+    """Whether a run had an unreadable file or a delivery that failed."""
+    return bool(doc["problems"]) or any(r.get("errors") for r in doc["notifications"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
