@@ -411,7 +411,11 @@ class Simulation:
             when = datetime.fromtimestamp(self.world.clock(), UTC)
             occurrence = maintenance.occurrence_of(alert, when, self.settings.windows,
                                                    self.settings.suppress_severities)
-            reason = f"maintenance window {occurrence}: held, summarized when it closes"
+            if occurrence is not None:
+                window = occurrence.rsplit(" @ ", 1)[0]
+                closes = iso(maintenance.close_time(occurrence))
+                reason = (f"maintenance window {window} (closes {closes}): held, summarized "
+                          "when it closes")
         return {
             "source": alert.source, "severity": alert.severity, "state": alert.state,
             "key": alert.key, "title": alert.title, "resource": alert.resource,

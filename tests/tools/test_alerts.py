@@ -120,8 +120,8 @@ def test_maintenance_window_holds_a_prod_warning(capsys: pytest.CaptureFixture[s
                                 "--at", "2026-11-29T02:30:00Z")
     alert = prod["notifications"][0]["alerts"][0]
     assert alert["severity"] == "warning"
-    assert alert["suppressed"] == ("maintenance window sun 02:00-04:00 @ 1795924800: held, "
-                                   "summarized when it closes")
+    assert alert["suppressed"] == ("maintenance window sun 02:00-04:00 (closes "
+                                   "2026-11-29T04:00:00Z): held, summarized when it closes")
     assert alert["deliveries"] == []
     _status, dev, _ = run_json(capsys, str(COMPOSITE), "--stack", "dev",
                                "--at", "2026-11-29T02:30:00Z")
