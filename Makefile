@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint actionlint workflows config preview preview-json bench mutants tune layers edge-image-deps clean
+.PHONY: venv test lint actionlint workflows config preview preview-json bench mutants tune layers edge-image-deps clean alerts-simulate alerts-snapshots
 
 # pip's own output, not --quiet: the first install takes minutes, and a line per package
 # (with a download bar when stdout is a terminal) shows it is moving.
@@ -52,6 +52,20 @@ preview-json: $(STAMP)
 	mkdir -p out
 	$(BIN)/python -m tools.preview --stack $(STACK) --json out/preview-$(STACK).json --mermaid out/architecture-$(STACK).mmd \
 		--mermaid-components out/components-$(STACK).mmd
+
+# Recorded notifications through the alert router offline (docs/alerting.md#simulating-alerts-
+# offline): `make alerts-simulate FILES="a.json b.json" STACK=prod AT=2026-11-29T02:30:00Z`;
+# ALARMS="name ..." are CloudWatch alarms in ALARM, JSON=1 prints one document.
+ALERTS_ARGS = --stack $(STACK) $(if $(AT),--at $(AT)) $(foreach a,$(ALARMS),--alarm $(a)) \
+	$(if $(TOPIC),--topic $(TOPIC)) $(if $(JSON),--json)
+alerts-simulate: $(STAMP)
+	@test -n "$(FILES)" || { echo 'usage: make alerts-simulate FILES="notification.json ..." [STACK=prod]' >&2; exit 2; }
+	$(BIN)/python -m tools.alerts simulate $(FILES) $(ALERTS_ARGS)
+
+# The simulator's stored output per fixture and stack (tests/fixtures/alerting/simulated/),
+# which tests/tools/test_alert_snapshots.py compares: rerun after a deliberate change.
+alerts-snapshots: $(STAMP)
+	$(BIN)/python -m tools.alert_snapshots
 
 # Memory sizes from measured runs (docs/preview-and-bench.md#memory-from-measured-runs-make-tune):
 # runs the saved memory-sizing Logs Insights query over the stack's function log groups (AWS

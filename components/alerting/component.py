@@ -9,8 +9,10 @@ its escalation sweep. AWS Health events reach the topics through EventBridge rul
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -47,6 +49,13 @@ HEALTH_ROUTES = (
 )
 # SNS retries Lambda deliveries itself; the redrive policy takes what still fails.
 CHATBOT_GUARDRAIL = "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"
+# The router subscriptions' filter policy and its scope: none. CloudWatch alarms, Budgets,
+# Cost Anomaly Detection and EventBridge publish without message attributes, and SNS matches
+# no attribute filter (not even {"exists": false}) on such a message; the router skips its
+# own email copies in code instead (functions/alert_router/email.py). The offline simulator
+# (tools/alerts.py) evaluates these same values before it routes a notification.
+ROUTER_FILTER_POLICY: Mapping[str, Any] | None = None
+ROUTER_FILTER_POLICY_SCOPE = "MessageAttributes"
 SECRET_RECOVERY_DAYS = 7
 
 
@@ -308,10 +317,10 @@ class AlertRouting(pulumi.ComponentResource):
             protocol="lambda",
             endpoint=self.router.alias_arn,
             redrive_policy=redrive,
-            # No filter policy: CloudWatch alarms, Budgets, Cost Anomaly Detection and
-            # EventBridge publish without message attributes, and SNS matches no attribute
-            # filter (not even {"exists": false}) on such a message. The router skips its
-            # own email copies in code instead (functions/alert_router/email.py).
+            # ROUTER_FILTER_POLICY says why there is none; None leaves both inputs unset.
+            filter_policy=(json.dumps(ROUTER_FILTER_POLICY, sort_keys=True)
+                           if ROUTER_FILTER_POLICY else None),
+            filter_policy_scope=ROUTER_FILTER_POLICY_SCOPE if ROUTER_FILTER_POLICY else None,
             opts=placed,
         ))
         for index, address in enumerate(emails):
