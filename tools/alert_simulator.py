@@ -49,6 +49,7 @@ from components.platform.alert_topics import SEVERITIES
 from functions.alert_router import escalation, heartbeat, maintenance
 from functions.alert_router.alert import Alert
 from functions.alert_router.dispatch import Dispatcher, Outcome
+from functions.alert_router.inhibition import StaticAlarmStates
 from functions.alert_router.routing import targets_for
 from functions.alert_router.settings import Settings
 from functions.shared.retry import Deadline
@@ -241,16 +242,18 @@ class RecordingDispatcher(Dispatcher):
 
 
 def build_dispatcher(settings: Settings, alarms_in_alarm: frozenset[str], *,
-                     world: World) -> RecordingDispatcher:
+                     world: World, alarm_arn_prefix: str = "") -> RecordingDispatcher:
     """The one place the simulator builds the router's Dispatcher.
 
-    ``alarms_in_alarm`` are the CloudWatch alarms ``--alarm`` says are in ALARM. The router
-    has no alarm-state lookup yet; when inhibition lands (``Dispatcher(...,
-    alarm_states=...)``), it is given a lookup answering from this set here.
+    ``alarms_in_alarm`` are the CloudWatch alarms ``--alarm`` says are in ALARM: the
+    router's inhibition reads the upstream composites' states from them, as it would from
+    DescribeAlarms (each with the ARN ``<alarm_arn_prefix><name>``).
     """
-    del alarms_in_alarm  # wired with inhibition (functions/alert_router/inhibition.py)
+    states = (StaticAlarmStates(sorted(alarms_in_alarm), alarm_arn_prefix)
+              if settings.inhibition is not None else None)
     return RecordingDispatcher(settings, world.table, world.secrets, world.http,
-                               world.metrics, clock=world.clock, sns=world.sns)
+                               world.metrics, clock=world.clock, sns=world.sns,
+                               alarm_states=states)
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -321,8 +324,8 @@ class Simulation:
                                             SecretString=BOT_TOKEN)["ARN"]
         sns = boto3.client("sns", region_name=region)
         topics = {s: sns.create_topic(Name=f"{prefix}-{s}")["TopicArn"] for s in SEVERITIES}
-        env = router_environment(cfg.alerting, cfg.platform.runbook_base_url, topics,
-                                 table_name, pd_arn, slack_arn, bot_arn)
+        env = router_environment(cfg.alerting, cfg.platform.prefix, cfg.platform.runbook_base_url,
+                                 topics, table_name, pd_arn, slack_arn, bot_arn)
         self.environment = {key: resolved(value) for key, value in env.items()}
         self.settings = Settings.from_env(self.environment)
         clock = Clock(self.at)
@@ -333,16 +336,21 @@ class Simulation:
         self.world = World(table, secrets, CapturingSns(sns, http.deliveries), http,
                            Metrics(), clock)
         self.dispatcher = build_dispatcher(self.settings, self.alarms_in_alarm,
+                                           alarm_arn_prefix=self._alarm_arn_prefix(),
                                            world=self.world)
 
-    def reset(self) -> None:
-        """Forget every alert (an empty state table) and start a new dispatcher."""
+    def reset(self, alarms_in_alarm: frozenset[str] | None = None) -> None:
+        """Forget every alert (an empty state table) and start a new dispatcher, with
+        ``alarms_in_alarm`` in ALARM when given."""
+        if alarms_in_alarm is not None:
+            self.alarms_in_alarm = alarms_in_alarm
         table = self.world.table
         with table.batch_writer() as batch:
             for item in table.scan(ProjectionExpression="alert_key")["Items"]:
                 batch.delete_item(Key=item)
         self.world.http.deliveries.clear()
         self.dispatcher = build_dispatcher(self.settings, self.alarms_in_alarm,
+                                           alarm_arn_prefix=self._alarm_arn_prefix(),
                                            world=self.world)
 
     def run(self, notification: Notification) -> dict[str, Any]:
@@ -420,7 +428,7 @@ class Simulation:
             "source": alert.source, "severity": alert.severity, "state": alert.state,
             "key": alert.key, "title": alert.title, "resource": alert.resource,
             "targets": targets_for(alert, self.settings.routes),
-            "suppressed": reason,
+            "suppressed": reason or _inhibited(outcome.inhibited.get(alert.key)),
             "sent": outcome.sent.get(alert.key, []),
             "deliveries": [_delivery(x) for x in deliveries],
         }
@@ -438,6 +446,9 @@ class Simulation:
         return {"reaches_router": True, "escalated": escalated,
                 "deliveries": [_delivery(x) for x in deliveries], "errors": errors}
 
+    def _alarm_arn_prefix(self) -> str:
+        return f"arn:aws:cloudwatch:{self.inputs.region}:{ACCOUNT_ID}:alarm:"
+
     def advance(self, at: float) -> None:
         """Move the clock (later notifications and sweeps see this time)."""
         self.world.clock.now = at
@@ -450,6 +461,13 @@ class Simulation:
         return {"stack": self.inputs.stack, "config": self.inputs.source,
                 "at": iso(self.world.clock()), "alarms_in_alarm": sorted(self.alarms_in_alarm),
                 "notifications": results, "problems": problems}
+
+
+def _inhibited(upstream: str | None) -> str | None:
+    """The reason of a held page (the alert's other targets were still sent)."""
+    if upstream is None:
+        return None
+    return f"page held: upstream {upstream} is in ALARM (inhibition); the rest was sent"
 
 
 def _delivery(d: Delivery) -> dict[str, Any]:

@@ -34,6 +34,9 @@ IN_WINDOW = "2026-11-29T02:30:00Z"
 AFTER_WINDOW = "2026-11-29T04:05:00Z"
 LATER = "2026-11-28T08:05:00Z"  # two hours on: past either stack's escalation delay
 NOT_NOTIFICATIONS = {"SOURCES.md"}
+INCIDENT_AT = "2026-12-02T03:10:30Z"
+INCIDENT = ("incident/01-data-tier-degraded-alarm.json", "incident/02-api-5xx-rate-alarm.json",
+            "incident/02-api-5xx-rate-alarm.json", "incident/03-data-tier-degraded-ok.json")
 REGENERATE = "make alerts-snapshots"
 
 
@@ -45,11 +48,12 @@ class Step:
     at: str = AT
     topic: str = "critical"
 
-    def command(self, stack: str) -> str:
+    def command(self, stack: str, alarms: Sequence[str] = ()) -> str:
         """The command line that prints this step's document (state aside)."""
         files = " ".join(str(FIXTURES / f) for f in self.files)
-        return (f"python -m tools.alerts simulate {files} --stack {stack} --at {self.at} "
-                f"--topic {self.topic} --json")
+        flags = "".join(f" --alarm {a}" for a in alarms)
+        return (f"python -m tools.alerts simulate {files} --stack {stack} --at {self.at}"
+                f"{flags} --topic {self.topic} --json")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,12 @@ class Scenario:
 
     name: str
     steps: tuple[Step, ...]
+    # CloudWatch alarms in ALARM throughout (``--alarm``), as ``<prefix>-<rest>`` rests.
+    alarms: tuple[str, ...] = ()
+
+    def alarm_names(self, prefix: str) -> list[str]:
+        """The alarms in ALARM, with the stack's prefix."""
+        return [f"{prefix}-{a}" for a in self.alarms]
 
 
 def scenarios(fixtures: Path = ROOT / FIXTURES) -> list[Scenario]:
@@ -74,7 +84,11 @@ def scenarios(fixtures: Path = ROOT / FIXTURES) -> list[Scenario]:
                 Step((sweep,), at=AFTER_WINDOW))),
             # A warning still in ALARM after alertEscalateAfterMinutes pages as critical.
             Scenario("sequence-warning-escalates", (
-                Step((composite,), topic="warning"), Step((sweep,), at=LATER)))]
+                Step((composite,), topic="warning"), Step((sweep,), at=LATER))),
+            # docs/alerting.md's incident walk-through: the data tier fails, the API's 5XX
+            # page waits behind it (twice: the repeat is a duplicate), the data tier recovers.
+            Scenario("sequence-incident-inhibited", (Step(INCIDENT, at=INCIDENT_AT),),
+                     alarms=("data-tier-degraded-critical",))]
 
 
 def documents(stack: str, chosen: Sequence[Scenario] | None = None) -> dict[str, Any]:
@@ -84,7 +98,8 @@ def documents(stack: str, chosen: Sequence[Scenario] | None = None) -> dict[str,
     todo = list(chosen if chosen is not None else scenarios())
     with Simulation(inputs, parse_time(AT)) as simulation:
         for scenario in todo:
-            simulation.reset()
+            alarms = scenario.alarm_names(inputs.prefix)
+            simulation.reset(frozenset(alarms))
             doc: dict[str, Any] = {}
             for step in scenario.steps:
                 simulation.advance(parse_time(step.at))
@@ -95,7 +110,7 @@ def documents(stack: str, chosen: Sequence[Scenario] | None = None) -> dict[str,
                 else:
                     doc["notifications"] += part["notifications"]
                     doc["problems"] += part["problems"]
-                doc["commands"].append(step.command(stack))
+                doc["commands"].append(step.command(stack, alarms))
             out[scenario.name] = doc
     return out
 
