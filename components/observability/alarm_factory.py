@@ -342,14 +342,19 @@ def create(p: AlarmPlan, topic_arns: Mapping[str, pulumi.Input[str]],
         p.resource_name, alarm_actions=topics, ok_actions=topics, opts=opts, **inputs(p))
 
 
+def _refuse_composite(p: CompositePlan) -> None:
+    """ValueError naming every :func:`composite_problems` of ``p``."""
+    errors = composite_problems(p)
+    if errors:
+        raise ValueError(f"composite alarm {p.alarm_name}: {'; '.join(errors)}")
+
+
 def create_composite(p: CompositePlan, topic_arns: Mapping[str, pulumi.Input[str]],
                      suppressor: pulumi.Input[str],
                      opts: pulumi.ResourceOptions) -> aws.cloudwatch.CompositeAlarm:
     """Create the composite of ``p``, silenced while the alarm named ``suppressor`` is in
     ALARM (the maintenance window, or the layer's inhibitor: :func:`create_inhibitor`)."""
-    errors = composite_problems(p)
-    if errors:
-        raise ValueError(f"composite alarm {p.alarm_name}: {'; '.join(errors)}")
+    _refuse_composite(p)
     topic = _topic(p.alarm_name, p.severity, topic_arns)
     return aws.cloudwatch.CompositeAlarm(
         p.resource_name,
@@ -376,9 +381,7 @@ def create_inhibitor(p: CompositePlan, layer: str,
     composites name it as their actions suppressor. Tagged ``SuppressorOf`` so the policy
     pack tells it from an alarm that forgot its actions (policy/rules/observability.py).
     """
-    errors = composite_problems(p)
-    if errors:
-        raise ValueError(f"composite alarm {p.alarm_name}: {'; '.join(errors)}")
+    _refuse_composite(p)
     return aws.cloudwatch.CompositeAlarm(
         p.resource_name,
         alarm_name=p.alarm_name,
