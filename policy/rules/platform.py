@@ -131,6 +131,12 @@ def _statements(document: Any) -> list[dict[str, Any]]:
     return statements if isinstance(statements, list) else [statements]
 
 
+def _documents(s: Subject) -> list[Any]:
+    """A policy's document, or a role's inline policies' documents."""
+    return [s.props.get("policy"),
+            *(p.get("policy") for p in s.props.get("inlinePolicies") or [])]
+
+
 def wildcard_actions(document: Any) -> list[str]:
     """Actions in Allow statements of a policy document that are ``*`` or ``service:*``."""
     found = []
@@ -147,9 +153,7 @@ def wildcard_actions(document: Any) -> list[str]:
 @rule("iam-no-wildcard-actions", "No IAM policy statement allows '*' or 'service:*' actions.",
       types=(*IAM_POLICY_TYPES, "aws:iam/role:Role"))
 def no_wildcard_actions(s: Subject) -> Iterator[str]:
-    documents = [s.props.get("policy")]
-    documents += [p.get("policy") for p in s.props.get("inlinePolicies") or []]
-    for document in documents:
+    for document in _documents(s):
         for action in wildcard_actions(document):
             yield f"statement allows {action!r}"
 
@@ -165,9 +169,7 @@ def describe_alarms_on_star(s: Subject) -> Iterator[str]:
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html
     (the alert router reads its upstream composites' states this way).
     """
-    documents = [s.props.get("policy")]
-    documents += [p.get("policy") for p in s.props.get("inlinePolicies") or []]
-    for document in documents:
+    for document in _documents(s):
         for statement in _statements(document):
             actions = statement.get("Action", [])
             actions = [actions] if isinstance(actions, str) else actions
