@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,12 +109,12 @@ def flows(registry: Registry) -> tuple[list[Node], list[Edge]]:
             producers[value].add((tops[resource.urn].urn, _kind(resource.type)))
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
     if producers:
-        pattern = _pattern(producers)
+        matcher = TokenMatcher(producers)
         for resource in registry:
             consumer = tops[resource.urn].urn
             for text in strings(resource.inputs):
-                for match in pattern.finditer(text):
-                    for producer, kind in producers[match.group(1)]:
+                for value in matcher.tokens(text):
+                    for producer, kind in producers[value]:
                         if producer != consumer:
                             found[(producer, consumer)].add(kind)
     order = list(nodes)
@@ -125,10 +125,42 @@ def flows(registry: Registry) -> tuple[list[Node], list[Edge]]:
     return list(nodes.values()), edges
 
 
-def _pattern(values: dict[str, Any]) -> re.Pattern[str]:
-    # Longest first so an alias ARN wins over the function ARN it starts with.
-    alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
-    return re.compile(f"(?<![{TOKEN_CHARS}])({alternatives})(?![{TOKEN_CHARS}])")
+class TokenMatcher:
+    """Finds the given values where they occur in a text as whole tokens.
+
+    One regex alternating some 1,700 values scans the prod run's inputs in seconds: it tries
+    every value at every position. Here a scan for the values' few dozen first-eight-character
+    heads finds where a value can start, and a value can only end where a token does, so only
+    those few slices are looked up. Matches are what the alternation would give: leftmost,
+    longest first (so an alias ARN wins over the function ARN it starts with), and never
+    overlapping.
+    """
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self._values = frozenset(values)
+        self._longest = max(map(len, self._values), default=0)
+        heads = "|".join(sorted({re.escape(value[:MIN_VALUE_LENGTH]) for value in self._values}))
+        # A lookahead, so that a head inside a rejected candidate can still start a match.
+        self._starts = re.compile(f"(?<![{TOKEN_CHARS}])(?={heads})")
+        self._token_ends = re.compile(f"[^{TOKEN_CHARS}]")
+
+    def tokens(self, text: str) -> Iterator[str]:
+        """The values found in ``text``, in order."""
+        resume = 0
+        for start in self._starts.finditer(text):
+            at = start.start()
+            if at < resume:
+                continue
+            last = min(at + self._longest, len(text))
+            ends = [end.start() for end in
+                    self._token_ends.finditer(text, at + MIN_VALUE_LENGTH, last + 1)]
+            if last == len(text):
+                ends.append(last)
+            for end in reversed(ends):
+                if text[at:end] in self._values:
+                    yield text[at:end]
+                    resume = end
+                    break
 
 
 def _node_key(name: str) -> str:

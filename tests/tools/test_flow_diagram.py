@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from tests.helpers import stack_registry
-from tools.flow_diagram import flows, mermaid
+from tools.flow_diagram import TokenMatcher, flows, mermaid
 from tools.mock_runtime import run
 
 
@@ -58,3 +58,25 @@ def test_flows_come_from_the_data_not_a_list() -> None:
         ("n_producer", "n_consumer", ("sqs Queue",))]
 
 
+
+
+FUNCTION = "arn:aws:lambda:eu-west-1:123456789012:function:api"
+ALIAS = FUNCTION + ":live"
+LOG_GROUP = "/aws/lambda/api-handler"
+
+
+def test_tokens_are_whole_leftmost_and_longest_first() -> None:
+    matcher = TokenMatcher([FUNCTION, ALIAS, LOG_GROUP, "orders-queue"])
+    # The alias wins over the function ARN it starts with; the function ARN alone still counts.
+    assert list(matcher.tokens(f'["{ALIAS}", "{FUNCTION}"]')) == [ALIAS, FUNCTION]
+    # A value that starts with a separator, inside an ARN, and one that ends the text.
+    assert list(matcher.tokens(f"arn:aws:logs:eu-west-1:1:log-group:{LOG_GROUP}:*")) == [
+        LOG_GROUP]
+    assert list(matcher.tokens("queue=orders-queue")) == ["orders-queue"]
+    # Longer or prefixed names that merely contain a value are not references to it.
+    assert list(matcher.tokens("orders-queue-archive my-orders-queue orders-queue.fifo")) == []
+    assert list(matcher.tokens(FUNCTION + "-v2")) == []
+
+
+def test_no_values_match_nothing() -> None:
+    assert list(TokenMatcher([]).tokens("anything at all")) == []
