@@ -27,10 +27,44 @@ DEV_FEATURES_OFF: dict[str, Any] = {
     "pagerDutyRoutingKey": None, "slackWebhookUrls": None, "rumEnabled": "false",
     "cloudflareTieredCacheTopology": "off",
 }
-# The same for what only prod has (Security Hub, the business boards).
-PROD_FEATURES_OFF: dict[str, Any] = {
+# One dev run with the optional features the "on" tests look at switched on, for the same
+# reason: each of those tests asserts only on its own feature, with the values given here.
+API_CLIENTS_LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:api-clients:3"
+DEV_FEATURES_ON: dict[str, Any] = {
+    # Client tuning follows the shards and the timeout (tests/components/blocks).
+    "categoryShards": 16, "lambdaTimeoutSeconds": 3,
+    # Memory sizes pasted by `make tune` (tests/tools/test_tune.py).
+    "apiMemoryMb": 256, "lambdaFunctionMemoryMb": ["streamProcessor=128"],
+    # Regional Tiered Cache, on Enterprise under the smart topology (tests/components/edge).
+    "cloudflarePlan": "enterprise", "cloudflareRegionalTieredCache": True,
+    # The Valkey app cache (tests/components/backend).
+    "appCacheEnabled": True, "apiClientsLayerArn": API_CLIENTS_LAYER,
+    # Chatbot (critical only), routing secrets given in config, the Slack app with its
+    # secrets, the account baseline owned with GuardDuty off (tests/components/alerting and
+    # security).
+    "chatbotSlackTeamId": "T0123ABCDE", "chatbotSlackChannelId": "C0123ABCDE",
+    "chatbotSeverities": ["critical"], "pagerDutyRoutingKey": "pd-key",
+    "slackWebhookUrls": '{"dev-alerts": "https://hooks.slack.com/x"}',
+    "slackDelivery": "app", "slackBotToken": "xoxb-1-2-abc",
+    "slackSigningSecret": "8f742231b10e8888abcd99yyyzzz85a5",
+    "ownsAccountBaseline": True, "guardDutyEnabled": False,
+}
+# dev outside us-east-1 with the Lambda@Edge image function on python3.14, so that the region
+# of each key, alarm, topic and log group and the edge runtime fallback show, and on Cloudflare
+# Enterprise with the generic tiered-cache topology (which Regional Tiered Cache, on above,
+# cannot join): one run for the edge tests that need either.
+DEV_EU_ENTERPRISE: dict[str, Any] = {
+    "aws:region": "eu-west-1", "edgeImageVariants": True, "lambdaRuntime": "python3.14",
+    "cloudflarePlan": "enterprise", "cloudflareTieredCacheTopology": "generic",
+}
+# One prod run with its optional features switched the other way: RUM and the compliance
+# report off and other Security Hub standards, and what both stacks leave off (real-time edge
+# logs, the app cache, InfluxDB for the time series) on, for the cost tests.
+PROD_FEATURES_SWITCHED: dict[str, Any] = {
     "rumEnabled": "false", "complianceReportEnabled": False,
     "securityHubStandards": ["cis", "nist-800-53", "cis-1.4"],
+    "edgeRealtimeLogs": True, "appCacheEnabled": True, "analyticsTimeseries": "influxdb",
+    "analyticsInfluxPassword": "correct-horse-battery-1",
 }
 
 
@@ -119,6 +153,8 @@ def run_program(stack: str = "dev", program: Callable[[], None] | None = None,
     A whole-stack run is shared by every test (and worker) that asks for the same config.
     """
     if program is None:
+        if not overrides:
+            return _stack(stack)
         return _variant(stack, tuple(sorted(config_of(stack, **overrides).items())))
     _config, secrets = stack_config(stack)
     return run(stack, config_of(stack, **overrides), list(secrets), program)
@@ -129,9 +165,14 @@ def dev_features_off() -> Registry:
     return run_program("dev", **DEV_FEATURES_OFF)
 
 
-def prod_features_off() -> Registry:
-    """The prod stack with :data:`PROD_FEATURES_OFF` (one run shared by the "off" tests)."""
-    return run_program("prod", **PROD_FEATURES_OFF)
+def dev_features_on() -> Registry:
+    """The dev stack with :data:`DEV_FEATURES_ON` (one run shared by the "on" tests)."""
+    return run_program("dev", **DEV_FEATURES_ON)
+
+
+def prod_features_switched() -> Registry:
+    """The prod stack with :data:`PROD_FEATURES_SWITCHED` (one run those tests share)."""
+    return run_program("prod", **PROD_FEATURES_SWITCHED)
 
 
 def platform(stack: str = "dev") -> PlatformConfig:

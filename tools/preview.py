@@ -146,13 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: cannot read stack settings {path}: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     try:
+        # The program validates them too; checking first reports a bad stack file before the
+        # program loads its providers (seconds of imports).
+        cost = build(config, secrets, project=PROJECT, stack=args.stack).cost
         registry = run(args.stack, config, secrets)
     except ConfigError as error:
         print(f"error: {path.name}: {error}", file=sys.stderr)
         return EXIT_BAD_CONFIG
     duration = time.perf_counter_ns() - started
-    # The run has validated the settings already; this reads the traffic assumption.
-    cost = build(config, secrets, project=PROJECT, stack=args.stack).cost
     try:
         costs = report(plan_of(registry, components=True), cost.requests_per_month,
                        cost.events_per_month)

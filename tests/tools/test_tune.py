@@ -14,7 +14,7 @@ import yaml
 
 from components.config.stack import build
 from components.observability.log_queries import QUERIES
-from tests.helpers import run_program
+from tests.helpers import dev_features_on, stack_registry
 from tools import tune
 from tools.mock_runtime import config_from_file, stack_file
 from tools.tune_config import TARGETS
@@ -64,7 +64,7 @@ def test_query_results_file_proposes_sizes_and_paste_ready_lines(
     config = build(raw, secrets, project="marketplace", stack="dev")
     assert config.backend.api_memory_mb == 256
     assert config.lambdas.function_memory_mb == {"streamProcessor": 128}
-    registry = run_program("dev", apiMemoryMb=256, lambdaFunctionMemoryMb=["streamProcessor=128"])
+    registry = dev_features_on()  # apiMemoryMb: 256, lambdaFunctionMemoryMb: streamProcessor=128
     memory = {r.inputs["name"]: r.inputs["memorySize"] for r in registry.by_type(FUNCTION)}
     assert memory["marketplace-dev-api"] == 256
     assert memory["marketplace-dev-stream-processor"] == 128
@@ -203,7 +203,7 @@ def test_a_failed_query_exits_1(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_every_target_is_a_function_of_the_stack() -> None:
-    registry = run_program("dev")
+    registry = stack_registry("dev")
     names = {r.inputs["name"] for r in registry.by_type(FUNCTION)}
     groups = {r.inputs["name"] for r in registry.by_type("aws:cloudwatch/logGroup:LogGroup")}
     for target in TARGETS.values():

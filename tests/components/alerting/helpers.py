@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from components.config import StackConfig, build
-from tests.helpers import config_of, run_program
+from tests.helpers import config_of
 from tools.mock_runtime import Registry, Resource
 
 TOPIC = "aws:sns/topic:Topic"
@@ -51,14 +49,3 @@ def queue_policy_of(registry: Registry, queue: Resource) -> Resource:
     [policy] = [p for p in registry.by_type(QUEUE_POLICY)
                 if p.inputs["queueUrl"] == queue.outputs["url"]]
     return policy
-
-
-@cache
-def dev_with_options() -> Registry:
-    """dev with the optional parts switched the other way: Chatbot on (critical only),
-    secrets given in config, owning the account baseline but with GuardDuty off. One run
-    shared by the tests that need it."""
-    return run_program("dev", chatbotSlackTeamId="T0123ABCDE", chatbotSlackChannelId="C0123ABCDE",
-                       chatbotSeverities=["critical"], pagerDutyRoutingKey="pd-key",
-                       slackWebhookUrls='{"dev-alerts": "https://hooks.slack.com/x"}',
-                       ownsAccountBaseline=True, guardDutyEnabled=False)

@@ -16,7 +16,6 @@ from tests.components.alerting.helpers import (
     RULE,
     SUBSCRIPTION,
     TARGET,
-    dev_with_options,
     kms_key_arn,
     queue_by_arn,
     queue_policy_of,
@@ -24,7 +23,7 @@ from tests.components.alerting.helpers import (
     topic_arns,
 )
 from tests.components.platform.support import context_for
-from tests.helpers import dev_features_off, policy_document, run_program
+from tests.helpers import dev_features_off, dev_features_on, policy_document, run_program
 from tools.mock_runtime import Registry, Resource
 
 ROUTER = "aws:lambda/function:Function"
@@ -156,7 +155,7 @@ def test_secrets_are_encrypted_and_get_a_value_only_from_config(dev: Registry) -
     unset = dev_features_off()  # no pagerDutyRoutingKey, no slackWebhookUrls
     # Left for operators to fill with put-secret-value: no version in the program.
     assert routing_versions(unset, "dev") == []
-    configured = dev_with_options()
+    configured = dev_features_on()
     versions = routing_versions(configured, "dev")
     secret_ids = {s.outputs["id"] for s in routing_secrets(configured, "dev")}
     assert {v.inputs["secretId"] for v in versions} == secret_ids
@@ -187,7 +186,7 @@ def test_health_events_reach_the_topics_by_category(registry: Registry, stack: s
 
 def test_chatbot_only_when_configured(dev: Registry) -> None:
     assert dev.by_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration") == []
-    reg = dev_with_options()
+    reg = dev_features_on()
     [chatbot] = reg.by_type("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration")
     assert chatbot.inputs["slackTeamId"] == "T0123ABCDE"
     assert chatbot.inputs["snsTopicArns"] == [topic_arns(reg)["critical"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.components.alerting.helpers import PERMISSION, kms_key_arn, stack_config
-from tests.helpers import policy_document, run_program
+from tests.helpers import dev_features_on, policy_document
 from tools.mock_runtime import Registry, Resource
 
 SECRET = "aws:secretsmanager/secret:Secret"
@@ -26,8 +26,7 @@ def function(registry: Registry, name: str) -> Resource:
 @pytest.fixture(scope="module")
 def dev_app() -> Registry:
     """Dev with the Slack app on and its two secrets' values in config."""
-    return run_program("dev", slackDelivery="app", slackBotToken="xoxb-1-2-abc",
-                       slackSigningSecret="8f742231b10e8888abcd99yyyzzz85a5")
+    return dev_features_on()
 
 
 def test_the_stacks_deliver_as_their_files_say() -> None:

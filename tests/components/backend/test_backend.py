@@ -13,7 +13,9 @@ from components.blocks.monitored_items import Kind
 from components.config import ConfigError, build
 from functions.api.roles import ADMINS_GROUP
 from tests.helpers import (
+    API_CLIENTS_LAYER,
     config_of,
+    dev_features_on,
     policy_document,
     run_program,
 )
@@ -275,8 +277,8 @@ def test_prod_api_function_runs_in_vpc_with_dax_client(prod: Registry) -> None:
 
 
 def test_app_cache_is_valkey_serverless_in_the_vpc_when_enabled() -> None:
-    layer = "arn:aws:lambda:us-east-1:123456789012:layer:api-clients:3"
-    registry = run_program("dev", appCacheEnabled=True, apiClientsLayerArn=layer)
+    layer = API_CLIENTS_LAYER
+    registry = dev_features_on()  # appCacheEnabled: true, apiClientsLayerArn: layer
     cache = only(registry, CACHE)
     assert cache.inputs["engine"] == "valkey"
     assert cache.inputs["kmsKeyId"] == kms_arn(registry)

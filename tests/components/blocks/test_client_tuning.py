@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.blocks.client_tuning import client_environment
-from tests.helpers import run_program, stack_registry
+from tests.helpers import dev_features_on, stack_registry
 from tools.mock_runtime import Registry
 
 FUNCTION = "aws:lambda/function:Function"
@@ -80,6 +80,6 @@ def test_literal_tuning_of_two_functions() -> None:
 
 
 def test_the_api_pool_matches_its_shard_threads() -> None:
-    registry = run_program("dev", categoryShards=16, lambdaTimeoutSeconds=3)
+    registry = dev_features_on()  # categoryShards: 16, lambdaTimeoutSeconds: 3
     assert _tuning(registry, "api") == ("0.75", "1.25", "16", "standard", "3")
     assert _tuning(registry, "post-confirmation") == ("0.75", "1.25", "10", "standard", "3")

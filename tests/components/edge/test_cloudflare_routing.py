@@ -10,7 +10,14 @@ import pytest
 from components.config import ConfigError, build
 from components.edge.cloudflare_routing import ddos_rules
 from policy.cost.charges import uses
-from tests.helpers import config_of, dev_features_off, plan, run_program
+from tests.helpers import (
+    DEV_EU_ENTERPRISE,
+    config_of,
+    dev_features_off,
+    dev_features_on,
+    plan,
+    run_program,
+)
 from tools.mock_runtime import Registry
 
 ARGO = "cloudflare:index/argoSmartRouting:ArgoSmartRouting"
@@ -54,12 +61,10 @@ def test_argo_and_ddos_overrides_only_in_prod(registry: Registry, stack: str) ->
 
 
 def test_generic_topology_and_regional_hub_on_enterprise() -> None:
-    registry = run_program("dev", cloudflarePlan="enterprise",
-                           cloudflareTieredCacheTopology="generic")
+    registry = run_program("dev", **DEV_EU_ENTERPRISE)  # enterprise, generic topology
     assert values(registry, TIERED_CACHING) == ["on"]
     assert values(registry, SMART) == ["off"]
-    registry = run_program("dev", cloudflarePlan="enterprise",
-                           cloudflareRegionalTieredCache=True)
+    registry = dev_features_on()  # cloudflarePlan: enterprise, cloudflareRegionalTieredCache
     assert values(registry, REGIONAL) == ["on"]
     registry = dev_features_off()  # cloudflareTieredCacheTopology: off
     assert values(registry, TIERED_CACHING) == ["off"]

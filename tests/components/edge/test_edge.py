@@ -21,6 +21,7 @@ from components.platform.context import StackContext, stack_context
 from components.platform.core import PlatformCore, PlatformCoreArgs
 from policy.rules import evaluate_plan
 from tests.helpers import (
+    DEV_EU_ENTERPRISE,
     config_of,
     plan,
     policy_document,
@@ -455,7 +456,7 @@ def test_without_waf_or_image_function_the_us_east_1_key_grants_no_logs() -> Non
 
 
 def test_outside_us_east_1_edge_logs_use_the_core_key_there() -> None:
-    registry = run_program("dev", edgeImageVariants=True, **{"aws:region": "eu-west-1"})
+    registry = run_program("dev", **DEV_EU_ENTERPRISE)  # edgeImageVariants, eu-west-1
     keys = {k.region: k for k in registry.by_type("aws:kms/key:Key")}
     assert set(keys) == {"eu-west-1", "us-east-1"}
     edge_key = keys["us-east-1"]

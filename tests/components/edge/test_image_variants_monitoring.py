@@ -11,7 +11,7 @@ import json
 import pytest
 
 from components.blocks.monitored_items import Kind
-from tests.helpers import run_program, stack_registry
+from tests.helpers import DEV_EU_ENTERPRISE, run_program, stack_registry
 from tools.mock_runtime import Registry
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -21,8 +21,7 @@ FUNCTION = "aws:lambda/function:Function"
 
 @pytest.fixture(scope="module")
 def eu_dev() -> Registry:
-    return run_program("dev", edgeImageVariants=True,
-                       **{"aws:region": "eu-west-1", "lambdaRuntime": "python3.14"})
+    return run_program("dev", **DEV_EU_ENTERPRISE)
 
 
 def test_cloudfront_counts_of_edge_errors_are_alarmed_in_us_east_1(eu_dev: Registry) -> None:

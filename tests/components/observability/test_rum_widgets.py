@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.helpers import prod_features_off, stack_registry
+from tests.helpers import prod_features_switched, stack_registry
 from tools.mock_runtime import Registry
 
 MONITOR = "aws:rum/appMonitor:AppMonitor"
@@ -59,7 +59,7 @@ def test_page_performance_is_on_the_operations_board_with_web_vital_limits() -> 
 
 
 def test_no_rum_widgets_without_an_app_monitor() -> None:
-    registry = prod_features_off()  # rumEnabled: false
+    registry = prod_features_switched()  # rumEnabled: false
     assert registry.by_type(MONITOR) == []
     for board in ("customer-success", "operations"):
         rows = [row for w in _board(registry, board)["widgets"]

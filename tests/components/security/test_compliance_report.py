@@ -15,7 +15,7 @@ from tests.components.alerting.helpers import (
     stack_config,
     topic_arns,
 )
-from tests.helpers import PROD_FEATURES_OFF, policy_document, prod_features_off
+from tests.helpers import PROD_FEATURES_SWITCHED, policy_document, prod_features_switched
 from tools.mock_runtime import Registry
 
 FUNCTION = "aws:lambda/function:Function"
@@ -140,9 +140,9 @@ def test_report_function_is_watched(prod: Registry) -> None:
 
 
 def test_standards_follow_config_and_the_report_can_be_turned_off() -> None:
-    reg = prod_features_off()
-    assert PROD_FEATURES_OFF["securityHubStandards"] == ["cis", "nist-800-53", "cis-1.4"]
-    assert PROD_FEATURES_OFF["complianceReportEnabled"] is False
+    reg = prod_features_switched()
+    assert PROD_FEATURES_SWITCHED["securityHubStandards"] == ["cis", "nist-800-53", "cis-1.4"]
+    assert PROD_FEATURES_SWITCHED["complianceReportEnabled"] is False
     assert sorted((s.name, s.inputs["standardsArn"]) for s in reg.by_type(SUBSCRIPTION)) == [
         ("marketplace-prod-security-securityhub-cis-aws-foundations-benchmark",
          "arn:aws:securityhub:us-east-1::standards/cis-aws-foundations-benchmark/v/3.0.0"),

@@ -16,14 +16,13 @@ from components.security.component import (
 from tests.components.alerting.helpers import (
     RULE,
     TARGET,
-    dev_with_options,
     kms_key_arn,
     queue_by_arn,
     queue_policy_of,
     stack_config,
     topic_arns,
 )
-from tests.helpers import policy_document
+from tests.helpers import dev_features_on, policy_document
 from tools.mock_runtime import Registry
 
 TRAIL = "aws:cloudtrail/trail:Trail"
@@ -212,7 +211,7 @@ def test_security_hub_in_prod_only(prod: Registry, dev: Registry) -> None:
 
 
 def test_guardduty_can_be_turned_off() -> None:
-    reg = dev_with_options()  # owns the account baseline, GuardDuty off
+    reg = dev_features_on()  # owns the account baseline, GuardDuty off
     assert reg.by_type("aws:apigateway/account:Account")
     assert reg.by_type("aws:guardduty/detector:Detector") == []
     assert [r for r in reg.by_type(RULE) if "findings" in r.name] == []

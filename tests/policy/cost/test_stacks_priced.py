@@ -9,7 +9,7 @@ from policy.cost import charges
 from policy.cost.estimate import estimate, is_component
 from policy.cost.price_table import table
 from policy.cost.traffic import traffic
-from tests.helpers import run_program, stack_registry
+from tests.helpers import prod_features_switched, stack_registry
 from tools.plans import plan_of
 
 REGIONS = ("us-east-1", "eu-west-1", "eu-central-1")
@@ -77,9 +77,8 @@ def test_prod_traffic_lands_on_the_resources_that_serve_it() -> None:
 # One run turns on what both stacks leave off (LiveAnalytics, InfluxDB's alternative, adds
 # only usage-priced types); a whole-stack run costs seconds.
 def test_the_optional_features_are_priced_too() -> None:
-    registry = run_program("prod", edgeRealtimeLogs=True, appCacheEnabled=True,
-                           analyticsTimeseries="influxdb",
-                           analyticsInfluxPassword="correct-horse-battery-1")
+    # edgeRealtimeLogs, appCacheEnabled, analyticsTimeseries: influxdb
+    registry = prod_features_switched()
     by_type = estimate(plan_of(registry, components=True)).by("type")
     # The cache's 0.1 GB minimum x 730 h x $0.084; one db.influx.medium x 730 h x $0.12 plus
     # 20 GB x $0.20.
