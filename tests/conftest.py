@@ -51,8 +51,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """On an xdist worker, run this worker's share of the stacks before the first test."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """On an xdist worker, run this worker's share of the stacks before the first test.
+
+    After collection rather than before it: xdist hands out no test until every worker has
+    collected, so a worker that warmed the smaller stack would wait for the other.
+    """
     worker = getattr(session.config, "workerinput", None)
     if worker is not None:
         warm_stack_for_worker(worker["workerid"])
