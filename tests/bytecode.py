@@ -1,20 +1,21 @@
-"""Compiled test and project modules are kept between runs, even where writing them is off.
+"""Compiled modules are kept between runs, even where writing them is off.
 
 Imported first by ``tests/conftest.py``, before any project module. Each xdist worker imports
-every test module (pytest rewrites its asserts) and the whole program; without cached
-bytecode that is some 20 s of CPU per run on 2 workers. An environment that sets
-``PYTHONDONTWRITEBYTECODE`` (many container images do) keeps ``__pycache__`` folders out of
-the tree; the cache then goes to one folder under the system's temporary directory instead,
-so the tree stays as clean as the setting asked. A ``PYTHONPYCACHEPREFIX`` of the user's wins.
+every test module (pytest rewrites its asserts) and the whole program. An environment that
+sets ``PYTHONDONTWRITEBYTECODE`` (many container images do) would have each worker compile
+them again on every run, so the test run turns writing back on: compiled modules go to the
+usual ``__pycache__`` folders, which git ignores and deployment packages leave out
+(``components/blocks/source_files.py``).
+
+Not to one folder through ``sys.pycache_prefix``, as this module once did to keep the tree
+clean: a prefix applies to every module, so the installed packages' bytecode (pip compiles it
+at install) was ignored too, and each new checkout, which is every CI run, compiled
+pulumi-aws, boto3 and moto again in both workers: some 35 s of CPU. A
+``PYTHONPYCACHEPREFIX`` the user set is still honoured.
 """
 
 from __future__ import annotations
 
 import sys
-import tempfile
-from pathlib import Path
 
-if sys.dont_write_bytecode:
-    sys.pycache_prefix = sys.pycache_prefix or str(
-        Path(tempfile.gettempdir()) / "marketplace-pycache")
-    sys.dont_write_bytecode = False
+sys.dont_write_bytecode = False

@@ -16,6 +16,7 @@ from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueue
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import fit, limit
 from components.blocks.service_role import service_role
+from components.blocks.source_files import source_files
 from components.config import LambdaDefaults
 from components.platform.context import StackContext
 
@@ -191,8 +192,8 @@ def code_archive(package: str) -> pulumi.AssetArchive:
     root = Path(FUNCTIONS_DIR)
     return pulumi.AssetArchive({
         f"{FUNCTIONS_DIR}/__init__.py": pulumi.FileAsset(str(root / "__init__.py")),
-        f"{FUNCTIONS_DIR}/shared": pulumi.FileArchive(str(root / "shared")),
-        f"{FUNCTIONS_DIR}/{package}": pulumi.FileArchive(str(root / package)),
+        **source_files(root / "shared", f"{FUNCTIONS_DIR}/shared"),
+        **source_files(root / package, f"{FUNCTIONS_DIR}/{package}"),
     })
 
 

@@ -28,6 +28,7 @@ import pulumi_aws as aws
 from components.blocks.lambda_function import FUNCTIONS_DIR
 from components.blocks.lambda_placement import EDGE_ORIGIN, placement_tags, runtime_for
 from components.blocks.monitored_items import Kind, MonitoredItem
+from components.blocks.source_files import source_files
 from components.platform.context import StackContext
 
 PACKAGE = "image_variants"
@@ -60,8 +61,8 @@ def package(settings: str) -> pulumi.AssetArchive:
     root = Path(FUNCTIONS_DIR)
     assets: dict[str, Any] = {
         f"{FUNCTIONS_DIR}/__init__.py": pulumi.FileAsset(str(root / "__init__.py")),
-        f"{FUNCTIONS_DIR}/shared": pulumi.FileArchive(str(root / "shared")),
-        f"{FUNCTIONS_DIR}/{PACKAGE}": pulumi.FileArchive(str(root / PACKAGE)),
+        **source_files(root / "shared", f"{FUNCTIONS_DIR}/shared"),
+        **source_files(root / PACKAGE, f"{FUNCTIONS_DIR}/{PACKAGE}"),
         f"{FUNCTIONS_DIR}/{PACKAGE}/settings.json": pulumi.StringAsset(settings),
     }
     if DEPS_DIR.is_dir():

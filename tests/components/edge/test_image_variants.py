@@ -80,5 +80,6 @@ def test_the_package_holds_the_handler_shared_code_and_the_settings() -> None:
     assert isinstance(archive, pulumi.AssetArchive)
     assets = archive.assets
     assert assets["functions/image_variants/settings.json"].text == '{"bucket": "b"}'
-    assert {"functions/__init__.py", "functions/shared",
-            "functions/image_variants"} <= set(assets)
+    assert {"functions/__init__.py", "functions/shared/retry.py",
+            "functions/image_variants/handler.py"} <= set(assets)
+    assert not [name for name in assets if "__pycache__" in name or name.endswith(".pyc")]
