@@ -50,6 +50,9 @@ EXTRA_TESTS: dict[str, tuple[str, ...]] = {
         "tests/components/observability/test_alarm_factory.py",),
     "components/observability/alarm_plans.py": (
         "tests/components/observability/test_alarm_factory.py",),
+    "components/observability/composites.py": (
+        "tests/components/observability/test_composites.py",),
+    "tools/sns_filter.py": ("tests/tools/test_sns_filter.py",),
     "tools/tune_model.py": ("tests/tools/test_tune_model.py",),
 }
 

@@ -147,6 +147,8 @@ def test_targets_skip_packages_and_data_modules_and_follow_the_convention(tmp_pa
     ]
     assert [t.module for t in found[2:]] == ["components/observability/alarm_factory.py",
                                              "components/observability/alarm_plans.py",
+                                             "components/observability/composites.py",
+                                             "tools/sns_filter.py",
                                              "tools/tune_model.py"]
     assert mutants.missing_tests(found[:1], tmp_path) == ["tests/functions/api/test_keys.py"]
 
