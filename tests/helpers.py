@@ -27,9 +27,9 @@ DEV_FEATURES_OFF: dict[str, Any] = {
     "pagerDutyRoutingKey": None, "slackWebhookUrls": None, "rumEnabled": "false",
     "cloudflareTieredCacheTopology": "off",
 }
+API_CLIENTS_LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:api-clients:3"
 # One dev run with the optional features the "on" tests look at switched on, for the same
 # reason: each of those tests asserts only on its own feature, with the values given here.
-API_CLIENTS_LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:api-clients:3"
 DEV_FEATURES_ON: dict[str, Any] = {
     # Client tuning follows the shards and the timeout (tests/components/blocks).
     "categoryShards": 16, "lambdaTimeoutSeconds": 3,
