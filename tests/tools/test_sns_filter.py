@@ -10,11 +10,19 @@ ip-address-matching.html. Policies and messages are the pages' own examples.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 
-from tools.sns_filter import ATTRIBUTES, BODY, FilterPolicyError, evaluate, matches
+from tools.sns_filter import (
+    ATTRIBUTES,
+    BODY,
+    FilterPolicyError,
+    Verdict,
+    evaluate,
+    matches,
+)
 
 
 def s(value: str) -> dict[str, str]:
@@ -267,3 +275,142 @@ def test_bad_policies_are_refused(policy: dict[str, Any]) -> None:
 def test_nested_policy_needs_body_scope() -> None:
     with pytest.raises(FilterPolicyError, match="MessageBody"):
         evaluate({"a": {"b": ["c"]}}, ATTRIBUTES, message="x", attributes={"a": s("x")})
+
+
+# -- edge cases of the pages above, one table per behaviour ----------------------------------
+def binary(value: str) -> dict[str, str]:
+    return {"Type": "Binary", "Value": value}
+
+
+@pytest.mark.parametrize(("policy", "attributes", "expected"), [
+    # Publish shape: the DataType, not just the Lambda record's Type, says Number.
+    ({"price": [{"numeric": [">", 50]}]}, {"price": {"DataType": "Number",
+                                                    "StringValue": "100"}}, True),
+    ({"price": [{"numeric": [">", 50]}]}, {"price": {"DataType": "String",
+                                                    "StringValue": "100"}}, False),
+    # A Number.Array is matched element by element, as numbers.
+    ({"price": [{"numeric": [">", 60]}]}, {"price": {"Type": "Number.Array",
+                                                    "Value": "[10, 100]"}}, True),
+    ({"price": [{"numeric": [">", 600]}]}, {"price": {"Type": "Number.Array",
+                                                     "Value": "[10, 100]"}}, False),
+    # An attribute that is not a {"Type", "Value"} object is skipped, not the end of the list.
+    ({"a": ["1"]}, {"junk": "not-an-attribute", "a": s("1")}, True),
+    # A String.Array whose value is not a JSON array is read as that one value.
+    ({"a": ["rugby"]}, {"a": {"Type": "String.Array", "Value": "rugby"}}, True),
+    ({"a": ["rugby"]}, {"a": {"Type": "String.Array", "Value": '"rugby"'}}, True),
+    ({"a": ["r"]}, {"a": {"Type": "String.Array", "Value": '"rugby"'}}, False),
+    # A String attribute without a value is not the string "None".
+    ({"a": ["None"]}, {"a": {"Type": "String"}, "b": s("x")}, False),
+    ({"a": [{"exists": True}]}, {"a": {"Type": "String"}, "b": s("x")}, False),
+    # "exists": true needs a non-null, non-empty value (attribute-key-matching.html).
+    ({"a": [{"exists": True}]}, {"a": s(""), "b": s("x")}, False),
+    ({"a": [{"exists": False}]}, {"a": s(""), "b": s("x")}, True),
+    ({"a": [{"exists": True}]}, {"a": s("XXXX"), "b": s("x")}, True),
+    # prefix, suffix and cidr match strings only.
+    ({"a": [{"prefix": "1"}]}, {"a": n("10")}, False),
+    ({"a": [{"suffix": "0"}]}, {"a": n("10")}, False),
+    ({"a": [{"cidr": "10.0.0.0/8"}]}, {"a": n("10")}, False),
+    # cidr: a host address inside the block still names the block; IPv6; a non-address.
+    ({"ip": [{"cidr": "10.0.0.5/24"}]}, {"ip": s("10.0.0.200")}, True),
+    ({"ip": [{"cidr": "10.0.0.5/24"}]}, {"ip": s("10.0.1.200")}, False),
+    ({"ip": [{"cidr": "2001:db8::/32"}]}, {"ip": s("2001:db8::1")}, True),
+    ({"ip": [{"cidr": "10.0.0.0/24"}]}, {"ip": s("not-an-address")}, False),
+])
+def test_attribute_edge_cases(policy: dict[str, Any], attributes: dict[str, Any],
+                              expected: bool) -> None:
+    assert matches(policy, ATTRIBUTES, message="x", attributes=attributes) is expected
+
+
+@pytest.mark.parametrize(("policy", "document", "expected"), [
+    # A JSON array in the body: one element is enough; strings stay whole.
+    ({"a": ["rugby"]}, {"a": ["baseball", "rugby"]}, True),
+    ({"a": ["r"]}, {"a": ["rugby"]}, False),
+    ({"a": [5]}, {"a": [4, 5]}, True),
+    ({"a": ["rugby"]}, {"a": [["baseball"], ["rugby"]]}, True),
+    ({"a": ["rugby"]}, {"a": [{"b": "rugby"}]}, False),
+    # Nested policies descend into arrays of objects.
+    ({"p": {"name": ["John"]}}, {"p": [{"name": "Jane"}, {"name": "John"}]}, True),
+    ({"p": {"name": ["John"]}}, {"p": [{"name": "Jane"}, "John"]}, False),
+    # true, false and null are policy values of their own (subscription-filter-policy-
+    # constraints.html), matched only by themselves.
+    ({"a": [True]}, {"a": True}, True),
+    ({"a": [True]}, {"a": False}, False),
+    ({"a": [False]}, {"a": False}, True),
+    ({"a": [False]}, {"a": 0}, False),
+    ({"a": [None]}, {"a": None}, True),
+    ({"a": [None]}, {"a": "null"}, False),
+    # Every key outside "$or" must still match, whatever its place in the policy.
+    ({"$or": [{"a": ["1"]}, {"b": ["2"]}], "source": ["x"]}, {"a": "1", "source": "y"}, False),
+    ({"$or": [{"a": ["1"]}, {"b": ["2"]}], "source": ["x"]}, {"b": "2", "source": "x"}, True),
+    # cidr and prefix on a number in the body.
+    ({"a": [{"cidr": "10.0.0.0/8"}]}, {"a": 10}, False),
+    ({"a": [{"prefix": "1"}]}, {"a": 10}, False),
+])
+def test_body_edge_cases(policy: dict[str, Any], document: Any, expected: bool) -> None:
+    assert body(policy, document) is expected
+
+
+@pytest.mark.parametrize("message", ["[1, 2]", '"text"', "5", "not json"])
+def test_body_scope_rejects_a_body_that_is_not_an_object(message: str) -> None:
+    verdict = evaluate({"a": [{"exists": False}]}, BODY, message=message)
+    assert verdict == Verdict(False, "the MessageBody filter policy needs a JSON object body")
+
+
+NO_ATTRIBUTES = ("the message has no attributes, and SNS matches no MessageAttributes filter "
+                 'policy (not even "exists": false) on a message without attributes')
+
+
+@pytest.mark.parametrize(("policy", "scope", "message", "attributes", "expected"), [
+    (None, None, "x", {}, Verdict(True, "no filter policy")),
+    ({}, BODY, "x", {}, Verdict(True, "no filter policy")),
+    ({"a": ["1"]}, ATTRIBUTES, "x", {}, Verdict(False, NO_ATTRIBUTES)),
+    ({"a": ["1"]}, ATTRIBUTES, "x", {"a": s("1")}, Verdict(True, "the filter policy matches")),
+    ({"a": ["1"]}, BODY, '{"a": "1"}', {}, Verdict(True, "the filter policy matches")),
+    ({"a": ["1"]}, ATTRIBUTES, "x", {"a": s("2")},
+     Verdict(False, 'a: ["2"] matches none of ["1"]')),
+    ({"a": ["1"], "b": [{"prefix": "x"}]}, ATTRIBUTES, "x", {"a": s("1")},
+     Verdict(False, 'b: absent matches none of [{"prefix": "x"}]')),
+    ({"b": ["TestBinary"]}, ATTRIBUTES, "x", {"b": binary("TestBinary")},
+     Verdict(False, 'b: ["<binary>"] matches none of ["TestBinary"]')),
+    ({"p": {"name": {"first": ["John"]}}}, BODY, '{"p": {"name": {"first": "Jane"}}}', {},
+     Verdict(False, 'p.name.first: ["Jane"] matches none of ["John"]')),
+    ({"p": {"$or": [{"a": ["1"]}, {"b": ["2"]}]}}, BODY, '{"p": {"a": "0"}}', {},
+     Verdict(False, 'no $or branch matches (p.a: ["0"] matches none of ["1"]; '
+                    'p.b: absent matches none of ["2"])')),
+])
+def test_verdicts_say_why(policy: dict[str, Any] | None, scope: str | None, message: str,
+                          attributes: dict[str, Any], expected: Verdict) -> None:
+    assert evaluate(policy, scope, message=message, attributes=attributes) == expected
+
+
+@pytest.mark.parametrize(("policy", "error"), [
+    ({"a": "1"}, "a: a key's conditions are a JSON array"),
+    ({"a": [{"regex": "x"}]}, "unknown operator 'regex'"),
+    ({"a": [{"prefix": 5}]}, "prefix takes a string"),
+    ({"a": [{"exists": "yes"}]}, "exists takes true or false"),
+    ({"a": [{"prefix": "x", "suffix": "y"}]},
+     'an operator object has one key: {"prefix": "x", "suffix": "y"}'),
+    ({"a": [["1"]]}, 'unsupported value ["1"]'),
+    ({"a": [{"anything-but": {"prefix": "x", "suffix": "y"}}]},
+     "anything-but takes one operator object"),
+    ({"a": [{"anything-but": {"numeric": [">", 1]}}]}, "anything-but does not take 'numeric'"),
+    ({"a": [{"numeric": [">"]}]}, 'numeric takes operator/number pairs: [">"]'),
+    ({"a": [{"numeric": 5}]}, "numeric takes operator/number pairs: 5"),
+    ({"a": [{"numeric": [">", 1, "<", 2, ">", 0]}]},
+     'numeric takes operator/number pairs: [">", 1, "<", 2, ">", 0]'),
+    ({"a": [{"numeric": [">", "5"]}]}, "numeric: bad pair '>', '5'"),
+    ({"a": [{"numeric": ["~", 5]}]}, "numeric: bad pair '~', 5"),
+    ({"a": {"b": ["c"]}}, "a: nested keys need the MessageBody scope"),
+])
+def test_bad_policies_say_what_is_wrong(policy: dict[str, Any], error: str) -> None:
+    with pytest.raises(FilterPolicyError, match=f"^{re.escape(error)}$"):
+        evaluate(policy, ATTRIBUTES, message="x", attributes={"a": s("x")})
+
+
+def test_bad_policy_shape_and_scope_say_what_is_wrong() -> None:
+    with pytest.raises(FilterPolicyError, match=r"^a filter policy is a JSON object$"):
+        evaluate(["a"], ATTRIBUTES, message="x", attributes={"a": s("x")})  # type: ignore[arg-type]
+    expected = ("unknown FilterPolicyScope 'Body'; one of ('MessageAttributes', "
+                "'MessageBody')")
+    with pytest.raises(FilterPolicyError, match=f"^{re.escape(expected)}$"):
+        evaluate({"a": ["1"]}, "Body", message="{}")
