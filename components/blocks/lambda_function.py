@@ -184,17 +184,22 @@ def check_statements(statements: Sequence[Mapping[str, Any]]) -> None:
                 raise ValueError(f"IAM statement allows {action!r}; list the actions needed")
 
 
-def code_archive(package: str) -> pulumi.AssetArchive:
-    """The deployment package: ``functions/<package>`` plus ``functions/shared``.
+def code_files(package: str) -> dict[str, pulumi.Asset]:
+    """The files of ``functions/<package>`` and ``functions/shared``, by path in the package.
 
     Handlers import ``functions.shared...``, the same module path in tests and in Lambda.
     """
     root = Path(FUNCTIONS_DIR)
-    return pulumi.AssetArchive({
+    return {
         f"{FUNCTIONS_DIR}/__init__.py": pulumi.FileAsset(str(root / "__init__.py")),
         **source_files(root / "shared", f"{FUNCTIONS_DIR}/shared"),
         **source_files(root / package, f"{FUNCTIONS_DIR}/{package}"),
-    })
+    }
+
+
+def code_archive(package: str) -> pulumi.AssetArchive:
+    """The deployment package: :func:`code_files` of ``package``."""
+    return pulumi.AssetArchive(code_files(package))
 
 
 class LambdaFunction(pulumi.ComponentResource):

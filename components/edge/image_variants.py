@@ -25,10 +25,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.blocks.lambda_function import FUNCTIONS_DIR
+from components.blocks.lambda_function import FUNCTIONS_DIR, code_files
 from components.blocks.lambda_placement import EDGE_ORIGIN, placement_tags, runtime_for
 from components.blocks.monitored_items import Kind, MonitoredItem
-from components.blocks.source_files import source_files
 from components.platform.context import StackContext
 
 PACKAGE = "image_variants"
@@ -58,11 +57,8 @@ def settings_json(bucket: str, region: str, widths: Sequence[int], quality: int)
 
 def package(settings: str) -> pulumi.AssetArchive:
     """The deployment package: handler, shared modules, settings and the built dependencies."""
-    root = Path(FUNCTIONS_DIR)
     assets: dict[str, Any] = {
-        f"{FUNCTIONS_DIR}/__init__.py": pulumi.FileAsset(str(root / "__init__.py")),
-        **source_files(root / "shared", f"{FUNCTIONS_DIR}/shared"),
-        **source_files(root / PACKAGE, f"{FUNCTIONS_DIR}/{PACKAGE}"),
+        **code_files(PACKAGE),
         f"{FUNCTIONS_DIR}/{PACKAGE}/settings.json": pulumi.StringAsset(settings),
     }
     if DEPS_DIR.is_dir():
