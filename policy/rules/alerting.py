@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..plan import Plan, PlanResource, as_document
+from ..plan import Plan, PlanResource, as_document, as_list, statements
 from . import Subject, rule, stack_rule
 
 TOPIC = "aws:sns/topic:Topic"
@@ -21,10 +21,6 @@ ACCOUNT_RE = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 # Condition keys that pin a request to one account (or one resource in it).
 ACCOUNT_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceowner",
                 "aws:principalaccount", "aws:principalorgid")
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 @rule("sns-sqs-stack-key", "Every SNS topic and SQS queue is encrypted with a customer "
@@ -51,10 +47,10 @@ def subscription_redrive(s: Subject) -> Iterator[str]:
 def foreign_principals(document: Any) -> list[str]:
     """Allow statements of a topic/queue policy that let someone outside the account in."""
     found: list[str] = []
-    for statement in _list(as_document(document).get("Statement", [])):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+    for statement in statements(document):
+        if statement.get("Effect") != "Allow":
             continue
-        resources = [str(r) for r in _list(statement.get("Resource", []))]
+        resources = [str(r) for r in as_list(statement.get("Resource", []))]
         owners = {m.group(1) for r in resources if (m := ACCOUNT_RE.match(r))}
         conditions = statement.get("Condition") or {}
         keys = {k.lower() for operator in conditions.values() if isinstance(operator, dict)
@@ -62,14 +58,14 @@ def foreign_principals(document: Any) -> list[str]:
         pinned = bool(keys & set(ACCOUNT_KEYS))
         principal = statement.get("Principal")
         sid = statement.get("Sid", "statement")
-        if principal == "*" or (isinstance(principal, dict) and "*" in _list(
+        if principal == "*" or (isinstance(principal, dict) and "*" in as_list(
                 principal.get("AWS", []))):
             if not pinned:
                 found.append(f"{sid}: principal '*' without an account condition")
             continue
         if not isinstance(principal, dict):
             continue
-        for arn in _list(principal.get("AWS", [])):
+        for arn in as_list(principal.get("AWS", [])):
             account = str(arn) if re.fullmatch(r"\d{12}", str(arn)) else (
                 m.group(1) if (m := re.match(r"^arn:aws[a-z-]*:iam::(\d{12}):", str(arn)))
                 else None)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any
 
-from ..plan import Plan, PlanResource
+from ..plan import Plan, PlanResource, as_list, statements
 from . import Subject, rule, stack_rule
 
 DOCUMENT = "aws:ssm/document:Document"
@@ -94,23 +94,19 @@ def automation_document_links_runbook(s: Subject) -> Iterator[str]:
         yield "description does not end with a link to its runbooks.md section"
 
 
-def _statements(plan: Plan, role: PlanResource) -> list[Mapping[str, Any]]:
+def _allowed(plan: Plan, role: PlanResource) -> list[Mapping[str, Any]]:
     out: list[Mapping[str, Any]] = []
     for policy in plan.of_type(*ROLE_POLICIES):
         if role.urn not in policy.property_dependencies.get("role", ()):
             continue
-        document = policy.props.get("policy")
-        parsed = json.loads(document) if isinstance(document, str) else document or {}
-        out += [s for s in parsed.get("Statement") or [] if s.get("Effect") == "Allow"]
+        out += [s for s in statements(policy.props.get("policy")) if s.get("Effect") == "Allow"]
     return out
 
 
-def _allows(statements: list[Mapping[str, Any]], action: str, resource: str) -> bool:
-    def listed(value: Any) -> list[str]:
-        return [value] if isinstance(value, str) else list(value or [])
-    return any(any(fnmatchcase(action, a) for a in listed(s.get("Action")))
-               and any(fnmatchcase(resource, r) for r in listed(s.get("Resource")))
-               for s in statements)
+def _allows(allowed: list[Mapping[str, Any]], action: str, resource: str) -> bool:
+    return any(any(fnmatchcase(action, str(a)) for a in as_list(s.get("Action")))
+               and any(fnmatchcase(resource, str(r)) for r in as_list(s.get("Resource")))
+               for s in allowed)
 
 
 def _assume_role(plan: Plan, definition: str) -> str | None:
@@ -149,9 +145,9 @@ def automation_targets_can_start(plan: Plan) -> Iterator[tuple[str, str]]:
         if not target.props.get("roleArn") or not roles:
             yield (target.name, "starts an Automation runbook without a roleArn")
             continue
-        statements = _statements(plan, roles[0])
-        if not _allows(statements, "ssm:StartAutomationExecution", arn):
+        allowed = _allowed(plan, roles[0])
+        if not _allows(allowed, "ssm:StartAutomationExecution", arn):
             yield (target.name, f"its role may not ssm:StartAutomationExecution on {arn}")
         assumed = _assume_role(plan, arn)
-        if assumed is not None and not _allows(statements, "iam:PassRole", assumed):
+        if assumed is not None and not _allows(allowed, "iam:PassRole", assumed):
             yield (target.name, f"its role may not iam:PassRole the runbook's role {assumed}")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from ..plan import as_list, statements
 from . import ADVISORY, Subject, rule
 
 REQUIRED_TAGS = ("project", "stack", "owner", "cost-center")
@@ -119,18 +120,6 @@ def lambda_edge_shape(s: Subject) -> Iterator[str]:
                f"{', '.join(EDGE_RUNTIMES)} (of the current Python runtimes)")
 
 
-def _statements(document: Any) -> list[dict[str, Any]]:
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return []
-    if not isinstance(document, dict):
-        return []
-    statements = document.get("Statement", [])
-    return statements if isinstance(statements, list) else [statements]
-
-
 def _documents(s: Subject) -> list[Any]:
     """A policy's document, or a role's inline policies' documents."""
     return [s.props.get("policy"),
@@ -140,11 +129,10 @@ def _documents(s: Subject) -> list[Any]:
 def wildcard_actions(document: Any) -> list[str]:
     """Actions in Allow statements of a policy document that are ``*`` or ``service:*``."""
     found = []
-    for statement in _statements(document):
+    for statement in statements(document):
         if statement.get("Effect") != "Allow":
             continue
-        actions = statement.get("Action", [])
-        for action in [actions] if isinstance(actions, str) else actions:
+        for action in as_list(statement.get("Action")):
             if action == "*" or str(action).endswith(":*"):
                 found.append(str(action))
     return found
@@ -170,11 +158,9 @@ def describe_alarms_on_star(s: Subject) -> Iterator[str]:
     (the alert router reads its upstream composites' states this way).
     """
     for document in _documents(s):
-        for statement in _statements(document):
-            actions = statement.get("Action", [])
-            actions = [actions] if isinstance(actions, str) else actions
-            resources = statement.get("Resource", [])
-            resources = [resources] if isinstance(resources, str) else resources
+        for statement in statements(document):
+            actions = as_list(statement.get("Action"))
+            resources = as_list(statement.get("Resource"))
             if (statement.get("Effect") == "Allow" and "cloudwatch:DescribeAlarms" in actions
                     and "*" not in resources):
                 yield (f"cloudwatch:DescribeAlarms on {', '.join(map(str, resources))}: "
