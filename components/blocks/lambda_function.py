@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -16,11 +15,10 @@ from components.blocks.dead_letter_queue import DeadLetterQueue, DeadLetterQueue
 from components.blocks.monitored_items import Kind, MonitoredItem
 from components.blocks.naming import fit, limit
 from components.blocks.service_role import service_role
-from components.blocks.source_files import source_files
+from components.blocks.source_files import code_archive
 from components.config import LambdaDefaults
 from components.platform.context import StackContext
 
-FUNCTIONS_DIR = "functions"
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"  # AWS's publisher account for the Powertools layers
 
 
@@ -182,24 +180,6 @@ def check_statements(statements: Sequence[Mapping[str, Any]]) -> None:
         for action in [actions] if isinstance(actions, str) else actions:
             if action == "*" or (isinstance(action, str) and action.endswith(":*")):
                 raise ValueError(f"IAM statement allows {action!r}; list the actions needed")
-
-
-def code_files(package: str) -> dict[str, pulumi.Asset]:
-    """The files of ``functions/<package>`` and ``functions/shared``, by path in the package.
-
-    Handlers import ``functions.shared...``, the same module path in tests and in Lambda.
-    """
-    root = Path(FUNCTIONS_DIR)
-    return {
-        f"{FUNCTIONS_DIR}/__init__.py": pulumi.FileAsset(str(root / "__init__.py")),
-        **source_files(root / "shared", f"{FUNCTIONS_DIR}/shared"),
-        **source_files(root / package, f"{FUNCTIONS_DIR}/{package}"),
-    }
-
-
-def code_archive(package: str) -> pulumi.AssetArchive:
-    """The deployment package: :func:`code_files` of ``package``."""
-    return pulumi.AssetArchive(code_files(package))
 
 
 class LambdaFunction(pulumi.ComponentResource):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pulumi
 
+FUNCTIONS_DIR = "functions"
 # What an interpreter, a test run or an editor leaves in a source folder.
 LEFT_BEHIND_DIRS = frozenset({"__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache"})
 LEFT_BEHIND_SUFFIXES = frozenset({".pyc", ".pyo"})
@@ -29,3 +30,21 @@ def source_files(folder: Path, under: str) -> dict[str, pulumi.Asset]:
             continue
         files[f"{under}/{relative.as_posix()}"] = pulumi.FileAsset(str(path))
     return files
+
+
+def code_files(package: str) -> dict[str, pulumi.Asset]:
+    """The files of ``functions/<package>`` and ``functions/shared``, by path in the package.
+
+    Handlers import ``functions.shared...``, the same module path in tests and in Lambda.
+    """
+    root = Path(FUNCTIONS_DIR)
+    return {
+        f"{FUNCTIONS_DIR}/__init__.py": pulumi.FileAsset(str(root / "__init__.py")),
+        **source_files(root / "shared", f"{FUNCTIONS_DIR}/shared"),
+        **source_files(root / package, f"{FUNCTIONS_DIR}/{package}"),
+    }
+
+
+def code_archive(package: str) -> pulumi.AssetArchive:
+    """The deployment package: :func:`code_files` of ``package``."""
+    return pulumi.AssetArchive(code_files(package))

@@ -25,9 +25,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.blocks.lambda_function import FUNCTIONS_DIR, code_files
 from components.blocks.lambda_placement import EDGE_ORIGIN, placement_tags, runtime_for
 from components.blocks.monitored_items import Kind, MonitoredItem
+from components.blocks.source_files import FUNCTIONS_DIR, code_files
 from components.platform.context import StackContext
 
 PACKAGE = "image_variants"

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pulumi
 
-from components.blocks.lambda_function import code_archive
-from components.blocks.source_files import source_files
+from components.blocks.source_files import code_archive, source_files
 
 
 def test_bytecode_and_tool_caches_stay_out_of_the_package(tmp_path: Path) -> None:
